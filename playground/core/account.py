@@ -1,0 +1,86 @@
+"""What ``GET /key`` and ``GET /credits`` say about a key: limits, usage, tier."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+def _dec(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        result = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return result if result.is_finite() else None
+
+
+def _opt_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """The key's own figures. ``limit`` None means no spending cap."""
+
+    label: str | None
+    limit: Decimal | None
+    limit_remaining: Decimal | None
+    limit_reset: str | None
+    usage: Decimal | None
+    usage_daily: Decimal | None
+    usage_weekly: Decimal | None
+    usage_monthly: Decimal | None
+    is_free_tier: bool | None
+    is_management_key: bool | None
+    expires_at: str | None
+    rate_limit_requests: int | None
+    rate_limit_interval: str | None
+
+    @classmethod
+    def parse(cls, body: Any) -> KeyInfo:
+        data = body.get("data") if isinstance(body, Mapping) else None
+        data = data if isinstance(data, Mapping) else {}
+        rate = data.get("rate_limit")
+        rate = rate if isinstance(rate, Mapping) else {}
+        requests = rate.get("requests")
+        return cls(
+            label=_opt_str(data.get("label")),
+            limit=_dec(data.get("limit")),
+            limit_remaining=_dec(data.get("limit_remaining")),
+            limit_reset=_opt_str(data.get("limit_reset")),
+            usage=_dec(data.get("usage")),
+            usage_daily=_dec(data.get("usage_daily")),
+            usage_weekly=_dec(data.get("usage_weekly")),
+            usage_monthly=_dec(data.get("usage_monthly")),
+            is_free_tier=data.get("is_free_tier") if isinstance(data.get("is_free_tier"), bool) else None,
+            is_management_key=data.get("is_management_key")
+            if isinstance(data.get("is_management_key"), bool)
+            else None,
+            expires_at=_opt_str(data.get("expires_at")),
+            rate_limit_requests=requests if isinstance(requests, int) and requests >= 0 else None,
+            rate_limit_interval=_opt_str(rate.get("interval")),
+        )
+
+
+@dataclass(frozen=True)
+class Credits:
+    """Account-wide credits; only management keys may read them."""
+
+    total_credits: Decimal | None
+    total_usage: Decimal | None
+
+    @property
+    def remaining(self) -> Decimal | None:
+        if self.total_credits is None or self.total_usage is None:
+            return None
+        return self.total_credits - self.total_usage
+
+    @classmethod
+    def parse(cls, body: Any) -> Credits:
+        data = body.get("data") if isinstance(body, Mapping) else None
+        data = data if isinstance(data, Mapping) else {}
+        return cls(_dec(data.get("total_credits")), _dec(data.get("total_usage")))

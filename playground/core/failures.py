@@ -1,0 +1,145 @@
+"""Turn HTTP statuses and OpenRouter error bodies into a FailureKind and one plain sentence."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from playground.core.events import FailureKind
+from playground.core.redact import redact
+
+_STATUS_KINDS: dict[int, FailureKind] = {
+    400: FailureKind.BAD_REQUEST,
+    401: FailureKind.AUTH,
+    402: FailureKind.CREDITS,
+    403: FailureKind.FORBIDDEN,
+    404: FailureKind.NOT_FOUND,
+    408: FailureKind.TIMEOUT,
+    413: FailureKind.BAD_REQUEST,
+    422: FailureKind.BAD_REQUEST,
+    429: FailureKind.RATE_LIMITED,
+    524: FailureKind.TIMEOUT,
+}
+
+_STRING_CODES: dict[str, int] = {
+    "bad_request": 400,
+    "invalid_request_error": 400,
+    "unauthorized": 401,
+    "authentication_error": 401,
+    "insufficient_quota": 402,
+    "payment_required": 402,
+    "forbidden": 403,
+    "moderation": 403,
+    "not_found": 404,
+    "timeout": 408,
+    "rate_limit_exceeded": 429,
+    "rate_limited": 429,
+    "server_error": 500,
+    "internal_error": 500,
+    "bad_gateway": 502,
+    "service_unavailable": 503,
+    "overloaded": 529,
+}
+
+
+def kind_for_status(status: int | None) -> FailureKind:
+    if status is None:
+        return FailureKind.STREAM_ERROR
+    if status in _STATUS_KINDS:
+        return _STATUS_KINDS[status]
+    return FailureKind.SERVER if status >= 500 else FailureKind.UNKNOWN
+
+
+def status_from_code(code: Any) -> int | None:
+    """``error.code`` may be a number, a numeric string or a word such as ``server_error``."""
+    if isinstance(code, bool):
+        return None
+    if isinstance(code, int):
+        return code if 100 <= code <= 599 else None
+    if isinstance(code, str):
+        if code.strip().isdigit():
+            return status_from_code(int(code.strip()))
+        return _STRING_CODES.get(code.strip().lower())
+    return None
+
+
+def sentence_for(status: int | None, model: str, error: Mapping[str, Any] | None) -> str:
+    """One sentence naming the model, what happened and what to do next."""
+    metadata = error.get("metadata") if error else None
+    metadata = metadata if isinstance(metadata, Mapping) else {}
+    server = _server_message(error)
+    text = _STATUS_SENTENCES.get(status or 0)
+    if status == 403:
+        text = _forbidden_sentence(server, metadata)
+    elif status in (502, 500) and metadata.get("provider_name"):
+        text = f"the provider {metadata['provider_name']} returned an error ({status})"
+    elif status in (400, 422) and server:
+        text = f"OpenRouter refused the request ({status}): {server[:200]}"
+    elif text is None and status is not None and status >= 500:
+        text = f"OpenRouter reported a server error ({status}) - try again in a moment"
+    elif text is None:
+        text = f"the request failed ({status})" if status else "the provider reported an error"
+    return redact(f"{model}: {text}")
+
+
+_STATUS_SENTENCES: dict[int, str] = {
+    400: "OpenRouter refused the request as invalid (400) - check the model id and parameters",
+    401: "OpenRouter rejected the API key (401) - check it with `playground key test`",
+    402: "not enough credits (402) - add credits or lower max tokens",
+    404: "model not available (404) - pick another model",
+    408: "the request timed out (408)",
+    413: "the prompt is too large for this request (413)",
+    422: "OpenRouter could not process the request (422) - check the parameters",
+    429: "rate limited (429)",
+    502: "the provider returned an error (502) - try again or pick another model",
+    503: "no provider is available for this model with the chosen routing (503) - "
+    "relax the provider constraints or try later",
+    524: "the provider took too long to answer (524)",
+    529: "the provider is overloaded (529) - try again in a moment",
+}
+
+
+def _forbidden_sentence(server: str, metadata: Mapping[str, Any]) -> str:
+    reasons = metadata.get("reasons")
+    if isinstance(reasons, list) and reasons:
+        listed = ", ".join(str(r) for r in reasons[:5])
+        return f"the prompt was blocked by moderation (403): {listed}"
+    if "limit" in server.lower():
+        return "this key has reached its spending limit (403) - raise it on openrouter.ai/keys"
+    return "the request was refused (403)" + (f": {server}" if server else "")
+
+
+def _server_message(error: Mapping[str, Any] | None) -> str:
+    if not error:
+        return ""
+    message = error.get("message")
+    return message.strip() if isinstance(message, str) else ""
+
+
+def detail_for(status: int | None, error: Mapping[str, Any] | None, raw: str = "") -> str:
+    """The server's own words for a "details" disclosure: status, message, metadata; never the key."""
+    parts: list[str] = []
+    if status is not None:
+        parts.append(f"HTTP {status}")
+    message = _server_message(error)
+    if message:
+        parts.append(message)
+    metadata = error.get("metadata") if error else None
+    if isinstance(metadata, Mapping) and metadata:
+        parts.append(json.dumps(metadata, ensure_ascii=False, default=str)[:2000])
+    if not message and raw:
+        parts.append(raw[:500])
+    return redact(" - ".join(parts))
+
+
+def parse_error_body(raw: bytes) -> Mapping[str, Any] | None:
+    """The ``error`` object of an OpenRouter error body, or None when the body is not one."""
+    try:
+        body = json.loads(raw.decode("utf-8", errors="replace"))
+    except ValueError:
+        return None
+    if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
+        error: Mapping[str, Any] = body["error"]
+        return error
+    return None

@@ -1,0 +1,127 @@
+"""Turns decoded stream chunks (OpenAI-style, with OpenRouter's variants) into typed events."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from playground.core.events import Delta, Failed, FailureKind, Reasoning, StreamEvent, Usage
+from playground.core.failures import detail_for, kind_for_status, sentence_for, status_from_code
+
+
+class MalformedChunkError(ValueError):
+    """A chunk that is valid JSON but not shaped like a chat completion chunk."""
+
+
+class StreamInterpreter:
+    """Reads one chunk at a time and remembers what the end of the stream needs to know."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self.finish_reason: str | None = None
+        self.native_finish_reason: str | None = None
+        self.served_model: str | None = None
+        self.provider: str | None = None
+        self.generation_id: str | None = None
+        self.usage: Usage | None = None
+        self.failed: Failed | None = None
+        self.content_chunks = 0
+
+    def feed(self, chunk: Any) -> list[StreamEvent]:
+        """Events for one chunk (a decoded ``data:`` payload or a non-streaming body)."""
+        if not isinstance(chunk, Mapping):
+            raise MalformedChunkError("a stream chunk is not a JSON object")
+        self._remember_top_level(chunk)
+        events: list[StreamEvent] = []
+        choices = chunk.get("choices")
+        if choices is not None and not isinstance(choices, list):
+            raise MalformedChunkError("'choices' is not a list")
+        if choices and isinstance(choices[0], Mapping):
+            events.extend(self._read_choice(choices[0]))
+        usage = chunk.get("usage")
+        if isinstance(usage, Mapping):
+            self.usage = parse_usage(usage)
+            events.append(self.usage)
+        error = chunk.get("error")
+        if isinstance(error, Mapping):
+            events.append(self._fail(error))
+        elif self.finish_reason == "error" and self.failed is None:
+            events.append(self._fail(None))
+        return events
+
+    def _remember_top_level(self, chunk: Mapping[str, Any]) -> None:
+        for attr, key in (("served_model", "model"), ("provider", "provider"), ("generation_id", "id")):
+            value = chunk.get(key)
+            if isinstance(value, str) and value:
+                setattr(self, attr, value)
+
+    def _read_choice(self, choice: Mapping[str, Any]) -> list[StreamEvent]:
+        events: list[StreamEvent] = []
+        delta = choice.get("delta")
+        if not isinstance(delta, Mapping):
+            delta = choice.get("message")  # non-streaming responses
+        if isinstance(delta, Mapping):
+            reasoning = delta.get("reasoning")
+            if isinstance(reasoning, str) and reasoning:
+                events.append(Reasoning(reasoning))
+            content = delta.get("content")
+            if isinstance(content, str) and content:
+                self.content_chunks += 1
+                events.append(Delta(content))
+        finish = choice.get("finish_reason")
+        if isinstance(finish, str) and finish:
+            self.finish_reason = finish
+            native = choice.get("native_finish_reason")
+            self.native_finish_reason = native if isinstance(native, str) else None
+        return events
+
+    def _fail(self, error: Mapping[str, Any] | None) -> Failed:
+        status = status_from_code(error.get("code")) if error else None
+        if error is None:
+            message = f"{self.model}: the provider ended the answer with an error"
+        else:
+            message = sentence_for(status, self.model, error)
+        kind = FailureKind.STREAM_ERROR if status is None else kind_for_status(status)
+        self.failed = Failed(
+            model=self.model,
+            kind=kind,
+            message=message,
+            status=status,
+            detail=detail_for(status, error) or "finish_reason: error",
+            partial=self.content_chunks > 0,
+        )
+        return self.failed
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _decimal_or_none(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        result = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return result if result.is_finite() else None
+
+
+def parse_usage(usage: Mapping[str, Any]) -> Usage:
+    prompt_details = usage.get("prompt_tokens_details")
+    completion_details = usage.get("completion_tokens_details")
+    cached = prompt_details.get("cached_tokens") if isinstance(prompt_details, Mapping) else None
+    reasoning = (
+        completion_details.get("reasoning_tokens")
+        if isinstance(completion_details, Mapping)
+        else None
+    )
+    return Usage(
+        prompt_tokens=_int_or_none(usage.get("prompt_tokens")),
+        completion_tokens=_int_or_none(usage.get("completion_tokens")),
+        reasoning_tokens=_int_or_none(reasoning),
+        cached_tokens=_int_or_none(cached),
+        total_tokens=_int_or_none(usage.get("total_tokens")),
+        cost=_decimal_or_none(usage.get("cost")),
+    )

@@ -1,0 +1,361 @@
+"""The simulator's ``/chat/completions``: streamed and plain answers, and every failure form."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from playground.simulator.behaviour import Behaviour
+from playground.simulator.http import ChunkedWriter, RecordedRequest, head, send_body, send_json
+from playground.simulator.models import SimModel, generate_answer, generate_reasoning, tokenize
+
+if TYPE_CHECKING:
+    from playground.simulator.server import Simulator
+
+
+@dataclass
+class Answer:
+    """What one request will be answered with."""
+
+    gen_id: str
+    model_id: str
+    served: str
+    provider: str
+    tokens: list[str]
+    reasoning: list[str]
+    finish_reason: str
+    prompt_tokens: int
+    prices: tuple[Decimal, Decimal]
+    tps: float
+    ttft: float
+
+    def usage(self, sent: int) -> dict[str, Any]:
+        reasoning = len(self.reasoning)
+        completion = sent + reasoning
+        cost = self.prices[0] * self.prompt_tokens + self.prices[1] * completion
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": completion,
+            "total_tokens": self.prompt_tokens + completion,
+            "cost": float(cost),
+            "is_byok": False,
+            "prompt_tokens_details": {"cached_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": reasoning},
+            "cost_details": {"upstream_inference_cost": None},
+        }
+
+    def chunk(self, **fields: Any) -> dict[str, Any]:
+        base: dict[str, Any] = {
+            "id": self.gen_id,
+            "provider": self.provider,
+            "model": self.served,
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "system_fingerprint": None,
+        }
+        base.update(fields)
+        return base
+
+
+def _prompt_text(body: dict[str, Any]) -> str:
+    parts: list[str] = []
+    for message in body.get("messages") or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, str):
+            parts.append(content)
+        elif isinstance(content, list):
+            parts += [p.get("text", "") for p in content if isinstance(p, dict)]
+    return "\n".join(parts)
+
+
+def _last_user_text(body: dict[str, Any]) -> str:
+    for message in reversed(body.get("messages") or []):
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            return content if isinstance(content, str) else _prompt_text({"messages": [message]})
+    return ""
+
+
+class ChatResponder:
+    """Answers chat requests for one Simulator."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+
+    async def respond(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> bool:
+        try:
+            body = request.json()
+            assert isinstance(body, dict)
+        except (ValueError, AssertionError):
+            await send_json(writer, 400, {"error": {"code": 400, "message": "Invalid JSON body"}})
+            return True
+        model_id = str(body.get("model", ""))
+        behaviour = self.sim.behaviour_for(model_id)
+        failure = self.sim.auth_failure(request)
+        if failure is not None and (behaviour is None or behaviour.status == 200):
+            await send_json(writer, 401, failure)
+            return True
+        model = self._resolve(model_id, body)
+        if behaviour is None and model is None:
+            message = f"{model_id} is not a valid model ID"
+            await send_json(writer, 400, {"error": {"code": 400, "message": message}})
+            return True
+        behaviour = behaviour or Behaviour()
+        if behaviour.status != 200:
+            await self._http_error(writer, behaviour)
+            return True
+        if behaviour.raw_body is not None:
+            await send_body(writer, 200, behaviour.raw_body, behaviour.content_type, behaviour.headers)
+            return True
+        answer = self._answer(model_id, model, behaviour, body)
+        if body.get("stream"):
+            return await Streamer(self.sim, writer, behaviour, answer).run()
+        await self._plain(writer, behaviour, answer)
+        return True
+
+    def _resolve(self, model_id: str, body: dict[str, Any]) -> SimModel | None:
+        candidates = [model_id] + [m for m in body.get("models") or [] if isinstance(m, str)]
+        for candidate in candidates:
+            model = self.sim.models.get(candidate)
+            if model is not None:
+                return model
+        return None
+
+    def _answer(self, model_id: str, model: SimModel | None, b: Behaviour, body: dict[str, Any]) -> Answer:
+        model = model or SimModel(
+            model_id,
+            model_id,
+            "Fault Injection Inc",
+            200,
+            0.05,
+            "0.000001",
+            "0.000002",
+            8192,
+            "scripted",
+            length=120,
+        )
+        speaker = self.sim.models.get(model.answers_as or "", model)
+        scale = self.sim.time_scale
+        prompt = _last_user_text(body)
+        text = b.text if b.text is not None else generate_answer(speaker, prompt)
+        tokens = tokenize(text)
+        if b.chunk_repeat > 1:
+            tokens = ["".join(tokens[i : i + b.chunk_repeat]) for i in range(0, len(tokens), b.chunk_repeat)]
+        finish = b.finish_reason
+        max_tokens = body.get("max_tokens") or body.get("max_completion_tokens")
+        if isinstance(max_tokens, int) and 0 < max_tokens < len(tokens):
+            tokens, finish = tokens[:max_tokens], "length"
+        reasoning_text = (
+            b.reasoning
+            if b.reasoning is not None
+            else (generate_reasoning(prompt) if speaker.reasoning else "")
+        )
+        return Answer(
+            gen_id=self.sim.next_id(),
+            model_id=model_id,
+            served=b.served_model or speaker.id,
+            provider=b.provider or speaker.provider,
+            tokens=tokens,
+            reasoning=tokenize(reasoning_text),
+            finish_reason=finish,
+            prompt_tokens=max(1, len(_prompt_text(body)) // 4),
+            prices=(Decimal(max(speaker.prompt_price, "0")), Decimal(max(speaker.completion_price, "0"))),
+            tps=b.tokens_per_second
+            if b.tokens_per_second is not None
+            else speaker.tokens_per_second / scale
+            if scale
+            else 0.0,
+            ttft=b.ttft if b.ttft is not None else speaker.ttft * scale,
+        )
+
+    async def _http_error(self, writer: asyncio.StreamWriter, b: Behaviour) -> None:
+        error: dict[str, Any] = {
+            "code": b.error_code if b.error_code is not None else b.status,
+            "message": b.error_message or "error",
+        }
+        if b.error_metadata:
+            error["metadata"] = b.error_metadata
+        await send_json(writer, b.status, {"error": error, "user_id": "user_sim"}, b.headers, gzip=b.gzip)
+
+    async def _plain(self, writer: asyncio.StreamWriter, b: Behaviour, answer: Answer) -> None:
+        await asyncio.sleep(answer.ttft)
+        if b.json_error_200:
+            error = {"code": b.error_code or 502, "message": b.error_message or "Provider returned error"}
+            await send_json(writer, 200, {"error": error}, gzip=b.gzip)
+            return
+        message: dict[str, Any] = {"role": "assistant", "content": "".join(answer.tokens)}
+        if answer.reasoning:
+            message["reasoning"] = "".join(answer.reasoning)
+        body = answer.chunk(
+            object="chat.completion",
+            choices=[
+                {
+                    "index": 0,
+                    "message": message,
+                    "finish_reason": answer.finish_reason,
+                    "native_finish_reason": answer.finish_reason,
+                }
+            ],
+            usage=answer.usage(len(answer.tokens)),
+        )
+        self.sim.generations[answer.gen_id] = _generation_stats(answer, len(answer.tokens))
+        await send_json(writer, 200, body, (("X-Generation-Id", answer.gen_id),), gzip=b.gzip)
+
+
+def _generation_stats(answer: Answer, sent: int) -> dict[str, Any]:
+    usage = answer.usage(sent)
+    return {
+        "id": answer.gen_id,
+        "model": answer.served,
+        "provider_name": answer.provider,
+        "total_cost": usage["cost"],
+        "latency": int(answer.ttft * 1000),
+        "generation_time": int(sent / answer.tps * 1000) if answer.tps else 0,
+        "tokens_prompt": usage["prompt_tokens"],
+        "tokens_completion": usage["completion_tokens"],
+        "native_tokens_prompt": usage["prompt_tokens"],
+        "native_tokens_completion": usage["completion_tokens"],
+        "finish_reason": answer.finish_reason,
+    }
+
+
+class Streamer:
+    """Writes one SSE answer the way OpenRouter does, ending in the behaviour's chosen form."""
+
+    def __init__(self, sim: Simulator, writer: asyncio.StreamWriter, b: Behaviour, answer: Answer) -> None:
+        self.sim = sim
+        self.writer = writer
+        self.b = b
+        self.answer = answer
+        self.out = ChunkedWriter(writer, gzip=b.gzip)
+        self.newline = "\r\n" if b.crlf else "\n"
+
+    async def run(self) -> bool:
+        """Stream the answer; False when the connection must not be reused."""
+        headers = [
+            ("Content-Type", self.b.content_type),
+            ("Cache-Control", "no-cache"),
+            ("Transfer-Encoding", "chunked"),
+            ("X-Generation-Id", self.answer.gen_id),
+            *self.b.headers,
+        ]
+        if self.b.gzip:
+            headers.append(("Content-Encoding", "gzip"))
+        self.writer.write(head(200, headers))
+        await self.comment()
+        await asyncio.sleep(self.answer.ttft)
+        await self.comment()
+        await self.event(
+            self.answer.chunk(
+                choices=[{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]
+            )
+        )
+        await self._pieces(self.answer.reasoning, "reasoning", None)
+        sent = await self._pieces(self.answer.tokens, "content", self.b.end_after)
+        return await self._end(sent)
+
+    async def _pieces(self, tokens: list[str], field: str, limit: int | None) -> int:
+        start = time.monotonic()
+        count = len(tokens) if limit is None else min(limit, len(tokens))
+        for i in range(count):
+            delta: dict[str, Any] = {"role": "assistant", field: tokens[i]}
+            if field == "reasoning":
+                delta["content"] = ""
+            await self.event(self.answer.chunk(choices=[{"index": 0, "delta": delta, "finish_reason": None}]))
+            if i % 40 == 39:
+                await self.comment()
+            if self.answer.tps:
+                delay = start + (i + 1) / self.answer.tps - time.monotonic()
+                if delay > 0.002:
+                    await asyncio.sleep(delay)
+        return count
+
+    async def comment(self) -> None:
+        if self.b.keepalive:
+            await self.send(f": OPENROUTER PROCESSING{self.newline}{self.newline}".encode())
+
+    async def event(self, payload: dict[str, Any] | str) -> None:
+        data = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+        await self.send(f"data: {data}{self.newline}{self.newline}".encode())
+
+    async def send(self, data: bytes) -> None:
+        if not self.b.split_utf8:
+            await self.out.write(data)
+            return
+        for i in range(0, len(data), 3):  # 3-byte pieces cut most multibyte characters apart
+            await self.out.write(data[i : i + 3])
+            await asyncio.sleep(0.001)
+
+    async def _end(self, sent: int) -> bool:
+        end = self.b.end
+        self.sim.generations[self.answer.gen_id] = _generation_stats(self.answer, sent)
+        if end in ("done", "no_done"):
+            await self._finish_and_usage(sent)
+            if end == "done":
+                await self.event("[DONE]")
+        elif end == "truncate":
+            pass
+        elif end == "disconnect":
+            self.writer.transport.abort()
+            return False
+        elif end == "stall":
+            await asyncio.sleep(self.b.stall_seconds)
+            self.writer.transport.abort()
+            return False
+        elif end == "malformed":
+            await self.send(
+                f'data: {{"id": "{self.answer.gen_id}", "choices": [{{"delta": '.encode() + b"\n\n"
+            )
+        elif end == "stream_error":
+            await self._stream_error()
+        await self.out.end()
+        return True
+
+    async def _finish_and_usage(self, sent: int) -> None:
+        fr = self.answer.finish_reason
+        await self.event(
+            self.answer.chunk(
+                choices=[
+                    {
+                        "index": 0,
+                        "delta": {"role": "assistant", "content": ""},
+                        "finish_reason": fr,
+                        "native_finish_reason": fr,
+                    }
+                ]
+            )
+        )
+        await self.comment()
+        if self.b.usage_form == "none":
+            return
+        choices = (
+            []
+            if self.b.usage_form == "empty_choices"
+            else [{"index": 0, "delta": {"content": ""}, "finish_reason": None}]
+        )
+        await self.event(self.answer.chunk(choices=choices, usage=self.answer.usage(sent)))
+
+    async def _stream_error(self) -> None:
+        code = self.b.error_code if self.b.error_code is not None else 502
+        error = {
+            "code": code,
+            "message": self.b.error_message or "Provider returned error",
+            "metadata": {"provider_name": self.answer.provider, "raw": "upstream reset"},
+        }
+        failing_choice = [
+            {"index": 0, "delta": {"content": ""}, "finish_reason": "error", "native_finish_reason": "error"}
+        ]
+        variant = self.b.error_variant
+        if variant == 1:
+            await self.event(self.answer.chunk(error=error, choices=failing_choice))
+            await self.event("[DONE]")
+        elif variant == 2:
+            await self.event(self.answer.chunk(error=error, choices=[]))
+        elif variant == 3:
+            await self.event({"error": error})
+        else:
+            await self.event(self.answer.chunk(choices=failing_choice))

@@ -1,0 +1,256 @@
+"""The simulated model catalog and the Markdown answers each model gives."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from dataclasses import dataclass
+from typing import Any
+
+CREATED_BASE = 1_760_000_000
+
+
+@dataclass(frozen=True)
+class SimModel:
+    """A simulated model: its catalog entry and how fast it talks."""
+
+    id: str
+    name: str
+    provider: str
+    tokens_per_second: float
+    ttft: float
+    prompt_price: str  # USD per token, as OpenRouter sends it (a string)
+    completion_price: str
+    context_length: int
+    description: str
+    reasoning: bool = False
+    input_modalities: tuple[str, ...] = ("text",)
+    max_completion_tokens: int | None = 16384
+    answers_as: str | None = None  # routers: the model that really answers
+    length: int = 260  # words in a typical answer
+
+    def to_json(self, index: int) -> dict[str, Any]:
+        params = [
+            "temperature",
+            "top_p",
+            "max_tokens",
+            "stop",
+            "seed",
+            "frequency_penalty",
+            "presence_penalty",
+            "response_format",
+            "tools",
+        ]
+        if self.reasoning:
+            params += ["reasoning", "include_reasoning"]
+        entry: dict[str, Any] = {
+            "id": self.id,
+            "canonical_slug": self.id.split(":")[0] + "-20260901",
+            "name": self.name,
+            "created": CREATED_BASE + index * 86400,
+            "description": self.description,
+            "context_length": self.context_length,
+            "architecture": {
+                "modality": "+".join(self.input_modalities) + "->text",
+                "input_modalities": list(self.input_modalities),
+                "output_modalities": ["text"],
+                "tokenizer": "Other",
+                "instruct_type": None,
+            },
+            "pricing": {
+                "prompt": self.prompt_price,
+                "completion": self.completion_price,
+                "request": "0",
+                "image": "0",
+            },
+            "top_provider": {
+                "context_length": self.context_length,
+                "max_completion_tokens": self.max_completion_tokens,
+                "is_moderated": False,
+            },
+            "per_request_limits": None,
+            "supported_parameters": params,
+            "some_future_field": {"ignored": True},
+        }
+        if self.reasoning:
+            entry["reasoning"] = {"supported_efforts": ["low", "medium", "high"], "default_effort": "medium"}
+        return entry
+
+
+DEFAULT_MODELS: tuple[SimModel, ...] = (
+    SimModel(
+        "sim/quick-mini",
+        "Sim: Quick Mini",
+        "Simulated Labs",
+        220,
+        0.25,
+        "0.00000015",
+        "0.0000006",
+        128_000,
+        "A small, fast model for everyday prompts.",
+        length=180,
+    ),
+    SimModel(
+        "sim/balanced-pro",
+        "Sim: Balanced Pro",
+        "Simulated Labs",
+        90,
+        0.6,
+        "0.0000025",
+        "0.00001",
+        200_000,
+        "A careful general model with long, structured answers.",
+        length=320,
+    ),
+    SimModel(
+        "sim/deep-reasoner",
+        "Sim: Deep Reasoner",
+        "Thinking Co",
+        60,
+        1.1,
+        "0.0000011",
+        "0.0000044",
+        128_000,
+        "Thinks step by step before answering.",
+        reasoning=True,
+        length=240,
+    ),
+    SimModel(
+        "sim/open-llama:free",
+        "Sim: Open Llama (free)",
+        "Community Cloud",
+        45,
+        0.8,
+        "0",
+        "0",
+        32_768,
+        "An open-weights model, free with rate limits.",
+        length=200,
+    ),
+    SimModel(
+        "sim/vision-large",
+        "Sim: Vision Large",
+        "Pixel AI",
+        70,
+        0.7,
+        "0.000003",
+        "0.000015",
+        256_000,
+        "Reads images as well as text.",
+        input_modalities=("text", "image"),
+        length=260,
+    ),
+    SimModel(
+        "sim/long-context",
+        "Sim: Long Context",
+        "Simulated Labs",
+        120,
+        0.9,
+        "0.0000004",
+        "0.0000016",
+        1_000_000,
+        "A million tokens of context.",
+        max_completion_tokens=None,
+    ),
+    SimModel(
+        "openrouter/auto",
+        "Auto Router",
+        "OpenRouter",
+        150,
+        0.5,
+        "-1",
+        "-1",
+        2_000_000,
+        "Picks a model for each prompt.",
+        answers_as="sim/quick-mini",
+    ),
+)
+
+_TOKEN_RE = re.compile(r"\s*\S+|\s+")
+
+_TOPICS = ["latency", "cost", "clarity", "edge cases", "testing", "naming", "caching", "errors"]
+
+
+def tokenize(text: str) -> list[str]:
+    """Split text into word-sized tokens that join back to the same text."""
+    return _TOKEN_RE.findall(text)
+
+
+def _rng(*parts: str) -> random.Random:
+    seed = hashlib.sha256("\x00".join(parts).encode("utf-8")).digest()[:8]
+    return random.Random(int.from_bytes(seed, "big"))
+
+
+def generate_answer(model: SimModel, prompt: str) -> str:
+    """A deterministic Markdown answer with a heading, a list, a table and a code block."""
+    rng = _rng(model.id, prompt)
+    subject = " ".join(prompt.split()[:8]) or "your question"
+    topics = rng.sample(_TOPICS, 4)
+    lines = [
+        f"## {model.name.split(': ')[-1]} on: {subject}",
+        "",
+        f"Here is how I would approach **{subject}** - in short: measure first, then change "
+        f"one thing at a time. The main points are {topics[0]} and {topics[1]}.",
+        "",
+    ]
+    lines += [f"- **{t.capitalize()}**: {_sentence(rng)}" for t in topics]
+    lines += ["", "| aspect | weight | note |", "|---|---|---|"]
+    lines += [f"| {t} | {rng.randint(1, 9)} | {_sentence(rng, 5)} |" for t in topics[:3]]
+    lines += [
+        "",
+        "```python",
+        "def answer(question: str) -> str:",
+        f'    """{_sentence(rng, 6)}"""',
+        f"    return question.strip() + {rng.randint(1, 99)!r}",
+        "```",
+        "",
+    ]
+    while sum(len(line.split()) for line in lines) < model.length:
+        lines += [_sentence(rng, 14) + " " + _sentence(rng, 10), ""]
+    lines.append("Accents and symbols survive streaming: café, naïve, 日本語, emoji 🚀.")
+    return "\n".join(lines)
+
+
+_WORDS = [
+    "the",
+    "model",
+    "answers",
+    "each",
+    "prompt",
+    "with",
+    "care",
+    "and",
+    "measures",
+    "what",
+    "matters",
+    "before",
+    "it",
+    "changes",
+    "anything",
+    "so",
+    "results",
+    "stay",
+    "easy",
+    "to",
+    "compare",
+    "across",
+    "runs",
+    "while",
+    "costs",
+    "remain",
+    "visible",
+]
+
+
+def _sentence(rng: random.Random, words: int = 9) -> str:
+    chosen = [rng.choice(_WORDS) for _ in range(words)]
+    return " ".join(chosen).capitalize() + "."
+
+
+def generate_reasoning(prompt: str) -> str:
+    subject = " ".join(prompt.split()[:6]) or "the question"
+    return (
+        f"The user asks about {subject}. I should list the key factors, weigh them, "
+        "and show a small example. Let me check the edge cases before answering."
+    )

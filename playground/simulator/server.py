@@ -1,0 +1,250 @@
+"""Simulator: a real HTTP server on loopback, in its own thread, that speaks OpenRouter's API."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Iterable
+from typing import Any
+
+from playground.simulator.behaviour import FAULTS, Behaviour
+from playground.simulator.chat import ChatResponder
+from playground.simulator.http import RecordedRequest, read_request, send_json
+from playground.simulator.models import DEFAULT_MODELS, SimModel
+
+__all__ = ["RecordedRequest", "Simulator"]
+
+
+def _error(status: int, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": status, "message": message, **extra}}
+
+
+class Simulator:
+    """A local OpenRouter. ``with Simulator() as sim:`` starts it; ``sim.base_url`` is its API root.
+
+    ``time_scale`` multiplies the models' own pacing (0 = as fast as possible); speeds and waits
+    given explicitly in a Behaviour are not scaled.
+    """
+
+    def __init__(
+        self,
+        models: Iterable[SimModel] = DEFAULT_MODELS,
+        *,
+        time_scale: float = 1.0,
+        valid_keys: set[str] | None = None,
+        key_data: dict[str, Any] | None = None,
+        redirect_to: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.models = {m.id: m for m in models}
+        self.time_scale = time_scale
+        self.valid_keys = valid_keys
+        self.key_data = key_data or {}
+        self.redirect_to = redirect_to
+        self.host = host
+        self.port = port
+        self.requests: list[RecordedRequest] = []
+        self.generations: dict[str, dict[str, Any]] = {}
+        self.open_connections = 0
+        self._scripts: dict[str, deque[Behaviour]] = defaultdict(deque)
+        self._defaults: dict[str, Behaviour] = {}
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._responder = ChatResponder(self)
+
+    # ----- control, from any thread ------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/api/v1"
+
+    def script(self, model: str, *behaviours: Behaviour) -> None:
+        """The next requests for ``model`` get these behaviours, in order; then the default."""
+        with self._lock:
+            self._scripts[model].extend(behaviours)
+
+    def set_default(self, model: str, behaviour: Behaviour | None) -> None:
+        with self._lock:
+            if behaviour is None:
+                self._defaults.pop(model, None)
+            else:
+                self._defaults[model] = behaviour
+
+    def chat_requests(self, model: str | None = None) -> list[RecordedRequest]:
+        with self._lock:
+            found = [r for r in self.requests if r.path.endswith("/chat/completions")]
+        return [r for r in found if model is None or r.json().get("model") == model]
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    def next_id(self) -> str:
+        return f"gen-{int(time.time())}-{next(self._ids):06d}"
+
+    def behaviour_for(self, model: str) -> Behaviour | None:
+        with self._lock:
+            queue = self._scripts.get(model)
+            if queue:
+                return queue.popleft()
+            if model in self._defaults:
+                return self._defaults[model]
+        if model.startswith("fault/"):
+            return FAULTS.get(model.removeprefix("fault/"), Behaviour())
+        return None
+
+    # ----- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> Simulator:
+        self._thread = threading.Thread(target=self._run, name="simulator", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("the simulator did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            self._thread.join(10)
+            self._thread = None
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _run(self) -> None:
+        asyncio.run(self._main())
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        server = await asyncio.start_server(self._accept, self.host, self.port)
+        self.port = server.sockets[0].getsockname()[1]
+        self._ready.set()
+        async with server:
+            await self._stop.wait()
+            server.close()
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)  # type: ignore[arg-type]
+        self.open_connections += 1
+        try:
+            await self._serve_connection(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+            pass
+        finally:
+            self.open_connections -= 1
+            self._tasks.discard(task)  # type: ignore[arg-type]
+            writer.transport.abort()
+
+    async def _serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            request = await read_request(reader, time.monotonic())
+            if request is None:
+                return
+            with self._lock:
+                self.requests.append(request)
+            keep_open = await self._route(request, writer)
+            if not keep_open or request.headers.get("connection", "").lower() == "close":
+                return
+
+    # ----- routing ------------------------------------------------------------------------------
+
+    async def _route(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> bool:
+        path = request.path
+        for prefix in ("/api/v1", "/v1"):
+            if path.startswith(prefix):
+                path = path[len(prefix) :]
+                break
+        if self.redirect_to is not None:
+            location = self.redirect_to.rstrip("/") + request.path
+            await send_json(writer, 307, _error(307, "moved"), (("Location", location),))
+            return True
+        if request.method == "POST" and path == "/chat/completions":
+            return await self._responder.respond(request, writer)
+        if request.method != "GET":
+            await send_json(writer, 405, _error(405, "Method not allowed"))
+            return True
+        await self._get(path, request, writer)
+        return True
+
+    async def _get(self, path: str, request: RecordedRequest, writer: asyncio.StreamWriter) -> None:
+        if path == "/models":
+            data = [m.to_json(i) for i, m in enumerate(self.models.values())]
+            await send_json(writer, 200, {"data": data})
+        elif path.startswith("/model/"):
+            model = self.models.get(path.removeprefix("/model/"))
+            if model is None:
+                await send_json(writer, 404, _error(404, "Model not found"))
+            else:
+                await send_json(writer, 200, {"data": model.to_json(0)})
+        elif path in ("/key", "/auth/key", "/credits", "/generation"):
+            await self._account(path, request, writer)
+        else:
+            await send_json(writer, 404, _error(404, "Not Found"))
+
+    def auth_failure(self, request: RecordedRequest) -> dict[str, Any] | None:
+        auth = request.headers.get("authorization", "")
+        if not auth.lower().startswith("bearer ") or not auth[7:].strip():
+            return _error(401, "No auth credentials found")
+        if self.valid_keys is not None and auth[7:].strip() not in self.valid_keys:
+            return _error(401, "User not found.")
+        return None
+
+    async def _account(self, path: str, request: RecordedRequest, writer: asyncio.StreamWriter) -> None:
+        failure = self.auth_failure(request)
+        if failure is not None:
+            await send_json(writer, 401, failure)
+            return
+        key = request.headers["authorization"][7:].strip()
+        if path == "/credits":
+            if not self.key_data.get("is_management_key"):
+                await send_json(writer, 403, _error(403, "Only management keys can fetch credits"))
+            else:
+                await send_json(writer, 200, {"data": {"total_credits": 25.0, "total_usage": 7.25}})
+        elif path == "/generation":
+            stats = self.generations.get(request.query.get("id", ""))
+            if stats is None:
+                await send_json(writer, 404, _error(404, "Generation not found"))
+            else:
+                await send_json(writer, 200, {"data": stats})
+        else:
+            await send_json(writer, 200, {"data": self._key_payload(key)})
+
+    def _key_payload(self, key: str) -> dict[str, Any]:
+        label = f"{key[:12]}...{key[-3:]}" if len(key) > 15 else "sk-or-v1-..."
+        payload: dict[str, Any] = {
+            "label": label,
+            "limit": 20.0,
+            "limit_remaining": 12.5,
+            "limit_reset": "monthly",
+            "include_byok_in_limit": False,
+            "usage": 7.5,
+            "usage_daily": 0.42,
+            "usage_weekly": 2.1,
+            "usage_monthly": 7.5,
+            "byok_usage": 0,
+            "is_free_tier": False,
+            "is_management_key": False,
+            "expires_at": None,
+            "rate_limit": {"requests": 200, "interval": "10s"},
+        }
+        payload.update(self.key_data)
+        return payload
