@@ -22,9 +22,7 @@ class NoKeyError(ConfigError):
 class ApiError(PlaygroundError):
     """A request to the API failed. ``kind`` is a FailureKind value; ``detail`` the server's words."""
 
-    def __init__(
-        self, message: str, *, kind: str, status: int | None = None, detail: str = ""
-    ) -> None:
+    def __init__(self, message: str, *, kind: str, status: int | None = None, detail: str = "") -> None:
         super().__init__(message)
         self.kind = kind
         self.status = status

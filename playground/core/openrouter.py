@@ -217,9 +217,7 @@ class OpenRouterClient:
         headers = self._auth_headers()
         if stream:
             headers |= {"Accept": "text/event-stream", "Cache-Control": "no-store"}
-        return self._http.stream(
-            "POST", self.base_url + "/chat/completions", json=body, headers=headers
-        )
+        return self._http.stream("POST", self.base_url + "/chat/completions", json=body, headers=headers)
 
 
 class _ChatStream:
@@ -427,9 +425,7 @@ class _ChatStream:
 
 
 def _with_attempts(event: Failed, attempts: int) -> Failed:
-    return Failed(
-        event.model, event.kind, event.message, event.status, event.detail, event.partial, attempts
-    )
+    return Failed(event.model, event.kind, event.message, event.status, event.detail, event.partial, attempts)
 
 
 def _status_of(error: Mapping[str, Any]) -> int | None:

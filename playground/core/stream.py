@@ -113,9 +113,7 @@ def parse_usage(usage: Mapping[str, Any]) -> Usage:
     completion_details = usage.get("completion_tokens_details")
     cached = prompt_details.get("cached_tokens") if isinstance(prompt_details, Mapping) else None
     reasoning = (
-        completion_details.get("reasoning_tokens")
-        if isinstance(completion_details, Mapping)
-        else None
+        completion_details.get("reasoning_tokens") if isinstance(completion_details, Mapping) else None
     )
     return Usage(
         prompt_tokens=_int_or_none(usage.get("prompt_tokens")),

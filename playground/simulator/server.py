@@ -58,6 +58,7 @@ class Simulator:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._ready = threading.Event()
+        self._startup_error: OSError | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._responder = ChatResponder(self)
 
@@ -109,6 +110,10 @@ class Simulator:
         self._thread.start()
         if not self._ready.wait(10):
             raise RuntimeError("the simulator did not start")
+        if self._startup_error is not None:
+            self._thread.join(1)
+            self._thread = None
+            raise self._startup_error
         return self
 
     def stop(self) -> None:
@@ -125,7 +130,11 @@ class Simulator:
         self.stop()
 
     def _run(self) -> None:
-        asyncio.run(self._main())
+        try:
+            asyncio.run(self._main())
+        except OSError as exc:
+            self._startup_error = exc
+            self._ready.set()
 
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -143,7 +152,7 @@ class Simulator:
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        self._tasks.add(task)  # type: ignore[arg-type]
+        self._tasks.add(task)
         self.open_connections += 1
         try:
             await self._serve_connection(reader, writer)
@@ -151,7 +160,7 @@ class Simulator:
             pass
         finally:
             self.open_connections -= 1
-            self._tasks.discard(task)  # type: ignore[arg-type]
+            self._tasks.discard(task)
             writer.transport.abort()
 
     async def _serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

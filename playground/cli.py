@@ -1,0 +1,113 @@
+"""The ``playground`` command: no subcommand opens the window; subcommands run headless.
+
+Exit codes: 0 every model answered completely; 1 at least one failed or was cut off;
+2 bad usage or configuration (no key, unknown name, bad arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from playground import __version__
+from playground.commands import compare, keys, models, simulate
+from playground.core.context import AppContext
+from playground.core.errors import ApiError, ConfigError, PlaygroundError
+from playground.core.logs import setup_logging
+from playground.core.redact import redact
+from playground.core.secrets import KeyringError
+
+log = logging.getLogger("playground")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that never echoes a key back in its error messages."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {redact(message)}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="playground",
+        description="Send one prompt to several OpenRouter models and compare the answers. "
+        "With no subcommand, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"playground {__version__}")
+    parser.add_argument("--demo", action="store_true", help="open the window on the built-in simulator")
+    parser.add_argument("--verbose", action="store_true", help="debug logging (also to stderr)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in (models, compare, keys, simulate):
+        module.add_parser(sub)
+    for name, subparser in sub.choices.items():
+        if name != "simulate":
+            subparser.add_argument("--verbose", action="store_true", help="debug logging (also to stderr)")
+    return parser
+
+
+async def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
+    handlers = {"models": models.run, "compare": compare.run, "key": keys.run}
+    try:
+        return await handlers[args.command](ctx, args)
+    finally:
+        ctx.stop_demo()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = AppContext.from_env()
+    setup_logging(ctx.paths, verbose=getattr(args, "verbose", False))
+    if args.command is None:
+        return _open_window(ctx, demo=args.demo)
+    if args.command == "simulate":
+        return simulate.run(args)
+    try:
+        code = asyncio.run(_dispatch(ctx, args))
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return EXIT_FAILED
+    except (ConfigError, KeyringError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ApiError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except PlaygroundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # the last line of defence: a sentence, never a traceback
+        log.exception("unexpected error in %s", args.command)
+        print(
+            f"error: something went wrong ({type(exc).__name__}). Details are in the log: "
+            f"{ctx.paths.log_file}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    for warning in ctx.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return code
+
+
+def _open_window(ctx: AppContext, *, demo: bool) -> int:
+    try:
+        from playground.ui.app import run_app
+    except ImportError as exc:
+        print(
+            f"error: the window cannot start here ({exc.name or exc}). The command line works "
+            "without it: see `playground --help`.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return run_app(ctx, demo=demo)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""``playground compare``: one prompt to several models, streamed side by side in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+
+from playground.commands.compare_view import JsonlView, LiveView, PipedView, View, print_figures
+from playground.core.compare import CompareRequest, CompareRun, PaneSpec
+from playground.core.context import AppContext
+from playground.core.errors import ConfigError
+from playground.core.request import REASONING_EFFORTS, ChatParams
+
+
+def _bounded(kind: type, low: float, high: float | None) -> object:
+    def parse(text: str) -> float | int:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            upper = f" and {high}" if high is not None else " or more"
+            raise argparse.ArgumentTypeError(f"{text} is out of range (between {low}{upper})")
+        return value  # type: ignore[no-any-return]
+
+    return parse
+
+
+def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--system", default=None, metavar="TEXT", help="system prompt")
+    p.add_argument("--temperature", type=_bounded(float, 0, 2), metavar="T")
+    p.add_argument("--top-p", type=_bounded(float, 0, 1), metavar="P")
+    p.add_argument("--max-tokens", type=_bounded(int, 1, None), metavar="N")
+    p.add_argument("--seed", type=int, metavar="N")
+    p.add_argument("--stop", action="append", metavar="TEXT", help="stop sequence (repeatable)")
+    p.add_argument("--frequency-penalty", type=_bounded(float, -2, 2), metavar="X")
+    p.add_argument("--presence-penalty", type=_bounded(float, -2, 2), metavar="X")
+    p.add_argument("--reasoning-effort", choices=REASONING_EFFORTS)
+    p.add_argument("--jsonl", action="store_true", help="one JSON object per event on stdout")
+    p.add_argument("--show-reasoning", action="store_true", help="print reasoning text before answers")
+    p.add_argument("--demo", action="store_true", help="use the built-in simulator: no key, no network")
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("compare", help="send one prompt to several models and compare the answers")
+    p.add_argument("-m", "--model", action="append", required=True, metavar="MODEL", help="repeatable")
+    add_sampling_arguments(p)
+    p.add_argument("prompt", metavar="PROMPT", help="the prompt, or - to read it from stdin")
+
+
+def params_from(args: argparse.Namespace) -> ChatParams:
+    return ChatParams(
+        temperature=args.temperature,
+        top_p=args.top_p,
+        max_tokens=args.max_tokens,
+        seed=args.seed,
+        stop=tuple(args.stop) if args.stop else None,
+        frequency_penalty=args.frequency_penalty,
+        presence_penalty=args.presence_penalty,
+        reasoning_effort=args.reasoning_effort,
+    )
+
+
+def read_prompt(text: str) -> str:
+    if text == "-":
+        if sys.stdin is None or sys.stdin.closed:
+            raise ConfigError("PROMPT is '-' but there is no standard input to read it from.")
+        text = sys.stdin.read()
+    if not text.strip():
+        raise ConfigError("The prompt is empty.")
+    return text
+
+
+async def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    request = CompareRequest(
+        prompt=read_prompt(args.prompt),
+        panes=tuple(PaneSpec(m) for m in args.model),
+        system=args.system,
+        params=params_from(args),
+    )
+    return await run_request(ctx, request, args)
+
+
+async def run_request(ctx: AppContext, request: CompareRequest, args: argparse.Namespace) -> int:
+    """Run a comparison with the output the flags ask for; 0 when every model answered completely."""
+    if args.demo:
+        ctx.start_demo()
+    key = await ctx.active_key()
+    view = _make_view(args)
+    async with ctx.client(key) as client:
+        comparison = CompareRun(client, request)
+        comparison.add_listener(view.on_event)
+        comparison.start()
+        with _stop_on_interrupt(comparison):
+            ticker = asyncio.create_task(view.tick_forever(comparison.results))
+            try:
+                await comparison.wait()
+            finally:
+                ticker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ticker
+        view.close(comparison.results)
+    if not args.jsonl:
+        print_figures(comparison.results)
+    return 0 if comparison.all_complete else 1
+
+
+def _make_view(args: argparse.Namespace) -> View:
+    if args.jsonl:
+        return JsonlView(sys.stdout)
+    if sys.stdout.isatty():
+        return LiveView(sys.stdout, show_reasoning=args.show_reasoning)
+    return PipedView(sys.stdout, show_reasoning=args.show_reasoning)
+
+
+@contextlib.contextmanager
+def _stop_on_interrupt(comparison: CompareRun):  # type: ignore[no-untyped-def]
+    """Ctrl+C stops every stream (closing its connection) and still prints what arrived."""
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGINT, comparison.cancel_all)
+        installed = True
+    except (NotImplementedError, RuntimeError):
+        installed = False  # Windows: KeyboardInterrupt ends the run instead
+    try:
+        yield
+    finally:
+        if installed:
+            loop.remove_signal_handler(signal.SIGINT)

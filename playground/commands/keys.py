@@ -1,0 +1,172 @@
+"""``playground key set|list|use|test|remove``: named keys in the keyring, checked against /key."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from decimal import Decimal
+
+from playground.commands.output import usd
+from playground.core.account import Credits, KeyInfo
+from playground.core.context import AppContext
+from playground.core.errors import ApiError, ConfigError
+from playground.core.events import FailureKind
+from playground.core.secrets import KeyringError
+
+DEFAULT_NAME = "default"
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    key = sub.add_parser("key", help="store, list, choose, test and remove API keys")
+    actions = key.add_subparsers(dest="key_action", required=True, metavar="ACTION")
+    set_ = actions.add_parser("set", help="store a key (read from stdin or a hidden prompt, never argv)")
+    set_.add_argument("--name", default=None, help=f"name for the key (default: {DEFAULT_NAME})")
+    set_.add_argument("refused", nargs="?", help=argparse.SUPPRESS)
+    actions.add_parser("list", help="names, masked keys and which one is active")
+    use = actions.add_parser("use", help="make a named key the active one")
+    use.add_argument("name")
+    test = actions.add_parser("test", help="check a key with OpenRouter and show its limits and usage")
+    test.add_argument("--name", default=None, help="test this named key instead of the one in use")
+    test.add_argument("--demo", action="store_true", help="test against the built-in simulator")
+    remove = actions.add_parser("remove", help="delete a named key from the keyring")
+    remove.add_argument("name")
+
+
+async def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    action = args.key_action
+    if action == "set":
+        return await _set(ctx, args)
+    if action == "list":
+        return await _list(ctx)
+    if action == "use":
+        ctx.keys.use(args.name)
+        print(f"Key '{args.name}' is now the active key.")
+        _warn_override(ctx)
+        return 0
+    if action == "remove":
+        await ctx.keys.remove(args.name)
+        print(f"Removed key '{args.name}' from the keyring.")
+        return 0
+    return await _test(ctx, args)
+
+
+def _read_secret() -> str:
+    stdin = sys.stdin
+    if stdin is None or stdin.closed:
+        raise ConfigError("No input to read the key from: pipe it in, or run this in a terminal.")
+    if stdin.isatty():
+        return getpass.getpass("OpenRouter API key (input hidden): ")
+    return stdin.readline()
+
+
+async def _set(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.refused is not None:
+        raise ConfigError(
+            "Refusing a key given on the command line: it would be visible in the process list "
+            "and your shell history. Pipe it in (`playground key set < file`) or type it at the prompt."
+        )
+    name = args.name or (ctx.keys.active_name() or DEFAULT_NAME)
+    key, warnings = await ctx.keys.save(name, _read_secret())
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    active = " It is the active key." if ctx.keys.active_name() == name else ""
+    print(f"Saved key '{name}' ({key.masked}) to the system keyring.{active}")
+    _warn_override(ctx)
+    return 0
+
+
+def _warn_override(ctx: AppContext) -> None:
+    override = ctx.keys.override()
+    if override is not None:
+        print(f"note: {override.describe()} is used instead while it is set.", file=sys.stderr)
+
+
+async def _list(ctx: AppContext) -> int:
+    override = ctx.keys.override()
+    if override is not None:
+        print(f"In use: {override.describe()} - it takes precedence over the keyring.")
+    names = ctx.keys.names()
+    if not names:
+        print("No keys in the keyring. Add one with `playground key set --name NAME`.")
+        return 0
+    active = ctx.keys.active_name()
+    for name in names:
+        try:
+            masked = (await ctx.keys.get(name)).masked
+        except (KeyringError, ConfigError) as exc:
+            masked = f"(unreadable: {type(exc).__name__.removesuffix('Error').lower()})"
+        marker = "*" if name == active else " "
+        suffix = "  (active)" if name == active and override is None else ""
+        print(f"{marker} {name:<24} {masked}{suffix}")
+    return 0
+
+
+async def _test(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.demo:
+        ctx.start_demo(time_scale=0)
+    active = await ctx.active_key(args.name)
+    print(f"Testing {active.describe()} against {ctx.base_url}")
+    async with ctx.client(active) as client:
+        try:
+            info = await client.key_info()
+        except ApiError as exc:
+            print(_key_failure(exc, ctx.base_url), file=sys.stderr)
+            return 1
+        try:
+            credits = await client.credits()
+        except ApiError:
+            credits = None
+    print("The key works.")
+    for label, value in describe_key_info(info, credits):
+        print(f"  {label + ':':<18} {value}")
+    return 0
+
+
+def _key_failure(exc: ApiError, base_url: str) -> str:
+    if exc.status == 401:
+        return (
+            "Key rejected: OpenRouter says this key is wrong, revoked or expired (401). "
+            "Store a new one with `playground key set`."
+        )
+    if exc.kind == FailureKind.NETWORK:
+        return f"Could not reach OpenRouter at {base_url} - this says nothing about the key. {exc.detail}"
+    return str(exc)
+
+
+def describe_key_info(info: KeyInfo, credits: Credits | None) -> list[tuple[str, str]]:
+    """The figures of a key check as (label, value) lines, for the CLI and the key dialog."""
+    if info.limit is None:
+        limit = "no limit"
+    else:
+        reset = f", resets {info.limit_reset}" if info.limit_reset else ""
+        limit = f"{usd(info.limit)} (remaining {usd(info.limit_remaining)}{reset})"
+    usage = " | ".join(
+        f"{label} {usd(value)}"
+        for label, value in (
+            ("today", info.usage_daily),
+            ("this week", info.usage_weekly),
+            ("this month", info.usage_monthly),
+            ("all time", info.usage),
+        )
+        if value is not None
+    )
+    rate = (
+        f"{info.rate_limit_requests} requests / {info.rate_limit_interval}"
+        if info.rate_limit_requests is not None
+        else "-"
+    )
+    lines = [
+        ("Label", info.label or "-"),
+        ("Spending limit", limit),
+        ("Usage", usage or "-"),
+        ("Tier", {True: "free tier", False: "paid", None: "-"}[info.is_free_tier]),
+        ("Expires", info.expires_at or "never"),
+        ("Rate limit", rate),
+    ]
+    if credits is None:
+        lines.append(("Account credits", "not available for this key type"))
+    else:
+        remaining = credits.remaining if credits.remaining is not None else Decimal(0)
+        lines.append(("Account credits", f"{usd(remaining)} left of {usd(credits.total_credits)}"))
+    return lines

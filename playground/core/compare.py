@@ -1,0 +1,254 @@
+"""CompareRun: one prompt fanned out to N models, one task each; stop one or all, retry one.
+
+One pane failing, stalling or being stopped never touches the others: each runs in its own
+task, and every event reaches the listeners tagged with its pane.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Protocol
+
+from playground.core.events import (
+    Delta,
+    Failed,
+    FailureKind,
+    Finished,
+    Reasoning,
+    Retrying,
+    Started,
+    StreamEvent,
+    Usage,
+)
+from playground.core.redact import redact
+from playground.core.request import ChatParams, ChatRequest
+
+log = logging.getLogger(__name__)
+
+
+class ChatClient(Protocol):
+    def stream_chat(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]: ...
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """The user stopped this pane (the connection was closed)."""
+
+    model: str
+
+
+PaneEventBody = StreamEvent | Stopped
+
+
+@dataclass(frozen=True)
+class PaneEvent:
+    pane: int
+    model: str
+    event: PaneEventBody
+
+
+class PaneState(StrEnum):
+    QUEUED = "queued"
+    WAITING = "waiting for first token"
+    STREAMING = "streaming"
+    RETRYING = "retrying"
+    DONE = "done"
+    TRUNCATED = "cut off"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+    @property
+    def final(self) -> bool:
+        return self in (PaneState.DONE, PaneState.TRUNCATED, PaneState.FAILED, PaneState.STOPPED)
+
+
+@dataclass(frozen=True)
+class PaneSpec:
+    """One pane: its model, its parameter overrides and routing extras."""
+
+    model: str
+    params: ChatParams | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CompareRequest:
+    """The shared prompt and parameters, and the panes."""
+
+    prompt: str
+    panes: tuple[PaneSpec, ...]
+    system: str | None = None
+    params: ChatParams = field(default_factory=ChatParams)
+
+    def chat_request(self, index: int) -> ChatRequest:
+        pane = self.panes[index]
+        base = ChatRequest.simple(pane.model, self.prompt, self.system, self.params.merged(pane.params))
+        return ChatRequest(base.model, base.messages, base.params, dict(pane.extra))
+
+
+@dataclass
+class PaneResult:
+    """Everything one pane has received so far."""
+
+    model: str
+    state: PaneState = PaneState.QUEUED
+    text_parts: list[str] = field(default_factory=list)
+    reasoning_parts: list[str] = field(default_factory=list)
+    usage: Usage | None = None
+    finished: Finished | None = None
+    failed: Failed | None = None
+    retrying: Retrying | None = None
+    attempts: int = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(self.text_parts)
+
+    @property
+    def reasoning(self) -> str:
+        return "".join(self.reasoning_parts)
+
+    @property
+    def cost(self) -> Decimal | None:
+        return self.usage.cost if self.usage else None
+
+    def apply(self, event: PaneEventBody) -> None:
+        if isinstance(event, Delta):
+            self.text_parts.append(event.text)
+            self.state = PaneState.STREAMING
+        elif isinstance(event, Reasoning):
+            self.reasoning_parts.append(event.text)
+            self.state = PaneState.STREAMING
+        elif isinstance(event, Usage):
+            self.usage = event
+        else:
+            self._apply_lifecycle(event)
+
+    def _apply_lifecycle(self, event: PaneEventBody) -> None:
+        if isinstance(event, Started):
+            self.state, self.attempts, self.retrying = PaneState.WAITING, event.attempt, None
+        elif isinstance(event, Retrying):
+            self.state, self.retrying = PaneState.RETRYING, event
+        elif isinstance(event, Finished):
+            self.finished = event
+            self.state = PaneState.TRUNCATED if event.truncated else PaneState.DONE
+        elif isinstance(event, Failed):
+            self.failed, self.state = event, PaneState.FAILED
+            self.attempts = max(self.attempts, event.attempts)
+        elif isinstance(event, Stopped):
+            self.state = PaneState.STOPPED
+
+
+Listener = Callable[[PaneEvent], None]
+
+
+class CompareRun:
+    """Runs a CompareRequest. Listeners see every event; ``results`` holds each pane's state."""
+
+    def __init__(self, client: ChatClient, request: CompareRequest) -> None:
+        self.client = client
+        self.request = request
+        self.results = [PaneResult(p.model) for p in request.panes]
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._generation = [0] * len(request.panes)  # a retried pane ignores its old task's events
+        self._listeners: list[Listener] = [self._record]
+        self._changed = asyncio.Event()
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def start(self) -> None:
+        for index in range(len(self.request.panes)):
+            self._start_pane(index)
+
+    def _start_pane(self, index: int) -> None:
+        self.results[index] = PaneResult(self.request.panes[index].model)
+        self._generation[index] += 1
+        run = self._run_pane(index, self._generation[index])
+        task = asyncio.get_running_loop().create_task(run, name=f"pane-{index}")
+        self._tasks[index] = task  # kept referenced until done, so it is never collected mid-flight
+        task.add_done_callback(functools.partial(self._task_done, index))
+
+    def _task_done(self, index: int, task: asyncio.Task[None]) -> None:
+        if self._tasks.get(index) is task:
+            del self._tasks[index]
+        self._changed.set()
+
+    def cancel(self, index: int) -> None:
+        task = self._tasks.get(index)
+        if task is not None:
+            task.cancel()
+
+    def cancel_all(self) -> None:
+        for task in list(self._tasks.values()):
+            task.cancel()
+
+    def retry(self, index: int) -> None:
+        """Run one pane again from scratch (stopping it first if it is still running)."""
+        self.cancel(index)
+        self._tasks.pop(index, None)
+        self._start_pane(index)
+
+    @property
+    def running(self) -> bool:
+        return bool(self._tasks)
+
+    async def wait(self) -> None:
+        """Until every pane has ended (finished, failed or stopped)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+
+    async def events(self) -> AsyncIterator[PaneEvent]:
+        """Every event as it comes, until all panes have ended."""
+        queue: asyncio.Queue[PaneEvent] = asyncio.Queue()
+        self.add_listener(queue.put_nowait)
+        try:
+            while self._tasks or not queue.empty():
+                getter = asyncio.ensure_future(queue.get())
+                changed = asyncio.ensure_future(self._changed.wait())
+                done, _ = await asyncio.wait({getter, changed}, return_when=asyncio.FIRST_COMPLETED)
+                changed.cancel()
+                self._changed.clear()
+                if getter in done:
+                    yield getter.result()
+                else:
+                    getter.cancel()
+        finally:
+            self._listeners.remove(queue.put_nowait)
+
+    def _emit(self, index: int, generation: int, event: PaneEventBody) -> None:
+        if generation != self._generation[index]:
+            return
+        pane_event = PaneEvent(index, self.request.panes[index].model, event)
+        for listener in list(self._listeners):
+            listener(pane_event)
+
+    def _record(self, pane_event: PaneEvent) -> None:
+        self.results[pane_event.pane].apply(pane_event.event)
+
+    async def _run_pane(self, index: int, generation: int) -> None:
+        model = self.request.panes[index].model
+        stream = self.client.stream_chat(self.request.chat_request(index))
+        try:
+            async with aclosing(stream):
+                async for event in stream:
+                    self._emit(index, generation, event)
+        except asyncio.CancelledError:
+            self._emit(index, generation, Stopped(model))
+            raise
+        except Exception as exc:  # one pane's bug must not take the others down
+            log.exception("pane %d (%s) failed unexpectedly", index, model)
+            message = f"{model}: an internal error stopped this answer ({type(exc).__name__})"
+            failed = Failed(model, FailureKind.UNKNOWN, message, detail=redact(str(exc)[:300]))
+            self._emit(index, generation, failed)
+
+    @property
+    def all_complete(self) -> bool:
+        return all(r.state is PaneState.DONE for r in self.results)

@@ -1,0 +1,92 @@
+"""AppContext: paths, settings, keys and the client, built once from the environment.
+
+The CLI and the window both start here, so they find the same key, base URL and folders.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playground.core.catalog import CatalogCache
+from playground.core.openrouter import DEFAULT_BASE_URL, ClientConfig, OpenRouterClient
+from playground.core.paths import AppPaths
+from playground.core.retry import RetryPolicy
+from playground.core.secrets import ActiveKey, ApiKey, KeySource, KeyStore
+from playground.core.settings import SettingsStore
+
+DEMO_KEY = "sk-or-v1-demo-simulated-key-not-a-secret"
+
+
+@dataclass
+class AppContext:
+    """What every command needs. ``demo`` holds the in-process simulator when running ``--demo``."""
+
+    paths: AppPaths
+    settings: SettingsStore
+    keys: KeyStore
+    env: Mapping[str, str]
+    demo: Any = None
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, cwd: Path | None = None, keyring_backend: Any = None
+    ) -> AppContext:
+        env = os.environ if env is None else env
+        paths = AppPaths.from_env(env)
+        settings = SettingsStore(paths.settings_file)
+        keys = KeyStore(settings, backend=keyring_backend, env=env, cwd=cwd)
+        return cls(paths, settings, keys, env, warnings=settings.warnings)
+
+    def start_demo(self, *, time_scale: float = 1.0) -> None:
+        """Start the built-in simulator and use it instead of OpenRouter (no key, no network)."""
+        from playground.simulator import Simulator
+
+        if self.demo is None:
+            self.demo = Simulator(time_scale=time_scale).start()
+
+    def stop_demo(self) -> None:
+        if self.demo is not None:
+            self.demo.stop()
+            self.demo = None
+
+    @property
+    def base_url(self) -> str:
+        if self.demo is not None:
+            return str(self.demo.base_url)
+        return self.env.get("OPENROUTER_BASE_URL") or self.settings.load().base_url or DEFAULT_BASE_URL
+
+    @property
+    def catalog_cache(self) -> CatalogCache:
+        name = "models.json" if self.base_url == DEFAULT_BASE_URL else f"models-{_slug(self.base_url)}.json"
+        return CatalogCache(self.paths.cache_dir / name, self.warnings)
+
+    async def active_key(self, name: str | None = None) -> ActiveKey:
+        if self.demo is not None:
+            return ActiveKey(ApiKey(DEMO_KEY), KeySource.SESSION, "demo")
+        return await self.keys.active(name)
+
+    def client(self, key: ActiveKey | None, *, retry: RetryPolicy | None = None) -> OpenRouterClient:
+        settings = self.settings.load()
+        config = ClientConfig(
+            base_url=self.base_url,
+            connect_timeout=settings.connect_timeout,
+            idle_timeout=_float_env(self.env, "PLAYGROUND_IDLE_TIMEOUT", settings.idle_timeout),
+        )
+        return OpenRouterClient(key.key.reveal() if key else None, config, retry=retry)
+
+
+def _slug(url: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in url.split("://")[-1]).strip("-")[:80]
+
+
+def _float_env(env: Mapping[str, str], name: str, default: float) -> float:
+    try:
+        value = float(env.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default

@@ -1,0 +1,43 @@
+"""Logging to a rotating file in the log dir, every record passed through the key-masking filter."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+
+from playground.core.paths import AppPaths
+from playground.core.redact import RedactingFilter
+
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_installed: list[logging.Handler] = []
+
+
+def setup_logging(paths: AppPaths, *, verbose: bool = False) -> logging.Handler | None:
+    """Log to ``paths.log_file`` (DEBUG with ``verbose``, else INFO); with ``verbose`` also stderr."""
+    root = logging.getLogger()
+    for handler in _installed:
+        root.removeHandler(handler)
+        handler.close()
+    _installed.clear()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    file_handler: logging.Handler | None
+    try:
+        paths.log_dir.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.handlers.RotatingFileHandler(
+            paths.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        file_handler = None  # a read-only profile still runs, just without a log file
+    handlers: list[logging.Handler] = [file_handler] if file_handler else []
+    if verbose:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter(_FORMAT))
+        handler.addFilter(RedactingFilter())
+        root.addHandler(handler)
+        _installed.append(handler)
+    for noisy in ("httpcore", "hpack", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.INFO if verbose else logging.WARNING)
+    return file_handler
