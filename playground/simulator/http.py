@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip as gzip_module
 import json
+import time
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,11 +48,12 @@ class RecordedRequest:
         return json.loads(self.body.decode("utf-8")) if self.body else None
 
 
-async def read_request(reader: asyncio.StreamReader, clock: float) -> RecordedRequest | None:
+async def read_request(reader: asyncio.StreamReader) -> RecordedRequest | None:
     """The next request on a connection, or None when the client closed it."""
     line = await reader.readline()
     if not line.strip():
         return None
+    arrived = time.monotonic()
     method, target, *_ = line.decode("latin-1").split()
     headers: dict[str, str] = {}
     while True:
@@ -66,7 +68,7 @@ async def read_request(reader: asyncio.StreamReader, clock: float) -> RecordedRe
     elif headers.get("content-length"):
         body = await reader.readexactly(min(int(headers["content-length"]), MAX_BODY))
     parts = urlsplit(target)
-    return RecordedRequest(method, parts.path, dict(parse_qsl(parts.query)), headers, body, clock)
+    return RecordedRequest(method, parts.path, dict(parse_qsl(parts.query)), headers, body, arrived)
 
 
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:

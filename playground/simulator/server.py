@@ -165,7 +165,7 @@ class Simulator:
 
     async def _serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while True:
-            request = await read_request(reader, time.monotonic())
+            request = await read_request(reader)
             if request is None:
                 return
             with self._lock:

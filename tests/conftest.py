@@ -1,0 +1,54 @@
+"""Shared fixtures: a real simulator on loopback, an isolated PLAYGROUND_HOME, fake keys."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from playground.simulator import Simulator
+
+# Obviously fake keys: the shape of a real one, the content of none.
+FAKE_KEY = "sk-or-v1-" + "1" * 64
+OTHER_KEY = "sk-or-v1-" + "2" * 64
+CANARY_KEY = "sk-or-v1-" + "c" * 64
+
+T = TypeVar("T")
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on a fresh loop (the tests do not need an asyncio plugin)."""
+    return asyncio.run(coro)
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    """A simulator that answers as fast as it can."""
+    with Simulator(time_scale=0) as server:
+        yield server
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh PLAYGROUND_HOME, no key in the environment, and a working dir without .env."""
+    folder = tmp_path / "home"
+    monkeypatch.setenv("PLAYGROUND_HOME", str(folder))
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    monkeypatch.delenv("OPENROUTER_BASE_URL", raising=False)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    return folder
+
+
+def cli_env(home: Path, **extra: str) -> dict[str, str]:
+    """Environment for a CLI subprocess: isolated home, no inherited key."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENROUTER_API_KEY", "OPENROUTER_BASE_URL")}
+    env["PLAYGROUND_HOME"] = str(home)
+    env["PYTHONIOENCODING"] = "utf-8"
+    env.update(extra)
+    return env
