@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.abc
 import os
+import sys
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
-from playground.simulator import Simulator
+
+class _BlockQt(importlib.abc.MetaPathFinder):
+    """With PLAYGROUND_BLOCK_QT=1 the run behaves as if PySide6 and qasync were not installed."""
+
+    blocked = ("PySide6", "shiboken6", "qasync")
+
+    def find_spec(self, fullname: str, path: object, target: object = None) -> None:
+        if fullname.split(".")[0] in self.blocked:
+            raise ImportError(f"{fullname} is blocked for this test run")
+
+
+if os.environ.get("PLAYGROUND_BLOCK_QT") == "1":
+    sys.meta_path.insert(0, _BlockQt())
+
+from playground.simulator import Simulator  # noqa: E402
 
 # Obviously fake keys: the shape of a real one, the content of none.
 FAKE_KEY = "sk-or-v1-" + "1" * 64

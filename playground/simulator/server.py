@@ -158,6 +158,8 @@ class Simulator:
             await self._serve_connection(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             pass
+        except asyncio.CancelledError:
+            pass  # shutting down; ending normally keeps asyncio's stream callback from logging it
         finally:
             self.open_connections -= 1
             self._tasks.discard(task)
