@@ -24,7 +24,7 @@ from playground.core.settings import SettingsStore
 
 log = logging.getLogger(__name__)
 
-SERVICE = "prompt-playground"
+SERVICE = os.environ.get("PLAYGROUND_KEYRING_SERVICE", "prompt-playground")  # tests use their own
 KEY_PREFIX = "sk-or-v1-"
 KEYRING_TIMEOUT = 3.0
 T = TypeVar("T")

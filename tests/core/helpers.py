@@ -23,13 +23,23 @@ class SleepRecorder:
         self.delays.append(delay)
 
 
-def client_for(sim: Simulator, *, key: str | None = FAKE_KEY, sleep: Callable[..., Any] | None = None,
-               idle_timeout: float = 60.0, retry: RetryPolicy | None = None) -> OpenRouterClient:
+def client_for(
+    sim: Simulator,
+    *,
+    key: str | None = FAKE_KEY,
+    sleep: Callable[..., Any] | None = None,
+    idle_timeout: float = 60.0,
+    retry: RetryPolicy | None = None,
+) -> OpenRouterClient:
     kwargs: dict[str, Any] = {}
     if sleep is not None:
         kwargs["sleep"] = sleep
-    return OpenRouterClient(key, ClientConfig(base_url=sim.base_url, idle_timeout=idle_timeout),
-                            retry=retry or RetryPolicy(rng=lambda: 1.0), **kwargs)
+    return OpenRouterClient(
+        key,
+        ClientConfig(base_url=sim.base_url, idle_timeout=idle_timeout),
+        retry=retry or RetryPolicy(rng=lambda: 1.0),
+        **kwargs,
+    )
 
 
 def collect(sim: Simulator, model: str, prompt: str = "Say hello", **kwargs: Any) -> list[StreamEvent]:

@@ -14,6 +14,7 @@ import keyring.errors
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
     priority = 1  # type: ignore[assignment]
+    viable = False  # never picked by keyring's own discovery, only handed in by tests
 
     def __init__(self) -> None:
         super().__init__()

@@ -20,17 +20,26 @@ def _sse(obj: object) -> bytes:
     return b"data: " + json.dumps(obj, ensure_ascii=False).encode() + b"\n\n"
 
 
-STREAM = b"".join([
-    b": OPENROUTER PROCESSING\n\n",
-    _sse({"id": "gen-1", "model": "a/b", "choices": [{"delta": {"role": "assistant", "content": ""}}]}),
-    _sse({"id": "gen-1", "choices": [{"delta": {"role": "assistant", "reasoning": "think 日本"}}]}),
-    b": OPENROUTER PROCESSING\r\n\r\n",
-    _sse({"id": "gen-1", "choices": [{"delta": {"role": "assistant", "content": "héllo "}}]}),
-    _sse({"id": "gen-1", "choices": [{"delta": {"content": "wörld 🚀"}}]}),
-    _sse({"id": "gen-1", "choices": [{"delta": {}, "finish_reason": "stop", "native_finish_reason": "end"}]}),
-    _sse({"id": "gen-1", "choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 4, "cost": 0.5}}),
-    b"data: [DONE]\n\n",
-])
+STREAM = b"".join(
+    [
+        b": OPENROUTER PROCESSING\n\n",
+        _sse({"id": "gen-1", "model": "a/b", "choices": [{"delta": {"role": "assistant", "content": ""}}]}),
+        _sse({"id": "gen-1", "choices": [{"delta": {"role": "assistant", "reasoning": "think 日本"}}]}),
+        b": OPENROUTER PROCESSING\r\n\r\n",
+        _sse({"id": "gen-1", "choices": [{"delta": {"role": "assistant", "content": "héllo "}}]}),
+        _sse({"id": "gen-1", "choices": [{"delta": {"content": "wörld 🚀"}}]}),
+        _sse(
+            {
+                "id": "gen-1",
+                "choices": [{"delta": {}, "finish_reason": "stop", "native_finish_reason": "end"}],
+            }
+        ),
+        _sse(
+            {"id": "gen-1", "choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 4, "cost": 0.5}}
+        ),
+        b"data: [DONE]\n\n",
+    ]
+)
 
 
 def _client(pieces: list[bytes], content_type: str = "text/event-stream") -> OpenRouterClient:
@@ -64,7 +73,13 @@ def _summary(events: list[StreamEvent]) -> tuple:
 
 def test_the_reference_stream() -> None:
     text, reasoning, usage, finish, native, truncated = _summary(_events([STREAM]))
-    assert (text, reasoning, finish, native, truncated) == ("héllo wörld 🚀", "think 日本", "stop", "end", False)
+    assert (text, reasoning, finish, native, truncated) == (
+        "héllo wörld 🚀",
+        "think 日本",
+        "stop",
+        "end",
+        False,
+    )
     assert usage[0].cost is not None and str(usage[0].cost) == "0.5"
 
 
@@ -85,12 +100,25 @@ def test_arbitrary_bytes_give_events_or_a_typed_failure(blob: bytes) -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.sampled_from([
-    b"data: {\"choices\": [{\"delta\": {\"content\": \"x\"}}]}\n\n",
-    b"data: {\"choices\": 5}\n\n", b"data: [1, 2]\n\n", b"data: {\"error\": \"flat\"}\n\n",
-    b": keepalive\n\n", b"data: \n\n", b"event: ping\n\n", b"data: {\"usage\": {\"cost\": \"NaN\"}}\n\n",
-    b"data: {\"choices\": [{\"finish_reason\": 7}]}\n\n", b"retry: 10\n\n",
-]), max_size=12))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                b'data: {"choices": [{"delta": {"content": "x"}}]}\n\n',
+                b'data: {"choices": 5}\n\n',
+                b"data: [1, 2]\n\n",
+                b'data: {"error": "flat"}\n\n',
+                b": keepalive\n\n",
+                b"data: \n\n",
+                b"event: ping\n\n",
+                b'data: {"usage": {"cost": "NaN"}}\n\n',
+                b'data: {"choices": [{"finish_reason": 7}]}\n\n',
+                b"retry: 10\n\n",
+            ]
+        ),
+        max_size=12,
+    )
+)
 def test_odd_but_framed_chunks_never_raise(chunks: list[bytes]) -> None:
     events = _events(chunks)
     assert isinstance(events[-1], Finished | Failed)

@@ -65,8 +65,9 @@ def test_breaking_out_of_a_stream_early_closes_it(sim: Simulator) -> None:
 
 def test_stopping_one_pane_leaves_the_others_running(sim: Simulator) -> None:
     sim.set_default("sim/balanced-pro", SLOW)
-    request = CompareRequest("hi", (PaneSpec("sim/quick-mini"), PaneSpec("sim/balanced-pro"),
-                                    PaneSpec("sim/open-llama:free")))
+    request = CompareRequest(
+        "hi", (PaneSpec("sim/quick-mini"), PaneSpec("sim/balanced-pro"), PaneSpec("sim/open-llama:free"))
+    )
 
     async def go() -> CompareRun:
         async with client_for(sim) as client:

@@ -47,14 +47,30 @@ def test_logging_filter_masks_messages_arguments_and_tracebacks(caplog: pytest.L
     assert "sk-or-v1-ccc...ccc" in caplog.text
 
 
-@pytest.mark.parametrize("url", ["https://openrouter.ai/api/v1", "http://localhost:8080/v1", "http://127.0.0.1/v1",
-                                 "http://127.5.5.5:1/v1", "http://[::1]:9/v1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://openrouter.ai/api/v1",
+        "http://localhost:8080/v1",
+        "http://127.0.0.1/v1",
+        "http://127.5.5.5:1/v1",
+        "http://[::1]:9/v1",
+    ],
+)
 def test_allowed_base_urls(url: str) -> None:
     assert check_base_url(url)
 
 
-@pytest.mark.parametrize("url", ["http://openrouter.ai/api/v1", "http://192.168.1.10:11434/v1", "ftp://x/y",
-                                 "not a url", "http://localhost.evil.com/v1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://openrouter.ai/api/v1",
+        "http://192.168.1.10:11434/v1",
+        "ftp://x/y",
+        "not a url",
+        "http://localhost.evil.com/v1",
+    ],
+)
 def test_refused_base_urls(url: str) -> None:
     with pytest.raises(UnsafeBaseUrlError) as err:
         OpenRouterClient(CANARY_KEY, ClientConfig(base_url=url))

@@ -54,8 +54,9 @@ def test_retry_after_header_is_honoured_in_real_time(sim: Simulator) -> None:
 
 
 def test_metadata_retry_after_seconds_is_honoured(sim: Simulator) -> None:
-    upstream = Behaviour(status=429, error_message="Upstream rate limited",
-                         error_metadata={"retry_after_seconds": 7})
+    upstream = Behaviour(
+        status=429, error_message="Upstream rate limited", error_metadata={"retry_after_seconds": 7}
+    )
     sim.script("sim/quick-mini", upstream, Behaviour(text="ok"))
     sleep = SleepRecorder()
     collect(sim, "sim/quick-mini", sleep=sleep)
@@ -63,8 +64,9 @@ def test_metadata_retry_after_seconds_is_honoured(sim: Simulator) -> None:
 
 
 def test_a_wait_longer_than_a_minute_is_reported_not_slept(sim: Simulator) -> None:
-    sim.script("sim/quick-mini", Behaviour(status=429, error_message="slow down",
-                                           headers=(("Retry-After", "120"),)))
+    sim.script(
+        "sim/quick-mini", Behaviour(status=429, error_message="slow down", headers=(("Retry-After", "120"),))
+    )
     sleep = SleepRecorder()
     events = collect(sim, "sim/quick-mini", sleep=sleep)
     end = last(events)
@@ -112,6 +114,8 @@ def test_retry_after_forms() -> None:
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
     now = time.time()
-    mirrored = {"metadata": {"headers": {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str((now + 14) * 1000)}}}
+    mirrored = {
+        "metadata": {"headers": {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str((now + 14) * 1000)}}
+    }
     hint = server_wait_hint({}, mirrored, now=now)
     assert hint is not None and 13.9 < hint < 14.1

@@ -11,10 +11,10 @@ import pytest
 from playground.core.errors import ConfigError, NoKeyError
 from playground.core.secrets import (
     ApiKey,
+    KeyringError,
     KeyringLockedError,
     KeyringTimeoutError,
     KeyringUnavailableError,
-    KeyringError,
     KeySource,
     KeyStore,
     normalize_key,
@@ -24,9 +24,16 @@ from tests.conftest import FAKE_KEY, OTHER_KEY, run
 from tests.core.keyrings import BrokenKeyring, HangingKeyring, LockedKeyring, MemoryKeyring, PlaintextKeyring
 
 
-def _store(tmp_path: Path, backend: object, env: dict[str, str] | None = None, timeout: float = 3.0) -> KeyStore:
-    return KeyStore(SettingsStore(tmp_path / "settings.json"), backend=backend, env=env or {}, cwd=tmp_path,
-                    timeout=timeout)
+def _store(
+    tmp_path: Path, backend: object, env: dict[str, str] | None = None, timeout: float = 3.0
+) -> KeyStore:
+    return KeyStore(
+        SettingsStore(tmp_path / "settings.json"),
+        backend=backend,
+        env=env or {},
+        cwd=tmp_path,
+        timeout=timeout,
+    )
 
 
 def test_named_keys_first_becomes_active_and_use_switches(tmp_path: Path) -> None:

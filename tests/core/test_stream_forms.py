@@ -104,10 +104,13 @@ def test_stall_beyond_idle_timeout_fails_as_timeout(sim: Simulator) -> None:
         (4, None, None, FailureKind.STREAM_ERROR),
     ],
 )
-def test_in_stream_error_forms(sim: Simulator, variant: int, code: object, status: int | None,
-                               kind: FailureKind) -> None:
-    sim.script("sim/quick-mini", Behaviour(text="a b c d e", end="stream_error", error_variant=variant,
-                                           end_after=3, error_code=code))  # type: ignore[arg-type]
+def test_in_stream_error_forms(
+    sim: Simulator, variant: int, code: object, status: int | None, kind: FailureKind
+) -> None:
+    sim.script(
+        "sim/quick-mini",
+        Behaviour(text="a b c d e", end="stream_error", error_variant=variant, end_after=3, error_code=code),
+    )  # type: ignore[arg-type]
     events = collect(sim, "sim/quick-mini")
     end = last(events)
     assert isinstance(end, Failed)
@@ -162,8 +165,9 @@ def test_max_tokens_cut_reports_length(sim: Simulator) -> None:
         ("422", 422, FailureKind.BAD_REQUEST, "(422)"),
     ],
 )
-def test_http_errors_are_not_retried_and_read_plainly(sim: Simulator, name: str, status: int,
-                                                     kind: FailureKind, words: str) -> None:
+def test_http_errors_are_not_retried_and_read_plainly(
+    sim: Simulator, name: str, status: int, kind: FailureKind, words: str
+) -> None:
     end = last(collect(sim, f"fault/{name}"))
     assert isinstance(end, Failed)
     assert (end.status, end.kind) == (status, kind)
