@@ -1,0 +1,83 @@
+"""A finished comparison as Markdown or JSON: prompt, system, parameters, answers and figures."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from playground.core.compare import CompareRequest, PaneResult, PaneState
+from playground.core.redact import redact
+
+
+def _figures(result: PaneResult) -> dict[str, Any]:
+    f, u = result.finished, result.usage
+    return {
+        "state": str(result.state),
+        "finish_reason": f.finish_reason if f else None,
+        "served_model": f.served_model if f else None,
+        "provider": f.provider if f else None,
+        "generation_id": f.generation_id if f else None,
+        "ttft_s": round(f.ttft, 3) if f and f.ttft is not None else None,
+        "duration_s": round(f.duration, 3) if f else None,
+        "tokens_per_second": round(f.tokens_per_second, 1) if f and f.tokens_per_second else None,
+        "prompt_tokens": u.prompt_tokens if u else None,
+        "completion_tokens": u.completion_tokens if u else None,
+        "reasoning_tokens": u.reasoning_tokens if u else None,
+        "cost_usd": str(u.cost) if u and u.cost is not None else None,
+        "error": result.failed.message if result.failed else None,
+    }
+
+
+def to_json(request: CompareRequest, results: Sequence[PaneResult]) -> str:
+    data = {
+        "prompt": request.prompt,
+        "system": request.system,
+        "parameters": request.params.to_body(),
+        "answers": [
+            {"model": r.model, "answer": r.text, "reasoning": r.reasoning or None, "figures": _figures(r)}
+            for r in results
+        ],
+    }
+    return redact(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+
+
+def to_markdown(request: CompareRequest, results: Sequence[PaneResult]) -> str:
+    lines = ["# Comparison", ""]
+    if request.system:
+        lines += ["## System prompt", "", _quote(request.system), ""]
+    lines += ["## Prompt", "", _quote(request.prompt), ""]
+    params = request.params.to_body()
+    if params:
+        lines += ["## Parameters", ""] + [f"- `{k}`: `{json.dumps(v)}`" for k, v in params.items()] + [""]
+    lines += _figures_table(results)
+    for r in results:
+        lines += [f"## {r.model}", ""]
+        if r.reasoning:
+            lines += ["<details><summary>Reasoning</summary>", "", r.reasoning.strip(), "", "</details>", ""]
+        lines += [r.text.strip() or "_(no answer)_", ""]
+        if r.state is PaneState.TRUNCATED:
+            lines += ["> **Incomplete:** the stream ended without a finish reason.", ""]
+        if r.failed:
+            lines += [f"> **Failed:** {r.failed.message}", ""]
+    return redact("\n".join(lines))
+
+
+def _quote(text: str) -> str:
+    return "\n".join("> " + line for line in text.splitlines())
+
+
+def _figures_table(results: Sequence[PaneResult]) -> list[str]:
+    rows = [
+        "| model | served by | TTFT | tok/s | tokens in/out | cost | finish |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        f = {k: ("-" if v is None else v) for k, v in _figures(r).items()}
+        cost = "-" if f["cost_usd"] == "-" else f"${f['cost_usd']}"
+        finish = f["finish_reason"] if f["finish_reason"] != "-" else f["state"]
+        rows.append(
+            f"| {r.model} | {f['served_model']} ({f['provider']}) | {f['ttft_s']} s | "
+            f"{f['tokens_per_second']} | {f['prompt_tokens']}/{f['completion_tokens']} | {cost} | {finish} |"
+        )
+    return [*rows, ""]
