@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from decimal import Decimal
 
-from playground.commands.output import usd
-from playground.core.account import Credits, KeyInfo
+from playground.core.account import describe_key_info
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError
 from playground.core.events import FailureKind
@@ -132,41 +130,3 @@ def _key_failure(exc: ApiError, base_url: str) -> str:
     if exc.kind == FailureKind.NETWORK:
         return f"Could not reach OpenRouter at {base_url} - this says nothing about the key. {exc.detail}"
     return str(exc)
-
-
-def describe_key_info(info: KeyInfo, credits: Credits | None) -> list[tuple[str, str]]:
-    """The figures of a key check as (label, value) lines, for the CLI and the key dialog."""
-    if info.limit is None:
-        limit = "no limit"
-    else:
-        reset = f", resets {info.limit_reset}" if info.limit_reset else ""
-        limit = f"{usd(info.limit)} (remaining {usd(info.limit_remaining)}{reset})"
-    usage = " | ".join(
-        f"{label} {usd(value)}"
-        for label, value in (
-            ("today", info.usage_daily),
-            ("this week", info.usage_weekly),
-            ("this month", info.usage_monthly),
-            ("all time", info.usage),
-        )
-        if value is not None
-    )
-    rate = (
-        f"{info.rate_limit_requests} requests / {info.rate_limit_interval}"
-        if info.rate_limit_requests is not None
-        else "-"
-    )
-    lines = [
-        ("Label", info.label or "-"),
-        ("Spending limit", limit),
-        ("Usage", usage or "-"),
-        ("Tier", {True: "free tier", False: "paid", None: "-"}[info.is_free_tier]),
-        ("Expires", info.expires_at or "never"),
-        ("Rate limit", rate),
-    ]
-    if credits is None:
-        lines.append(("Account credits", "not available for this key type"))
-    else:
-        remaining = credits.remaining if credits.remaining is not None else Decimal(0)
-        lines.append(("Account credits", f"{usd(remaining)} left of {usd(credits.total_credits)}"))
-    return lines

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from playground.core.format import usd
+
 
 def _dec(value: Any) -> Decimal | None:
     if value is None or isinstance(value, bool):
@@ -84,3 +86,41 @@ class Credits:
         data = body.get("data") if isinstance(body, Mapping) else None
         data = data if isinstance(data, Mapping) else {}
         return cls(_dec(data.get("total_credits")), _dec(data.get("total_usage")))
+
+
+def describe_key_info(info: KeyInfo, credits: Credits | None) -> list[tuple[str, str]]:
+    """The figures of a key check as (label, value) lines, for the CLI and the key dialog."""
+    if info.limit is None:
+        limit = "no limit"
+    else:
+        reset = f", resets {info.limit_reset}" if info.limit_reset else ""
+        limit = f"{usd(info.limit)} (remaining {usd(info.limit_remaining)}{reset})"
+    usage = " | ".join(
+        f"{label} {usd(value)}"
+        for label, value in (
+            ("today", info.usage_daily),
+            ("this week", info.usage_weekly),
+            ("this month", info.usage_monthly),
+            ("all time", info.usage),
+        )
+        if value is not None
+    )
+    rate = (
+        f"{info.rate_limit_requests} requests / {info.rate_limit_interval}"
+        if info.rate_limit_requests is not None
+        else "-"
+    )
+    lines: list[tuple[str, str]] = [
+        ("Label", info.label or "-"),
+        ("Spending limit", limit),
+        ("Usage", usage or "-"),
+        ("Tier", {True: "free tier", False: "paid", None: "-"}[info.is_free_tier]),
+        ("Expires", info.expires_at or "never"),
+        ("Rate limit", rate),
+    ]
+    if credits is None:
+        lines.append(("Account credits", "not available for this key type"))
+    else:
+        remaining = credits.remaining if credits.remaining is not None else Decimal(0)
+        lines.append(("Account credits", f"{usd(remaining)} left of {usd(credits.total_credits)}"))
+    return lines

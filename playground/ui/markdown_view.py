@@ -1,0 +1,216 @@
+"""MarkdownView: streams Markdown into a QTextBrowser with work that follows new text, not total text.
+
+Finished paragraphs (up to a blank line outside a code fence) are rendered once and never touched
+again; only the unfinished tail is re-rendered on each flush. ``setMarkdown`` on the whole answer
+would be O(total length) per frame and freeze the window on long answers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import (
+    QColor,
+    QPalette,
+    QSyntaxHighlighter,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextDocumentFragment,
+    QTextFormat,
+)
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+_FENCE = re.compile(r"^ {0,3}(```|~~~)", re.MULTILINE)
+_KEYWORDS = [
+    "def",
+    "class",
+    "return",
+    "if",
+    "elif",
+    "else",
+    "for",
+    "while",
+    "in",
+    "not",
+    "and",
+    "or",
+    "import",
+    "from",
+    "as",
+    "with",
+    "try",
+    "except",
+    "finally",
+    "raise",
+    "yield",
+    "async",
+    "await",
+    "lambda",
+    "None",
+    "True",
+    "False",
+    "pass",
+    "break",
+    "continue",
+    "const",
+    "let",
+    "var",
+    "function",
+    "new",
+    "this",
+    "null",
+    "true",
+    "false",
+    "public",
+    "private",
+    "static",
+    "void",
+    "int",
+    "string",
+    "fn",
+    "pub",
+    "use",
+    "struct",
+    "impl",
+    "match",
+    "mut",
+    "SELECT",
+    "FROM",
+    "WHERE",
+]
+_RULES = [
+    ("keyword", re.compile(r"\b(" + "|".join(_KEYWORDS) + r")\b")),
+    ("number", re.compile(r"\b\d+(\.\d+)?\b")),
+    ("string", re.compile(r"(\"[^\"\n]*\"|'[^'\n]*'|`[^`\n]*`)")),
+    ("comment", re.compile(r"(#[^\n]*$|//[^\n]*$)")),
+]
+
+
+class CodeHighlighter(QSyntaxHighlighter):
+    """Colours keywords, strings, numbers and comments inside fenced code blocks only."""
+
+    def __init__(self, document: QTextDocument, palette: QPalette) -> None:
+        super().__init__(document)
+        dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
+        colours = {
+            "keyword": "#c678dd" if dark else "#8250df",
+            "number": "#d19a66" if dark else "#0550ae",
+            "string": "#98c379" if dark else "#0a7a32",
+            "comment": "#7f848e" if dark else "#6e7781",
+        }
+        self._formats: dict[str, QTextCharFormat] = {}
+        for name, colour in colours.items():
+            fmt = QTextCharFormat()
+            fmt.setForeground(QColor(colour))
+            if name == "comment":
+                fmt.setFontItalic(True)
+            self._formats[name] = fmt
+
+    def highlightBlock(self, text: str) -> None:
+        if not self.currentBlock().blockFormat().hasProperty(QTextFormat.Property.BlockCodeFence):
+            return
+        for name, pattern in _RULES:
+            for match in pattern.finditer(text):
+                self.setFormat(match.start(), match.end() - match.start(), self._formats[name])
+
+
+def safe_split(text: str, start: int) -> int:
+    """The end of the last finished paragraph in ``text`` (after ``start``) outside a code fence."""
+    cut = start
+    search = start
+    while True:
+        at = text.find("\n\n", search)
+        if at < 0:
+            return cut
+        if len(_FENCE.findall(text, 0, at)) % 2 == 0:
+            cut = at + 2
+        search = at + 2
+
+
+class MarkdownView(QTextBrowser):
+    """Answer text rendered as Markdown (or raw), appended in batches."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("outputView")
+        self.setAccessibleName("Answer")
+        self.setOpenExternalLinks(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextBrowserInteraction | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self._highlighter = CodeHighlighter(self.document(), self.palette())
+        self._source: list[str] = []
+        self._text = ""
+        self._committed = 0  # characters of the source rendered for good
+        self._tail_at = 0  # document position where the re-rendered tail starts
+        self.raw = False
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    def clear_text(self) -> None:
+        self._source.clear()
+        self._text = ""
+        self._committed = 0
+        self._tail_at = 0
+        self.document().clear()
+
+    def set_raw(self, raw: bool) -> None:
+        """Switch between rendered Markdown and the raw text; re-renders once."""
+        if raw == self.raw:
+            return
+        self.raw = raw
+        text = self._text
+        self.clear_text()
+        self.append_text(text)
+
+    def append_text(self, chunk: str) -> None:
+        if not chunk:
+            return
+        bar = self.verticalScrollBar()
+        at_bottom = bar.value() >= bar.maximum() - 4
+        self._text += chunk
+        if self.raw:
+            cursor = QTextCursor(self.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(chunk)
+        else:
+            self._render_markdown()
+        if at_bottom:
+            bar.setValue(bar.maximum())
+
+    def _render_markdown(self) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._tail_at)
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        cut = safe_split(self._text, self._committed)
+        if cut > self._committed:
+            self._insert(self._text[self._committed : cut])
+            self._committed = cut
+            self._tail_at = self._end()
+        self._insert(self._text[self._committed :])
+
+    def _end(self) -> int:
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        return cursor.position()
+
+    def _insert(self, markdown: str) -> None:
+        if not markdown.strip():
+            return
+        piece = QTextDocument()
+        piece.setMarkdown(markdown)
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        if cursor.position() > 0:
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        start = cursor.position()
+        cursor.insertFragment(QTextDocumentFragment(piece))
+        first = QTextCursor(self.document())
+        first.setPosition(start)
+        first.setBlockFormat(piece.begin().blockFormat())  # the first block would take the old format

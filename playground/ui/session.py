@@ -1,0 +1,217 @@
+"""Session: the window's link to the core. Widgets call it; it does the I/O and emits signals.
+
+Signals:
+    keyChanged(str): a sentence naming the key in use and its source (never the key).
+    creditChanged(str): remaining credit / usage for the status bar, "" when unknown.
+    catalogChanged(): the model catalog was loaded or refreshed.
+    catalogStatus(str): "updated 3 min ago", "offline - cached 2 days ago", "refreshing...".
+    notice(str): a transient message for the status bar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Coroutine
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from playground.core.account import Credits, KeyInfo, describe_key_info
+from playground.core.catalog import ModelCatalog, describe_age, refresh_catalog
+from playground.core.compare import CompareRequest, CompareRun
+from playground.core.context import AppContext
+from playground.core.errors import ApiError, NoKeyError, PlaygroundError
+from playground.core.format import usd
+from playground.core.openrouter import ClientConfig, OpenRouterClient
+from playground.core.secrets import ActiveKey, ApiKey, KeySource
+
+log = logging.getLogger(__name__)
+
+
+class Session(QObject):
+    """Key, client and catalog for one window; every network or keyring call goes through here."""
+
+    keyChanged = Signal(str)
+    creditChanged = Signal(str)
+    catalogChanged = Signal()
+    catalogStatus = Signal(str)
+    notice = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.active: ActiveKey | None = None
+        self.key_problem: str | None = None
+        self.client: OpenRouterClient | None = None
+        self.catalog: ModelCatalog | None = None
+        self.key_info: KeyInfo | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.closed = False
+
+    # ----- background work -----------------------------------------------------------------
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str = "") -> asyncio.Task[Any]:
+        """Run in the background; the task is kept referenced until done and errors are logged."""
+        task = asyncio.get_event_loop().create_task(coro, name=name or None)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("background task %s failed: %s", task.get_name(), type(exc).__name__, exc_info=exc)
+            self.notice.emit(f"Something went wrong in the background ({type(exc).__name__}); see the log.")
+
+    async def start(self) -> None:
+        """Catalog from the cache at once, then the key, then a refresh in the background."""
+        self.catalog = self.ctx.catalog_cache.load()
+        if self.catalog is not None:
+            self.catalogChanged.emit()
+            self._emit_catalog_age()
+        self.spawn(self.refresh_catalog(), "catalog-refresh")
+        await self.load_key()
+
+    async def close(self) -> None:
+        self.closed = True
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.client is not None:
+            await self.client.aclose()
+            self.client = None
+
+    # ----- key ------------------------------------------------------------------------------
+
+    async def load_key(self, name: str | None = None) -> None:
+        """Find the key in use (env, .env, session, keyring) and build the client for it."""
+        try:
+            self.active = await self.ctx.active_key(name)
+            self.key_problem = None
+        except NoKeyError:
+            self.active, self.key_problem = None, None
+        except PlaygroundError as exc:
+            self.active, self.key_problem = None, str(exc)
+        await self._rebuild_client()
+        self.keyChanged.emit(self.key_description())
+        if self.active is not None:
+            self.spawn(self.refresh_key_info(), "key-info")
+        else:
+            self.creditChanged.emit("")
+
+    def key_description(self) -> str:
+        if self.ctx.demo is not None:
+            return "Demo - simulated models, no key needed"
+        if self.active is None:
+            return self.key_problem or "No API key - open Key settings to add one"
+        return self.active.describe()
+
+    async def _rebuild_client(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+        try:
+            self.client = self.ctx.client(self.active)
+        except PlaygroundError as exc:
+            self.client = None
+            self.key_problem = str(exc)
+
+    async def refresh_key_info(self) -> None:
+        if self.client is None or self.active is None:
+            return
+        try:
+            self.key_info = await self.client.key_info()
+        except ApiError as exc:
+            self.creditChanged.emit("key rejected" if exc.status == 401 else "credit unknown (offline)")
+            return
+        self.creditChanged.emit(credit_line(self.key_info))
+
+    async def test_key(self, raw: str | None) -> list[tuple[str, str]]:
+        """Check a pasted key (or the one in use) against /key; raises ApiError / ConfigError."""
+        from playground.core.secrets import normalize_key
+
+        key = ApiKey(normalize_key(raw)[0]) if raw else (self.active.key if self.active else None)
+        if key is None:
+            raise NoKeyError("There is no key to test yet: paste one first.")
+        config = ClientConfig(base_url=self.ctx.base_url)
+        async with OpenRouterClient(key.reveal(), config) as client:
+            info = await client.key_info()
+            credits: Credits | None = None
+            try:
+                credits = await client.credits()
+            except ApiError:
+                credits = None
+        return describe_key_info(info, credits)
+
+    async def save_key(self, name: str, raw: str, *, session_only: bool = False) -> list[str]:
+        if session_only:
+            _, warnings = self.ctx.keys.hold_for_session(name, raw)
+        else:
+            _, warnings = await self.ctx.keys.save(name, raw)
+            self.ctx.keys.use(name)
+        await self.load_key(None if session_only else name)
+        return warnings
+
+    async def list_keys(self) -> list[tuple[str, str, bool]]:
+        """(name, masked key or a problem, active?) for each named key."""
+        rows = []
+        active = self.active.name if self.active and self.active.source is not KeySource.ENV else None
+        for name in self.ctx.keys.names():
+            try:
+                masked = (await self.ctx.keys.get(name)).masked
+            except PlaygroundError:
+                masked = "(cannot read from the keyring)"
+            rows.append((name, masked, name == active))
+        return rows
+
+    async def use_key(self, name: str) -> None:
+        self.ctx.keys.use(name)
+        await self.load_key(name)
+
+    async def remove_key(self, name: str) -> None:
+        await self.ctx.keys.remove(name)
+        await self.load_key()
+
+    async def rename_key(self, old: str, new: str) -> None:
+        await self.ctx.keys.rename(old, new)
+        await self.load_key()
+
+    # ----- catalog --------------------------------------------------------------------------
+
+    async def refresh_catalog(self) -> None:
+        self.catalogStatus.emit("refreshing...")
+        client = OpenRouterClient(None, ClientConfig(base_url=self.ctx.base_url))
+        try:
+            self.catalog = await refresh_catalog(client, self.ctx.catalog_cache)
+        except (ApiError, PlaygroundError) as exc:
+            log.info("catalog refresh failed: %s", exc)
+            self._emit_catalog_age(offline=True)
+            return
+        finally:
+            await client.aclose()
+        self.catalogChanged.emit()
+        self.catalogStatus.emit("updated just now")
+
+    def _emit_catalog_age(self, *, offline: bool = False) -> None:
+        if self.catalog is None or self.catalog.fetched_at is None:
+            self.catalogStatus.emit("offline - no model list yet" if offline else "")
+            return
+        age = describe_age(time.time() - self.catalog.fetched_at)
+        self.catalogStatus.emit(f"offline - cached {age}" if offline else f"updated {age}")
+
+    # ----- comparisons ----------------------------------------------------------------------
+
+    def new_compare(self, request: CompareRequest) -> CompareRun:
+        if self.client is None:
+            raise NoKeyError(self.key_problem or "Add an API key first (Key settings), or try the demo.")
+        return CompareRun(self.client, request)
+
+
+def credit_line(info: KeyInfo) -> str:
+    if info.limit_remaining is not None:
+        return f"{usd(info.limit_remaining, digits=2)} left of {usd(info.limit, digits=2)}"
+    if info.usage is not None:
+        return f"{usd(info.usage, digits=2)} used, no limit"
+    return ""
