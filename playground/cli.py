@@ -106,7 +106,18 @@ def _open_window(ctx: AppContext, *, demo: bool) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    return run_app(ctx, demo=demo)
+    try:
+        return run_app(ctx, demo=demo)
+    except Exception as exc:  # a sentence for the user, the traceback for the log
+        log.exception("the window failed")
+        print(
+            f"error: the window stopped unexpectedly ({type(exc).__name__}). Details are in the log: "
+            f"{ctx.paths.log_file}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    finally:
+        ctx.stop_demo()
 
 
 if __name__ == "__main__":

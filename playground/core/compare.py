@@ -11,7 +11,7 @@ import functools
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import aclosing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
@@ -190,8 +190,12 @@ class CompareRun:
         for task in list(self._tasks.values()):
             task.cancel()
 
-    def retry(self, index: int) -> None:
-        """Run one pane again from scratch (stopping it first if it is still running)."""
+    def retry(self, index: int, model: str | None = None) -> None:
+        """Run one pane again from scratch (stopping it first), optionally with another model."""
+        if model is not None and model != self.request.panes[index].model:
+            panes = list(self.request.panes)
+            panes[index] = replace(panes[index], model=model)
+            self.request = replace(self.request, panes=tuple(panes))
         self.cancel(index)
         self._tasks.pop(index, None)
         self._start_pane(index)

@@ -22,7 +22,14 @@ def per_million(model: ModelInfo, which: str) -> str:
     value = model.prompt_per_million if which == "prompt" else model.completion_per_million
     if value is None:
         return "?"
-    return "free" if value == 0 else usd(value, digits=4)
+    return "free" if value == 0 else price(value)
+
+
+def price(value: Decimal) -> str:
+    """A per-million price: at least two decimals, more only when they matter ($0.60, $0.075)."""
+    text = f"{value:.4f}".rstrip("0")
+    whole, _, decimals = text.partition(".")
+    return f"${whole}.{decimals.ljust(2, '0')}"
 
 
 def seconds(value: float | None) -> str:

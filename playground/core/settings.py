@@ -33,6 +33,7 @@ class Settings:
     favourite_models: tuple[str, ...] = ()
     recent_models: tuple[str, ...] = ()
     log_prompts: bool = False
+    spend_cap_usd: float | None = None  # ask before a comparison estimated above this
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -55,6 +56,10 @@ class Settings:
                 values[f.name] = value
             elif isinstance(default, float) and isinstance(value, int | float) and value > 0:
                 values[f.name] = float(value)
+            elif f.name == "spend_cap_usd" and (
+                value is None or (isinstance(value, int | float) and value > 0)
+            ):
+                values[f.name] = None if value is None else float(value)
             elif f.name in ("base_url", "active_key") and (value is None or isinstance(value, str)):
                 values[f.name] = value
         return replace(defaults, **values)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import (
     QColor,
     QPalette,
@@ -94,7 +94,7 @@ class CodeHighlighter(QSyntaxHighlighter):
 
     def __init__(self, document: QTextDocument, palette: QPalette) -> None:
         super().__init__(document)
-        dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
+        dark = palette.color(QPalette.ColorRole.Text).lightness() > 128  # light text: a dark theme
         colours = {
             "keyword": "#c678dd" if dark else "#8250df",
             "number": "#d19a66" if dark else "#0550ae",
@@ -151,6 +151,12 @@ class MarkdownView(QTextBrowser):
     @property
     def text(self) -> str:
         return self._text
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._highlighter.setDocument(None)
+            self._highlighter = CodeHighlighter(self.document(), self.palette())
+        super().changeEvent(event)
 
     def clear_text(self) -> None:
         self._source.clear()
@@ -214,3 +220,16 @@ class MarkdownView(QTextBrowser):
         first = QTextCursor(self.document())
         first.setPosition(start)
         first.setBlockFormat(piece.begin().blockFormat())  # the first block would take the old format
+        self._shade_code_blocks(start)
+
+    def _shade_code_blocks(self, start: int) -> None:
+        """Give fenced code a background, from the inserted position on."""
+        shade = self.palette().color(QPalette.ColorRole.AlternateBase)
+        block = self.document().findBlock(start)
+        while block.isValid():
+            fmt = block.blockFormat()
+            if fmt.hasProperty(QTextFormat.Property.BlockCodeFence):
+                fmt.setBackground(shade)
+                cursor = QTextCursor(block)
+                cursor.setBlockFormat(fmt)
+            block = block.next()

@@ -207,7 +207,7 @@ def test_models_filters_and_json(sim: Simulator, home: Path) -> None:
     assert {m["id"] for m in json.loads(cheap.stdout)} == {"sim/quick-mini", "sim/long-context"}
     found = playground("models", "--search", "reason deep", home=home, OPENROUTER_BASE_URL=sim.base_url)
     assert "sim/deep-reasoner" in found.stdout and "sim/quick-mini" not in found.stdout
-    assert "prompt $/M" in found.stdout and "$1.1" in found.stdout
+    assert "prompt $/M" in found.stdout and "$1.10" in found.stdout
 
 
 def test_models_offline_serves_the_cache_with_its_age(home: Path) -> None:

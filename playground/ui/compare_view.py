@@ -1,0 +1,184 @@
+"""CompareView: the row of response panes, fed in batches on a frame timer.
+
+Signals:
+    runStarted(): a comparison began.
+    runFinished(): every pane of the current comparison has ended.
+    codeRequested(int): the pane at this index asked for a code snippet.
+    panesChanged(): panes were added, removed, moved, or a pane's model changed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QSizePolicy, QWidget
+
+from playground.core.compare import CompareRun, PaneEvent, PaneState
+from playground.ui.response_pane import ResponsePane
+
+FRAME_MS = 16  # about 60 Hz while streaming
+FIGURES_EVERY = 6  # figures refresh about 10 times a second
+
+
+class CompareView(QScrollArea):
+    """Panes side by side; beyond what fits, the row scrolls horizontally."""
+
+    runStarted = Signal()
+    runFinished = Signal()
+    codeRequested = Signal(int)
+    panesChanged = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareView")
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._row = QWidget()
+        self._layout = QHBoxLayout(self._row)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(8)
+        self.setWidget(self._row)
+        self.panes: list[ResponsePane] = []
+        self.run: CompareRun | None = None
+        self._run_panes: list[ResponsePane] = []  # pane objects by the run's pane index
+        self._frame = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self._on_frame)
+        self._sync = False
+        self._syncing = False
+        self.model_ids: list[str] = []
+
+    # ----- panes ----------------------------------------------------------------------------
+
+    def add_pane(self, model: str = "") -> ResponsePane:
+        pane = ResponsePane(model)
+        pane.set_models(self.model_ids)
+        pane.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        pane.removeRequested.connect(lambda p=pane: self.remove_pane(p))
+        pane.moveRequested.connect(lambda d, p=pane: self.move_pane(p, d))
+        pane.stopRequested.connect(lambda p=pane: self.stop_pane(p))
+        pane.retryRequested.connect(lambda p=pane: self.retry_pane(p))
+        pane.codeRequested.connect(lambda p=pane: self.codeRequested.emit(self.panes.index(p)))
+        pane.modelChanged.connect(lambda _m: self.panesChanged.emit())
+        pane.outputView.verticalScrollBar().valueChanged.connect(lambda v, p=pane: self._scrolled(p))
+        self.panes.append(pane)
+        self._layout.addWidget(pane, 1)
+        self.panesChanged.emit()
+        return pane
+
+    def remove_pane(self, pane: ResponsePane) -> None:
+        if len(self.panes) <= 1:
+            return
+        if self.run is not None and pane in self._run_panes:
+            self.run.cancel(self._run_panes.index(pane))
+        self.panes.remove(pane)
+        self._layout.removeWidget(pane)
+        pane.deleteLater()
+        self.panesChanged.emit()
+
+    def move_pane(self, pane: ResponsePane, delta: int) -> None:
+        index = self.panes.index(pane)
+        target = max(0, min(len(self.panes) - 1, index + delta))
+        if target == index:
+            return
+        self.panes.insert(target, self.panes.pop(index))
+        self._layout.removeWidget(pane)
+        self._layout.insertWidget(target, pane, 1)
+        self.panesChanged.emit()
+
+    def models(self) -> list[str]:
+        return [p.model for p in self.panes]
+
+    def set_model_ids(self, ids: list[str]) -> None:
+        self.model_ids = ids
+        for pane in self.panes:
+            pane.set_models(ids)
+
+    # ----- running --------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.run is not None and self.run.running
+
+    def start(self, run: CompareRun) -> None:
+        """Show a new comparison; its panes are the current panes, in order."""
+        if self.run is not None:
+            self.run.cancel_all()
+        self.run = run
+        self._run_panes = list(self.panes)
+        for pane in self._run_panes:
+            pane.reset()
+        run.add_listener(self._on_event)
+        run.start()
+        self._timer.start()
+        self.runStarted.emit()
+
+    def _on_event(self, pane_event: PaneEvent) -> None:
+        if pane_event.pane < len(self._run_panes):
+            self._run_panes[pane_event.pane].on_event(pane_event.event)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _on_frame(self) -> None:
+        self._frame += 1
+        figures = self._frame % FIGURES_EVERY == 0
+        for pane in self._run_panes:
+            pane.flush(figures=figures)
+        if self.run is not None and not self.run.running:
+            for pane in self._run_panes:
+                pane.flush(figures=True)
+            self._timer.stop()
+            self._award_badges()
+            self.runFinished.emit()
+
+    def stop_all(self) -> None:
+        if self.run is not None:
+            self.run.cancel_all()
+
+    def stop_pane(self, pane: ResponsePane) -> None:
+        if self.run is not None and pane in self._run_panes:
+            self.run.cancel(self._run_panes.index(pane))
+
+    def retry_pane(self, pane: ResponsePane) -> None:
+        if self.run is None or pane not in self._run_panes:
+            return
+        pane.reset()
+        self.run.retry(self._run_panes.index(pane), model=pane.model)
+        self._timer.start()
+        self.runStarted.emit()
+
+    def _award_badges(self) -> None:
+        done = [p for p in self._run_panes if p.result.state is PaneState.DONE and p.result.finished]
+        for pane in self._run_panes:
+            pane.set_badges([])
+        if len(done) < 2:
+            return
+        badges: dict[ResponsePane, list[str]] = {p: [] for p in done}
+        fastest = min(done, key=lambda p: p.result.finished.duration if p.result.finished else 1e9)
+        badges[fastest].append("⚡ fastest")
+        priced = [p for p in done if p.result.cost is not None]
+        if len(priced) >= 2:
+            badges[min(priced, key=lambda p: p.result.cost or 0)].append("$ cheapest")
+        badges[max(done, key=lambda p: len(p.result.text))].append("≡ longest")
+        for pane, names in badges.items():
+            pane.set_badges(names)
+
+    # ----- synchronised scrolling -------------------------------------------------------------
+
+    def set_sync_scrolling(self, on: bool) -> None:
+        self._sync = on
+
+    def _scrolled(self, source: ResponsePane) -> None:
+        if not self._sync or self._syncing:
+            return
+        bar = source.outputView.verticalScrollBar()
+        ratio = bar.value() / bar.maximum() if bar.maximum() else 0.0
+        self._syncing = True
+        try:
+            for pane in self.panes:
+                if pane is not source:
+                    other = pane.outputView.verticalScrollBar()
+                    other.setValue(round(ratio * other.maximum()))
+        finally:
+            self._syncing = False

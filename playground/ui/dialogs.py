@@ -1,0 +1,118 @@
+"""Small dialogs: 'Get code' for a pane, and a word-level diff of two answers."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.core.request import ChatRequest
+from playground.core.snippets import LANGUAGES, snippet
+from playground.core.textdiff import similarity, word_diff
+
+
+class CodeDialog(QDialog):
+    """The pane's request as curl, Python and JavaScript; the key comes from the environment."""
+
+    def __init__(self, request: ChatRequest, base_url: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("codeDialog")
+        self.setWindowTitle(f"Code for {request.model}")
+        self.resize(720, 480)
+        layout = QVBoxLayout(self)
+        note = QLabel("Each snippet reads the key from OPENROUTER_API_KEY; it never contains the key.")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.tabs = QTabWidget()
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.TypeWriter)
+        self.texts: dict[str, str] = {}
+        for language in LANGUAGES:
+            text = snippet(request, base_url, language)
+            self.texts[language] = text
+            view = QPlainTextEdit(text)
+            view.setReadOnly(True)
+            view.setFont(mono)
+            view.setObjectName(f"{language}Snippet")
+            self.tabs.addTab(
+                view, {"curl": "curl", "python": "Python (httpx)", "javascript": "JavaScript"}[language]
+            )
+        layout.addWidget(self.tabs, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        copy = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(self.copy_current)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def copy_current(self) -> None:
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(self.texts[LANGUAGES[self.tabs.currentIndex()]])
+
+
+class DiffDialog(QDialog):
+    """Two answers, word by word: removed words struck through in red, added ones in green."""
+
+    def __init__(self, answers: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("diffDialog")
+        self.setWindowTitle("Differences between two answers")
+        self.resize(900, 600)
+        self.answers = answers
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.left = QComboBox()
+        self.right = QComboBox()
+        for combo in (self.left, self.right):
+            combo.addItems([f"{i + 1}. {model}" for i, (model, _text) in enumerate(answers)])
+        self.right.setCurrentIndex(min(1, len(answers) - 1))
+        row.addWidget(QLabel("Compare"))
+        row.addWidget(self.left, 1)
+        row.addWidget(QLabel("with"))
+        row.addWidget(self.right, 1)
+        layout.addLayout(row)
+        self.summary = QLabel()
+        layout.addWidget(self.summary)
+        self.view = QTextBrowser()
+        self.view.setObjectName("diffView")
+        layout.addWidget(self.view, 1)
+        self.left.currentIndexChanged.connect(self.render)
+        self.right.currentIndexChanged.connect(self.render)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.render()
+
+    def render(self) -> None:
+        left = self.answers[self.left.currentIndex()][1]
+        right = self.answers[self.right.currentIndex()][1]
+        self.html = diff_html(left, right)
+        self.view.setHtml(self.html)
+        self.summary.setText(f"{similarity(left, right):.0%} of the words are shared.")
+
+
+def diff_html(left: str, right: str) -> str:
+    parts = []
+    for piece in word_diff(left, right):
+        text = html.escape(piece.text).replace("\n", "<br>")
+        if piece.kind == "added":
+            parts.append(f'<span style="background:#2da44e33;color:#1a7f37">{text}</span>')
+        elif piece.kind == "removed":
+            parts.append(
+                f'<span style="background:#cf222e33;color:#cf222e;text-decoration:line-through">{text}</span>'
+            )
+        else:
+            parts.append(text)
+    return "<div style='white-space:pre-wrap'>" + "".join(parts) + "</div>"

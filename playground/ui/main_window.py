@@ -1,0 +1,569 @@
+"""MainWindow: compose a prompt, pick models, send, and watch the answers side by side.
+
+Widgets here render state and forward intent; the Session does every network and keyring call.
+
+Signals:
+    closed(): the window closed; the app then stops what is running and exits.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground import APP_NAME
+from playground.core.atomic import atomic_write
+from playground.core.compare import CompareRequest, PaneSpec
+from playground.core.errors import PlaygroundError
+from playground.core.estimate import estimate_cost
+from playground.core.export import to_json, to_markdown
+from playground.core.format import usd
+from playground.core.request import ChatParams
+from playground.core.uistate import UiStateStore
+from playground.ui.compare_view import CompareView
+from playground.ui.dialogs import CodeDialog, DiffDialog
+from playground.ui.key_dialog import KeyDialog
+from playground.ui.model_browser import ModelBrowser
+from playground.ui.params_panel import PARAMETER_NAMES, ParamsPanel
+from playground.ui.session import Session
+from playground.ui.theme import THEMES, apply_theme
+
+log = logging.getLogger(__name__)
+
+DEMO_MODELS = ["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner"]
+PREFERRED = ["openai/gpt-4o-mini", "anthropic/claude-3.5-haiku", "google/gemini-2.0-flash-001"]
+MAX_RECENT = 12
+
+
+class MainWindow(QMainWindow):
+    """The comparison window."""
+
+    closed = Signal()
+
+    def __init__(self, session: Session, state: UiStateStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.state_store = state
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_NAME)
+        self.resize(1280, 820)
+        self.browser: ModelBrowser | None = None
+        app = QApplication.instance()
+        self._system_palette = app.palette() if isinstance(app, QApplication) else None
+        self.theme = "system"
+        self._build()
+        self._menus()
+        self._shortcuts()
+        self._connect_session()
+        self._restore(state.load())
+        self._update_demo_banner()
+
+    # ----- layout ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.demoBanner = QLabel(
+            "Demo - simulated models. Nothing leaves this computer and no key is needed."
+        )
+        self.demoBanner.setObjectName("demoBanner")
+        outer.addWidget(self.demoBanner)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setObjectName("mainSplitter")
+        self.compare = CompareView()
+        splitter.addWidget(self._composer())
+        splitter.addWidget(self.compare)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([210, 610])
+        self.splitter = splitter
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(10, 8, 10, 8)
+        body_layout.addWidget(splitter)
+        outer.addWidget(body, 1)
+        self.setCentralWidget(central)
+        self.compare.panesChanged.connect(self._schedule_estimate)
+        self.compare.runStarted.connect(self._run_state_changed)
+        self.compare.runFinished.connect(self._run_state_changed)
+        self.compare.codeRequested.connect(self.show_code)
+        self._status_bar()
+
+    def _composer(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.systemToggle = QToolButton()
+        self.systemToggle.setObjectName("systemToggle")
+        self.systemToggle.setText("▸ System prompt")
+        self.systemToggle.setCheckable(True)
+        self.systemToggle.setAutoRaise(True)
+        self.systemPromptEdit = QPlainTextEdit()
+        self.systemPromptEdit.setObjectName("systemPromptEdit")
+        self.systemPromptEdit.setAccessibleName("System prompt")
+        self.systemPromptEdit.setPlaceholderText(
+            "Optional instructions sent to every model before the prompt"
+        )
+        self.systemPromptEdit.setMaximumHeight(72)
+        self.systemPromptEdit.hide()
+        self.systemToggle.toggled.connect(self._toggle_system)
+        self.promptEdit = QPlainTextEdit()
+        self.promptEdit.setObjectName("promptEdit")
+        self.promptEdit.setAccessibleName("Prompt")
+        self.promptEdit.setPlaceholderText("Type a prompt - Ctrl+Enter sends it to every pane")
+        self.promptEdit.textChanged.connect(self._prompt_changed)
+        self.params = ParamsPanel()
+        self.params.changed.connect(self._schedule_estimate)
+        layout.addWidget(self.systemToggle, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.systemPromptEdit)
+        layout.addWidget(self.promptEdit, 1)
+        layout.addWidget(self.params)
+        layout.addLayout(self._action_row())
+        return box
+
+    def _action_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.sendButton = QPushButton("Send")
+        self.sendButton.setObjectName("sendButton")
+        self.sendButton.setAccessibleName("Send to all panes")
+        self.sendButton.setToolTip("Send the prompt to every pane (Ctrl+Enter)")
+        self.sendButton.setEnabled(False)
+        self.sendButton.clicked.connect(self.send)
+        self.stopAllButton = QPushButton("Stop all")
+        self.stopAllButton.setObjectName("stopAllButton")
+        self.stopAllButton.setAccessibleName("Stop all answers")
+        self.stopAllButton.setToolTip("Stop every answer (Esc)")
+        self.stopAllButton.setEnabled(False)
+        self.stopAllButton.clicked.connect(self.compare.stop_all)
+        self.addPaneButton = QPushButton("+ Pane")
+        self.addPaneButton.setObjectName("addPaneButton")
+        self.addPaneButton.setAccessibleName("Add a pane")
+        self.addPaneButton.setToolTip("Add a pane (Ctrl+T)")
+        self.addPaneButton.clicked.connect(lambda: self.compare.add_pane(""))
+        self.modelsButton = QPushButton("Models...")
+        self.modelsButton.setObjectName("modelsButton")
+        self.modelsButton.setToolTip("Browse every model with prices and limits (Ctrl+M)")
+        self.modelsButton.clicked.connect(self.show_model_browser)
+        self.costLabel = QLabel()
+        self.costLabel.setObjectName("costLabel")
+        self.costLabel.setAccessibleName("Estimated maximum cost")
+        self.syncBox = QCheckBox("Sync scrolling")
+        self.syncBox.setObjectName("syncScrolling")
+        self.syncBox.toggled.connect(self.compare.set_sync_scrolling)
+        for widget in (self.sendButton, self.stopAllButton, self.costLabel):
+            row.addWidget(widget)
+        row.addStretch(1)
+        for widget in (self.syncBox, self.addPaneButton, self.modelsButton):
+            row.addWidget(widget)
+        return row
+
+    def _status_bar(self) -> None:
+        bar = self.statusBar()
+        self.keyLabel = QLabel()
+        self.keyLabel.setObjectName("keyStatus")
+        self.creditLabel = QLabel()
+        self.creditLabel.setObjectName("creditStatus")
+        self.catalogLabel = QLabel()
+        self.catalogLabel.setObjectName("catalogStatusBar")
+        bar.addWidget(self.keyLabel, 1)
+        bar.addPermanentWidget(self.catalogLabel)
+        bar.addPermanentWidget(self.creditLabel)
+
+    def _menus(self) -> None:
+        menu = self.menuBar()
+        file = menu.addMenu("&File")
+        self._action(file, "Copy comparison as Markdown", self.copy_markdown, "Ctrl+Shift+C")
+        self._action(file, "Save comparison as Markdown...", lambda: self.save_export("md"), "Ctrl+S")
+        self._action(file, "Save comparison as JSON...", lambda: self.save_export("json"))
+        file.addSeparator()
+        self._action(file, "Show log folder", self.show_log_folder)
+        self._action(file, "Quit", self.close, QKeySequence.StandardKey.Quit)
+        compare = menu.addMenu("&Compare")
+        self._action(compare, "Send", self.send)
+        self._action(compare, "Stop all", self.compare.stop_all)
+        self._action(compare, "Add pane", lambda: self.compare.add_pane(""), "Ctrl+T")
+        self._action(compare, "Differences between two answers...", self.show_diff, "Ctrl+D")
+        self._action(compare, "Set a spend cap...", self.ask_spend_cap)
+        models = menu.addMenu("&Models")
+        self._action(models, "Browse models...", self.show_model_browser, "Ctrl+M")
+        self._action(models, "Refresh the model list", self._refresh_catalog, "F5")
+        keys = menu.addMenu("&Keys")
+        self._action(keys, "Key settings...", self.show_key_dialog, "Ctrl+K")
+        self._action(keys, "Test the key in use", self._test_active_key)
+        view = menu.addMenu("&View")
+        for theme in THEMES:
+            self._action(view, f"{theme.capitalize()} theme", lambda t=theme: self.set_theme(t))
+        help_menu = menu.addMenu("&Help")
+        self._action(help_menu, "Keyboard shortcuts", self.show_shortcuts, "F1")
+
+    def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _shortcuts(self) -> None:
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, activated=self.send)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.compare.stop_all)
+
+    # ----- session ----------------------------------------------------------------------------
+
+    def _connect_session(self) -> None:
+        s = self.session
+        s.keyChanged.connect(self._key_changed)
+        s.creditChanged.connect(lambda text: self.creditLabel.setText(text and f"Credit: {text}"))
+        s.catalogChanged.connect(self._catalog_changed)
+        s.catalogStatus.connect(self._catalog_status)
+        s.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+
+    def _key_changed(self, description: str) -> None:
+        self.keyLabel.setText(f"Key: {description}")
+        self._update_demo_banner()
+        self._prompt_changed()
+
+    def _catalog_status(self, text: str) -> None:
+        self.catalogLabel.setText(f"Models {text}" if text else "")
+        if self.browser is not None:
+            self.browser.set_status(text)
+
+    def _catalog_changed(self) -> None:
+        catalog = self.session.catalog
+        if catalog is None:
+            return
+        settings = self.session.ctx.settings.load()
+        ordered = list(
+            dict.fromkeys(
+                [*settings.favourite_models, *settings.recent_models, *sorted(m.id for m in catalog.models)]
+            )
+        )
+        self.compare.set_model_ids(ordered)
+        if self.browser is not None:
+            self.browser.set_catalog(catalog, set(settings.favourite_models))
+        if not any(self.compare.models()):
+            for pane, model in zip(self.compare.panes, self._default_models(), strict=False):
+                pane.modelSelector.setEditText(model)
+        self._schedule_estimate()
+
+    def _default_models(self) -> list[str]:
+        if self.session.ctx.demo is not None:
+            return DEMO_MODELS
+        catalog = self.session.catalog
+        settings = self.session.ctx.settings.load()
+        chosen = [m for m in [*settings.default_models, *PREFERRED] if catalog is None or catalog.get(m)]
+        return chosen[:3]
+
+    def _update_demo_banner(self) -> None:
+        self.demoBanner.setVisible(self.session.ctx.demo is not None)
+
+    # ----- composing and sending ------------------------------------------------------------------
+
+    def _toggle_system(self, shown: bool) -> None:
+        self.systemPromptEdit.setVisible(shown)
+        self.systemToggle.setText(("▾" if shown else "▸") + " System prompt")
+
+    def _prompt_changed(self) -> None:
+        ready = bool(self.promptEdit.toPlainText().strip())
+        self.sendButton.setEnabled(ready)
+        self._schedule_estimate()
+
+    def _schedule_estimate(self) -> None:
+        if not hasattr(self, "_estimate_timer"):
+            self._estimate_timer = QTimer(self)
+            self._estimate_timer.setSingleShot(True)
+            self._estimate_timer.setInterval(150)
+            self._estimate_timer.timeout.connect(self.update_estimate)
+        self._estimate_timer.start()
+
+    def update_estimate(self) -> None:
+        """The estimated maximum cost next to Send, and per pane the parameters its model ignores."""
+        params = self.params.params()
+        estimate = estimate_cost(
+            self.session.catalog,
+            self.compare.models(),
+            self.promptEdit.toPlainText(),
+            self.systemPromptEdit.toPlainText(),
+            params.max_tokens,
+        )
+        self.estimate = estimate
+        text = f"Est. max {usd(estimate.total, digits=4)}" if estimate.per_model else ""
+        if estimate.unknown:
+            text += f" (+{len(estimate.unknown)} unpriced)"
+        self.costLabel.setText(text)
+        self.costLabel.setToolTip(
+            "\n".join(f"{m}: {usd(c) if c is not None else 'unknown price'}" for m, c in estimate.per_model)
+        )
+        catalog = self.session.catalog
+        for pane in self.compare.panes:
+            info = catalog.get(pane.model) if catalog else None
+            ignored = [n for n in params.set_names() if info and not info.supports(PARAMETER_NAMES.get(n, n))]
+            pane.set_note(f"{pane.model} ignores: {', '.join(ignored)}" if ignored else "")
+
+    def send(self) -> None:
+        prompt = self.promptEdit.toPlainText()
+        models = [m for m in self.compare.models() if m]
+        if not prompt.strip():
+            return
+        if len(models) != len(self.compare.panes):
+            self.statusBar().showMessage("Pick a model in every pane first.", 6000)
+            return
+        self.update_estimate()
+        if not self._within_spend_cap():
+            return
+        system = self.systemPromptEdit.toPlainText().strip() or None
+        request = CompareRequest(prompt, tuple(PaneSpec(m) for m in models), system, self.params.params())
+        try:
+            run = self.session.new_compare(request)
+        except PlaygroundError as exc:
+            QMessageBox.information(self, "Cannot send yet", str(exc))
+            self.show_key_dialog()
+            return
+        self.compare.start(run)
+        self._remember_recent(models)
+
+    def _within_spend_cap(self) -> bool:
+        cap = self.session.ctx.settings.load().spend_cap_usd
+        total = float(self.estimate.total)
+        if cap is None or total <= cap:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Above your spend cap",
+            f"This comparison could cost up to {usd(self.estimate.total, digits=4)}, above your cap of "
+            f"${cap:g}. Send anyway?",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _remember_recent(self, models: list[str]) -> None:
+        settings = self.session.ctx.settings
+        recent = list(dict.fromkeys([*models, *settings.load().recent_models]))[:MAX_RECENT]
+        try:
+            settings.update(recent_models=tuple(recent))
+        except PlaygroundError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+
+    def _run_state_changed(self) -> None:
+        running = self.compare.running
+        self.stopAllButton.setEnabled(running)
+
+    # ----- dialogs --------------------------------------------------------------------------
+
+    def show_key_dialog(self, *, first_run: bool = False) -> KeyDialog:
+        dialog = KeyDialog(self.session, self, first_run=first_run)
+        dialog.finished.connect(lambda _r: self._key_dialog_closed(dialog))
+        dialog.open()
+        self.key_dialog = dialog
+        return dialog
+
+    def _key_dialog_closed(self, dialog: KeyDialog) -> None:
+        if dialog.demo_requested:
+            self.start_demo()
+
+    def start_demo(self) -> None:
+        self.session.ctx.start_demo()
+        self._update_demo_banner()
+        self.session.spawn(self._reload_for_demo(), "demo")
+
+    async def _reload_for_demo(self) -> None:
+        await self.session.load_key()
+        await self.session.refresh_catalog()
+        for pane, model in zip(self.compare.panes, DEMO_MODELS, strict=False):
+            pane.modelSelector.setEditText(model)
+
+    def show_model_browser(self) -> ModelBrowser:
+        if self.browser is None:
+            self.browser = ModelBrowser(self)
+            self.browser.modelsChosen.connect(self.add_models)
+            self.browser.refreshRequested.connect(self._refresh_catalog)
+            self.browser.favouritesChanged.connect(self._favourites_changed)
+        if self.session.catalog is not None:
+            favourites = set(self.session.ctx.settings.load().favourite_models)
+            self.browser.set_catalog(self.session.catalog, favourites)
+        self.browser.set_status(self.catalogLabel.text().removeprefix("Models "))
+        self.browser.show()
+        self.browser.raise_()
+        return self.browser
+
+    def add_models(self, ids: list[str]) -> None:
+        """Fill empty panes first, then add panes for the rest."""
+        empty = [p for p in self.compare.panes if not p.model]
+        for model in ids:
+            if empty:
+                empty.pop(0).modelSelector.setEditText(model)
+            else:
+                self.compare.add_pane(model)
+
+    def _favourites_changed(self, ids: list[str]) -> None:
+        self.session.ctx.settings.update(favourite_models=tuple(ids))
+        self._catalog_changed()
+
+    def _refresh_catalog(self) -> None:
+        self.session.spawn(self.session.refresh_catalog(), "catalog-refresh")
+
+    def _test_active_key(self) -> None:
+        self.show_key_dialog().testSavedButton.setFocus()
+
+    def show_code(self, index: int) -> None:
+        pane = self.compare.panes[index]
+        system = self.systemPromptEdit.toPlainText().strip() or None
+        request = CompareRequest(
+            self.promptEdit.toPlainText(), (PaneSpec(pane.model),), system, self.params.params()
+        ).chat_request(0)
+        base = self.session.ctx.base_url if self.session.ctx.demo is None else "https://openrouter.ai/api/v1"
+        CodeDialog(request, base, self).open()
+
+    def show_diff(self) -> None:
+        answers = [(p.model, p.outputView.text) for p in self.compare.panes if p.outputView.text]
+        if len(answers) < 2:
+            self.statusBar().showMessage("Run a comparison first: the diff needs two answers.", 6000)
+            return
+        dialog = DiffDialog(answers, self)
+        dialog.open()
+        self.diff_dialog = dialog
+
+    def ask_spend_cap(self) -> None:
+        current = self.session.ctx.settings.load().spend_cap_usd or 0.0
+        value, ok = QInputDialog.getDouble(
+            self,
+            "Spend cap",
+            "Ask before sending a comparison that could cost more than (USD, 0 = never ask):",
+            current,
+            0,
+            1000,
+            4,
+        )
+        if ok:
+            self.session.ctx.settings.update(spend_cap_usd=value or None)
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS)
+
+    def show_log_folder(self) -> None:
+        folder = self.session.ctx.paths.log_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        self.statusBar().showMessage(f"Logs are in {folder}", 10000)
+
+    # ----- export ---------------------------------------------------------------------------
+
+    def _export_text(self, kind: str) -> str | None:
+        run = self.compare.run
+        if run is None:
+            self.statusBar().showMessage("Nothing to export yet: run a comparison first.", 6000)
+            return None
+        return to_markdown(run.request, run.results) if kind == "md" else to_json(run.request, run.results)
+
+    def copy_markdown(self) -> None:
+        text = self._export_text("md")
+        clipboard = QApplication.clipboard()
+        if text is not None and clipboard is not None:
+            clipboard.setText(text)
+            self.statusBar().showMessage("Comparison copied as Markdown.", 4000)
+
+    def save_export(self, kind: str, path: str | None = None) -> None:
+        text = self._export_text(kind)
+        if text is None:
+            return
+        if path is None:
+            pattern = "Markdown (*.md)" if kind == "md" else "JSON (*.json)"
+            path, _ = QFileDialog.getSaveFileName(self, "Save comparison", f"comparison.{kind}", pattern)
+        if not path:
+            return
+        from pathlib import Path
+
+        try:
+            atomic_write(Path(path), text)
+        except OSError as exc:
+            QMessageBox.warning(self, "Could not save", f"Could not save {path}: {exc.strerror}.")
+            return
+        self.statusBar().showMessage(f"Saved {path}", 6000)
+
+    # ----- theme and state ------------------------------------------------------------------
+
+    def set_theme(self, theme: str) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication) and self._system_palette is not None:
+            apply_theme(app, theme, self._system_palette)
+        self.theme = theme
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        geometry = state.get("geometry")
+        if isinstance(geometry, str):
+            self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
+        panes = [m for m in state.get("panes", []) if isinstance(m, str)] or ["", "", ""]
+        for model in panes[:16]:
+            self.compare.add_pane(model)
+        params = state.get("params")
+        if isinstance(params, dict):
+            self.params.set_params(_params_from_state(params))
+        self.systemPromptEdit.setPlainText(str(state.get("system", "")))
+        self.systemToggle.setChecked(bool(state.get("system_visible")) or bool(state.get("system")))
+        self.promptEdit.setPlainText(str(state.get("prompt", "")))
+        self.syncBox.setChecked(bool(state.get("sync")))
+        theme = state.get("theme")
+        self.set_theme(theme if theme in THEMES else "system")
+
+    def state(self) -> dict[str, Any]:
+        params = self.params.params()
+        return {
+            "geometry": base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii"),
+            "panes": self.compare.models(),
+            "params": {name: getattr(params, name) for name in params.set_names()},
+            "system": self.systemPromptEdit.toPlainText(),
+            "system_visible": self.systemToggle.isChecked(),
+            "prompt": self.promptEdit.toPlainText(),
+            "sync": self.syncBox.isChecked(),
+            "theme": self.theme,
+        }
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.compare.stop_all()
+        self.state_store.save(self.state())
+        event.accept()
+        self.closed.emit()
+
+
+def _params_from_state(data: dict[str, Any]) -> ChatParams:
+    known = {k: v for k, v in data.items() if k in ChatParams.__dataclass_fields__}
+    if isinstance(known.get("stop"), list):
+        known["stop"] = tuple(str(s) for s in known["stop"])
+    try:
+        return ChatParams(**known)
+    except TypeError:
+        return ChatParams()
+
+
+SHORTCUTS = """Ctrl+Enter  send the prompt to every pane
+Esc  stop every answer
+Ctrl+T  add a pane
+Ctrl+M  browse models
+Ctrl+K  key settings
+Ctrl+D  differences between two answers
+Ctrl+Shift+C  copy the comparison as Markdown
+Ctrl+S  save the comparison as Markdown
+F5  refresh the model list
+Ctrl+Q  quit"""

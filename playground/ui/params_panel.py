@@ -1,0 +1,127 @@
+"""ParamsPanel: the sampling parameters shared by all panes; unset fields are not sent.
+
+Signals:
+    changed(): any parameter changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from playground.core.request import REASONING_EFFORTS, ChatParams
+
+UNSET = "default"
+
+
+def _double(name: str, low: float, high: float, step: float) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setObjectName(name)
+    box.setAccessibleName(name)
+    box.setRange(low - step, high)  # the value below the range means "not set"
+    box.setSingleStep(step)
+    box.setDecimals(2)
+    box.setSpecialValueText(UNSET)
+    box.setValue(box.minimum())
+    return box
+
+
+def _int(name: str, low: int, high: int) -> QSpinBox:
+    box = QSpinBox()
+    box.setObjectName(name)
+    box.setAccessibleName(name)
+    box.setRange(low - 1, high)
+    box.setSpecialValueText(UNSET)
+    box.setValue(box.minimum())
+    return box
+
+
+class ParamsPanel(QWidget):
+    """A compact row of parameter fields."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("paramsPanel")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.temperature = _double("temperature", 0.0, 2.0, 0.1)
+        self.top_p = _double("top_p", 0.0, 1.0, 0.05)
+        self.max_tokens = _int("max_tokens", 1, 1_000_000)
+        self.seed = _int("seed", 0, 2_147_483_646)
+        self.effort = QComboBox()
+        self.effort.setObjectName("reasoning_effort")
+        self.effort.setAccessibleName("reasoning effort")
+        self.effort.addItems([UNSET, *REASONING_EFFORTS])
+        self.stop = QLineEdit()
+        self.stop.setObjectName("stop")
+        self.stop.setAccessibleName("stop sequences")
+        self.stop.setPlaceholderText("stop, comma separated")
+        fields: list[tuple[str, QWidget]] = [
+            ("Temperature", self.temperature),
+            ("Top p", self.top_p),
+            ("Max tokens", self.max_tokens),
+            ("Seed", self.seed),
+            ("Reasoning", self.effort),
+            ("Stop", self.stop),
+        ]
+        for label, field in fields:
+            caption = QLabel(label)
+            caption.setBuddy(field)
+            layout.addWidget(caption)
+            layout.addWidget(field)
+        layout.addStretch(1)
+        for box in (self.temperature, self.top_p):
+            box.valueChanged.connect(self.changed)
+        for spin in (self.max_tokens, self.seed):
+            spin.valueChanged.connect(self.changed)
+        self.effort.currentIndexChanged.connect(self.changed)
+        self.stop.textChanged.connect(self.changed)
+
+    def params(self) -> ChatParams:
+        def value(box: QDoubleSpinBox | QSpinBox) -> Any:
+            return None if box.value() == box.minimum() else box.value()
+
+        stops = tuple(s.strip() for s in self.stop.text().split(",") if s.strip())
+        effort = self.effort.currentText()
+        return ChatParams(
+            temperature=value(self.temperature),
+            top_p=value(self.top_p),
+            max_tokens=value(self.max_tokens),
+            seed=value(self.seed),
+            stop=stops or None,
+            reasoning_effort=None if effort == UNSET else effort,
+        )
+
+    def set_params(self, params: ChatParams) -> None:
+        for box, current in (
+            (self.temperature, params.temperature),
+            (self.top_p, params.top_p),
+            (self.max_tokens, params.max_tokens),
+            (self.seed, params.seed),
+        ):
+            box.setValue(box.minimum() if current is None else current)  # type: ignore[arg-type]
+        self.effort.setCurrentText(params.reasoning_effort or UNSET)
+        self.stop.setText(", ".join(params.stop or ()))
+
+
+# Which catalog parameter name each field needs, to flag unsupported ones per model.
+PARAMETER_NAMES = {
+    "temperature": "temperature",
+    "top_p": "top_p",
+    "max_tokens": "max_tokens",
+    "seed": "seed",
+    "stop": "stop",
+    "reasoning_effort": "reasoning",
+}

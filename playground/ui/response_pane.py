@@ -1,0 +1,352 @@
+"""ResponsePane: one model's answer, streaming live, with its figures, state and controls.
+
+The pane only renders state: events are buffered as they arrive and drawn by ``flush()``, which
+the compare view calls on a frame timer, never once per token.
+
+Signals:
+    stopRequested(): the user pressed Stop.
+    retryRequested(): the user pressed Retry.
+    removeRequested(): the user closed the pane.
+    moveRequested(int): -1 to move left, +1 to move right.
+    codeRequested(): the user asked for a code snippet of this pane's request.
+    modelChanged(str): the model id typed or picked in the selector.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.core.compare import PaneEventBody, PaneResult, PaneState
+from playground.core.events import Delta, Reasoning
+from playground.core.format import usd
+from playground.ui.markdown_view import MarkdownView
+
+ADVICE = {
+    "auth": "OpenRouter rejected this key - open Key settings to check or replace it.",
+    "credits": "Not enough credits - add credits on openrouter.ai or lower Max tokens.",
+    "not_found": "This model is not available - pick another model.",
+    "rate_limited": "Rate limited - wait a moment, then Retry.",
+    "network": "Could not reach the server - check your connection, then Retry.",
+    "disconnected": "The connection dropped mid-answer - Retry to run it again.",
+    "timeout": "The server went silent - Retry, or pick a faster model.",
+    "forbidden": "The request was refused (moderation or a key limit).",
+    "server": "The provider had a problem - Retry, or pick another model.",
+}
+
+
+def _tool(text: str, tip: str, name: str) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setToolTip(tip)
+    button.setObjectName(name)
+    button.setAccessibleName(tip)
+    button.setAutoRaise(True)
+    return button
+
+
+class ResponsePane(QFrame):
+    """One column of the comparison."""
+
+    stopRequested = Signal()
+    retryRequested = Signal()
+    removeRequested = Signal()
+    moveRequested = Signal(int)
+    codeRequested = Signal()
+    modelChanged = Signal(str)
+
+    def __init__(self, model: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("responsePane")
+        self.setAccessibleName("Response pane")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setMinimumWidth(300)
+        self.result = PaneResult(model)
+        self._text_buffer: list[str] = []
+        self._reasoning_buffer: list[str] = []
+        self._dirty = False
+        self.badges: list[str] = []
+        self._build(model)
+        self._render_state()
+
+    # ----- layout ---------------------------------------------------------------------------
+
+    def _build(self, model: str) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        layout.addLayout(self._header(model))
+        self.statsLabel = QLabel()
+        self.statsLabel.setObjectName("statsLabel")
+        self.statsLabel.setAccessibleName("Figures")
+        self.statsLabel.setWordWrap(True)
+        self.statsLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.statsLabel)
+        self.noteLabel = QLabel()
+        self.noteLabel.setObjectName("noteLabel")
+        self.noteLabel.setWordWrap(True)
+        self.noteLabel.hide()
+        layout.addWidget(self.noteLabel)
+        self.reasoningToggle = _tool("▸ Reasoning", "Show or hide the model's reasoning", "reasoningToggle")
+        self.reasoningToggle.setCheckable(True)
+        self.reasoningToggle.toggled.connect(self._toggle_reasoning)
+        self.reasoningView = QPlainTextEdit()
+        self.reasoningView.setObjectName("reasoningView")
+        self.reasoningView.setAccessibleName("Reasoning")
+        self.reasoningView.setReadOnly(True)
+        self.reasoningView.setMaximumHeight(140)
+        self.reasoningToggle.hide()
+        self.reasoningView.hide()
+        layout.addWidget(self.reasoningToggle)
+        layout.addWidget(self.reasoningView)
+        self.errorLabel = QLabel()
+        self.errorLabel.setObjectName("errorLabel")
+        self.errorLabel.setWordWrap(True)
+        self.errorLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.errorLabel.hide()
+        layout.addWidget(self.errorLabel)
+        self.detailsButton = _tool("Details ▸", "Show the server's status and message", "detailsButton")
+        self.detailsButton.setCheckable(True)
+        self.detailsLabel = QLabel()
+        self.detailsLabel.setObjectName("detailsLabel")
+        self.detailsLabel.setWordWrap(True)
+        self.detailsLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detailsButton.toggled.connect(self.detailsLabel.setVisible)
+        self.detailsButton.hide()
+        self.detailsLabel.hide()
+        layout.addWidget(self.detailsButton)
+        layout.addWidget(self.detailsLabel)
+        self.outputView = MarkdownView()
+        self.outputView.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        layout.addWidget(self.outputView, 1)
+        layout.addLayout(self._footer())
+
+    def _header(self, model: str) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.modelSelector = QComboBox()
+        self.modelSelector.setObjectName("modelSelector")
+        self.modelSelector.setAccessibleName("Model")
+        self.modelSelector.setEditable(True)
+        self.modelSelector.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.modelSelector.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.modelSelector.setMinimumContentsLength(14)
+        completer = self.modelSelector.completer()
+        if completer is not None:
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.modelSelector.setEditText(model)
+        self.modelSelector.currentTextChanged.connect(self._model_edited)
+        row.addWidget(self.modelSelector, 1)
+        self.stopButton = _tool("■", "Stop this answer", "stopButton")
+        self.stopButton.clicked.connect(self.stopRequested)
+        self.retryButton = _tool("⟳", "Run this pane again", "retryButton")
+        self.retryButton.clicked.connect(self.retryRequested)
+        self.menuButton = _tool("⋯", "More: move, get code, remove", "paneMenuButton")
+        self.menuButton.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.menuButton.setMenu(self._menu())
+        for button in (self.stopButton, self.retryButton, self.menuButton):
+            row.addWidget(button)
+        return row
+
+    def _menu(self) -> QMenu:
+        menu = QMenu(self)
+        for text, slot in (
+            ("Move left", lambda: self.moveRequested.emit(-1)),
+            ("Move right", lambda: self.moveRequested.emit(1)),
+            ("Get code...", self.codeRequested.emit),
+            ("Remove pane", self.removeRequested.emit),
+        ):
+            action = QAction(text, menu)
+            action.triggered.connect(slot)
+            menu.addAction(action)
+        return menu
+
+    def _footer(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.copyButton = _tool("Copy", "Copy the answer", "copyButton")
+        self.copyButton.clicked.connect(self.copy_answer)
+        self.rawButton = _tool("Raw", "Show the raw Markdown", "rawButton")
+        self.rawButton.setCheckable(True)
+        self.rawButton.toggled.connect(self.outputView.set_raw)
+        self.badgeLabel = QLabel()
+        self.badgeLabel.setObjectName("badgeLabel")
+        row.addWidget(self.copyButton)
+        row.addWidget(self.rawButton)
+        row.addStretch(1)
+        row.addWidget(self.badgeLabel)
+        return row
+
+    # ----- state ----------------------------------------------------------------------------
+
+    @property
+    def model(self) -> str:
+        return self.modelSelector.currentText().strip()
+
+    def set_models(self, ids: list[str]) -> None:
+        """Fill the selector (favourites and recent first) without changing the chosen model."""
+        current = self.model
+        self.modelSelector.blockSignals(True)
+        self.modelSelector.clear()
+        self.modelSelector.addItems(ids)
+        self.modelSelector.setEditText(current)
+        self.modelSelector.blockSignals(False)
+
+    def _model_edited(self, text: str) -> None:
+        self.modelChanged.emit(text.strip())
+
+    def reset(self) -> None:
+        self.result = PaneResult(self.model)
+        self._text_buffer.clear()
+        self._reasoning_buffer.clear()
+        self.outputView.clear_text()
+        self.reasoningView.clear()
+        self.reasoningToggle.hide()
+        self.reasoningView.hide()
+        self.errorLabel.hide()
+        self.detailsButton.hide()
+        self.detailsButton.setChecked(False)
+        self.set_badges([])
+        self._render_state()
+
+    def on_event(self, event: PaneEventBody) -> None:
+        """Record an event; the widgets are updated on the next flush."""
+        self.result.apply(event)
+        if isinstance(event, Delta):
+            self._text_buffer.append(event.text)
+        elif isinstance(event, Reasoning):
+            self._reasoning_buffer.append(event.text)
+        self._dirty = True
+
+    def flush(self, *, figures: bool = True) -> None:
+        """Draw buffered text; with ``figures`` also refresh the figures line."""
+        if self._reasoning_buffer:
+            if self.reasoningToggle.isHidden():
+                self.reasoningToggle.show()
+            cursor = self.reasoningView.textCursor()
+            cursor.movePosition(cursor.MoveOperation.End)
+            cursor.insertText("".join(self._reasoning_buffer))
+            self._reasoning_buffer.clear()
+        if self._text_buffer:
+            self.outputView.append_text("".join(self._text_buffer))
+            self._text_buffer.clear()
+        if figures and self._dirty:
+            self._dirty = False
+            self._render_state()
+
+    def _toggle_reasoning(self, shown: bool) -> None:
+        self.reasoningView.setVisible(shown)
+        words = len(self.result.reasoning.split())
+        self.reasoningToggle.setText(("▾" if shown else "▸") + f" Reasoning ({words} words)")
+
+    def _render_state(self) -> None:
+        result = self.result
+        running = not result.state.final and result.state is not PaneState.QUEUED
+        self.stopButton.setEnabled(running)
+        self.retryButton.setEnabled(not running)
+        self.statsLabel.setText(stats_text(result))
+        self.setProperty("state", result.state.name.lower())
+        self.style().unpolish(self)
+        self.style().polish(self)
+        if result.reasoning and not self.reasoningToggle.isChecked():
+            self.reasoningToggle.setText(f"▸ Reasoning ({len(result.reasoning.split())} words)")
+        if result.failed is not None or result.state in (PaneState.TRUNCATED, PaneState.STOPPED):
+            self._show_problem()
+
+    def _show_problem(self) -> None:
+        result = self.result
+        if result.failed is not None:
+            self.errorLabel.setText(failure_words(result))
+            self.detailsLabel.setText(result.failed.detail)
+            self.detailsButton.setVisible(bool(result.failed.detail))
+        elif result.state is PaneState.TRUNCATED:
+            self.errorLabel.setText(
+                "Incomplete: the stream ended without a finish reason - this answer was cut off."
+            )
+        else:
+            self.errorLabel.setText("Stopped - the answer above is partial.")
+        self.errorLabel.setTextFormat(Qt.TextFormat.PlainText)
+        self.errorLabel.show()
+
+    def set_note(self, text: str) -> None:
+        """A remark about this pane's model before sending (e.g. parameters it ignores)."""
+        self.noteLabel.setText(text)
+        self.noteLabel.setVisible(bool(text))
+
+    def set_badges(self, badges: list[str]) -> None:
+        self.badges = badges
+        self.badgeLabel.setText("  ".join(badges))
+
+    def copy_answer(self) -> None:
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(self.outputView.text)
+
+
+def failure_words(result: PaneResult) -> str:
+    """One plain sentence with the next step, phrased for the window (not the CLI)."""
+    failed = result.failed
+    assert failed is not None
+    advice = ADVICE.get(str(failed.kind), "")
+    if failed.kind == "auth":
+        return advice
+    message = failed.message.removeprefix(f"{result.model}: ")
+    message = message[0].upper() + message[1:] if message else message
+    if " - " in message or not advice:
+        return message + ("." if not message.endswith(".") else "")
+    return f"{message}. {advice}"
+
+
+def stats_text(result: PaneResult) -> str:
+    """The figures line: state, served model and provider, TTFT, speed, tokens, cost, finish."""
+    parts = [_state_words(result)]
+    f, u = result.finished, result.usage
+    if f is not None:
+        served = f.served_model or result.model
+        routed = " (routed)" if f.served_model and f.served_model != result.model else ""
+        parts.append(f"{served}{routed} via {f.provider or 'unknown provider'}")
+        if f.ttft is not None:
+            parts.append(f"TTFT {f.ttft:.2f} s")
+        if f.tokens_per_second:
+            parts.append(f"{f.tokens_per_second:.1f} tok/s")
+    elif result.text_parts:
+        parts.append(f"{len(result.text_parts)} chunks")
+    if u is not None:
+        tokens = f"{u.prompt_tokens or 0} in / {u.completion_tokens or 0} out"
+        if u.reasoning_tokens:
+            tokens += f" ({u.reasoning_tokens} reasoning)"
+        parts.append(tokens)
+        if u.cost is not None:
+            parts.append(usd(u.cost))
+    if f is not None and f.finish_reason:
+        parts.append(f"finish: {f.finish_reason}")
+    return " · ".join(parts)
+
+
+def _state_words(result: PaneResult) -> str:
+    state = result.state
+    if state is PaneState.RETRYING and result.retrying is not None:
+        status = f"{result.retrying.status}" if result.retrying.status else "network"
+        return (
+            f"rate limited - retrying in {result.retrying.delay:.0f} s"
+            if status == "429"
+            else (f"retrying in {result.retrying.delay:.0f} s ({status})")
+        )
+    if state is PaneState.DONE and result.finished and result.finished.finish_reason == "length":
+        return "done (hit max tokens)"
+    if state is PaneState.FAILED and result.failed is not None:
+        attempts = f", {result.failed.attempts} attempts" if result.failed.attempts > 1 else ""
+        return f"failed ({result.failed.status or result.failed.kind}{attempts})"
+    return str(state)

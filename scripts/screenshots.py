@@ -1,0 +1,102 @@
+"""Take the README screenshots of the real window on the simulator (run under xvfb-run).
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshots.py resources/screenshots
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from playground.core.context import AppContext
+from playground.core.uistate import UiStateStore
+from playground.simulator import Behaviour
+from playground.ui.app import AppEventLoop, make_app
+from playground.ui.main_window import MainWindow
+from playground.ui.session import Session
+
+PROMPT = "Explain how HTTP caching works, with a small example and a table of the main headers."
+
+
+def grab(widget: QWidget, path: Path) -> None:
+    widget.raise_()
+    widget.activateWindow()
+    QApplication.processEvents()
+    screen = widget.screen()
+    pixmap = screen.grabWindow(0, widget.x(), widget.y(), widget.frameGeometry().width(),
+                               widget.frameGeometry().height())
+    if pixmap.isNull() or pixmap.width() < 10:
+        pixmap = widget.grab()
+    pixmap.save(str(path))
+    print(f"saved {path}")
+
+
+async def wait_until(check, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.05)
+
+
+async def main(out: Path) -> None:
+    ctx = AppContext.from_env()
+    ctx.start_demo()
+    ctx.demo.set_default("sim/balanced-pro", Behaviour(tokens_per_second=35, ttft=0.3))
+    session = Session(ctx)
+    window = MainWindow(session, UiStateStore(ctx.paths.config_dir / "window.json"))
+    window.setGeometry(40, 40, 1500, 900)
+    window.show()
+    await session.start()
+    await wait_until(lambda: session.catalog is not None)
+    for pane, model in zip(window.compare.panes, ["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner"]):
+        pane.modelSelector.setEditText(model)
+    window.systemToggle.setChecked(True)
+    window.systemPromptEdit.setPlainText("You are a concise senior web engineer.")
+    window.promptEdit.setPlainText(PROMPT)
+    window.send()
+    await asyncio.sleep(1.6)
+    grab(window, out / "demo-streaming.png")
+    await wait_until(lambda: not window.compare.running)
+
+    window.compare.panes[1].modelSelector.setEditText("fault/402")
+    window.send()
+    await wait_until(lambda: not window.compare.running)
+    await asyncio.sleep(0.3)
+    grab(window, out / "finished-with-failure.png")
+
+    browser = window.show_model_browser()
+    browser.setGeometry(120, 120, 1100, 520)
+    browser.searchEdit.setText("sim")
+    await asyncio.sleep(0.4)
+    grab(browser, out / "model-browser.png")
+    browser.close()
+
+    dialog = window.show_key_dialog(first_run=True)
+    await asyncio.sleep(0.5)
+    grab(dialog, out / "key-dialog.png")
+    dialog.close()
+
+    window.set_theme("dark")
+    window.compare.panes[1].modelSelector.setEditText("sim/balanced-pro")
+    window.send()
+    await wait_until(lambda: not window.compare.running)
+    await asyncio.sleep(0.3)
+    grab(window, out / "dark-mode.png")
+    window.close()
+    await session.close()
+    ctx.stop_demo()
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "resources/screenshots")
+    target.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PLAYGROUND_HOME", tempfile.mkdtemp(prefix="playground-shots-"))
+    app = make_app()
+    with asyncio.Runner(loop_factory=lambda: AppEventLoop(app)) as runner:
+        runner.run(main(target.resolve()))
