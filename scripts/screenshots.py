@@ -1,6 +1,6 @@
 """Take the README screenshots of the real window on the simulator (run under xvfb-run).
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshots.py resources/screenshots
+xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshots.py resources/screenshots
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ def grab(widget: QWidget, path: Path) -> None:
     widget.activateWindow()
     QApplication.processEvents()
     screen = widget.screen()
-    pixmap = screen.grabWindow(0, widget.x(), widget.y(), widget.frameGeometry().width(),
-                               widget.frameGeometry().height())
+    pixmap = screen.grabWindow(
+        0, widget.x(), widget.y(), widget.frameGeometry().width(), widget.frameGeometry().height()
+    )
     if pixmap.isNull() or pixmap.width() < 10:
         pixmap = widget.grab()
     pixmap.save(str(path))
@@ -54,7 +55,9 @@ async def main(out: Path) -> None:
     window.show()
     await session.start()
     await wait_until(lambda: session.catalog is not None)
-    for pane, model in zip(window.compare.panes, ["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner"]):
+    for pane, model in zip(
+        window.compare.panes, ["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner"], strict=True
+    ):
         pane.modelSelector.setEditText(model)
     window.systemToggle.setChecked(True)
     window.systemPromptEdit.setPlainText("You are a concise senior web engineer.")

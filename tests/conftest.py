@@ -6,7 +6,7 @@ import asyncio
 import importlib.abc
 import os
 import sys
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -59,6 +59,22 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     workdir.mkdir()
     monkeypatch.chdir(workdir)
     return folder
+
+
+@pytest.fixture(scope="session")
+def aio(qapp: Any) -> Iterator[Callable[[Coroutine[Any, Any, Any]], Any]]:
+    """Run a coroutine on the app's qasync loop, as the real window does.
+
+    One loop for the whole session: a qasync loop per test leaves Qt timers of closed loops behind.
+    """
+    from playground.ui.app import AppEventLoop
+
+    qapp.setQuitOnLastWindowClosed(False)  # as make_app() does: closing a window must not stop the loop
+    runner = asyncio.Runner(loop_factory=lambda: AppEventLoop(qapp))
+    try:
+        yield runner.run
+    finally:
+        runner.close()
 
 
 def cli_env(home: Path, **extra: str) -> dict[str, str]:

@@ -108,7 +108,7 @@ class CompareView(QScrollArea):
         self.run = run
         self._run_panes = list(self.panes)
         for pane in self._run_panes:
-            pane.reset()
+            pane.reset(starting=True)
         run.add_listener(self._on_event)
         run.start()
         self._timer.start()
@@ -143,7 +143,7 @@ class CompareView(QScrollArea):
     def retry_pane(self, pane: ResponsePane) -> None:
         if self.run is None or pane not in self._run_panes:
             return
-        pane.reset()
+        pane.reset(starting=True)
         self.run.retry(self._run_panes.index(pane), model=pane.model)
         self._timer.start()
         self.runStarted.emit()

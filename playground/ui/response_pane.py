@@ -78,6 +78,7 @@ class ResponsePane(QFrame):
         self._text_buffer: list[str] = []
         self._reasoning_buffer: list[str] = []
         self._dirty = False
+        self.active = False  # part of a comparison that has not ended for this pane
         self.badges: list[str] = []
         self._build(model)
         self._render_state()
@@ -207,7 +208,9 @@ class ResponsePane(QFrame):
     def _model_edited(self, text: str) -> None:
         self.modelChanged.emit(text.strip())
 
-    def reset(self) -> None:
+    def reset(self, *, starting: bool = False) -> None:
+        """Clear the pane; ``starting`` means a request for it is about to go out."""
+        self.active = starting
         self.result = PaneResult(self.model)
         self._text_buffer.clear()
         self._reasoning_buffer.clear()
@@ -253,7 +256,9 @@ class ResponsePane(QFrame):
 
     def _render_state(self) -> None:
         result = self.result
-        running = not result.state.final and result.state is not PaneState.QUEUED
+        if result.state.final:
+            self.active = False
+        running = self.active and not result.state.final
         self.stopButton.setEnabled(running)
         self.retryButton.setEnabled(not running)
         self.statsLabel.setText(stats_text(result))

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.ui.conftest import make_harness  # noqa: F401 - the window fixture, shared
+
 
 def secret_service_available() -> bool:
     try:
