@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -96,13 +97,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+CLI_HINT = 'The command line works without one, e.g.: playground compare --demo -m sim/quick-mini "Hello"'
+
+
+def _no_display() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def _open_window(ctx: AppContext, *, demo: bool) -> int:
+    if _no_display():
+        print(
+            f"error: no display found (DISPLAY and WAYLAND_DISPLAY are unset), so the window cannot "
+            f"open. {CLI_HINT}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         from playground.ui.app import run_app
     except ImportError as exc:
+        log.warning("window import failed: %s", exc)
         print(
-            f"error: the window cannot start here ({exc.name or exc}). The command line works "
-            "without it: see `playground --help`.",
+            f"error: the window cannot start: {exc}. On Debian/Ubuntu install Qt's system libraries: "
+            f"sudo apt-get install libegl1 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1. {CLI_HINT}",
             file=sys.stderr,
         )
         return EXIT_USAGE

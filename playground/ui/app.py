@@ -19,7 +19,7 @@ from playground.core.uistate import UiStateStore
 from playground.ui.main_window import MainWindow
 from playground.ui.session import Session
 
-ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "prompt-playground.svg"
+ICON_NAME = "prompt-playground.svg"
 CLOSE_GRACE = 0.8  # seconds the streams get to close before the window goes
 
 
@@ -46,11 +46,13 @@ class AppEventLoop(qasync.QEventLoop):  # type: ignore[misc]
 
 
 def icon_path() -> Path:
-    """The app icon, from the package (installed) or the repository's resources/."""
-    for candidate in (ICON, Path(__file__).resolve().parents[2] / "resources" / "icons" / ICON.name):
-        if candidate.exists():
-            return candidate
-    return ICON
+    """The app icon: ``resources/`` is installed as the ``playground.resources`` package."""
+    from importlib.resources import files
+
+    try:
+        return Path(str(files("playground.resources") / "icons" / ICON_NAME))
+    except ModuleNotFoundError:  # an editable install maps it to the repository's resources/
+        return Path(__file__).resolve().parents[2] / "resources" / "icons" / ICON_NAME
 
 
 def _route_qt_messages() -> None:

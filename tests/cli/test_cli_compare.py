@@ -217,3 +217,15 @@ def test_models_offline_serves_the_cache_with_its_age(home: Path) -> None:
     result = playground("models", "--refresh", home=home, OPENROUTER_BASE_URL=url)
     assert result.returncode == 0
     assert "sim/quick-mini" in result.stdout and "offline - cached just now" in result.stderr
+
+
+def test_window_without_a_display_explains_the_cli_instead(home: Path) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["PLAYGROUND_HOME"] = str(home)
+    result = subprocess.run([sys.executable, "-m", "playground", "--demo"], capture_output=True, text=True,
+                            env=env, timeout=30)
+    assert result.returncode == 2
+    assert "no display found" in result.stderr and "playground compare --demo" in result.stderr
+    assert "Traceback" not in result.stderr
