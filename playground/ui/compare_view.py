@@ -10,13 +10,38 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QSizePolicy, QWidget
 
 from playground.core.compare import CompareRun, PaneEvent, PaneState
-from playground.ui.response_pane import ResponsePane
+from playground.ui.response_pane import PANE_MIME, ResponsePane
 
 FRAME_MS = 16  # about 60 Hz while streaming
 FIGURES_EVERY = 6  # figures refresh about 10 times a second
+
+
+class _DropRow(QWidget):
+    """The row of panes; accepts a pane dragged by its handle."""
+
+    def __init__(self, view: CompareView) -> None:
+        super().__init__()
+        self.view = view
+        self.setAcceptDrops(True)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(PANE_MIME):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasFormat(PANE_MIME):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        data = event.mimeData().data(PANE_MIME)
+        if data.isEmpty():
+            return
+        self.view.drop_pane(int(bytes(data.data()).decode()), event.position().x())
+        event.acceptProposedAction()
 
 
 class CompareView(QScrollArea):
@@ -33,7 +58,7 @@ class CompareView(QScrollArea):
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self._row = QWidget()
+        self._row = _DropRow(self)
         self._layout = QHBoxLayout(self._row)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(8)
@@ -86,6 +111,15 @@ class CompareView(QScrollArea):
         self._layout.removeWidget(pane)
         self._layout.insertWidget(target, pane, 1)
         self.panesChanged.emit()
+
+    def drop_pane(self, pane_id: int, x: float) -> None:
+        """Move the dragged pane to where it was dropped (x in the row's coordinates)."""
+        pane = next((p for p in self.panes if id(p) == pane_id), None)
+        if pane is None:
+            return
+        centres = [p.geometry().center().x() for p in self.panes if p is not pane]
+        target = sum(1 for c in centres if c < x)
+        self.move_pane(pane, target - self.panes.index(pane))
 
     def models(self) -> list[str]:
         return [p.model for p in self.panes]

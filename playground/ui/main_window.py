@@ -335,7 +335,8 @@ class MainWindow(QMainWindow):
         if not self._within_spend_cap():
             return
         system = self.systemPromptEdit.toPlainText().strip() or None
-        request = CompareRequest(prompt, tuple(PaneSpec(m) for m in models), system, self.params.params())
+        panes = tuple(PaneSpec(p.model, p.overrides) for p in self.compare.panes)
+        request = CompareRequest(prompt, panes, system, self.params.params())
         try:
             run = self.session.new_compare(request)
         except PlaygroundError as exc:
@@ -515,8 +516,11 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, str):
             self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
         panes = [m for m in state.get("panes", []) if isinstance(m, str)] or ["", "", ""]
-        for model in panes[:16]:
-            self.compare.add_pane(model)
+        overrides = state.get("overrides") if isinstance(state.get("overrides"), list) else []
+        for index, model in enumerate(panes[:16]):
+            pane = self.compare.add_pane(model)
+            if index < len(overrides) and isinstance(overrides[index], dict):
+                pane.set_overrides(_params_from_state(overrides[index]))
         params = state.get("params")
         if isinstance(params, dict):
             self.params.set_params(_params_from_state(params))
@@ -532,7 +536,8 @@ class MainWindow(QMainWindow):
         return {
             "geometry": base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii"),
             "panes": self.compare.models(),
-            "params": {name: getattr(params, name) for name in params.set_names()},
+            "overrides": [_params_state(p.overrides) for p in self.compare.panes],
+            "params": _params_state(params),
             "system": self.systemPromptEdit.toPlainText(),
             "system_visible": self.systemToggle.isChecked(),
             "prompt": self.promptEdit.toPlainText(),
@@ -545,6 +550,12 @@ class MainWindow(QMainWindow):
         self.state_store.save(self.state())
         event.accept()
         self.closed.emit()
+
+
+def _params_state(params: ChatParams | None) -> dict[str, Any]:
+    if params is None:
+        return {}
+    return {name: getattr(params, name) for name in params.set_names()}
 
 
 def _params_from_state(data: dict[str, Any]) -> ChatParams:

@@ -11,11 +11,14 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -114,6 +117,28 @@ class ParamsPanel(QWidget):
             box.setValue(box.minimum() if current is None else current)  # type: ignore[arg-type]
         self.effort.setCurrentText(params.reasoning_effort or UNSET)
         self.stop.setText(", ".join(params.stop or ()))
+
+
+class ParamsDialog(QDialog):
+    """Parameters for one pane; fields left at "default" use the shared ones."""
+
+    def __init__(self, params: ChatParams, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("paneParamsDialog")
+        self.setWindowTitle("Parameters for this pane")
+        layout = QVBoxLayout(self)
+        note = QLabel("Set only what this pane should do differently; 'default' uses the shared value.")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.panel = ParamsPanel()
+        self.panel.set_params(params)
+        layout.addWidget(self.panel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
 
 
 # Which catalog parameter name each field needs, to flag unsupported ones per model.

@@ -14,9 +14,12 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication
+import time
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QDrag, QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QCompleter,
     QFrame,
@@ -31,8 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.compare import PaneEventBody, PaneResult, PaneState
-from playground.core.events import Delta, Reasoning
+from playground.core.events import Delta, Reasoning, Started
 from playground.core.format import usd
+from playground.core.request import ChatParams
 from playground.ui.markdown_view import MarkdownView
 
 ADVICE = {
@@ -46,6 +50,40 @@ ADVICE = {
     "forbidden": "The request was refused (moderation or a key limit).",
     "server": "The provider had a problem - Retry, or pick another model.",
 }
+
+
+PANE_MIME = "application/x-prompt-playground-pane"
+
+
+class DragHandle(QLabel):
+    """The grip at a pane's top left: drag it onto another pane to reorder the panes."""
+
+    def __init__(self, pane: ResponsePane) -> None:
+        super().__init__("⠿")
+        self.pane = pane
+        self.setObjectName("dragHandle")
+        self.setToolTip("Drag to move this pane")
+        self.setAccessibleName("Drag to reorder")
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self._press_at: QPoint | None = None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press_at = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        start = self._press_at
+        if start is None or not event.buttons() & Qt.MouseButton.LeftButton:
+            return
+        if (event.position().toPoint() - start).manhattanLength() < QApplication.startDragDistance():
+            return
+        mime = QMimeData()
+        mime.setData(PANE_MIME, str(id(self.pane)).encode())
+        drag = QDrag(self)
+        drag.setMimeData(mime)
+        drag.setPixmap(self.pane.grab().scaledToWidth(160))
+        self._press_at = None
+        drag.exec(Qt.DropAction.MoveAction)
 
 
 def _tool(text: str, tip: str, name: str) -> QToolButton:
@@ -79,6 +117,10 @@ class ResponsePane(QFrame):
         self._reasoning_buffer: list[str] = []
         self._dirty = False
         self.active = False  # part of a comparison that has not ended for this pane
+        self.overrides: ChatParams | None = None  # this pane's own parameters, over the shared ones
+        self._started_at: float | None = None
+        self._first_token_at: float | None = None
+        self.note = ""
         self.badges: list[str] = []
         self._build(model)
         self._render_state()
@@ -137,6 +179,8 @@ class ResponsePane(QFrame):
 
     def _header(self, model: str) -> QHBoxLayout:
         row = QHBoxLayout()
+        self.dragHandle = DragHandle(self)
+        row.addWidget(self.dragHandle)
         self.modelSelector = QComboBox()
         self.modelSelector.setObjectName("modelSelector")
         self.modelSelector.setAccessibleName("Model")
@@ -167,6 +211,7 @@ class ResponsePane(QFrame):
         for text, slot in (
             ("Move left", lambda: self.moveRequested.emit(-1)),
             ("Move right", lambda: self.moveRequested.emit(1)),
+            ("Parameters for this pane...", self.edit_overrides),
             ("Get code...", self.codeRequested.emit),
             ("Remove pane", self.removeRequested.emit),
         ):
@@ -226,6 +271,11 @@ class ResponsePane(QFrame):
 
     def on_event(self, event: PaneEventBody) -> None:
         """Record an event; the widgets are updated on the next flush."""
+        now = time.monotonic()
+        if isinstance(event, Started):
+            self._started_at, self._first_token_at = now, None
+        elif isinstance(event, Delta | Reasoning) and self._first_token_at is None:
+            self._first_token_at = now
         self.result.apply(event)
         if isinstance(event, Delta):
             self._text_buffer.append(event.text)
@@ -261,7 +311,7 @@ class ResponsePane(QFrame):
         running = self.active and not result.state.final
         self.stopButton.setEnabled(running)
         self.retryButton.setEnabled(not running)
-        self.statsLabel.setText(stats_text(result))
+        self.statsLabel.setText(stats_text(result, self._live_figures()))
         self.setProperty("state", result.state.name.lower())
         self.style().unpolish(self)
         self.style().polish(self)
@@ -285,10 +335,41 @@ class ResponsePane(QFrame):
         self.errorLabel.setTextFormat(Qt.TextFormat.PlainText)
         self.errorLabel.show()
 
+    def _live_figures(self) -> str:
+        """TTFT and an approximate speed while streaming (chunks per second, until usage arrives)."""
+        if self.result.state is not PaneState.STREAMING or self._started_at is None:
+            return ""
+        if self._first_token_at is None:
+            return ""
+        ttft = self._first_token_at - self._started_at
+        elapsed = time.monotonic() - self._first_token_at
+        chunks = len(self.result.text_parts) + len(self.result.reasoning_parts)
+        speed = f" · ~{chunks / elapsed:.0f} tok/s" if elapsed > 0.2 else ""
+        return f"TTFT {ttft:.2f} s{speed}"
+
     def set_note(self, text: str) -> None:
         """A remark about this pane's model before sending (e.g. parameters it ignores)."""
-        self.noteLabel.setText(text)
-        self.noteLabel.setVisible(bool(text))
+        self.note = text
+        self._render_note()
+
+    def _render_note(self) -> None:
+        parts = [self.note] if self.note else []
+        if self.overrides is not None and self.overrides.set_names():
+            shown = ", ".join(f"{n}={getattr(self.overrides, n)}" for n in self.overrides.set_names())
+            parts.append(f"This pane overrides: {shown}")
+        self.noteLabel.setText("\n".join(parts))
+        self.noteLabel.setVisible(bool(parts))
+
+    def set_overrides(self, params: ChatParams | None) -> None:
+        self.overrides = params if params is not None and params.set_names() else None
+        self._render_note()
+
+    def edit_overrides(self) -> None:
+        from playground.ui.params_panel import ParamsDialog
+
+        dialog = ParamsDialog(self.overrides or ChatParams(), self)
+        dialog.accepted.connect(lambda: self.set_overrides(dialog.panel.params()))
+        dialog.open()
 
     def set_badges(self, badges: list[str]) -> None:
         self.badges = badges
@@ -314,9 +395,11 @@ def failure_words(result: PaneResult) -> str:
     return f"{message}. {advice}"
 
 
-def stats_text(result: PaneResult) -> str:
+def stats_text(result: PaneResult, live: str = "") -> str:
     """The figures line: state, served model and provider, TTFT, speed, tokens, cost, finish."""
     parts = [_state_words(result)]
+    if live:
+        parts.append(live)
     f, u = result.finished, result.usage
     if f is not None:
         served = f.served_model or result.model
@@ -326,7 +409,7 @@ def stats_text(result: PaneResult) -> str:
             parts.append(f"TTFT {f.ttft:.2f} s")
         if f.tokens_per_second:
             parts.append(f"{f.tokens_per_second:.1f} tok/s")
-    elif result.text_parts:
+    elif result.text_parts and not live:
         parts.append(f"{len(result.text_parts)} chunks")
     if u is not None:
         tokens = f"{u.prompt_tokens or 0} in / {u.completion_tokens or 0} out"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -358,6 +359,71 @@ def test_pane_controls_work_from_the_keyboard(aio, make_harness: Callable[..., H
         for widget in (window.promptEdit, window.sendButton, window.compare.panes[0].modelSelector):
             assert widget.focusPolicy() != widget.focusPolicy().NoFocus
         assert isinstance(window.promptEdit, QPlainTextEdit) and isinstance(window.sendButton, QPushButton)
+        await h.close()
+
+    aio(go())
+
+
+def test_per_pane_overrides_are_sent_and_remembered(aio, make_harness: Callable[..., Harness]) -> None:
+    from playground.core.request import ChatParams
+
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini", "sim/balanced-pro")
+        window.params.temperature.setValue(0.7)
+        window.params.max_tokens.setValue(50)
+        window.compare.panes[1].set_overrides(ChatParams(temperature=0.1))
+        assert "This pane overrides: temperature=0.1" in window.compare.panes[1].noteLabel.text()
+        await h.send()
+        await h.finish()
+        first = h.sim.chat_requests("sim/quick-mini")[0].json()
+        second = h.sim.chat_requests("sim/balanced-pro")[0].json()
+        assert (first["temperature"], first["max_tokens"]) == (0.7, 50)
+        assert (second["temperature"], second["max_tokens"]) == (0.1, 50)
+        await h.close()
+        again = make_harness()
+        restored = await again.start()
+        assert restored.compare.panes[1].overrides == ChatParams(temperature=0.1)
+        assert restored.compare.panes[0].overrides is None
+        await again.close()
+
+    aio(go())
+
+
+def test_dropping_a_dragged_pane_reorders(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        window.resize(1400, 800)
+        h.set_models("sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner")
+        await asyncio.sleep(0.05)
+        first = window.compare.panes[0]
+        last_right = window.compare.panes[2].geometry().right()
+        window.compare.drop_pane(id(first), last_right - 5)
+        assert window.compare.models() == ["sim/balanced-pro", "sim/deep-reasoner", "sim/quick-mini"]
+        window.compare.drop_pane(id(first), 1)
+        assert window.compare.models()[0] == "sim/quick-mini"
+        await h.close()
+
+    aio(go())
+
+
+def test_figures_update_live_while_streaming(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+    h.sim.set_default("sim/quick-mini", SLOW)
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini")
+        await h.send()
+        pane = window.compare.panes[0]
+        await wait_until(lambda: "tok/s" in pane.statsLabel.text(), what="live speed")
+        assert pane.statsLabel.text().startswith("streaming · TTFT")
+        window.compare.stop_all()
+        await h.finish()
         await h.close()
 
     aio(go())
