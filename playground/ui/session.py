@@ -182,7 +182,13 @@ class Session(QObject):
 
     async def refresh_catalog(self) -> None:
         self.catalogStatus.emit("refreshing...")
-        client = OpenRouterClient(None, ClientConfig(base_url=self.ctx.base_url))
+        own = self.client is None or self.client.base_url != self.ctx.base_url.rstrip("/")
+        try:
+            client = self.ctx.client(None) if own else self.client
+        except PlaygroundError as exc:
+            self.catalogStatus.emit(str(exc))
+            return
+        assert client is not None
         try:
             self.catalog = await refresh_catalog(client, self.ctx.catalog_cache)
         except (ApiError, PlaygroundError) as exc:
@@ -190,7 +196,8 @@ class Session(QObject):
             self._emit_catalog_age(offline=True)
             return
         finally:
-            await client.aclose()
+            if own:
+                await client.aclose()
         self.catalogChanged.emit()
         self.catalogStatus.emit("updated just now")
 
