@@ -63,5 +63,5 @@ def test_simulate_serves_until_stopped(home: Path) -> None:
         ids = [m["id"] for m in json.load(response)["data"]]
     assert "sim/quick-mini" in ids
     proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=10)
+    _out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0 and err == ""
