@@ -22,6 +22,40 @@ def _error(status: int, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": status, "message": message, **extra}}
 
 
+def bench_behaviour(spec: str) -> Behaviour:
+    """``bench/2000`` streams 2,000 chunks as fast as it can; ``bench/1200@80`` at 80 per second;
+    ``bench/md-50000`` 50,000 tokens of Markdown; ``/x25`` joins 25 tokens per chunk."""
+    spec, _, per_chunk = spec.partition("/x")
+    spec, _, rate = spec.partition("@")
+    markdown = spec.startswith("md-")
+    try:
+        count = int(spec.removeprefix("md-"))
+        tps = float(rate) if rate else 0.0
+        repeat = int(per_chunk) if per_chunk else 1
+    except ValueError:
+        return Behaviour()
+    text = markdown_of_length(count) if markdown else "tok " * count
+    return Behaviour(text=text, tokens_per_second=tps, ttft=0.0, keepalive=False, chunk_repeat=repeat)
+
+
+def markdown_of_length(tokens: int) -> str:
+    """Markdown with headings, lists, code blocks and tables, about ``tokens`` tokens long."""
+    section = (
+        "## Section {n}\n\nSome prose about the topic, with **bold** and `code` words in it.\n\n"
+        "- first point of {n}\n- second point\n\n| key | value |\n|---|---|\n| a | {n} |\n| b | 2 |\n\n"
+        "```python\ndef f{n}(x):\n    return x * {n}\n```\n\n"
+    )
+    parts: list[str] = []
+    words = 0
+    n = 0
+    while words < tokens:
+        chunk = section.format(n=n)
+        parts.append(chunk)
+        words += len(chunk.split())
+        n += 1
+    return "".join(parts)
+
+
 class Simulator:
     """A local OpenRouter. ``with Simulator() as sim:`` starts it; ``sim.base_url`` is its API root.
 
@@ -101,6 +135,8 @@ class Simulator:
                 return self._defaults[model]
         if model.startswith("fault/"):
             return FAULTS.get(model.removeprefix("fault/"), Behaviour())
+        if model.startswith("bench/"):
+            return bench_behaviour(model.removeprefix("bench/"))
         return None
 
     # ----- lifecycle ----------------------------------------------------------------------------

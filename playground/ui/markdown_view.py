@@ -23,7 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-_FENCE = re.compile(r"^ {0,3}(```|~~~)", re.MULTILINE)
+_BREAK_OR_FENCE = re.compile(r"\n\n|^ {0,3}(?:```|~~~)", re.MULTILINE)
 _KEYWORDS = [
     "def",
     "class",
@@ -117,17 +117,17 @@ class CodeHighlighter(QSyntaxHighlighter):
                 self.setFormat(match.start(), match.end() - match.start(), self._formats[name])
 
 
-def safe_split(text: str, start: int) -> int:
-    """The end of the last finished paragraph in ``text`` (after ``start``) outside a code fence."""
-    cut = start
-    search = start
-    while True:
-        at = text.find("\n\n", search)
-        if at < 0:
-            return cut
-        if len(_FENCE.findall(text, 0, at)) % 2 == 0:
-            cut = at + 2
-        search = at + 2
+def safe_split(text: str, fence_open: bool = False) -> tuple[int, bool]:
+    """Where the last finished paragraph of ``text`` ends (after a blank line outside a code fence),
+    and whether a fence is open at that point. ``fence_open``: the state at the start of ``text``."""
+    cut, cut_state, state = 0, fence_open, fence_open
+    for match in _BREAK_OR_FENCE.finditer(text):
+        if match.group(0) == "\n\n":
+            if not state:
+                cut, cut_state = match.end(), state
+        else:
+            state = not state
+    return cut, cut_state
 
 
 class MarkdownView(QTextBrowser):
@@ -141,27 +141,31 @@ class MarkdownView(QTextBrowser):
         self.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextBrowserInteraction | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
+        self.document().setUndoRedoEnabled(False)  # an answer is never edited; undo would only cost
         self._highlighter = CodeHighlighter(self.document(), self.palette())
-        self._source: list[str] = []
-        self._text = ""
-        self._committed = 0  # characters of the source rendered for good
+        self._chunks: list[str] = []  # the whole answer, as it arrived
+        self._tail = ""  # source not yet rendered for good (the unfinished paragraph)
+        self._fence_open = False  # inside a code fence at the start of the tail
         self._tail_at = 0  # document position where the re-rendered tail starts
         self.raw = False
 
     @property
     def text(self) -> str:
-        return self._text
+        if len(self._chunks) > 1:
+            self._chunks[:] = ["".join(self._chunks)]
+        return self._chunks[0] if self._chunks else ""
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
             self._highlighter.setDocument(None)
-            self._highlighter = CodeHighlighter(self.document(), self.palette())
+            self.document().setUndoRedoEnabled(False)  # an answer is never edited; undo would only cost
+        self._highlighter = CodeHighlighter(self.document(), self.palette())
         super().changeEvent(event)
 
     def clear_text(self) -> None:
-        self._source.clear()
-        self._text = ""
-        self._committed = 0
+        self._chunks.clear()
+        self._tail = ""
+        self._fence_open = False
         self._tail_at = 0
         self.document().clear()
 
@@ -170,7 +174,7 @@ class MarkdownView(QTextBrowser):
         if raw == self.raw:
             return
         self.raw = raw
-        text = self._text
+        text = self.text
         self.clear_text()
         self.append_text(text)
 
@@ -179,27 +183,35 @@ class MarkdownView(QTextBrowser):
             return
         bar = self.verticalScrollBar()
         at_bottom = bar.value() >= bar.maximum() - 4
-        self._text += chunk
+        self._chunks.append(chunk)
         if self.raw:
             cursor = QTextCursor(self.document())
             cursor.movePosition(QTextCursor.MoveOperation.End)
             cursor.insertText(chunk)
         else:
+            self._tail += chunk
             self._render_markdown()
         if at_bottom:
             bar.setValue(bar.maximum())
 
     def _render_markdown(self) -> None:
         cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()  # one layout pass for the whole update, not one per edit
+        try:
+            self._replace_tail(cursor)
+        finally:
+            cursor.endEditBlock()
+
+    def _replace_tail(self, cursor: QTextCursor) -> None:
         cursor.setPosition(self._tail_at)
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
-        cut = safe_split(self._text, self._committed)
-        if cut > self._committed:
-            self._insert(self._text[self._committed : cut])
-            self._committed = cut
+        cut, fence_after = safe_split(self._tail, self._fence_open)
+        if cut:
+            self._insert(self._tail[:cut])
+            self._tail, self._fence_open = self._tail[cut:], fence_after
             self._tail_at = self._end()
-        self._insert(self._text[self._committed :])
+        self._insert(self._tail)
 
     def _end(self) -> int:
         cursor = QTextCursor(self.document())

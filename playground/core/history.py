@@ -1,0 +1,530 @@
+"""RunHistory: every run, its inputs, each model's answer and figures, in one SQLite database (WAL).
+
+Answers are written as each model finishes, so a crash mid-run keeps what had finished. A database
+that cannot be opened is moved aside (kept, renamed with a timestamp) and a fresh one started.
+Template versions live here too, so a run can name the exact version it used.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from playground.core.atomic import quarantine
+from playground.core.compare import CompareRequest, PaneResult
+from playground.core.errors import PlaygroundError
+from playground.core.redact import redact
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    created REAL NOT NULL,
+    template TEXT,
+    template_version TEXT,
+    case_name TEXT,
+    variables TEXT NOT NULL DEFAULT '{}',
+    system TEXT,
+    prompt TEXT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS answers (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    pane INTEGER NOT NULL,
+    requested_model TEXT NOT NULL,
+    served_model TEXT,
+    provider TEXT,
+    answer TEXT NOT NULL DEFAULT '',
+    reasoning TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL,
+    finish_reason TEXT,
+    error TEXT,
+    ttft REAL,
+    duration REAL,
+    tokens_in INTEGER,
+    tokens_out INTEGER,
+    tokens_reasoning INTEGER,
+    cost TEXT,
+    generation_id TEXT,
+    created REAL NOT NULL,
+    UNIQUE (run_id, pane)
+);
+CREATE INDEX IF NOT EXISTS answers_run ON answers(run_id);
+CREATE INDEX IF NOT EXISTS answers_model ON answers(requested_model);
+CREATE INDEX IF NOT EXISTS runs_created ON runs(created);
+CREATE TABLE IF NOT EXISTS template_versions (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    created REAL NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    content TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS versions_name ON template_versions(name);
+"""
+
+
+class HistoryError(PlaygroundError):
+    """The history database could not be read or written."""
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    pane: int
+    requested_model: str
+    served_model: str | None
+    provider: str | None
+    answer: str
+    reasoning: str
+    state: str
+    finish_reason: str | None
+    error: str | None
+    ttft: float | None
+    duration: float | None
+    tokens_in: int | None
+    tokens_out: int | None
+    tokens_reasoning: int | None
+    cost: Decimal | None
+    generation_id: str | None
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    created: float
+    prompt: str
+    system: str | None
+    params: Mapping[str, Any]
+    template: str | None = None
+    template_version: str | None = None
+    case_name: str | None = None
+    variables: Mapping[str, str] = field(default_factory=dict)
+    answers: tuple[AnswerRecord, ...] = ()
+
+    @property
+    def cost(self) -> Decimal:
+        return sum((a.cost for a in self.answers if a.cost is not None), Decimal(0))
+
+    @property
+    def models(self) -> list[str]:
+        return [a.requested_model for a in self.answers]
+
+    @property
+    def outcome(self) -> str:
+        states = {a.state for a in self.answers}
+        return "complete" if states == {"done"} else ("failed" if "failed" in states else "incomplete")
+
+
+@dataclass(frozen=True)
+class TemplateVersion:
+    id: int
+    name: str
+    hash: str
+    created: float
+    note: str
+    content: str
+
+
+class RunHistory:
+    """The history database. Open it once; every method is a short transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.warnings: list[str] = []
+        self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            return _connect(self.path)
+        except sqlite3.DatabaseError as exc:
+            if not self.path.exists():
+                raise HistoryError(f"Could not open the history database: {exc}") from None
+            moved = quarantine(self.path)
+            for suffix in ("-wal", "-shm"):
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    side.replace(moved.with_name(moved.name + suffix))
+            message = f"The history database was damaged; it was kept as {moved.name} and a new one started."
+            self.warnings.append(message)
+            log.warning(message)
+            return _connect(self.path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ----- writing ---------------------------------------------------------------------------
+
+    def start_run(
+        self,
+        request: CompareRequest,
+        *,
+        template: str | None = None,
+        template_version: str | None = None,
+        case_name: str | None = None,
+        variables: Mapping[str, str] | None = None,
+        now: float | None = None,
+    ) -> int:
+        params = {n: _json_value(getattr(request.params, n)) for n in request.params.set_names()}
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO runs (created, template, template_version, case_name, variables, system, prompt,"
+                " params) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    now or time.time(),
+                    template,
+                    template_version,
+                    case_name,
+                    json.dumps(dict(variables or {})),
+                    request.system,
+                    request.prompt,
+                    json.dumps(params),
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def save_answer(self, run_id: int, pane: int, result: PaneResult, *, now: float | None = None) -> None:
+        f, u = result.finished, result.usage
+        row = (
+            run_id,
+            pane,
+            result.model,
+            f.served_model if f else None,
+            f.provider if f else None,
+            result.text,
+            result.reasoning,
+            result.state.name.lower(),
+            f.finish_reason if f else None,
+            redact(result.failed.message) if result.failed else None,
+            f.ttft if f else None,
+            f.duration if f else None,
+            u.prompt_tokens if u else None,
+            u.completion_tokens if u else None,
+            u.reasoning_tokens if u else None,
+            str(u.cost) if u and u.cost is not None else None,
+            f.generation_id if f else None,
+            now or time.time(),
+        )
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO answers (run_id, pane, requested_model, served_model, provider,"
+                " answer, reasoning, state, finish_reason, error, ttft, duration, tokens_in, tokens_out,"
+                " tokens_reasoning, cost, generation_id, created)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+
+    def delete_run(self, run_id: int) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+
+    def _write(self) -> _Transaction:
+        return _Transaction(self.db)
+
+    # ----- reading ---------------------------------------------------------------------------
+
+    def list_runs(
+        self,
+        *,
+        search: str = "",
+        template: str | None = None,
+        model: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        outcome: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[RunRecord]:
+        """Newest first. ``search`` matches the prompt, system prompt and answers."""
+        where: list[str] = ["1 = 1"]
+        args: list[Any] = []
+        if search:
+            where.append(
+                "(r.prompt LIKE ? OR r.system LIKE ? OR EXISTS (SELECT 1 FROM answers s "
+                "WHERE s.run_id = r.id AND s.answer LIKE ?))"
+            )
+            args += [f"%{search}%"] * 3
+        if template:
+            where.append("r.template = ?")
+            args.append(template)
+        if model:
+            where.append("EXISTS (SELECT 1 FROM answers m WHERE m.run_id = r.id AND m.requested_model = ?)")
+            args.append(model)
+        if since is not None:
+            where.append("r.created >= ?")
+            args.append(since)
+        if until is not None:
+            where.append("r.created < ?")
+            args.append(until)
+        sql = f"SELECT * FROM runs r WHERE {' AND '.join(where)} ORDER BY r.created DESC, r.id DESC"
+        rows = self.db.execute(
+            sql + " LIMIT ? OFFSET ?", (*args, limit if not outcome else -1, offset)
+        ).fetchall()
+        runs = self._with_answers(rows)
+        if outcome:
+            runs = [r for r in runs if r.outcome == outcome][:limit]
+        return runs
+
+    def get_run(self, run_id: int) -> RunRecord:
+        row = self.db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise HistoryError(f"No run with id {run_id}. See `playground history list`.")
+        return self._with_answers([row])[0]
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+
+    def _with_answers(self, rows: Sequence[sqlite3.Row]) -> list[RunRecord]:
+        if not rows:
+            return []
+        ids = [row["id"] for row in rows]
+        marks = ",".join("?" * len(ids))
+        answers: dict[int, list[AnswerRecord]] = {i: [] for i in ids}
+        for a in self.db.execute(f"SELECT * FROM answers WHERE run_id IN ({marks}) ORDER BY pane", ids):
+            answers[a["run_id"]].append(_answer(a))
+        return [_run(row, answers[row["id"]]) for row in rows]
+
+    def totals_per_day(self, limit: int = 30) -> list[tuple[str, Decimal]]:
+        rows = self.db.execute(
+            "SELECT date(a.created, 'unixepoch', 'localtime') AS day, a.cost FROM answers a "
+            "WHERE a.cost IS NOT NULL ORDER BY a.created DESC"
+        ).fetchall()
+        return _sum_by((r["day"], r["cost"]) for r in rows)[:limit]
+
+    def totals_per_model(self) -> list[tuple[str, Decimal]]:
+        rows = self.db.execute("SELECT requested_model, cost FROM answers WHERE cost IS NOT NULL").fetchall()
+        return sorted(_sum_by((r["requested_model"], r["cost"]) for r in rows), key=lambda t: -t[1])
+
+    # ----- template versions ---------------------------------------------------------------------
+
+    def record_version(self, name: str, content: str, content_hash: str, note: str = "") -> TemplateVersion:
+        latest = self.versions(name)
+        if latest and latest[0].hash == content_hash and not note:
+            return latest[0]  # saving unchanged content records nothing new
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO template_versions (name, hash, created, note, content) VALUES (?, ?, ?, ?, ?)",
+                (name, content_hash, time.time(), note, content),
+            )
+        return self.versions(name)[0]
+
+    def versions(self, name: str) -> list[TemplateVersion]:
+        rows = self.db.execute(
+            "SELECT * FROM template_versions WHERE name = ? ORDER BY created DESC, id DESC", (name,)
+        ).fetchall()
+        return [
+            TemplateVersion(r["id"], r["name"], r["hash"], r["created"], r["note"], r["content"])
+            for r in rows
+        ]
+
+    def rename_versions(self, old: str, new: str) -> None:
+        with self._write() as db:
+            db.execute("UPDATE template_versions SET name = ? WHERE name = ?", (new, old))
+
+
+class _Transaction:
+    """``with history._write() as db:`` commits, or rolls back and raises HistoryError."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if kind is None:
+            self.db.execute("COMMIT")
+            return
+        self.db.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise HistoryError(f"Could not write to the history database: {exc}") from None
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, isolation_level=None, timeout=5)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.executescript(SCHEMA)
+    db.execute("SELECT COUNT(*) FROM runs").fetchone()  # a damaged file fails here, not later
+    return db
+
+
+def _json_value(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _answer(a: sqlite3.Row) -> AnswerRecord:
+    return AnswerRecord(
+        a["pane"],
+        a["requested_model"],
+        a["served_model"],
+        a["provider"],
+        a["answer"],
+        a["reasoning"],
+        a["state"],
+        a["finish_reason"],
+        a["error"],
+        a["ttft"],
+        a["duration"],
+        a["tokens_in"],
+        a["tokens_out"],
+        a["tokens_reasoning"],
+        _dec(a["cost"]),
+        a["generation_id"],
+    )
+
+
+def _run(row: sqlite3.Row, answers: list[AnswerRecord]) -> RunRecord:
+    return RunRecord(
+        id=row["id"],
+        created=row["created"],
+        prompt=row["prompt"],
+        system=row["system"],
+        params=json.loads(row["params"] or "{}"),
+        template=row["template"],
+        template_version=row["template_version"],
+        case_name=row["case_name"],
+        variables=json.loads(row["variables"] or "{}"),
+        answers=tuple(answers),
+    )
+
+
+def _sum_by(pairs: Iterable[tuple[str, Any]]) -> list[tuple[str, Decimal]]:
+    totals: dict[str, Decimal] = {}
+    for key, cost in pairs:
+        totals[key] = totals.get(key, Decimal(0)) + Decimal(str(cost))
+    return list(totals.items())
+
+
+# ----- export ----------------------------------------------------------------------------------
+
+
+def export_runs(runs: Sequence[RunRecord], fmt: str) -> str:
+    """Runs as Markdown, JSON or CSV (one row per answer)."""
+    if fmt == "json":
+        return json.dumps([_run_json(r) for r in runs], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return _runs_csv(runs)
+    if fmt == "md":
+        return "\n\n".join(_run_markdown(r) for r in runs) + "\n"
+    raise PlaygroundError(f"Unknown export format {fmt!r}: choose md, json or csv.")
+
+
+def _run_json(run: RunRecord) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(run.created)),
+        "template": run.template,
+        "template_version": run.template_version,
+        "case": run.case_name,
+        "variables": dict(run.variables),
+        "system": run.system,
+        "prompt": run.prompt,
+        "parameters": dict(run.params),
+        "answers": [
+            {
+                "model": a.requested_model,
+                "served_model": a.served_model,
+                "provider": a.provider,
+                "answer": a.answer,
+                "reasoning": a.reasoning or None,
+                "state": a.state,
+                "finish_reason": a.finish_reason,
+                "error": a.error,
+                "ttft_s": a.ttft,
+                "duration_s": a.duration,
+                "tokens_in": a.tokens_in,
+                "tokens_out": a.tokens_out,
+                "tokens_reasoning": a.tokens_reasoning,
+                "cost_usd": None if a.cost is None else str(a.cost),
+                "generation_id": a.generation_id,
+            }
+            for a in run.answers
+        ],
+    }
+
+
+CSV_COLUMNS = [
+    "run_id",
+    "created",
+    "template",
+    "case",
+    "model",
+    "served_model",
+    "provider",
+    "state",
+    "finish_reason",
+    "ttft_s",
+    "duration_s",
+    "tokens_in",
+    "tokens_out",
+    "cost_usd",
+    "prompt",
+    "answer",
+]
+
+
+def _runs_csv(runs: Sequence[RunRecord]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for run in runs:
+        created = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run.created))
+        for a in run.answers:
+            writer.writerow(
+                [
+                    run.id,
+                    created,
+                    run.template or "",
+                    run.case_name or "",
+                    a.requested_model,
+                    a.served_model or "",
+                    a.provider or "",
+                    a.state,
+                    a.finish_reason or "",
+                    a.ttft if a.ttft is not None else "",
+                    a.duration if a.duration is not None else "",
+                    a.tokens_in or "",
+                    a.tokens_out or "",
+                    "" if a.cost is None else str(a.cost),
+                    run.prompt,
+                    a.answer,
+                ]
+            )
+    return out.getvalue()
+
+
+def _run_markdown(run: RunRecord) -> str:
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created))
+    title = f"# Run {run.id} - {when}" + (f" - template {run.template}" if run.template else "")
+    lines = [title, ""]
+    if run.system:
+        lines += ["**System:**", "", run.system, ""]
+    lines += ["**Prompt:**", "", run.prompt, ""]
+    for a in run.answers:
+        cost = f"${a.cost}" if a.cost is not None else "-"
+        lines += [
+            f"## {a.requested_model} ({a.state}, {cost})",
+            "",
+            a.answer or f"_{a.error or 'no answer'}_",
+            "",
+        ]
+    return "\n".join(lines)

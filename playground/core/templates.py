@@ -1,0 +1,333 @@
+"""PromptTemplate and TemplateStore: prompts with {{variables}}, one human-editable TOML file each.
+
+Placeholders: ``{{name}}``, ``{{ name }}`` (spaces allowed), ``{{name|default text}}``. Write
+``\\{{`` for a literal ``{{``. Test cases are named variable sets kept with the template.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from playground.core.atomic import atomic_write
+from playground.core.errors import ConfigError, PlaygroundError
+from playground.core.request import ChatParams
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+_PLACEHOLDER = re.compile(r"(?<!\\)\{\{\s*([A-Za-z_][\w.-]*)\s*(?:\|(.*?))?\}\}", re.DOTALL)
+_NAME = re.compile(r"^[\w][\w .-]{0,63}$")
+
+
+class TemplateError(PlaygroundError):
+    """A template cannot be rendered, parsed, found or saved; the message says why."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str | None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    system: str | None
+    prompt: str
+    unused: tuple[str, ...] = ()  # variables given but not in the template
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    """A named prompt with placeholders, default models and parameters, and test cases."""
+
+    name: str
+    prompt: str
+    system: str = ""
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    params: ChatParams = field(default_factory=ChatParams)
+    cases: tuple[tuple[str, Mapping[str, str]], ...] = ()
+
+    def variables(self) -> list[Variable]:
+        """Placeholders in order of first use (system prompt first); the first default wins."""
+        found: dict[str, str | None] = {}
+        for text in (self.system, self.prompt):
+            for match in _PLACEHOLDER.finditer(text):
+                name, default = match.group(1), match.group(2)
+                if name not in found or found[name] is None:
+                    found[name] = default.strip() if default is not None else found.get(name)
+        return [Variable(n, d) for n, d in found.items()]
+
+    def missing(self, values: Mapping[str, str]) -> list[str]:
+        return [v.name for v in self.variables() if v.default is None and v.name not in values]
+
+    def render(self, values: Mapping[str, str]) -> Rendered:
+        missing = self.missing(values)
+        if missing:
+            raise TemplateError(f"Template '{self.name}' needs a value for: {', '.join(missing)}.")
+        known = {v.name for v in self.variables()}
+        system = _fill(self.system, values) if self.system else None
+        unused = tuple(sorted(set(values) - known))
+        return Rendered(system, _fill(self.prompt, values), unused)
+
+    def case(self, name: str) -> Mapping[str, str]:
+        for case_name, values in self.cases:
+            if case_name == name:
+                return values
+        known = ", ".join(n for n, _ in self.cases) or "none"
+        raise TemplateError(f"Template '{self.name}' has no test case '{name}' (cases: {known}).")
+
+    # ----- TOML ----------------------------------------------------------------------------------
+
+    def to_toml(self) -> str:
+        data: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "name": self.name}
+        if self.description:
+            data["description"] = self.description
+        if self.tags:
+            data["tags"] = list(self.tags)
+        if self.system:
+            data["system"] = self.system
+        data["prompt"] = self.prompt
+        if self.models:
+            data["models"] = list(self.models)
+        params = {n: _toml_value(getattr(self.params, n)) for n in self.params.set_names()}
+        if params:
+            data["params"] = params
+        if self.cases:
+            data["cases"] = [{"name": n, "vars": dict(v)} for n, v in self.cases]
+        return tomli_w.dumps(data, multiline_strings=True)
+
+    @classmethod
+    def from_toml(cls, text: str) -> PromptTemplate:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise TemplateError(f"not valid TOML: {exc}") from None
+        return cls.from_data(data)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> PromptTemplate:
+        version = data.get("schema_version", SCHEMA_VERSION)
+        if not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise TemplateError(f"schema_version {version!r} is newer than this app understands")
+        name, prompt = data.get("name"), data.get("prompt")
+        if not isinstance(name, str) or not name.strip():
+            raise TemplateError("the template has no 'name'")
+        if not isinstance(prompt, str):
+            raise TemplateError("the template has no 'prompt' text")
+        return cls(
+            name=name.strip(),
+            prompt=prompt,
+            system=_str(data.get("system")),
+            description=_str(data.get("description")),
+            tags=_strs(data.get("tags")),
+            models=_strs(data.get("models")),
+            params=_params(data.get("params")),
+            cases=_cases(data.get("cases")),
+        )
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.to_toml().encode("utf-8")).hexdigest()[:12]
+
+
+def _fill(text: str, values: Mapping[str, str]) -> str:
+    def substitute(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in values:
+            return str(values[name])
+        return (default or "").strip()
+
+    return _PLACEHOLDER.sub(substitute, text).replace("\\{{", "{{")
+
+
+def _toml_value(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def _params(value: Any) -> ChatParams:
+    if not isinstance(value, Mapping):
+        return ChatParams()
+    known = {k: v for k, v in value.items() if k in ChatParams.__dataclass_fields__}
+    if isinstance(known.get("stop"), list):
+        known["stop"] = tuple(str(s) for s in known["stop"])
+    try:
+        return ChatParams(**known)
+    except TypeError as exc:
+        raise TemplateError(f"bad [params]: {exc}") from None
+
+
+def _cases(value: Any) -> tuple[tuple[str, Mapping[str, str]], ...]:
+    if not isinstance(value, list):
+        return ()
+    cases: list[tuple[str, Mapping[str, str]]] = []
+    for index, case in enumerate(value):
+        if not isinstance(case, Mapping):
+            raise TemplateError(f"case {index + 1} is not a table")
+        raw_name, variables = case.get("name"), case.get("vars")
+        name = raw_name if isinstance(raw_name, str) else f"case {index + 1}"
+        pairs = variables.items() if isinstance(variables, Mapping) else []
+        cases.append((name, {str(k): str(v) for k, v in pairs}))
+    return tuple(cases)
+
+
+def slug(name: str) -> str:
+    cleaned = re.sub(r"[^\w.-]+", "-", name.strip().lower()).strip("-.")
+    return cleaned or "template"
+
+
+@dataclass(frozen=True)
+class TemplateEntry:
+    """A file in the templates folder: its template, or why it could not be read."""
+
+    path: Path
+    template: PromptTemplate | None
+    error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.template.name if self.template else self.path.stem
+
+
+class TemplateStore:
+    """The templates folder: one TOML file per template; saves are atomic; edits outside the app
+    are picked up on the next ``entries()``; deletes go to ``.trash`` so they can be undone."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._cache: dict[Path, tuple[float, TemplateEntry]] = {}
+
+    def entries(self) -> list[TemplateEntry]:
+        """Every template file, broken ones included (with their error), sorted by name."""
+        found: list[TemplateEntry] = []
+        try:
+            paths = sorted(self.folder.glob("*.toml"))
+        except OSError:
+            paths = []
+        for path in paths:
+            found.append(self._read(path))
+        return sorted(found, key=lambda e: e.name.lower())
+
+    def _read(self, path: Path) -> TemplateEntry:
+        try:
+            mtime = path.stat().st_mtime
+        except OSError as exc:
+            return TemplateEntry(path, None, exc.strerror)
+        cached = self._cache.get(path)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        try:
+            entry = TemplateEntry(path, PromptTemplate.from_toml(path.read_text("utf-8")))
+        except (TemplateError, OSError, UnicodeDecodeError) as exc:
+            entry = TemplateEntry(path, None, str(exc))
+            log.warning("template file %s is broken: %s", path.name, exc)
+        self._cache[path] = (mtime, entry)
+        return entry
+
+    def get(self, name: str) -> PromptTemplate:
+        for entry in self.entries():
+            if entry.template and entry.template.name == name:
+                return entry.template
+        broken = [e for e in self.entries() if e.template is None and e.path.stem == slug(name)]
+        if broken:
+            raise TemplateError(f"Template '{name}' is broken: {broken[0].error}")
+        raise TemplateError(f"No template named '{name}'. See `playground templates list`.")
+
+    def path_for(self, name: str) -> Path:
+        return self.folder / f"{slug(name)}.toml"
+
+    def save(self, template: PromptTemplate, *, replacing: str | None = None) -> Path:
+        """Write ``template``; ``replacing`` is its previous name when it was renamed or edited.
+
+        A new template (or a rename) whose name another template already has is refused.
+        """
+        if not _NAME.match(template.name):
+            raise TemplateError("A template name needs 1 to 64 letters, digits, spaces, dots or dashes.")
+        existing = self._path_of(template.name)
+        old = self._path_of(replacing)
+        if existing is not None and template.name != replacing:
+            raise TemplateError(f"A template named '{template.name}' already exists; choose another name.")
+        target = existing or self.path_for(template.name)
+        if existing is None and target.exists() and target != old:
+            raise TemplateError(f"The file {target.name} already exists in the templates folder.")
+        try:
+            atomic_write(target, template.to_toml())
+        except OSError as exc:
+            message = f"Could not save '{template.name}': {exc.strerror}. Nothing was changed."
+            raise TemplateError(message) from None
+        if old is not None and old != target and old.exists():
+            old.unlink()
+        return target
+
+    def _path_of(self, name: str | None) -> Path | None:
+        if name is None:
+            return None
+        for entry in self.entries():
+            if entry.name == name:
+                return entry.path
+        return None
+
+    def delete(self, name: str) -> Path:
+        """Move the template to ``.trash``; ``undo_delete`` with the returned path brings it back."""
+        path = self._path_of(name)
+        if path is None:
+            raise TemplateError(f"No template named '{name}'.")
+        trash = self.folder / ".trash"
+        trash.mkdir(parents=True, exist_ok=True)
+        target = trash / path.name
+        counter = 1
+        while target.exists():
+            counter += 1
+            target = trash / f"{path.stem}-{counter}.toml"
+        path.replace(target)
+        return target
+
+    def undo_delete(self, trashed: Path) -> Path:
+        template = PromptTemplate.from_toml(trashed.read_text("utf-8"))
+        target = self.path_for(template.name)
+        if target.exists():
+            raise TemplateError(f"Cannot restore '{template.name}': a template with that name exists again.")
+        trashed.replace(target)
+        return target
+
+    def import_file(self, path: Path) -> PromptTemplate:
+        try:
+            template = PromptTemplate.from_toml(path.read_text("utf-8"))
+        except OSError as exc:
+            raise TemplateError(f"Could not read {path}: {exc.strerror}") from None
+        self.save(template)
+        return template
+
+    def duplicate(self, name: str, new_name: str) -> PromptTemplate:
+        copy = replace(self.get(name), name=new_name)
+        self.save(copy)
+        return copy
+
+
+def parse_vars(pairs: list[str]) -> dict[str, str]:
+    """``K=V`` pairs from the command line."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--var expects KEY=VALUE, got {pair!r}")
+        values[key.strip()] = value
+    return values

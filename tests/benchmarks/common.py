@@ -1,0 +1,101 @@
+"""Shared pieces of the benchmark suite: a simulator in its own process, timers, memory."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+from httpx_sse import aconnect_sse
+
+FAKE_KEY = "sk-or-v1-" + "1" * 64
+
+
+@dataclass
+class Figure:
+    """One row of the results table."""
+
+    number: int
+    what: str
+    value: str
+    baseline: str
+    ratio: str
+    budget: str
+    ok: bool | None  # None: reported only
+
+    @property
+    def verdict(self) -> str:
+        return {True: "ok", False: "OVER", None: "-"}[self.ok]
+
+
+@contextmanager
+def simulator_process() -> Iterator[str]:
+    """A simulator in its own process, so it does not share the GIL with what is measured."""
+    env = dict(os.environ)
+    env["PLAYGROUND_HOME"] = env.get("PLAYGROUND_HOME", "/tmp/playground-bench-sim")
+    proc = subprocess.Popen([sys.executable, "-m", "playground", "simulate", "--port", "0", "--speed", "0"],
+                            stdout=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    url = line.split(" at ", 1)[1].strip()
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+async def bare_stream(client: httpx.AsyncClient, url: str, model: str) -> int:
+    """The baseline: bare httpx + httpx-sse + json.loads, counting content chunks."""
+    body = {"model": model, "messages": [{"role": "user", "content": "go"}], "stream": True}
+    count = 0
+    headers = {"Authorization": f"Bearer {FAKE_KEY}"}
+    async with aconnect_sse(client, "POST", url + "/chat/completions", json=body, headers=headers) as source:
+        async for event in source.aiter_sse():
+            if event.data == "[DONE]":
+                break
+            chunk = json.loads(event.data)
+            choices = chunk.get("choices") or []
+            if choices and choices[0].get("delta", {}).get("content"):
+                count += 1
+    return count
+
+
+async def bare_many(url: str, model: str, streams: int) -> float:
+    start = time.perf_counter()
+    async with httpx.AsyncClient(timeout=60) as client:
+        counts = await asyncio.gather(*(bare_stream(client, url, model) for _ in range(streams)))
+    assert all(counts), counts
+    return time.perf_counter() - start
+
+
+def median_of(runs: int, fn) -> float:  # type: ignore[no-untyped-def]
+    return statistics.median(fn() for _ in range(runs))
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]

@@ -1,0 +1,368 @@
+"""The benchmark suite: every figure is measured against a baseline taken in the same run.
+
+    python -m tests.benchmarks.run            # full sizes, checks the budgets (a few minutes)
+    python -m tests.benchmarks.run --smoke    # tiny sizes, no budgets (CI keeps it from rotting)
+    python -m tests.benchmarks.run --only 1 5 9
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from tests.benchmarks.common import (  # noqa: E402
+    FAKE_KEY,
+    Figure,
+    bare_many,
+    current_rss_mb,
+    median_of,
+    percentile,
+    simulator_process,
+)
+
+
+class Sizes:
+    def __init__(self, smoke: bool) -> None:
+        self.smoke = smoke
+        self.streams = 2 if smoke else 8
+        self.chunks = 100 if smoke else 2000
+        self.repeats = 1 if smoke else 3
+        self.paced_seconds = 1.0 if smoke else 15.0
+        self.md_tokens = 3000 if smoke else 50000
+        self.rss_runs = 2 if smoke else 20
+        self.catalog_models = 100 if smoke else 1000
+
+
+# ----- 1 and 10: the core and the CLI against bare httpx ---------------------------------------
+
+
+async def core_many(url: str, model: str, streams: int) -> float:
+    from playground.core.compare import CompareRequest, CompareRun, PaneSpec
+    from playground.core.openrouter import ClientConfig, OpenRouterClient
+
+    start = time.perf_counter()
+    async with OpenRouterClient(FAKE_KEY, ClientConfig(base_url=url)) as client:
+        run = CompareRun(client, CompareRequest("go", tuple(PaneSpec(model) for _ in range(streams))))
+        run.start()
+        await run.wait()
+    assert run.all_complete, [r.state for r in run.results]
+    return time.perf_counter() - start
+
+
+def bench_core(url: str, s: Sizes) -> tuple[Figure, float]:
+    model = f"bench/{s.chunks}"
+    base = median_of(s.repeats, lambda: asyncio.run(bare_many(url, model, s.streams)))
+    core = median_of(s.repeats, lambda: asyncio.run(core_many(url, model, s.streams)))
+    ratio = core / base
+    return Figure(1, f"core CompareRun, {s.streams} x {s.chunks} chunks", f"{core:.3f} s",
+                  f"{base:.3f} s bare httpx", f"{ratio:.2f}x", "<= 1.15x", ratio <= 1.15), base
+
+
+def bench_cli(url: str, s: Sizes) -> Figure:
+    env = dict(os.environ, OPENROUTER_BASE_URL=url, OPENROUTER_API_KEY=FAKE_KEY,
+               PLAYGROUND_HOME=tempfile.mkdtemp(prefix="bench-cli-"))
+    model = f"bench/{s.chunks}"
+    bare_code = ("import asyncio,sys; from tests.benchmarks.common import bare_many; "
+                 f"asyncio.run(bare_many({url!r}, {model!r}, {s.streams}))")
+
+    def timed(cmd: list[str]) -> float:
+        start = time.perf_counter()
+        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
+        return time.perf_counter() - start
+
+    base = median_of(s.repeats, lambda: timed([sys.executable, "-c", bare_code]))
+    models = [arg for _ in range(s.streams) for arg in ("-m", model)]
+    cli = median_of(s.repeats, lambda: timed([sys.executable, "-m", "playground", "compare", *models, "go"]))
+    ratio = cli / base
+    return Figure(10, f"`playground compare` piped, {s.streams} x {s.chunks}", f"{cli:.3f} s",
+                  f"{base:.3f} s bare, subprocess", f"{ratio:.2f}x", "<= 1.3x", ratio <= 1.3)
+
+
+# ----- 2, 3, 4, 8: the window ------------------------------------------------------------------
+
+
+class LagProbe:
+    """A 5 ms timer; lag is how late each firing is."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.samples: list[float] = []
+        self._last = time.perf_counter()
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.samples.append(max(0.0, (now - self._last) * 1000 - 5))
+        self._last = now
+
+    def start(self) -> None:
+        self.samples.clear()
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+
+def window_harness(url: str):  # type: ignore[no-untyped-def]
+    from playground.core.context import AppContext
+    from playground.core.uistate import UiStateStore
+    from playground.ui.main_window import MainWindow
+    from playground.ui.session import Session
+
+    home = tempfile.mkdtemp(prefix="bench-ui-")
+    ctx = AppContext.from_env({"PLAYGROUND_HOME": home, "OPENROUTER_BASE_URL": url,
+                               "OPENROUTER_API_KEY": FAKE_KEY})
+    session = Session(ctx)
+    window = MainWindow(session, UiStateStore(Path(home) / "window.json"))
+    window.resize(1600, 900)
+    return ctx, session, window
+
+
+async def window_run(window, models: list[str]) -> float:  # type: ignore[no-untyped-def]
+    compare = window.compare
+    while len(compare.panes) < len(models):
+        compare.add_pane("")
+    while len(compare.panes) > len(models):
+        compare.remove_pane(compare.panes[-1])
+    for pane, model in zip(compare.panes, models, strict=True):
+        pane.modelSelector.setEditText(model)
+    window.promptEdit.setPlainText("go")
+    start = time.perf_counter()
+    window.send()
+    while compare.running or compare._timer.isActive():
+        await asyncio.sleep(0.002)
+    elapsed = time.perf_counter() - start
+    assert all(p.result.state.name == "DONE" for p in compare.panes), [p.result.state for p in compare.panes]
+    return elapsed
+
+
+async def window_benches(url: str, s: Sizes, bare: float) -> list[Figure]:
+    ctx, session, window = window_harness(url)
+    window.show()
+    await session.start()
+    figures = []
+    probe = LagProbe()
+    model = f"bench/{s.chunks}"
+    times, lags = [], []
+    for _ in range(s.repeats):
+        probe.start()
+        times.append(await window_run(window, [model] * s.streams))
+        probe.stop()
+        lags.extend(probe.samples)
+    elapsed = statistics.median(times)
+    ratio = elapsed / bare
+    figures.append(Figure(2, f"window, {s.streams} panes x {s.chunks} chunks, Markdown on", f"{elapsed:.3f} s",
+                          f"{bare:.3f} s bare httpx", f"{ratio:.2f}x", "<= 1.5x", ratio <= 1.5))
+    p99, worst = percentile(lags, 99), max(lags or [0])
+    figures.append(Figure(3, "event-loop lag during 2 (5 ms timer)", f"p99 {p99:.1f} ms, max {worst:.1f} ms", "-",
+                          "-", "p99 <= 16, max <= 50 ms", p99 <= 16 and worst <= 50))
+    tokens = int(80 * s.paced_seconds)
+    probe.start()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    await window_run(window, [f"bench/{tokens}@80"] * s.streams)
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    probe.stop()
+    share = cpu / wall * 100
+    p99 = percentile(probe.samples, 99)
+    figures.append(Figure(4, f"paced: {s.streams} x 80 tok/s x {s.paced_seconds:g} s in the window",
+                          f"{share:.1f}% CPU, lag p99 {p99:.1f} ms", "-", "-", "<= 10%, p99 <= 8 ms",
+                          share <= 10 and p99 <= 8))
+    figures.append(await rss_bench(window, s))
+    window.close()
+    await session.close()
+    return figures
+
+
+async def rss_bench(window, s: Sizes) -> Figure:  # type: ignore[no-untyped-def]
+    import gc
+
+    model = f"bench/md-{s.md_tokens}/x25"
+    await window_run(window, [model] * 8)
+    gc.collect()
+    first = current_rss_mb()
+    for _ in range(s.rss_runs):
+        await window_run(window, [model] * 8)
+    gc.collect()
+    last = current_rss_mb()
+    growth = (last - first) / first * 100
+    return Figure(8, f"RSS, 8 panes x {s.md_tokens} tokens; growth over {s.rss_runs} more runs",
+                  f"{first:.0f} MB -> {last:.0f} MB", "-", f"{growth:+.1f}%", "growth <= 5%", growth <= 5)
+
+
+# ----- 5: Markdown display cost follows new text -----------------------------------------------
+
+
+def bench_markdown(s: Sizes) -> Figure:
+    from PySide6.QtWidgets import QApplication
+
+    from playground.simulator.models import tokenize
+    from playground.simulator.server import markdown_of_length
+    from playground.ui.markdown_view import MarkdownView
+
+    from playground.ui.app import make_app
+
+    QApplication.instance() or make_app()
+    tokens = tokenize(markdown_of_length(s.md_tokens))
+    view = MarkdownView()
+    view.resize(500, 800)
+    view.show()
+    per_frame = 16
+    costs: list[float] = []
+    for i in range(0, len(tokens), per_frame):
+        start = time.perf_counter()
+        view.append_text("".join(tokens[i:i + per_frame]))
+        costs.append(time.perf_counter() - start)
+    frames_per_1000 = 1000 // per_frame
+    first, last = sum(costs[:frames_per_1000]), sum(costs[-frames_per_1000:])
+    ratio = last / first
+    assert view.text == "".join(tokens)
+    return Figure(5, f"Markdown answer growing to {len(tokens)} tokens: last 1,000", f"{last * 1000:.1f} ms",
+                  f"{first * 1000:.1f} ms first 1,000", f"{ratio:.2f}x", "<= 2x", ratio <= 2)
+
+
+# ----- 6 and 7: start-up ---------------------------------------------------------------------
+
+
+def startup_time(kind: str, env: dict[str, str]) -> float:
+    result = subprocess.run([sys.executable, "-m", "tests.benchmarks.startup_child", kind, f"{time.time():.6f}"],
+                            env=env, capture_output=True, text=True, timeout=60, check=True)
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def bench_startup(url: str, s: Sizes) -> list[Figure]:
+    home = tempfile.mkdtemp(prefix="bench-start-")
+    env = dict(os.environ, PLAYGROUND_HOME=home, OPENROUTER_BASE_URL=url, OPENROUTER_API_KEY=FAKE_KEY)
+    runs = 3 if s.smoke else 7
+    bare = statistics.median(startup_time("bare", env) for _ in range(runs))
+    empty = statistics.median(startup_time("app", env) for _ in range(runs))
+    figures = [Figure(6, "start to window shown, empty profile", f"{empty * 1000:.0f} ms",
+                      f"{bare * 1000:.0f} ms bare QMainWindow", f"{empty / bare:.2f}x", "<= 2.5x",
+                      empty / bare <= 2.5)]
+    write_big_catalog(Path(home), url, 500)
+    full = statistics.median(startup_time("app", env) for _ in range(runs))
+    figures.append(Figure(7, "as 6 with a 500-model cached catalog (history: not built yet)",
+                          f"{full * 1000:.0f} ms", f"{bare * 1000:.0f} ms bare", f"{full / bare:.2f}x", "<= 3x",
+                          full / bare <= 3))
+    return figures
+
+
+def fake_models(count: int) -> list[dict[str, object]]:
+    from playground.simulator.models import DEFAULT_MODELS
+
+    base = DEFAULT_MODELS[0].to_json(0)
+    models = []
+    for i in range(count):
+        entry = json.loads(json.dumps(base))
+        entry["id"] = f"vendor{i % 40}/model-{i}"
+        entry["name"] = f"Vendor {i % 40}: Model {i} {'mini' if i % 3 else 'large'}"
+        entry["description"] = f"Model number {i}, good at {'code' if i % 2 else 'prose'} and reasoning."
+        entry["pricing"]["prompt"] = f"{(i % 50) / 1e7:.8f}"
+        models.append(entry)
+    return models
+
+
+def write_big_catalog(home: Path, url: str, count: int) -> None:
+    from playground.core.catalog import CatalogCache, CatalogDiff
+    from playground.core.context import AppContext
+
+    ctx = AppContext.from_env({"PLAYGROUND_HOME": str(home), "OPENROUTER_BASE_URL": url})
+    CatalogCache(ctx.catalog_cache.path).save(fake_models(count), time.time(), CatalogDiff())
+
+
+# ----- 9: catalog ------------------------------------------------------------------------------
+
+
+def bench_catalog(s: Sizes) -> Figure:
+    from playground.core.catalog import ModelCatalog, ModelFilter
+
+    raw = fake_models(s.catalog_models)
+    parse = statistics.median(_timed(lambda: ModelCatalog.from_raw(raw)) for _ in range(5))
+    catalog = ModelCatalog.from_raw(raw)
+    queries = ["m", "mo", "mod", "mode", "model", "model 1", "model 12", "vendor3 code"]
+    search = statistics.median(_timed(lambda q=q: catalog.search(ModelFilter(query=q))) for q in queries * 3)
+    ok = parse <= 0.050 and search <= 0.005
+    return Figure(9, f"catalog: parse + index {s.catalog_models} models; one search keystroke",
+                  f"{parse * 1000:.1f} ms; {search * 1000:.2f} ms", "-", "-", "<= 50 ms; <= 5 ms", ok)
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+# ----- the table -------------------------------------------------------------------------------
+
+
+def print_table(figures: list[Figure], smoke: bool) -> None:
+    print(f"\nPrompt Playground benchmarks ({'smoke sizes, budgets not checked' if smoke else 'full sizes'})")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.platform()}")
+    headers = ["#", "what", "figure", "baseline", "ratio", "budget", "verdict"]
+    rows = [[str(f.number), f.what, f.value, f.baseline, f.ratio, f.budget, "-" if smoke else f.verdict]
+            for f in sorted(figures, key=lambda f: f.number)]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--only", type=int, nargs="*")
+    args = parser.parse_args(argv)
+    sizes = Sizes(args.smoke)
+    wanted = set(args.only or range(1, 11))
+    figures: list[Figure] = []
+    with simulator_process() as url:
+        bare = 0.0
+        if wanted & {1, 2, 3, 4, 8}:
+            figure, bare = bench_core(url, sizes)
+            if 1 in wanted:
+                figures.append(figure)
+        if 5 in wanted:
+            figures.append(bench_markdown(sizes))
+        if 9 in wanted:
+            figures.append(bench_catalog(sizes))
+        if wanted & {2, 3, 4, 8}:
+            figures += run_window_benches(url, sizes, bare, wanted)
+        if wanted & {6, 7}:
+            figures += [f for f in bench_startup(url, sizes) if f.number in wanted]
+        if 10 in wanted:
+            figures.append(bench_cli(url, sizes))
+    print_table(figures, args.smoke)
+    failed = [f for f in figures if f.ok is False]
+    return 1 if failed and not args.smoke else 0
+
+
+def run_window_benches(url: str, sizes: Sizes, bare: float, wanted: set[int]) -> list[Figure]:
+    from PySide6.QtWidgets import QApplication
+
+    from playground.ui.app import AppEventLoop, make_app
+
+    app = QApplication.instance() or make_app()
+    app.setQuitOnLastWindowClosed(False)
+    with asyncio.Runner(loop_factory=lambda: AppEventLoop(app)) as runner:
+        figures = runner.run(window_benches(url, sizes, bare))
+    return [f for f in figures if f.number in wanted]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

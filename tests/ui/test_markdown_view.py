@@ -1,0 +1,52 @@
+"""The streaming Markdown view: same result however the text is split, raw toggle, code fences."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QTextFormat
+from PySide6.QtWidgets import QApplication
+
+from playground.simulator.server import markdown_of_length
+from playground.ui.markdown_view import MarkdownView, safe_split
+
+
+def test_safe_split_never_cuts_inside_a_code_fence() -> None:
+    text = "para one\n\n```python\nx = 1\n\ny = 2\n```\n\nafter"
+    cut, fence_open = safe_split(text)
+    assert text[:cut].endswith("```\n\n") and not fence_open
+    cut, fence_open = safe_split("intro\n\n```\ncode\n\nmore code")
+    assert cut == len("intro\n\n") and not fence_open
+    assert safe_split("still in code\n\nmore\n```\n\nend", fence_open=True)[0] == len("still in code\n\nmore\n```\n\n")
+
+
+def _blocks(view: MarkdownView) -> list[tuple[str, int, bool]]:
+    out = []
+    block = view.document().begin()
+    while block.isValid():
+        fmt = block.blockFormat()
+        if block.text():
+            out.append((block.text(), fmt.headingLevel(), fmt.hasProperty(QTextFormat.Property.BlockCodeFence)))
+        block = block.next()
+    return out
+
+
+def test_streamed_in_small_pieces_renders_like_all_at_once(qapp: QApplication) -> None:
+    text = markdown_of_length(400)
+    whole, pieces = MarkdownView(), MarkdownView()
+    whole.append_text(text)
+    for i in range(0, len(text), 7):
+        pieces.append_text(text[i:i + 7])
+    assert pieces.text == text
+    assert _blocks(pieces) == _blocks(whole)
+    headings = [b for b in _blocks(pieces) if b[1] == 2]
+    code = [b for b in _blocks(pieces) if b[2]]
+    assert headings and code and "**" not in pieces.toPlainText()
+
+
+def test_raw_toggle_shows_the_source(qapp: QApplication) -> None:
+    view = MarkdownView()
+    view.append_text("# Title\n\nSome **bold**")
+    view.set_raw(True)
+    assert view.toPlainText() == "# Title\n\nSome **bold**"
+    view.append_text(" more")
+    view.set_raw(False)
+    assert "**" not in view.toPlainText() and view.text.endswith("**bold** more")
