@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from playground import __version__
-from playground.commands import compare, keys, models, simulate
+from playground.commands import compare, history, keys, models, simulate, templates
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError, PlaygroundError
 from playground.core.logs import setup_logging
@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="open the window on the built-in simulator")
     parser.add_argument("--verbose", action="store_true", help="debug logging (also to stderr)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (models, compare, keys, simulate):
+    for module in (models, compare, templates, history, keys, simulate):
         module.add_parser(sub)
     for name, subparser in sub.choices.items():
         if name != "simulate":
@@ -54,11 +54,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
-    handlers = {"models": models.run, "compare": compare.run, "key": keys.run}
+    handlers = {
+        "models": models.run,
+        "compare": compare.run,
+        "key": keys.run,
+        "templates": templates.run,
+        "history": history.run,
+    }
     try:
         return await handlers[args.command](ctx, args)
     finally:
-        ctx.stop_demo()
+        ctx.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

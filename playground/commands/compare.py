@@ -7,11 +7,13 @@ import asyncio
 import contextlib
 import signal
 import sys
+from typing import Any
 
 from playground.commands.compare_view import JsonlView, LiveView, PipedView, View, print_figures
 from playground.core.compare import CompareRequest, CompareRun, PaneSpec
 from playground.core.context import AppContext
-from playground.core.errors import ConfigError
+from playground.core.errors import ConfigError, PlaygroundError
+from playground.core.library import record_run
 from playground.core.request import REASONING_EFFORTS, ChatParams
 
 
@@ -84,15 +86,27 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
     return await run_request(ctx, request, args)
 
 
-async def run_request(ctx: AppContext, request: CompareRequest, args: argparse.Namespace) -> int:
-    """Run a comparison with the output the flags ask for; 0 when every model answered completely."""
+async def run_request(
+    ctx: AppContext,
+    request: CompareRequest,
+    args: argparse.Namespace,
+    *,
+    label: dict[str, str] | None = None,
+    record: dict[str, Any] | None = None,
+) -> int:
+    """Run a comparison with the output the flags ask for; 0 when every model answered completely.
+
+    ``label`` is added to every JSON line (e.g. the test case); ``record`` describes the run for
+    history (template, version, case, variables).
+    """
     if args.demo:
         ctx.start_demo()
     key = await ctx.active_key()
-    view = _make_view(args)
+    view = _make_view(args, label or {})
     async with ctx.client(key) as client:
         comparison = CompareRun(client, request)
         comparison.add_listener(view.on_event)
+        _record(ctx, comparison, record or {})
         comparison.start()
         with _stop_on_interrupt(comparison):
             ticker = asyncio.create_task(view.tick_forever(comparison.results))
@@ -108,9 +122,16 @@ async def run_request(ctx: AppContext, request: CompareRequest, args: argparse.N
     return 0 if comparison.all_complete else 1
 
 
-def _make_view(args: argparse.Namespace) -> View:
+def _record(ctx: AppContext, comparison: CompareRun, meta: dict[str, Any]) -> None:
+    try:
+        record_run(ctx.history(), comparison, **meta)
+    except PlaygroundError as exc:  # history is a convenience: never fail a comparison over it
+        ctx.warnings.append(f"This run was not saved to history: {exc}")
+
+
+def _make_view(args: argparse.Namespace, label: dict[str, str]) -> View:
     if args.jsonl:
-        return JsonlView(sys.stdout)
+        return JsonlView(sys.stdout, label)
     if sys.stdout.isatty():
         return LiveView(sys.stdout, show_reasoning=args.show_reasoning)
     return PipedView(sys.stdout, show_reasoning=args.show_reasoning)

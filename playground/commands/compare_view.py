@@ -102,8 +102,12 @@ class View:
 class JsonlView(View):
     interval = 0.05
 
+    def __init__(self, out: TextIO, label: dict[str, str] | None = None) -> None:
+        super().__init__(out)
+        self.label = label or {}
+
     def on_event(self, pane_event: PaneEvent) -> None:
-        self.out.write(json.dumps(event_json(pane_event), ensure_ascii=False) + "\n")
+        self.out.write(json.dumps(event_json(pane_event) | self.label, ensure_ascii=False) + "\n")
 
     def tick(self, results: Sequence[PaneResult]) -> None:
         self.out.flush()  # readers of a pipe see events within 50 ms without a flush per token

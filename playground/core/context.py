@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from playground.core.catalog import CatalogCache
+from playground.core.history import RunHistory
+from playground.core.library import TemplateLibrary
 from playground.core.openrouter import DEFAULT_BASE_URL, ClientConfig, OpenRouterClient
 from playground.core.paths import AppPaths
 from playground.core.retry import RetryPolicy
 from playground.core.secrets import ActiveKey, ApiKey, KeySource, KeyStore
 from playground.core.settings import SettingsStore
+from playground.core.templates import TemplateStore
 
 DEMO_KEY = "sk-or-v1-demo-simulated-key-not-a-secret"
 
@@ -31,6 +34,7 @@ class AppContext:
     env: Mapping[str, str]
     demo: Any = None
     warnings: list[str] = field(default_factory=list)
+    _history: RunHistory | None = None
 
     @classmethod
     def from_env(
@@ -69,6 +73,27 @@ class AppContext:
         if self.demo is not None:
             return ActiveKey(ApiKey(DEMO_KEY), KeySource.SESSION, "demo")
         return await self.keys.active(name)
+
+    @property
+    def templates(self) -> TemplateStore:
+        custom = self.settings.load().templates_dir
+        return TemplateStore(Path(custom).expanduser() if custom else self.paths.templates_dir)
+
+    def history(self) -> RunHistory:
+        """The history database, opened once; a damaged one is set aside and the user told."""
+        if self._history is None:
+            self._history = RunHistory(self.paths.history_db)
+            self.warnings.extend(self._history.warnings)
+        return self._history
+
+    def library(self) -> TemplateLibrary:
+        return TemplateLibrary(self.templates, self.history())
+
+    def close(self) -> None:
+        self.stop_demo()
+        if self._history is not None:
+            self._history.close()
+            self._history = None
 
     def client(self, key: ActiveKey | None, *, retry: RetryPolicy | None = None) -> OpenRouterClient:
         settings = self.settings.load()

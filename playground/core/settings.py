@@ -34,6 +34,7 @@ class Settings:
     recent_models: tuple[str, ...] = ()
     log_prompts: bool = False
     spend_cap_usd: float | None = None  # ask before a comparison estimated above this
+    templates_dir: str | None = None  # e.g. a shared git repository; None: under the data dir
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -60,7 +61,9 @@ class Settings:
                 value is None or (isinstance(value, int | float) and value > 0)
             ):
                 values[f.name] = None if value is None else float(value)
-            elif f.name in ("base_url", "active_key") and (value is None or isinstance(value, str)):
+            elif f.name in ("base_url", "active_key", "templates_dir") and (
+                value is None or isinstance(value, str)
+            ):
                 values[f.name] = value
         return replace(defaults, **values)
 

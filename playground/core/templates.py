@@ -18,7 +18,7 @@ from typing import Any
 import tomli_w
 
 from playground.core.atomic import atomic_write
-from playground.core.errors import ConfigError, PlaygroundError
+from playground.core.errors import ConfigError
 from playground.core.request import ChatParams
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ _PLACEHOLDER = re.compile(r"(?<!\\)\{\{\s*([A-Za-z_][\w.-]*)\s*(?:\|(.*?))?\}\}"
 _NAME = re.compile(r"^[\w][\w .-]{0,63}$")
 
 
-class TemplateError(PlaygroundError):
+class TemplateError(ConfigError):
     """A template cannot be rendered, parsed, found or saved; the message says why."""
 
 

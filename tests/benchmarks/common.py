@@ -42,8 +42,12 @@ def simulator_process() -> Iterator[str]:
     """A simulator in its own process, so it does not share the GIL with what is measured."""
     env = dict(os.environ)
     env["PLAYGROUND_HOME"] = env.get("PLAYGROUND_HOME", "/tmp/playground-bench-sim")
-    proc = subprocess.Popen([sys.executable, "-m", "playground", "simulate", "--port", "0", "--speed", "0"],
-                            stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "playground", "simulate", "--port", "0", "--speed", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     url = line.split(" at ", 1)[1].strip()

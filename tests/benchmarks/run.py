@@ -1,8 +1,8 @@
 """The benchmark suite: every figure is measured against a baseline taken in the same run.
 
-    python -m tests.benchmarks.run            # full sizes, checks the budgets (a few minutes)
-    python -m tests.benchmarks.run --smoke    # tiny sizes, no budgets (CI keeps it from rotting)
-    python -m tests.benchmarks.run --only 1 5 9
+python -m tests.benchmarks.run            # full sizes, checks the budgets (a few minutes)
+python -m tests.benchmarks.run --smoke    # tiny sizes, no budgets (CI keeps it from rotting)
+python -m tests.benchmarks.run --only 1 5 9
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests.benchmarks.common import (  # noqa: E402
+from tests.benchmarks.common import (
     FAKE_KEY,
     Figure,
     bare_many,
@@ -66,16 +66,29 @@ def bench_core(url: str, s: Sizes) -> tuple[Figure, float]:
     base = median_of(s.repeats, lambda: asyncio.run(bare_many(url, model, s.streams)))
     core = median_of(s.repeats, lambda: asyncio.run(core_many(url, model, s.streams)))
     ratio = core / base
-    return Figure(1, f"core CompareRun, {s.streams} x {s.chunks} chunks", f"{core:.3f} s",
-                  f"{base:.3f} s bare httpx", f"{ratio:.2f}x", "<= 1.15x", ratio <= 1.15), base
+    return Figure(
+        1,
+        f"core CompareRun, {s.streams} x {s.chunks} chunks",
+        f"{core:.3f} s",
+        f"{base:.3f} s bare httpx",
+        f"{ratio:.2f}x",
+        "<= 1.15x",
+        ratio <= 1.15,
+    ), base
 
 
 def bench_cli(url: str, s: Sizes) -> Figure:
-    env = dict(os.environ, OPENROUTER_BASE_URL=url, OPENROUTER_API_KEY=FAKE_KEY,
-               PLAYGROUND_HOME=tempfile.mkdtemp(prefix="bench-cli-"))
+    env = dict(
+        os.environ,
+        OPENROUTER_BASE_URL=url,
+        OPENROUTER_API_KEY=FAKE_KEY,
+        PLAYGROUND_HOME=tempfile.mkdtemp(prefix="bench-cli-"),
+    )
     model = f"bench/{s.chunks}"
-    bare_code = ("import asyncio,sys; from tests.benchmarks.common import bare_many; "
-                 f"asyncio.run(bare_many({url!r}, {model!r}, {s.streams}))")
+    bare_code = (
+        "import asyncio,sys; from tests.benchmarks.common import bare_many; "
+        f"asyncio.run(bare_many({url!r}, {model!r}, {s.streams}))"
+    )
 
     def timed(cmd: list[str]) -> float:
         start = time.perf_counter()
@@ -86,8 +99,15 @@ def bench_cli(url: str, s: Sizes) -> Figure:
     models = [arg for _ in range(s.streams) for arg in ("-m", model)]
     cli = median_of(s.repeats, lambda: timed([sys.executable, "-m", "playground", "compare", *models, "go"]))
     ratio = cli / base
-    return Figure(10, f"`playground compare` piped, {s.streams} x {s.chunks}", f"{cli:.3f} s",
-                  f"{base:.3f} s bare, subprocess", f"{ratio:.2f}x", "<= 1.3x", ratio <= 1.3)
+    return Figure(
+        10,
+        f"`playground compare` piped, {s.streams} x {s.chunks}",
+        f"{cli:.3f} s",
+        f"{base:.3f} s bare, subprocess",
+        f"{ratio:.2f}x",
+        "<= 1.3x",
+        ratio <= 1.3,
+    )
 
 
 # ----- 2, 3, 4, 8: the window ------------------------------------------------------------------
@@ -126,8 +146,9 @@ def window_harness(url: str):  # type: ignore[no-untyped-def]
     from playground.ui.session import Session
 
     home = tempfile.mkdtemp(prefix="bench-ui-")
-    ctx = AppContext.from_env({"PLAYGROUND_HOME": home, "OPENROUTER_BASE_URL": url,
-                               "OPENROUTER_API_KEY": FAKE_KEY})
+    ctx = AppContext.from_env(
+        {"PLAYGROUND_HOME": home, "OPENROUTER_BASE_URL": url, "OPENROUTER_API_KEY": FAKE_KEY}
+    )
     session = Session(ctx)
     window = MainWindow(session, UiStateStore(Path(home) / "window.json"))
     window.resize(1600, 900)
@@ -167,11 +188,29 @@ async def window_benches(url: str, s: Sizes, bare: float) -> list[Figure]:
         lags.extend(probe.samples)
     elapsed = statistics.median(times)
     ratio = elapsed / bare
-    figures.append(Figure(2, f"window, {s.streams} panes x {s.chunks} chunks, Markdown on", f"{elapsed:.3f} s",
-                          f"{bare:.3f} s bare httpx", f"{ratio:.2f}x", "<= 1.5x", ratio <= 1.5))
+    figures.append(
+        Figure(
+            2,
+            f"window, {s.streams} panes x {s.chunks} chunks, Markdown on",
+            f"{elapsed:.3f} s",
+            f"{bare:.3f} s bare httpx",
+            f"{ratio:.2f}x",
+            "<= 1.5x",
+            ratio <= 1.5,
+        )
+    )
     p99, worst = percentile(lags, 99), max(lags or [0])
-    figures.append(Figure(3, "event-loop lag during 2 (5 ms timer)", f"p99 {p99:.1f} ms, max {worst:.1f} ms", "-",
-                          "-", "p99 <= 16, max <= 50 ms", p99 <= 16 and worst <= 50))
+    figures.append(
+        Figure(
+            3,
+            "event-loop lag during 2 (5 ms timer)",
+            f"p99 {p99:.1f} ms, max {worst:.1f} ms",
+            "-",
+            "-",
+            "p99 <= 16, max <= 50 ms",
+            p99 <= 16 and worst <= 50,
+        )
+    )
     tokens = int(80 * s.paced_seconds)
     probe.start()
     cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -180,9 +219,17 @@ async def window_benches(url: str, s: Sizes, bare: float) -> list[Figure]:
     probe.stop()
     share = cpu / wall * 100
     p99 = percentile(probe.samples, 99)
-    figures.append(Figure(4, f"paced: {s.streams} x 80 tok/s x {s.paced_seconds:g} s in the window",
-                          f"{share:.1f}% CPU, lag p99 {p99:.1f} ms", "-", "-", "<= 10%, p99 <= 8 ms",
-                          share <= 10 and p99 <= 8))
+    figures.append(
+        Figure(
+            4,
+            f"paced: {s.streams} x 80 tok/s x {s.paced_seconds:g} s in the window",
+            f"{share:.1f}% CPU, lag p99 {p99:.1f} ms",
+            "-",
+            "-",
+            "<= 10%, p99 <= 8 ms",
+            share <= 10 and p99 <= 8,
+        )
+    )
     figures.append(await rss_bench(window, s))
     window.close()
     await session.close()
@@ -201,8 +248,15 @@ async def rss_bench(window, s: Sizes) -> Figure:  # type: ignore[no-untyped-def]
     gc.collect()
     last = current_rss_mb()
     growth = (last - first) / first * 100
-    return Figure(8, f"RSS, 8 panes x {s.md_tokens} tokens; growth over {s.rss_runs} more runs",
-                  f"{first:.0f} MB -> {last:.0f} MB", "-", f"{growth:+.1f}%", "growth <= 5%", growth <= 5)
+    return Figure(
+        8,
+        f"RSS, 8 panes x {s.md_tokens} tokens; growth over {s.rss_runs} more runs",
+        f"{first:.0f} MB -> {last:.0f} MB",
+        "-",
+        f"{growth:+.1f}%",
+        "growth <= 5%",
+        growth <= 5,
+    )
 
 
 # ----- 5: Markdown display cost follows new text -----------------------------------------------
@@ -213,9 +267,8 @@ def bench_markdown(s: Sizes) -> Figure:
 
     from playground.simulator.models import tokenize
     from playground.simulator.server import markdown_of_length
-    from playground.ui.markdown_view import MarkdownView
-
     from playground.ui.app import make_app
+    from playground.ui.markdown_view import MarkdownView
 
     QApplication.instance() or make_app()
     tokens = tokenize(markdown_of_length(s.md_tokens))
@@ -226,22 +279,35 @@ def bench_markdown(s: Sizes) -> Figure:
     costs: list[float] = []
     for i in range(0, len(tokens), per_frame):
         start = time.perf_counter()
-        view.append_text("".join(tokens[i:i + per_frame]))
+        view.append_text("".join(tokens[i : i + per_frame]))
         costs.append(time.perf_counter() - start)
     frames_per_1000 = 1000 // per_frame
     first, last = sum(costs[:frames_per_1000]), sum(costs[-frames_per_1000:])
     ratio = last / first
     assert view.text == "".join(tokens)
-    return Figure(5, f"Markdown answer growing to {len(tokens)} tokens: last 1,000", f"{last * 1000:.1f} ms",
-                  f"{first * 1000:.1f} ms first 1,000", f"{ratio:.2f}x", "<= 2x", ratio <= 2)
+    return Figure(
+        5,
+        f"Markdown answer growing to {len(tokens)} tokens: last 1,000",
+        f"{last * 1000:.1f} ms",
+        f"{first * 1000:.1f} ms first 1,000",
+        f"{ratio:.2f}x",
+        "<= 2x",
+        ratio <= 2,
+    )
 
 
 # ----- 6 and 7: start-up ---------------------------------------------------------------------
 
 
 def startup_time(kind: str, env: dict[str, str]) -> float:
-    result = subprocess.run([sys.executable, "-m", "tests.benchmarks.startup_child", kind, f"{time.time():.6f}"],
-                            env=env, capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks.startup_child", kind, f"{time.time():.6f}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return float(result.stdout.strip().splitlines()[-1])
 
 
@@ -251,14 +317,30 @@ def bench_startup(url: str, s: Sizes) -> list[Figure]:
     runs = 3 if s.smoke else 7
     bare = statistics.median(startup_time("bare", env) for _ in range(runs))
     empty = statistics.median(startup_time("app", env) for _ in range(runs))
-    figures = [Figure(6, "start to window shown, empty profile", f"{empty * 1000:.0f} ms",
-                      f"{bare * 1000:.0f} ms bare QMainWindow", f"{empty / bare:.2f}x", "<= 2.5x",
-                      empty / bare <= 2.5)]
+    figures = [
+        Figure(
+            6,
+            "start to window shown, empty profile",
+            f"{empty * 1000:.0f} ms",
+            f"{bare * 1000:.0f} ms bare QMainWindow",
+            f"{empty / bare:.2f}x",
+            "<= 2.5x",
+            empty / bare <= 2.5,
+        )
+    ]
     write_big_catalog(Path(home), url, 500)
     full = statistics.median(startup_time("app", env) for _ in range(runs))
-    figures.append(Figure(7, "as 6 with a 500-model cached catalog (history: not built yet)",
-                          f"{full * 1000:.0f} ms", f"{bare * 1000:.0f} ms bare", f"{full / bare:.2f}x", "<= 3x",
-                          full / bare <= 3))
+    figures.append(
+        Figure(
+            7,
+            "as 6 with a 500-model cached catalog (history: not built yet)",
+            f"{full * 1000:.0f} ms",
+            f"{bare * 1000:.0f} ms bare",
+            f"{full / bare:.2f}x",
+            "<= 3x",
+            full / bare <= 3,
+        )
+    )
     return figures
 
 
@@ -297,8 +379,15 @@ def bench_catalog(s: Sizes) -> Figure:
     queries = ["m", "mo", "mod", "mode", "model", "model 1", "model 12", "vendor3 code"]
     search = statistics.median(_timed(lambda q=q: catalog.search(ModelFilter(query=q))) for q in queries * 3)
     ok = parse <= 0.050 and search <= 0.005
-    return Figure(9, f"catalog: parse + index {s.catalog_models} models; one search keystroke",
-                  f"{parse * 1000:.1f} ms; {search * 1000:.2f} ms", "-", "-", "<= 50 ms; <= 5 ms", ok)
+    return Figure(
+        9,
+        f"catalog: parse + index {s.catalog_models} models; one search keystroke",
+        f"{parse * 1000:.1f} ms; {search * 1000:.2f} ms",
+        "-",
+        "-",
+        "<= 50 ms; <= 5 ms",
+        ok,
+    )
 
 
 def _timed(fn: Callable[[], object]) -> float:
@@ -312,11 +401,15 @@ def _timed(fn: Callable[[], object]) -> float:
 
 def print_table(figures: list[Figure], smoke: bool) -> None:
     print(f"\nPrompt Playground benchmarks ({'smoke sizes, budgets not checked' if smoke else 'full sizes'})")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{platform.platform()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.platform()}"
+    )
     headers = ["#", "what", "figure", "baseline", "ratio", "budget", "verdict"]
-    rows = [[str(f.number), f.what, f.value, f.baseline, f.ratio, f.budget, "-" if smoke else f.verdict]
-            for f in sorted(figures, key=lambda f: f.number)]
+    rows = [
+        [str(f.number), f.what, f.value, f.baseline, f.ratio, f.budget, "-" if smoke else f.verdict]
+        for f in sorted(figures, key=lambda f: f.number)
+    ]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
     for row in rows:
@@ -324,7 +417,9 @@ def print_table(figures: list[Figure], smoke: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--only", type=int, nargs="*")
     args = parser.parse_args(argv)

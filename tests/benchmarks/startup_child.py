@@ -1,6 +1,6 @@
 """Measured by benchmarks 6 and 7: time from process start to the first expose of a window.
 
-    python -m tests.benchmarks.startup_child app|bare START_EPOCH
+python -m tests.benchmarks.startup_child app|bare START_EPOCH
 """
 
 from __future__ import annotations

@@ -224,8 +224,9 @@ def test_window_without_a_display_explains_the_cli_instead(home: Path) -> None:
 
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env["PLAYGROUND_HOME"] = str(home)
-    result = subprocess.run([sys.executable, "-m", "playground", "--demo"], capture_output=True, text=True,
-                            env=env, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "playground", "--demo"], capture_output=True, text=True, env=env, timeout=30
+    )
     assert result.returncode == 2
     assert "no display found" in result.stderr and "playground compare --demo" in result.stderr
     assert "Traceback" not in result.stderr

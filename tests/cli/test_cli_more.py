@@ -39,8 +39,13 @@ def test_terminal_shows_live_lines_then_blocks_and_figures(sim: Simulator, home:
     sim.set_default("sim/quick-mini", Behaviour(text="tick " * 60, tokens_per_second=100, ttft=0))
     main, child = pty.openpty()
     env = cli_env(home, OPENROUTER_BASE_URL=sim.base_url, OPENROUTER_API_KEY=FAKE_KEY, TERM="xterm")
-    proc = subprocess.Popen([sys.executable, "-m", "playground", "compare", "-m", "sim/quick-mini", "-m",
-                             "fault/402", "Hi"], stdout=child, stderr=child, stdin=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "playground", "compare", "-m", "sim/quick-mini", "-m", "fault/402", "Hi"],
+        stdout=child,
+        stderr=child,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
     os.close(child)
     output = _read_all(main, proc).decode("utf-8", "replace")
     proc.wait(10)
@@ -53,8 +58,13 @@ def test_terminal_shows_live_lines_then_blocks_and_figures(sim: Simulator, home:
 
 
 def test_simulate_serves_until_stopped(home: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "playground", "simulate", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(home))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "playground", "simulate", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(home),
+    )
     assert proc.stdout is not None
     first = proc.stdout.readline()
     assert first.startswith("Simulated OpenRouter at http://127.0.0.1:")

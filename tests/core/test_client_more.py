@@ -31,7 +31,10 @@ def test_non_streaming_answer_as_events(sim: Simulator) -> None:
 
 
 def test_non_streaming_http_200_with_an_error_body(sim: Simulator) -> None:
-    sim.script("sim/quick-mini", Behaviour(json_error_200=True, error_code=502, error_message="Provider returned error"))
+    sim.script(
+        "sim/quick-mini",
+        Behaviour(json_error_200=True, error_code=502, error_message="Provider returned error"),
+    )
     (end,) = _complete(sim, "sim/quick-mini")
     assert isinstance(end, Failed) and end.status == 502 and "returned an error" in end.message
 
@@ -42,7 +45,10 @@ def test_non_streaming_errors_are_not_retried(sim: Simulator) -> None:
 
 
 def test_a_redirect_is_not_followed_so_the_key_stays_put() -> None:
-    with Simulator(time_scale=0) as elsewhere, Simulator(time_scale=0, redirect_to=elsewhere.base_url) as first:
+    with (
+        Simulator(time_scale=0) as elsewhere,
+        Simulator(time_scale=0, redirect_to=elsewhere.base_url) as first,
+    ):
         end = last(collect(first, "sim/quick-mini"))
         assert isinstance(end, Failed) and end.kind == FailureKind.REDIRECT
         assert "not followed" in end.message
@@ -56,7 +62,10 @@ def test_pane_overrides_win_over_shared_parameters() -> None:
         params=ChatParams(temperature=0.9, max_tokens=40),
     )
     assert request.chat_request(0).body(stream=True) | {} == {
-        "model": "a/b", "messages": [{"role": "user", "content": "hi"}], "temperature": 0.9, "max_tokens": 40,
+        "model": "a/b",
+        "messages": [{"role": "user", "content": "hi"}],
+        "temperature": 0.9,
+        "max_tokens": 40,
         "stream": True,
     }
     second = request.chat_request(1).body(stream=True)
@@ -64,5 +73,7 @@ def test_pane_overrides_win_over_shared_parameters() -> None:
 
 
 def test_reasoning_effort_and_stop_are_sent_in_openrouter_shape() -> None:
-    body = ChatRequest.simple("a/b", "hi", params=ChatParams(reasoning_effort="high", stop=("END",))).body(stream=True)
+    body = ChatRequest.simple("a/b", "hi", params=ChatParams(reasoning_effort="high", stop=("END",))).body(
+        stream=True
+    )
     assert body["reasoning"] == {"effort": "high"} and body["stop"] == ["END"]

@@ -15,7 +15,9 @@ def test_safe_split_never_cuts_inside_a_code_fence() -> None:
     assert text[:cut].endswith("```\n\n") and not fence_open
     cut, fence_open = safe_split("intro\n\n```\ncode\n\nmore code")
     assert cut == len("intro\n\n") and not fence_open
-    assert safe_split("still in code\n\nmore\n```\n\nend", fence_open=True)[0] == len("still in code\n\nmore\n```\n\n")
+    assert safe_split("still in code\n\nmore\n```\n\nend", fence_open=True)[0] == len(
+        "still in code\n\nmore\n```\n\n"
+    )
 
 
 def _blocks(view: MarkdownView) -> list[tuple[str, int, bool]]:
@@ -24,7 +26,9 @@ def _blocks(view: MarkdownView) -> list[tuple[str, int, bool]]:
     while block.isValid():
         fmt = block.blockFormat()
         if block.text():
-            out.append((block.text(), fmt.headingLevel(), fmt.hasProperty(QTextFormat.Property.BlockCodeFence)))
+            out.append(
+                (block.text(), fmt.headingLevel(), fmt.hasProperty(QTextFormat.Property.BlockCodeFence))
+            )
         block = block.next()
     return out
 
@@ -34,7 +38,7 @@ def test_streamed_in_small_pieces_renders_like_all_at_once(qapp: QApplication) -
     whole, pieces = MarkdownView(), MarkdownView()
     whole.append_text(text)
     for i in range(0, len(text), 7):
-        pieces.append_text(text[i:i + 7])
+        pieces.append_text(text[i : i + 7])
     assert pieces.text == text
     assert _blocks(pieces) == _blocks(whole)
     headings = [b for b in _blocks(pieces) if b[1] == 2]

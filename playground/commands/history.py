@@ -1,0 +1,91 @@
+"""``playground history list | show | export``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from playground.commands.output import table, usd
+from playground.core.context import AppContext
+from playground.core.history import RunRecord, export_runs
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("history", help="past runs: list, show, export")
+    actions = p.add_subparsers(dest="history_action", required=True, metavar="ACTION")
+    lst = actions.add_parser("list", help="newest first")
+    _filters(lst)
+    show = actions.add_parser("show", help="one run with every answer")
+    show.add_argument("id", type=int)
+    export = actions.add_parser("export", help="runs as Markdown, JSON or CSV on stdout")
+    export.add_argument("--format", choices=("md", "json", "csv"), default="md")
+    export.add_argument("ids", nargs="*", type=int, help="default: the runs the filters select")
+    _filters(export)
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--template", metavar="NAME")
+    p.add_argument("--model", metavar="ID")
+    p.add_argument("--search", default="", metavar="TEXT", help="in prompts and answers")
+    p.add_argument("--limit", type=int, default=20, metavar="N")
+
+
+async def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    history = ctx.history()
+    if args.history_action == "show":
+        return _show(history.get_run(args.id))
+    if args.history_action == "export" and args.ids:
+        runs = [history.get_run(i) for i in args.ids]
+    else:
+        runs = history.list_runs(
+            search=args.search, template=args.template, model=args.model, limit=args.limit
+        )
+    if args.history_action == "export":
+        sys.stdout.write(export_runs(runs, args.format))
+        return 0
+    if not runs:
+        print("No runs recorded yet." if not history.count() else "No runs match.")
+        return 0
+    rows = [
+        [
+            str(r.id),
+            time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created)),
+            r.template or "-",
+            r.case_name or "-",
+            ", ".join(r.models),
+            r.outcome,
+            usd(r.cost),
+            _short(r.prompt),
+        ]
+        for r in runs
+    ]
+    table(["id", "when", "template", "case", "models", "outcome", "cost", "prompt"], rows)
+    return 0
+
+
+def _short(text: str, width: int = 40) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 3] + "..."
+
+
+def _show(run: RunRecord) -> int:
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run.created))
+    print(
+        f"Run {run.id} - {when}"
+        + (f" - template {run.template} @ {run.template_version}" if run.template else "")
+    )
+    if run.case_name:
+        print(f"case: {run.case_name}  variables: {dict(run.variables)}")
+    if run.params:
+        print(f"parameters: {dict(run.params)}")
+    if run.system:
+        print(f"--- system ---\n{run.system}")
+    print(f"--- prompt ---\n{run.prompt}\n")
+    for a in run.answers:
+        tokens = f"{a.tokens_in or '-'} in / {a.tokens_out or '-'} out"
+        figures = f"{a.state}, {a.provider or '-'}, {tokens}, {usd(a.cost)}"
+        print(f"=== {a.requested_model} ({figures}) ===")
+        print(a.answer.rstrip() or f"[{a.error or 'no answer'}]")
+        print()
+    return 0

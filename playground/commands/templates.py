@@ -1,0 +1,172 @@
+"""``playground templates list | show | run | export | import``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from playground.commands.compare import add_sampling_arguments, params_from, run_request
+from playground.core.context import AppContext
+from playground.core.errors import ConfigError
+from playground.core.library import template_request
+from playground.core.templates import PromptTemplate, TemplateError, parse_vars
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("templates", help="prompt templates: list, show, run, export, import")
+    actions = p.add_subparsers(dest="templates_action", required=True, metavar="ACTION")
+    lst = actions.add_parser("list", help="every template (broken files too, with their error)")
+    lst.add_argument("--json", action="store_true")
+    show = actions.add_parser("show", help="a template, its variables, cases and versions")
+    show.add_argument("name")
+    show.add_argument("--diff", nargs=2, metavar=("OLD", "NEW"), help="diff two versions (number or hash)")
+    run = actions.add_parser("run", help="render a template and compare it across models")
+    run.add_argument("name")
+    run.add_argument(
+        "-m",
+        "--model",
+        action="append",
+        default=[],
+        metavar="MODEL",
+        help="repeatable; default: the template's models",
+    )
+    run.add_argument("--var", action="append", default=[], metavar="K=V", help="a variable (repeatable)")
+    cases = run.add_mutually_exclusive_group()
+    cases.add_argument("--case", metavar="NAME", help="use this test case's variables")
+    cases.add_argument("--all-cases", action="store_true", help="run every test case")
+    add_sampling_arguments(run)
+    export = actions.add_parser("export", help="write templates as TOML files into a folder")
+    export.add_argument("folder", type=Path)
+    export.add_argument("names", nargs="*", help="default: all")
+    imp = actions.add_parser("import", help="add templates from TOML files")
+    imp.add_argument("files", nargs="+", type=Path)
+
+
+async def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    action = args.templates_action
+    if action == "list":
+        return _list(ctx, args.json)
+    if action == "show":
+        return _show(ctx, args.name, args.diff)
+    if action == "export":
+        return _export(ctx, args.folder, args.names)
+    if action == "import":
+        return _import(ctx, args.files)
+    return await _run(ctx, args)
+
+
+def _list(ctx: AppContext, as_json: bool) -> int:
+    entries = ctx.templates.entries()
+    if as_json:
+        rows = [
+            {
+                "name": e.name,
+                "file": str(e.path),
+                "error": e.error,
+                "description": e.template.description if e.template else None,
+                "tags": list(e.template.tags) if e.template else [],
+                "variables": [v.name for v in e.template.variables()] if e.template else [],
+            }
+            for e in entries
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not entries:
+        print(
+            f"No templates yet in {ctx.templates.folder}. Create one in the window, or "
+            "`playground templates import FILE.toml`."
+        )
+    for entry in entries:
+        if entry.template is None:
+            print(f"! {entry.path.name:<30} broken: {entry.error}")
+            continue
+        t = entry.template
+        tags = f" [{', '.join(t.tags)}]" if t.tags else ""
+        print(f"  {t.name:<30} {len(t.cases)} cases  {t.description}{tags}")
+    return 0
+
+
+def _show(ctx: AppContext, name: str, diff: list[str] | None) -> int:
+    library = ctx.library()
+    template = ctx.templates.get(name)
+    if diff:
+        print(library.diff(name, diff[0], diff[1]) or "The two versions are the same.")
+        return 0
+    library.current_version(template)
+    sys.stdout.write(template.to_toml())
+    variables = ", ".join(
+        v.name + (f" (default {v.default!r})" if v.default else "") for v in template.variables()
+    )
+    print(f"\n# variables: {variables or 'none'}")
+    versions = library.history.versions(name)
+    print(f"# versions ({len(versions)}, newest first):")
+    for number, version in zip(range(len(versions), 0, -1), versions, strict=True):
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(version.created))
+        print(f"#   {number:>3}  {version.hash}  {when}  {version.note}")
+    return 0
+
+
+def _export(ctx: AppContext, folder: Path, names: list[str]) -> int:
+    chosen = (
+        [ctx.templates.get(n) for n in names]
+        if names
+        else [e.template for e in ctx.templates.entries() if e.template is not None]
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    from playground.core.atomic import atomic_write
+    from playground.core.templates import slug
+
+    for template in chosen:
+        atomic_write(folder / f"{slug(template.name)}.toml", template.to_toml())
+    print(f"Exported {len(chosen)} template(s) to {folder}.")
+    return 0
+
+
+def _import(ctx: AppContext, files: list[Path]) -> int:
+    library = ctx.library()
+    failures = 0
+    for path in files:
+        try:
+            template = PromptTemplate.from_toml(path.read_text("utf-8"))
+            library.save(template, note=f"imported from {path.name}")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"error: could not read {path}: {exc}", file=sys.stderr)
+            failures += 1
+        except TemplateError as exc:
+            print(f"error: {path.name}: {exc}", file=sys.stderr)
+            failures += 1
+        else:
+            print(f"Imported '{template.name}'.")
+    return 2 if failures else 0
+
+
+async def _run(ctx: AppContext, args: argparse.Namespace) -> int:
+    library = ctx.library()
+    template = ctx.templates.get(args.name)
+    version = library.current_version(template)
+    given = parse_vars(args.var)
+    if args.all_cases:
+        if not template.cases:
+            raise ConfigError(f"Template '{template.name}' has no test cases.")
+        cases = [(name, {**values, **given}) for name, values in template.cases]
+    elif args.case:
+        cases = [(args.case, {**template.case(args.case), **given})]
+    else:
+        cases = [(None, given)]
+    requests = [template_request(template, args.model, values, params_from(args)) for _, values in cases]
+    worst = 0
+    for (case_name, values), request in zip(cases, requests, strict=True):
+        if case_name and not args.jsonl:
+            print(f"##### case: {case_name}")
+        label = {"case": case_name} if case_name else {}
+        record = {
+            "template": template.name,
+            "version": version.hash,
+            "case_name": case_name,
+            "variables": values,
+        }
+        worst = max(worst, await run_request(ctx, request, args, label=label, record=record))
+    return worst

@@ -1,0 +1,110 @@
+"""TemplateLibrary: the templates folder plus every saved version, and runs recorded to history."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from playground.core.compare import CompareRequest, CompareRun, PaneEvent, PaneSpec, Stopped
+from playground.core.events import Failed, Finished
+from playground.core.history import HistoryError, RunHistory, TemplateVersion
+from playground.core.request import ChatParams
+from playground.core.templates import PromptTemplate, TemplateError, TemplateStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TemplateLibrary:
+    """Saving a template here also records a version (content, hash, time, note) in history."""
+
+    store: TemplateStore
+    history: RunHistory
+
+    def save(
+        self, template: PromptTemplate, *, replacing: str | None = None, note: str = ""
+    ) -> TemplateVersion:
+        self.store.save(template, replacing=replacing)
+        if replacing and replacing != template.name:
+            self.history.rename_versions(replacing, template.name)
+        return self.history.record_version(template.name, template.to_toml(), template.content_hash, note)
+
+    def current_version(self, template: PromptTemplate) -> TemplateVersion:
+        """The version matching the template as it is on disk (recorded now if edited outside)."""
+        return self.history.record_version(template.name, template.to_toml(), template.content_hash)
+
+    def version(self, name: str, ref: str) -> TemplateVersion:
+        """A version by hash prefix, or by number counting from 1 = oldest."""
+        versions = self.history.versions(name)
+        if ref.isdigit() and 1 <= int(ref) <= len(versions):
+            return versions[len(versions) - int(ref)]
+        matches = [v for v in versions if v.hash.startswith(ref)]
+        if len(matches) != 1:
+            raise TemplateError(
+                f"No single version '{ref}' of '{name}'. See `playground templates show {name}`."
+            )
+        return matches[0]
+
+    def diff(self, name: str, old: str, new: str) -> str:
+        a, b = self.version(name, old), self.version(name, new)
+        return "".join(
+            difflib.unified_diff(
+                a.content.splitlines(keepends=True),
+                b.content.splitlines(keepends=True),
+                f"{name} @ {a.hash}",
+                f"{name} @ {b.hash}",
+            )
+        )
+
+    def restore(self, name: str, ref: str) -> TemplateVersion:
+        version = self.version(name, ref)
+        template = PromptTemplate.from_toml(version.content)
+        return self.save(template, replacing=name, note=f"restored version {version.hash}")
+
+
+def template_request(
+    template: PromptTemplate, models: list[str], values: Mapping[str, str], params: ChatParams | None = None
+) -> CompareRequest:
+    """A comparison for one set of variables; the template's parameters, overridden by ``params``."""
+    rendered = template.render(values)
+    chosen = models or list(template.models)
+    if not chosen:
+        raise TemplateError(f"Template '{template.name}' names no models: pass -m MODEL.")
+    return CompareRequest(
+        prompt=rendered.prompt,
+        panes=tuple(PaneSpec(m) for m in chosen),
+        system=rendered.system,
+        params=template.params.merged(params),
+    )
+
+
+def record_run(
+    history: RunHistory,
+    comparison: CompareRun,
+    *,
+    template: str | None = None,
+    version: str | None = None,
+    case_name: str | None = None,
+    variables: Mapping[str, str] | None = None,
+) -> int:
+    """Store the run now and each answer as it ends, so a crash keeps what had finished."""
+    run_id = history.start_run(
+        comparison.request,
+        template=template,
+        template_version=version,
+        case_name=case_name,
+        variables=variables,
+    )
+
+    def on_event(pane_event: PaneEvent) -> None:
+        if isinstance(pane_event.event, Finished | Failed | Stopped):
+            try:
+                history.save_answer(run_id, pane_event.pane, comparison.results[pane_event.pane])
+            except HistoryError as exc:  # the answer is still shown; only its record is missing
+                log.warning("could not record an answer: %s", exc)
+                history.warnings.append(str(exc))
+
+    comparison.add_listener(on_event)
+    return run_id
