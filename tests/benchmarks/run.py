@@ -174,7 +174,7 @@ async def window_run(window, models: list[str]) -> float:  # type: ignore[no-unt
 
 
 async def window_benches(url: str, s: Sizes, bare: float) -> list[Figure]:
-    ctx, session, window = window_harness(url)
+    _ctx, session, window = window_harness(url)
     window.show()
     await session.start()
     figures = []

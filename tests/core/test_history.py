@@ -58,7 +58,7 @@ def test_queries_filters_and_totals(sim: Simulator, tmp_path: Path) -> None:
     assert [r.prompt for r in history.list_runs(outcome="complete", limit=1)] == ["about dogs"]
     per_model = dict(history.totals_per_model())
     assert set(per_model) == {"sim/quick-mini", "sim/balanced-pro"} and all(v > 0 for v in per_model.values())
-    ((day, total),) = history.totals_per_day()
+    ((_day, total),) = history.totals_per_day()
     assert total == sum(per_model.values(), Decimal(0))
 
 
