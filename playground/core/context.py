@@ -35,6 +35,7 @@ class AppContext:
     demo: Any = None
     warnings: list[str] = field(default_factory=list)
     _history: RunHistory | None = None
+    _templates: TemplateStore | None = None
 
     @classmethod
     def from_env(
@@ -76,8 +77,12 @@ class AppContext:
 
     @property
     def templates(self) -> TemplateStore:
+        """The templates folder (the setting, or under the data dir); one store per folder."""
         custom = self.settings.load().templates_dir
-        return TemplateStore(Path(custom).expanduser() if custom else self.paths.templates_dir)
+        folder = Path(custom).expanduser() if custom else self.paths.templates_dir
+        if self._templates is None or self._templates.folder != folder:
+            self._templates = TemplateStore(folder)
+        return self._templates
 
     def history(self) -> RunHistory:
         """The history database, opened once; a damaged one is set aside and the user told."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
@@ -38,14 +39,19 @@ from playground.core.errors import PlaygroundError
 from playground.core.estimate import estimate_cost
 from playground.core.export import to_json, to_markdown
 from playground.core.format import usd
+from playground.core.history import RunRecord
 from playground.core.request import ChatParams
+from playground.core.templates import PromptTemplate
 from playground.core.uistate import UiStateStore
 from playground.ui.compare_view import CompareView
 from playground.ui.dialogs import CodeDialog, DiffDialog
+from playground.ui.history_view import HistoryView
 from playground.ui.key_dialog import KeyDialog
 from playground.ui.model_browser import ModelBrowser
 from playground.ui.params_panel import PARAMETER_NAMES, ParamsPanel
 from playground.ui.session import Session
+from playground.ui.template_dialogs import MatrixDialog
+from playground.ui.template_panel import TemplatePanel
 from playground.ui.theme import THEMES, apply_theme
 
 log = logging.getLogger(__name__)
@@ -72,6 +78,7 @@ class MainWindow(QMainWindow):
         self._system_palette = app.palette() if isinstance(app, QApplication) else None
         self.theme = "system"
         self._build()
+        self._docks()
         self._menus()
         self._shortcuts()
         self._connect_session()
@@ -110,6 +117,20 @@ class MainWindow(QMainWindow):
         self.compare.runFinished.connect(self._run_state_changed)
         self.compare.codeRequested.connect(self.show_code)
         self._status_bar()
+
+    def _docks(self) -> None:
+        self.templatePanel = TemplatePanel(self.session, self)
+        self.templatePanel.useRequested.connect(self.use_template)
+        self.templatePanel.matrixRequested.connect(self.show_matrix)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.templatePanel)
+        self.templatePanel.hide()
+        self.historyView = HistoryView(self.session, self)
+        self.historyView.openRequested.connect(self.open_run)
+        self.historyView.rerunRequested.connect(self.rerun)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.historyView)
+        self.historyView.hide()
+        self.compare.runFinished.connect(self.session.historyChanged)
+        self.template_context: dict[str, Any] = {}
 
     def _composer(self) -> QWidget:
         box = QWidget()
@@ -213,6 +234,11 @@ class MainWindow(QMainWindow):
         self._action(keys, "Key settings...", self.show_key_dialog, "Ctrl+K")
         self._action(keys, "Test the key in use", self._test_active_key)
         view = menu.addMenu("&View")
+        for dock, shortcut in ((self.templatePanel, "Ctrl+Shift+T"), (self.historyView, "Ctrl+H")):
+            toggle = dock.toggleViewAction()
+            toggle.setShortcut(QKeySequence(shortcut))
+            view.addAction(toggle)
+        view.addSeparator()
         for theme in THEMES:
             self._action(view, f"{theme.capitalize()} theme", lambda t=theme: self.set_theme(t))
         help_menu = menu.addMenu("&Help")
@@ -337,14 +363,78 @@ class MainWindow(QMainWindow):
         system = self.systemPromptEdit.toPlainText().strip() or None
         panes = tuple(PaneSpec(p.model, p.overrides) for p in self.compare.panes)
         request = CompareRequest(prompt, panes, system, self.params.params())
+        record = {k: v for k, v in self.template_context.items() if not k.startswith("_")}
+        record = record if self._template_still_applies(prompt) else {}
         try:
-            run = self.session.new_compare(request)
+            run = self.session.new_compare(request, **record)
         except PlaygroundError as exc:
             QMessageBox.information(self, "Cannot send yet", str(exc))
             self.show_key_dialog()
             return
         self.compare.start(run)
         self._remember_recent(models)
+
+    def _template_still_applies(self, prompt: str) -> bool:
+        return bool(self.template_context) and self.template_context.get("_prompt") == prompt
+
+    # ----- templates and history ------------------------------------------------------------
+
+    def use_template(self, template: PromptTemplate, values: dict[str, str]) -> None:
+        """Fill the compare window from a template; the run will remember template and version."""
+        try:
+            rendered = template.render(values)
+        except PlaygroundError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return
+        self.systemPromptEdit.setPlainText(rendered.system or "")
+        self.systemToggle.setChecked(bool(rendered.system))
+        self.promptEdit.setPlainText(rendered.prompt)
+        if template.params.set_names():
+            self.params.set_params(template.params)
+        if template.models:
+            self.set_pane_models(list(template.models))
+        version = self.session.library.current_version(template)
+        self.template_context = {
+            "template": template.name,
+            "version": version.hash,
+            "variables": values,
+            "_prompt": rendered.prompt,
+        }
+        self.statusBar().showMessage(f"Template '{template.name}' filled in - press Send.", 6000)
+
+    def set_pane_models(self, models: list[str]) -> None:
+        while len(self.compare.panes) < len(models):
+            self.compare.add_pane("")
+        while len(self.compare.panes) > len(models):
+            self.compare.remove_pane(self.compare.panes[-1])
+        for pane, model in zip(self.compare.panes, models, strict=True):
+            pane.modelSelector.setEditText(model)
+
+    def show_matrix(self, template: PromptTemplate) -> MatrixDialog:
+        models = [m for m in self.compare.models() if m] if not template.models else list(template.models)
+        dialog = MatrixDialog(self.session, template, models, self.params.params(), self)
+        dialog.show()
+        self.matrix_dialog = dialog
+        return dialog
+
+    def open_run(self, run: RunRecord) -> None:
+        """Show a past run read-only: its prompt, parameters and every stored answer."""
+        self.compare.stop_all()
+        self.systemPromptEdit.setPlainText(run.system or "")
+        self.systemToggle.setChecked(bool(run.system))
+        self.promptEdit.setPlainText(run.prompt)
+        self.params.set_params(_params_from_state(dict(run.params)))
+        self.set_pane_models([a.requested_model for a in run.answers] or [""])
+        for pane, answer in zip(self.compare.panes, run.answers, strict=True):
+            pane.show_record(answer)
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created))
+        self.statusBar().showMessage(
+            f"Showing run {run.id} from {when} (read-only) - Send runs it again.", 10000
+        )
+
+    def rerun(self, run: RunRecord) -> None:
+        self.open_run(run)
+        self.send()
 
     def _within_spend_cap(self) -> bool:
         cap = self.session.ctx.settings.load().spend_cap_usd
@@ -574,6 +664,8 @@ Ctrl+T  add a pane
 Ctrl+M  browse models
 Ctrl+K  key settings
 Ctrl+D  differences between two answers
+Ctrl+Shift+T  templates
+Ctrl+H  history
 Ctrl+Shift+C  copy the comparison as Markdown
 Ctrl+S  save the comparison as Markdown
 F5  refresh the model list

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from playground.core.compare import PaneEventBody, PaneResult, PaneState
 from playground.core.events import Delta, Reasoning, Started
 from playground.core.format import usd
+from playground.core.history import AnswerRecord
 from playground.core.request import ChatParams
 from playground.ui.markdown_view import MarkdownView
 
@@ -346,6 +347,26 @@ class ResponsePane(QFrame):
         chunks = len(self.result.text_parts) + len(self.result.reasoning_parts)
         speed = f" · ~{chunks / elapsed:.0f} tok/s" if elapsed > 0.2 else ""
         return f"TTFT {ttft:.2f} s{speed}"
+
+    def show_record(self, answer: AnswerRecord) -> None:
+        """A stored answer from history, shown read-only with its figures."""
+        self.reset()
+        self.outputView.append_text(answer.answer)
+        if answer.reasoning:
+            self.reasoningView.setPlainText(answer.reasoning)
+            self.reasoningToggle.show()
+        cost = usd(answer.cost) if answer.cost is not None else "-"
+        parts = [
+            f"from history: {answer.state}",
+            f"{answer.served_model or answer.requested_model} via {answer.provider or '-'}",
+        ]
+        if answer.ttft is not None:
+            parts.append(f"TTFT {answer.ttft:.2f} s")
+        parts += [f"{answer.tokens_in or 0} in / {answer.tokens_out or 0} out", cost]
+        self.statsLabel.setText(" · ".join(parts))
+        if answer.error:
+            self.errorLabel.setText(answer.error)
+            self.errorLabel.show()
 
     def set_note(self, text: str) -> None:
         """A remark about this pane's model before sending (e.g. parameters it ignores)."""

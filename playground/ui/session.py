@@ -6,6 +6,8 @@ Signals:
     catalogChanged(): the model catalog was loaded or refreshed.
     catalogStatus(str): "updated 3 min ago", "offline - cached 2 days ago", "refreshing...".
     notice(str): a transient message for the status bar.
+    templatesChanged(): a template was saved, renamed, deleted or restored.
+    historyChanged(): a run was added or deleted.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -24,8 +27,11 @@ from playground.core.compare import CompareRequest, CompareRun
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, NoKeyError, PlaygroundError
 from playground.core.format import usd
+from playground.core.history import RunRecord, TemplateVersion
+from playground.core.library import TemplateLibrary, record_run
 from playground.core.openrouter import ClientConfig, OpenRouterClient
 from playground.core.secrets import ActiveKey, ApiKey, KeySource
+from playground.core.templates import PromptTemplate, TemplateEntry
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +44,8 @@ class Session(QObject):
     catalogChanged = Signal()
     catalogStatus = Signal(str)
     notice = Signal(str)
+    templatesChanged = Signal()
+    historyChanged = Signal()
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -210,10 +218,53 @@ class Session(QObject):
 
     # ----- comparisons ----------------------------------------------------------------------
 
-    def new_compare(self, request: CompareRequest) -> CompareRun:
+    def new_compare(self, request: CompareRequest, **record: Any) -> CompareRun:
+        """A comparison on the session's client, recorded to history as each answer ends."""
         if self.client is None:
             raise NoKeyError(self.key_problem or "Add an API key first (Key settings), or try the demo.")
-        return CompareRun(self.client, request)
+        comparison = CompareRun(self.client, request)
+        try:
+            record_run(self.ctx.history(), comparison, **record)
+        except PlaygroundError as exc:
+            self.notice.emit(f"This run will not be saved to history: {exc}")
+        self.historyChanged.emit()
+        return comparison
+
+    # ----- templates and history ------------------------------------------------------------
+
+    @property
+    def library(self) -> TemplateLibrary:
+        return self.ctx.library()
+
+    def template_entries(self) -> list[TemplateEntry]:
+        return self.ctx.templates.entries()
+
+    def save_template(
+        self, template: PromptTemplate, *, replacing: str | None, note: str = ""
+    ) -> TemplateVersion:
+        version = self.library.save(template, replacing=replacing, note=note)
+        self.templatesChanged.emit()
+        return version
+
+    def delete_template(self, name: str) -> Path:
+        trashed = self.ctx.templates.delete(name)
+        self.templatesChanged.emit()
+        return trashed
+
+    def undo_delete_template(self, trashed: Path) -> None:
+        self.ctx.templates.undo_delete(trashed)
+        self.templatesChanged.emit()
+
+    def restore_version(self, name: str, ref: str) -> None:
+        self.library.restore(name, ref)
+        self.templatesChanged.emit()
+
+    def runs(self, **filters: Any) -> list[RunRecord]:
+        return self.ctx.history().list_runs(**filters)
+
+    def delete_run(self, run_id: int) -> None:
+        self.ctx.history().delete_run(run_id)
+        self.historyChanged.emit()
 
 
 def credit_line(info: KeyInfo) -> str:

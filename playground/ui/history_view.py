@@ -1,0 +1,202 @@
+"""HistoryView: every past run, newest first; search, filter, open, re-run, delete, export, totals.
+
+Signals:
+    openRequested(object): a RunRecord to show read-only in the compare layout.
+    rerunRequested(object): a RunRecord to send again.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.core.atomic import atomic_write
+from playground.core.errors import PlaygroundError
+from playground.core.format import usd
+from playground.core.history import RunRecord, export_runs
+from playground.ui.session import Session
+
+COLUMNS = ("When", "Template", "Case", "Models", "Outcome", "Cost", "Prompt")
+SHOWN = 500
+
+
+class HistoryView(QDockWidget):
+    """A dock listing past runs."""
+
+    openRequested = Signal(object)
+    rerunRequested = Signal(object)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__("History", parent)
+        self.setObjectName("historyView")
+        self.setAccessibleName("History")
+        self.session = session
+        self.runs: list[RunRecord] = []
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addLayout(self._filters())
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("historyTable")
+        self.table.setAccessibleName("Past runs")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _i: self._open())
+        layout.addWidget(self.table, 1)
+        layout.addLayout(self._actions())
+        self.totalsLabel = QLabel()
+        self.totalsLabel.setObjectName("historyTotals")
+        self.totalsLabel.setWordWrap(True)
+        layout.addWidget(self.totalsLabel)
+        self.setWidget(body)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(120)
+        self._debounce.timeout.connect(self.refresh)
+        session.historyChanged.connect(self._debounce.start)
+
+    def _filters(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.searchEdit = QLineEdit()
+        self.searchEdit.setPlaceholderText("Search prompts and answers")
+        self.searchEdit.setAccessibleName("Search history")
+        self.templateBox = QComboBox()
+        self.templateBox.setAccessibleName("Template filter")
+        self.templateBox.setEditable(True)
+        self.templateBox.lineEdit().setPlaceholderText("any template")
+        self.modelEdit = QLineEdit()
+        self.modelEdit.setPlaceholderText("model id")
+        self.modelEdit.setAccessibleName("Model filter")
+        self.outcomeBox = QComboBox()
+        self.outcomeBox.setAccessibleName("Outcome filter")
+        self.outcomeBox.addItems(["any outcome", "complete", "failed", "incomplete"])
+        for widget in (self.searchEdit, self.templateBox, self.modelEdit, self.outcomeBox):
+            row.addWidget(widget, 2 if widget is self.searchEdit else 1)
+        self.searchEdit.textChanged.connect(self._debounce_start)
+        self.templateBox.currentTextChanged.connect(self._debounce_start)
+        self.modelEdit.textChanged.connect(self._debounce_start)
+        self.outcomeBox.currentIndexChanged.connect(self._debounce_start)
+        return row
+
+    def _debounce_start(self) -> None:
+        self._debounce.start()
+
+    def _actions(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        buttons = [
+            ("Open", "openRunButton", self._open),
+            ("Re-run", "rerunButton", self._rerun),
+            ("Delete", "deleteRunButton", self._delete),
+            ("Export...", "exportRunsButton", self._export),
+        ]
+        for text, name, slot in buttons:
+            button = QPushButton(text)
+            button.setObjectName(name)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        row.addStretch(1)
+        return row
+
+    def refresh(self) -> None:
+        outcome = self.outcomeBox.currentText()
+        try:
+            self.runs = self.session.runs(
+                search=self.searchEdit.text().strip(),
+                template=self.templateBox.currentText().strip() or None,
+                model=self.modelEdit.text().strip() or None,
+                outcome=None if outcome == "any outcome" else outcome,
+                limit=SHOWN,
+            )
+        except PlaygroundError as exc:
+            self.totalsLabel.setText(str(exc))
+            return
+        self.table.setRowCount(len(self.runs))
+        for r, run in enumerate(self.runs):
+            cells = [
+                time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created)),
+                run.template or "",
+                run.case_name or "",
+                ", ".join(run.models),
+                run.outcome,
+                usd(run.cost),
+                " ".join(run.prompt.split())[:120],
+            ]
+            for c, text in enumerate(cells):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self._totals()
+
+    def _totals(self) -> None:
+        history = self.session.ctx.history()
+        days = ", ".join(f"{day} {usd(total, digits=4)}" for day, total in history.totals_per_day(7))
+        models = ", ".join(
+            f"{model} {usd(total, digits=4)}" for model, total in history.totals_per_model()[:5]
+        )
+        self.totalsLabel.setText(f"Cost per day: {days or '-'}\nCost per model: {models or '-'}")
+        templates = sorted({r.template for r in self.runs if r.template})
+        current = self.templateBox.currentText()
+        self.templateBox.blockSignals(True)
+        self.templateBox.clear()
+        self.templateBox.addItems(["", *templates])
+        self.templateBox.setEditText(current)
+        self.templateBox.blockSignals(False)
+
+    def selected(self) -> list[RunRecord]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.runs[r] for r in rows if r < len(self.runs)]
+
+    def _open(self) -> None:
+        chosen = self.selected()
+        if chosen:
+            self.openRequested.emit(chosen[0])
+
+    def _rerun(self) -> None:
+        chosen = self.selected()
+        if chosen:
+            self.rerunRequested.emit(chosen[0])
+
+    def _delete(self) -> None:
+        for run in self.selected():
+            self.session.delete_run(run.id)
+        self.refresh()
+
+    def _export(self, path: str | None = None) -> None:
+        runs = self.selected() or self.runs
+        if not runs:
+            return
+        if path is None:
+            path, _chosen = QFileDialog.getSaveFileName(
+                self, "Export runs", "runs.md", "Markdown (*.md);;JSON (*.json);;CSV (*.csv)"
+            )
+        if not path:
+            return
+        fmt = path.rsplit(".", 1)[-1].lower()
+        fmt = fmt if fmt in ("md", "json", "csv") else "md"
+        from pathlib import Path
+
+        try:
+            atomic_write(Path(path), export_runs(runs, fmt))
+        except OSError as exc:
+            self.totalsLabel.setText(f"Could not export: {exc.strerror}")
+            return
+        self.totalsLabel.setText(f"Exported {len(runs)} run(s) to {path}.")
+
+    def showEvent(self, event: object) -> None:  # type: ignore[override]
+        self.refresh()
+        super().showEvent(event)  # type: ignore[arg-type]

@@ -1,0 +1,354 @@
+"""TemplatePanel: find, edit, version and use prompt templates; a form for their variables.
+
+Signals:
+    useRequested(object, dict): a template and its variable values, to fill the compare window.
+    matrixRequested(object): a template whose test cases should all run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.core.errors import PlaygroundError
+from playground.core.templates import PromptTemplate, TemplateEntry
+from playground.ui.session import Session
+
+
+def _button(text: str, name: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(text)
+    return button
+
+
+class TemplatePanel(QDockWidget):
+    """A dock beside the compare view."""
+
+    useRequested = Signal(object, dict)
+    matrixRequested = Signal(object)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__("Templates", parent)
+        self.setObjectName("templatePanel")
+        self.setAccessibleName("Templates")
+        self.session = session
+        self.current: PromptTemplate | None = None  # as saved on disk
+        self.trashed: Path | None = None
+        self._loading = False
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addLayout(self._list_area())
+        layout.addLayout(self._editor())
+        self.statusLabel = QLabel()
+        self.statusLabel.setObjectName("templateStatus")
+        self.statusLabel.setWordWrap(True)
+        layout.addWidget(self.statusLabel)
+        self.setWidget(body)
+        session.templatesChanged.connect(self.refresh)
+        self.refresh()
+
+    # ----- layout ---------------------------------------------------------------------------
+
+    def _list_area(self) -> QVBoxLayout:
+        area = QVBoxLayout()
+        self.searchEdit = QLineEdit()
+        self.searchEdit.setPlaceholderText("Search name, description, tags")
+        self.searchEdit.setAccessibleName("Search templates")
+        self.searchEdit.textChanged.connect(self.refresh)
+        self.templateList = QListWidget()
+        self.templateList.setObjectName("templateList")
+        self.templateList.setAccessibleName("Templates")
+        self.templateList.setMaximumHeight(160)
+        self.templateList.currentItemChanged.connect(self._selected)
+        row = QHBoxLayout()
+        self.newButton = _button("New", "newTemplateButton")
+        self.duplicateButton = _button("Duplicate", "duplicateTemplateButton")
+        self.deleteButton = _button("Delete", "deleteTemplateButton")
+        self.undoButton = _button("Undo delete", "undoDeleteButton")
+        self.undoButton.hide()
+        for button in (self.newButton, self.duplicateButton, self.deleteButton, self.undoButton):
+            row.addWidget(button)
+        self.newButton.clicked.connect(self.new_template)
+        self.duplicateButton.clicked.connect(self.duplicate)
+        self.deleteButton.clicked.connect(self.delete)
+        self.undoButton.clicked.connect(self.undo_delete)
+        area.addWidget(self.searchEdit)
+        area.addWidget(self.templateList)
+        area.addLayout(row)
+        return area
+
+    def _editor(self) -> QVBoxLayout:
+        area = QVBoxLayout()
+        form = QFormLayout()
+        self.nameEdit = QLineEdit()
+        self.descriptionEdit = QLineEdit()
+        self.tagsEdit = QLineEdit()
+        self.tagsEdit.setPlaceholderText("comma separated")
+        self.modelsEdit = QLineEdit()
+        self.modelsEdit.setPlaceholderText("default models, comma separated")
+        self.systemEdit = QPlainTextEdit()
+        self.systemEdit.setMaximumHeight(60)
+        self.promptEdit = QPlainTextEdit()
+        self.promptEdit.setPlaceholderText("Use {{variable}} or {{variable|default}}; \\{{ for a literal {{")
+        for label, widget in (
+            ("Name", self.nameEdit),
+            ("Description", self.descriptionEdit),
+            ("Tags", self.tagsEdit),
+            ("Models", self.modelsEdit),
+            ("System", self.systemEdit),
+            ("Prompt", self.promptEdit),
+        ):
+            widget.setAccessibleName(f"Template {label.lower()}")
+            form.addRow(label, widget)
+        for line in (self.nameEdit, self.descriptionEdit, self.tagsEdit, self.modelsEdit):
+            line.textChanged.connect(self._edited)
+        self.systemEdit.textChanged.connect(self._edited)
+        self.promptEdit.textChanged.connect(self._edited)
+        area.addLayout(form)
+        self.varsForm = QFormLayout()
+        self.varEdits: dict[str, QLineEdit] = {}
+        area.addWidget(QLabel("Variables"))
+        area.addLayout(self.varsForm)
+        case_row = QHBoxLayout()
+        self.caseBox = QComboBox()
+        self.caseBox.setAccessibleName("Test case")
+        self.caseBox.activated.connect(self._load_case)
+        self.saveCaseButton = _button("Save as case...", "saveCaseButton")
+        self.saveCaseButton.clicked.connect(self.save_case)
+        case_row.addWidget(self.caseBox, 1)
+        case_row.addWidget(self.saveCaseButton)
+        area.addLayout(case_row)
+        row = QHBoxLayout()
+        self.saveButton = _button("Save", "saveTemplateButton")
+        self.versionsButton = _button("Versions...", "versionsButton")
+        self.useButton = _button("Use", "useTemplateButton")
+        self.matrixButton = _button("Run all cases...", "runAllCasesButton")
+        for button in (self.saveButton, self.versionsButton, self.useButton, self.matrixButton):
+            row.addWidget(button)
+        self.saveButton.clicked.connect(lambda: self.save())
+        self.versionsButton.clicked.connect(self.show_versions)
+        self.useButton.clicked.connect(self.use)
+        self.matrixButton.clicked.connect(self._matrix)
+        area.addLayout(row)
+        return area
+
+    # ----- list -------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        query = self.searchEdit.text().lower().split()
+        selected = self.current.name if self.current else None
+        self.templateList.blockSignals(True)
+        self.templateList.clear()
+        for entry in self.session.template_entries():
+            if query and not all(word in _haystack(entry) for word in query):
+                continue
+            item = QListWidgetItem(entry.name if entry.template else f"⚠ {entry.path.name} (broken)")
+            item.setData(Qt.ItemDataRole.UserRole, entry.name if entry.template else None)
+            if entry.template is None:
+                item.setToolTip(entry.error or "")
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+            self.templateList.addItem(item)
+            if entry.name == selected:
+                self.templateList.setCurrentItem(item)
+        self.templateList.blockSignals(False)
+
+    def _selected(self, item: QListWidgetItem | None) -> None:
+        name = item.data(Qt.ItemDataRole.UserRole) if item else None
+        if name:
+            try:
+                self.load(self.session.ctx.templates.get(name))
+            except PlaygroundError as exc:
+                self.statusLabel.setText(str(exc))
+
+    def load(self, template: PromptTemplate) -> None:
+        self._loading = True
+        self.current = template
+        self.nameEdit.setText(template.name)
+        self.descriptionEdit.setText(template.description)
+        self.tagsEdit.setText(", ".join(template.tags))
+        self.modelsEdit.setText(", ".join(template.models))
+        self.systemEdit.setPlainText(template.system)
+        self.promptEdit.setPlainText(template.prompt)
+        self._loading = False
+        self._rebuild_form()
+        self.caseBox.clear()
+        self.caseBox.addItems([name for name, _ in template.cases])
+        self._mark(False)
+
+    # ----- editing ----------------------------------------------------------------------------
+
+    def edited_template(self) -> PromptTemplate:
+        base = self.current or PromptTemplate(name="", prompt="")
+        return replace(
+            base,
+            name=self.nameEdit.text().strip(),
+            description=self.descriptionEdit.text().strip(),
+            tags=_split(self.tagsEdit.text()),
+            models=_split(self.modelsEdit.text()),
+            system=self.systemEdit.toPlainText(),
+            prompt=self.promptEdit.toPlainText(),
+        )
+
+    def _edited(self) -> None:
+        if self._loading:
+            return
+        self._rebuild_form()
+        self._mark(self.current is None or self.edited_template() != self.current)
+
+    def _mark(self, dirty: bool) -> None:
+        self.dirty = dirty
+        self.setWindowTitle("Templates *" if dirty else "Templates")
+        self.saveButton.setText("Save *" if dirty else "Save")
+
+    def _rebuild_form(self) -> None:
+        values = self.values()
+        while self.varsForm.rowCount():
+            self.varsForm.removeRow(0)
+        self.varEdits = {}
+        for variable in self.edited_template().variables():
+            edit = QLineEdit(values.get(variable.name, ""))
+            edit.setObjectName(f"var_{variable.name}")
+            edit.setAccessibleName(f"Variable {variable.name}")
+            edit.setPlaceholderText(variable.default or "required")
+            self.varEdits[variable.name] = edit
+            self.varsForm.addRow(variable.name, edit)
+
+    def values(self) -> dict[str, str]:
+        return {name: edit.text() for name, edit in getattr(self, "varEdits", {}).items() if edit.text()}
+
+    def _load_case(self, index: int) -> None:
+        if self.current is None or index < 0:
+            return
+        values = self.current.case(self.caseBox.itemText(index))
+        for name, edit in self.varEdits.items():
+            edit.setText(values.get(name, ""))
+
+    def new_template(self) -> None:
+        self.current = None
+        self._loading = True
+        for line in (self.nameEdit, self.descriptionEdit, self.tagsEdit, self.modelsEdit):
+            line.clear()
+        self.systemEdit.clear()
+        self.promptEdit.setPlainText("")
+        self._loading = False
+        self.caseBox.clear()
+        self._rebuild_form()
+        self._mark(True)
+        self.nameEdit.setFocus()
+
+    def save(self, note: str = "") -> bool:
+        template = self.edited_template()
+        try:
+            version = self.session.save_template(
+                template, replacing=self.current.name if self.current else None, note=note
+            )
+        except PlaygroundError as exc:
+            self.statusLabel.setText(f"Not saved: {exc}")
+            return False
+        self.current = template
+        self._mark(False)
+        self.statusLabel.setText(f"Saved '{template.name}' (version {version.hash}).")
+        self.refresh()
+        return True
+
+    def save_case(self) -> None:
+        if self.current is None:
+            self.statusLabel.setText("Save the template first.")
+            return
+        name, ok = QInputDialog.getText(self, "Save test case", "Name for these variable values:")
+        if ok and name.strip():
+            cases = [c for c in self.current.cases if c[0] != name.strip()] + [(name.strip(), self.values())]
+            self.current = replace(self.current, cases=tuple(cases))
+            if self.save(note=f"case '{name.strip()}'"):
+                self.load(self.current)
+
+    def duplicate(self) -> None:
+        if self.current is None:
+            return
+        self.current = replace(self.current, name=f"{self.current.name} copy")
+        copy = self.current
+        self.current = None
+        self.load(copy)
+        self.current = None
+        self.save()
+
+    def delete(self) -> None:
+        if self.current is None:
+            return
+        try:
+            self.trashed = self.session.delete_template(self.current.name)
+        except PlaygroundError as exc:
+            self.statusLabel.setText(str(exc))
+            return
+        self.statusLabel.setText(f"Deleted '{self.current.name}'.")
+        self.undoButton.show()
+        self.current = None
+        self.new_template()
+        self._mark(False)
+
+    def undo_delete(self) -> None:
+        if self.trashed is None:
+            return
+        try:
+            self.session.undo_delete_template(self.trashed)
+        except PlaygroundError as exc:
+            self.statusLabel.setText(str(exc))
+            return
+        self.statusLabel.setText("Restored.")
+        self.trashed = None
+        self.undoButton.hide()
+
+    def use(self) -> None:
+        template = self.edited_template()
+        missing = template.missing(self.values())
+        if missing:
+            self.statusLabel.setText(f"Fill in: {', '.join(missing)}.")
+            return
+        self.useRequested.emit(template, self.values())
+
+    def _matrix(self) -> None:
+        if self.current is None or not self.current.cases:
+            self.statusLabel.setText("Save at least one test case first (Save as case...).")
+            return
+        if self.dirty and not self.save():
+            return
+        self.matrixRequested.emit(self.current)
+
+    def show_versions(self) -> None:
+        if self.current is None:
+            return
+        from playground.ui.template_dialogs import VersionsDialog
+
+        dialog = VersionsDialog(self.session, self.current.name, self)
+        dialog.restored.connect(lambda: self.load(self.session.ctx.templates.get(dialog.name)))
+        dialog.open()
+        self.versions_dialog = dialog
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _haystack(entry: TemplateEntry) -> str:
+    t = entry.template
+    if t is None:
+        return entry.path.name.lower()
+    return " ".join([t.name, t.description, *t.tags]).lower()

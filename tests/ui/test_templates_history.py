@@ -1,0 +1,176 @@
+"""Templates and history in the window: create, fill, run, version, matrix, reopen, restore."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtWidgets import QInputDialog
+
+from playground.core.compare import PaneState
+from playground.simulator import Behaviour
+from tests.ui.conftest import Harness, wait_until
+
+
+def _make_template(window, name: str = "greet") -> None:  # type: ignore[no-untyped-def]
+    panel = window.templatePanel
+    panel.new_template()
+    panel.nameEdit.setText(name)
+    panel.systemEdit.setPlainText("You greet {{audience|everyone}}.")
+    panel.promptEdit.setPlainText("Say hello to {{who}} in {{lang}}.")
+    panel.modelsEdit.setText("sim/quick-mini, sim/balanced-pro")
+    assert list(panel.varEdits) == ["audience", "who", "lang"]
+    assert panel.saveButton.text() == "Save *"
+    assert panel.save()
+
+
+def test_create_fill_run_version_and_restore(
+    aio, make_harness: Callable[..., Harness], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        window.templatePanel.show()
+        _make_template(window)
+        panel = window.templatePanel
+        assert (h.home / "data" / "templates" / "greet.toml").exists()
+        panel.varEdits["who"].setText("Ada")
+        panel.useButton.click()
+        assert "Fill in: lang" in panel.statusLabel.text()
+        panel.varEdits["lang"].setText("French")
+        panel.useButton.click()
+        assert window.promptEdit.toPlainText() == "Say hello to Ada in French."
+        assert window.systemPromptEdit.toPlainText() == "You greet everyone."
+        assert window.compare.models() == ["sim/quick-mini", "sim/balanced-pro"]
+        window.send()
+        await h.finish()
+        run = h.session.runs()[0]
+        assert run.template == "greet" and run.variables == {"who": "Ada", "lang": "French"}
+        assert [a.state for a in run.answers] == ["done", "done"]
+
+        first_hash = run.template_version
+        panel.promptEdit.setPlainText("Say HELLO to {{who}} in {{lang}}.")
+        assert panel.save(note="louder")
+        versions = h.session.library.history.versions("greet")
+        assert [v.note for v in versions] == ["louder", ""] and versions[1].hash == first_hash
+
+        panel.show_versions()
+        dialog = panel.versions_dialog
+        dialog.versionList.selectAll()
+        assert '-prompt = "Say hello' in dialog.diffView.toPlainText()
+        dialog.versionList.clearSelection()
+        dialog.versionList.item(1).setSelected(True)
+        dialog.restore()
+        assert h.ctx.templates.get("greet").prompt == "Say hello to {{who}} in {{lang}}."
+        assert panel.promptEdit.toPlainText() == "Say hello to {{who}} in {{lang}}."
+        await h.close()
+
+    aio(go())
+
+
+def test_matrix_over_three_cases_and_two_models(
+    aio, make_harness: Callable[..., Harness], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        window.templatePanel.show()
+        _make_template(window)
+        panel = window.templatePanel
+        for who, lang in (("Ada", "French"), ("Linus", "Finnish"), ("Grace", "English")):
+            panel.varEdits["who"].setText(who)
+            panel.varEdits["lang"].setText(lang)
+            monkeypatch.setattr(QInputDialog, "getText", lambda *a, w=who, **k: (w, True))
+            panel.save_case()
+        assert [n for n, _ in h.ctx.templates.get("greet").cases] == ["Ada", "Linus", "Grace"]
+        h.sim.script("sim/balanced-pro", Behaviour(status=402, error_message="no credits"))
+        panel.matrixButton.click()
+        matrix = window.matrix_dialog
+        assert "3 cases x 2 models = 6 answers" in matrix.summary.text()
+        matrix.startButton.click()
+        await wait_until(
+            lambda: not any(r.running for r in matrix.runs) and not matrix.timer.isActive(),
+            timeout=20,
+            what="the matrix",
+        )
+        states = [[r.state for r in run.results] for run in matrix.runs]
+        assert sum(s is PaneState.DONE for row in states for s in row) == 5
+        failed = [(i, j) for i, row in enumerate(states) for j, s in enumerate(row) if s is PaneState.FAILED]
+        assert len(failed) == 1
+        r, c = failed[0]
+        assert "402" in matrix.cells[r][c].stats.text()
+        assert matrix.cells[0][0].view.text
+        matrix.retryButton.click()
+        await wait_until(
+            lambda: not any(run.running for run in matrix.runs) and not matrix.timer.isActive(),
+            timeout=20,
+            what="the retried cell",
+        )
+        assert all(res.state is PaneState.DONE for run in matrix.runs for res in run.results)
+        runs = h.session.runs(template="greet")
+        assert sorted(run.case_name for run in runs) == ["Ada", "Grace", "Linus"]
+        matrix.close()
+        await h.close()
+
+    aio(go())
+
+
+def test_history_view_search_open_and_rerun(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+    h.sim.script("sim/quick-mini", Behaviour(text="stored answer about otters"))
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini", "fault/402")
+        window.promptEdit.setPlainText("Tell me about otters")
+        window.send()
+        await h.finish()
+        view = window.historyView
+        view.show()
+        view.refresh()
+        assert view.table.rowCount() == 1 and "otters" in view.table.item(0, 6).text()
+        assert view.table.item(0, 4).text() == "failed"
+        view.searchEdit.setText("zebras")
+        view.refresh()
+        assert view.table.rowCount() == 0
+        view.searchEdit.setText("otters")
+        view.refresh()
+        view.table.selectRow(0)
+        window.promptEdit.setPlainText("something else")
+        view.openRequested.emit(view.selected()[0])
+        assert window.promptEdit.toPlainText() == "Tell me about otters"
+        first = window.compare.panes[0]
+        assert first.outputView.text == "stored answer about otters"
+        assert first.statsLabel.text().startswith("from history: done")
+        assert "not enough credits" in window.compare.panes[1].errorLabel.text().lower()
+        assert "Cost per model" in view.totalsLabel.text()
+        view.rerunRequested.emit(view.selected()[0])
+        await h.finish()
+        assert len(h.session.runs()) == 2
+        await h.close()
+
+    aio(go())
+
+
+def test_broken_template_files_are_listed_not_loaded(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+    folder = h.home / "data" / "templates"
+    folder.mkdir(parents=True)
+    (folder / "broken.toml").write_text("name = [")
+
+    async def go() -> None:
+        window = await h.start()
+        panel = window.templatePanel
+        panel.refresh()
+        item = panel.templateList.item(0)
+        assert "broken" in item.text() and "not valid TOML" in item.toolTip()
+        _make_template(window, "fine")
+        panel.delete()
+        assert not (folder / "fine.toml").exists() and not panel.undoButton.isHidden()
+        panel.undo_delete()
+        assert (folder / "fine.toml").exists()
+        await h.close()
+
+    aio(go())
