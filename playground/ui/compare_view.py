@@ -161,7 +161,7 @@ class CompareView(QScrollArea):
             pane.flush(figures=figures)
         if self.run is not None and not self.run.running:
             for pane in self._run_panes:
-                pane.flush(figures=True)
+                pane.flush(figures=True, force=True)
             self._timer.stop()
             self._award_badges()
             self.runFinished.emit()

@@ -54,6 +54,8 @@ ADVICE = {
 
 
 PANE_MIME = "application/x-prompt-playground-pane"
+RENDER_INTERVAL = 0.05  # seconds between Markdown renders of one pane while it streams
+RENDER_EAGER_CHARS = 4000  # render sooner when this much text is waiting
 
 
 class DragHandle(QLabel):
@@ -120,6 +122,8 @@ class ResponsePane(QFrame):
         self.active = False  # part of a comparison that has not ended for this pane
         self.overrides: ChatParams | None = None  # this pane's own parameters, over the shared ones
         self._started_at: float | None = None
+        self._rendered_at = 0.0
+        self._buffered_chars = 0
         self._first_token_at: float | None = None
         self.note = ""
         self.badges: list[str] = []
@@ -280,12 +284,26 @@ class ResponsePane(QFrame):
         self.result.apply(event)
         if isinstance(event, Delta):
             self._text_buffer.append(event.text)
+            self._buffered_chars += len(event.text)
         elif isinstance(event, Reasoning):
             self._reasoning_buffer.append(event.text)
         self._dirty = True
 
-    def flush(self, *, figures: bool = True) -> None:
-        """Draw buffered text; with ``figures`` also refresh the figures line."""
+    def flush(self, *, figures: bool = True, force: bool = False) -> None:
+        """Draw buffered text; with ``figures`` also refresh the figures line.
+
+        Markdown is re-rendered at most every RENDER_INTERVAL (or when a lot of text waits), so
+        a slow trickle of tokens does not re-lay out the answer 60 times a second.
+        """
+        now = time.monotonic()
+        due = force or now - self._rendered_at >= RENDER_INTERVAL or self._buffered_chars >= RENDER_EAGER_CHARS
+        if not due:
+            if figures and self._dirty:
+                self._dirty = False
+                self._render_state()
+            return
+        self._rendered_at = now
+        self._buffered_chars = 0
         if self._reasoning_buffer:
             if self.reasoningToggle.isHidden():
                 self.reasoningToggle.show()

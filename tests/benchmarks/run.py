@@ -166,8 +166,10 @@ async def window_run(window, models: list[str]) -> float:  # type: ignore[no-unt
     window.promptEdit.setPlainText("go")
     start = time.perf_counter()
     window.send()
-    while compare.running or compare._timer.isActive():
-        await asyncio.sleep(0.002)
+    done = asyncio.Event()
+    compare.runFinished.connect(done.set)
+    await done.wait()
+    compare.runFinished.disconnect(done.set)
     elapsed = time.perf_counter() - start
     assert all(p.result.state.name == "DONE" for p in compare.panes), [p.result.state for p in compare.panes]
     return elapsed
