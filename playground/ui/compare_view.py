@@ -17,7 +17,7 @@ from playground.core.compare import CompareRun, PaneEvent, PaneState
 from playground.ui.response_pane import PANE_MIME, ResponsePane
 
 FRAME_MS = 16  # about 60 Hz while streaming
-FIGURES_EVERY = 6  # figures refresh about 10 times a second
+FIGURES_EVERY = 15  # figures refresh about 4 times a second
 
 
 class _DropRow(QWidget):

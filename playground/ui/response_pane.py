@@ -54,7 +54,7 @@ ADVICE = {
 
 
 PANE_MIME = "application/x-prompt-playground-pane"
-RENDER_INTERVAL = 0.05  # seconds between Markdown renders of one pane while it streams
+RENDER_INTERVAL = 0.08  # seconds between Markdown renders of one pane while it streams
 RENDER_EAGER_CHARS = 4000  # render sooner when this much text is waiting
 
 
@@ -296,7 +296,9 @@ class ResponsePane(QFrame):
         a slow trickle of tokens does not re-lay out the answer 60 times a second.
         """
         now = time.monotonic()
-        due = force or now - self._rendered_at >= RENDER_INTERVAL or self._buffered_chars >= RENDER_EAGER_CHARS
+        due = (
+            force or now - self._rendered_at >= RENDER_INTERVAL or self._buffered_chars >= RENDER_EAGER_CHARS
+        )
         if not due:
             if figures and self._dirty:
                 self._dirty = False
@@ -331,9 +333,11 @@ class ResponsePane(QFrame):
         self.stopButton.setEnabled(running)
         self.retryButton.setEnabled(not running)
         self.statsLabel.setText(stats_text(result, self._live_figures()))
-        self.setProperty("state", result.state.name.lower())
-        self.style().unpolish(self)
-        self.style().polish(self)
+        state = result.state.name.lower()
+        if self.property("state") != state:  # re-polishing restyles the whole pane: only on change
+            self.setProperty("state", state)
+            self.style().unpolish(self)
+            self.style().polish(self)
         if result.reasoning and not self.reasoningToggle.isChecked():
             self.reasoningToggle.setText(f"▸ Reasoning ({len(result.reasoning.split())} words)")
         if result.failed is not None or result.state in (PaneState.TRUNCATED, PaneState.STOPPED):

@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, Signal
 
 from playground.core.account import Credits, KeyInfo, describe_key_info
 from playground.core.catalog import ModelCatalog, describe_age, refresh_catalog
-from playground.core.compare import CompareRequest, CompareRun
+from playground.core.compare import CompareRequest
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, NoKeyError, PlaygroundError
 from playground.core.format import usd
@@ -32,6 +32,7 @@ from playground.core.library import TemplateLibrary, record_run
 from playground.core.openrouter import ClientConfig, OpenRouterClient
 from playground.core.secrets import ActiveKey, ApiKey, KeySource
 from playground.core.templates import PromptTemplate, TemplateEntry
+from playground.ui.net import NetworkThread, ThreadedRun
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class Session(QObject):
         self.key_info: KeyInfo | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.closed = False
+        self.net: NetworkThread | None = None  # comparisons stream here, off the window's loop
+        self.stream_client: OpenRouterClient | None = None
 
     # ----- background work -----------------------------------------------------------------
 
@@ -91,6 +94,15 @@ class Session(QObject):
         if self.client is not None:
             await self.client.aclose()
             self.client = None
+        await self._close_stream_client()
+        if self.net is not None:
+            self.net.stop()
+            self.net = None
+
+    async def _close_stream_client(self) -> None:
+        if self.stream_client is not None and self.net is not None:
+            client, self.stream_client = self.stream_client, None
+            await self.net.run(client.aclose())
 
     # ----- key ------------------------------------------------------------------------------
 
@@ -120,6 +132,7 @@ class Session(QObject):
     async def _rebuild_client(self) -> None:
         if self.client is not None:
             await self.client.aclose()
+        await self._close_stream_client()
         try:
             self.client = self.ctx.client(self.active)
         except PlaygroundError as exc:
@@ -218,13 +231,17 @@ class Session(QObject):
 
     # ----- comparisons ----------------------------------------------------------------------
 
-    def new_compare(self, request: CompareRequest, **record: Any) -> CompareRun:
+    def new_compare(self, request: CompareRequest, **record: Any) -> ThreadedRun:
         """A comparison on the session's client, recorded to history as each answer ends."""
         if self.client is None:
             raise NoKeyError(self.key_problem or "Add an API key first (Key settings), or try the demo.")
-        comparison = CompareRun(self.client, request)
+        if self.net is None:
+            self.net = NetworkThread()
+        if self.stream_client is None:
+            self.stream_client = self.ctx.client(self.active)
+        comparison = ThreadedRun(self.net, self.stream_client, request)
         try:
-            record_run(self.ctx.history(), comparison, **record)
+            record_run(self.ctx.history(), comparison, **record)  # type: ignore[arg-type]
         except PlaygroundError as exc:
             self.notice.emit(f"This run will not be saved to history: {exc}")
         self.historyChanged.emit()

@@ -214,6 +214,7 @@ async def window_benches(url: str, s: Sizes, bare: float) -> list[Figure]:
         )
     )
     tokens = int(80 * s.paced_seconds)
+    floor = paced_bare_cpu(url, f"bench/{tokens}@80", s.streams)
     probe.start()
     cpu0, wall0 = time.process_time(), time.perf_counter()
     await window_run(window, [f"bench/{tokens}@80"] * s.streams)
@@ -226,8 +227,8 @@ async def window_benches(url: str, s: Sizes, bare: float) -> list[Figure]:
             4,
             f"paced: {s.streams} x 80 tok/s x {s.paced_seconds:g} s in the window",
             f"{share:.1f}% CPU, lag p99 {p99:.1f} ms",
-            "-",
-            "-",
+            f"{floor:.1f}% CPU, bare httpx alone",
+            f"{share / floor:.2f}x",
             "<= 10%, p99 <= 8 ms",
             share <= 10 and p99 <= 8,
         )
@@ -236,6 +237,18 @@ async def window_benches(url: str, s: Sizes, bare: float) -> list[Figure]:
     window.close()
     await session.close()
     return figures
+
+
+def paced_bare_cpu(url: str, model: str, streams: int) -> float:
+    """CPU share of bare httpx + httpx-sse reading the same paced streams, in a subprocess."""
+    code = (
+        "import asyncio, time; from tests.benchmarks.common import bare_many; "
+        "c, w = time.process_time(), time.perf_counter(); "
+        f"asyncio.run(bare_many({url!r}, {model!r}, {streams})); "
+        "print((time.process_time() - c) / (time.perf_counter() - w) * 100)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(result.stdout.strip())
 
 
 async def rss_bench(window, s: Sizes) -> Figure:  # type: ignore[no-untyped-def]
