@@ -49,8 +49,17 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_parser(sub)
     for name, subparser in sub.choices.items():
         if name != "simulate":
-            subparser.add_argument("--verbose", action="store_true", help="debug logging (also to stderr)")
+            _add_verbose(subparser)
     return parser
+
+
+def _add_verbose(parser: argparse.ArgumentParser) -> None:
+    """``--verbose`` is accepted after any subcommand, nested ones (``key set``) included."""
+    parser.add_argument("--verbose", action="store_true", help="debug logging (also to stderr)")
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for nested in action.choices.values():
+                _add_verbose(nested)
 
 
 async def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:

@@ -320,6 +320,9 @@ class _ChatStream:
         elif partial or isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
             message = f"{self.model}: the connection was lost mid-answer"
             kind = FailureKind.DISCONNECTED
+        elif "CERTIFICATE_VERIFY_FAILED" in str(exc) or "SSL" in type(exc.__context__).__name__:
+            message = f"{self.model}: the server's TLS certificate could not be verified - key not sent"
+            kind = FailureKind.NETWORK
         else:
             message = f"{self.model}: could not reach the server - check the network and base URL"
             kind = FailureKind.NETWORK

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 import threading
 import time
 from collections import defaultdict, deque
@@ -20,6 +21,20 @@ __all__ = ["RecordedRequest", "Simulator"]
 
 def _error(status: int, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": status, "message": message, **extra}}
+
+
+# Faults mixed in by ``chaos``: each ends quickly and in a definite state.
+CHAOS = (
+    FAULTS["500"],
+    FAULTS["502"],
+    FAULTS["truncate"],
+    FAULTS["disconnect"],
+    FAULTS["malformed"],
+    FAULTS["stream-error"],
+    FAULTS["stream-error-3"],
+    Behaviour(status=429, headers=(("Retry-After", "0"),)),
+    Behaviour(end="disconnect", end_after=40),
+)
 
 
 def bench_behaviour(spec: str) -> Behaviour:
@@ -73,6 +88,9 @@ class Simulator:
         redirect_to: str | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        ssl_context: Any = None,
+        chaos: float = 0.0,
+        seed: int = 0,
     ) -> None:
         self.models = {m.id: m for m in models}
         self.time_scale = time_scale
@@ -81,6 +99,9 @@ class Simulator:
         self.redirect_to = redirect_to
         self.host = host
         self.port = port
+        self.ssl_context = ssl_context
+        self.chaos = chaos  # share of unscripted requests that get a random fault
+        self._random = random.Random(seed)
         self.requests: list[RecordedRequest] = []
         self.generations: dict[str, dict[str, Any]] = {}
         self.open_connections = 0
@@ -100,7 +121,8 @@ class Simulator:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}/api/v1"
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}/api/v1"
 
     def script(self, model: str, *behaviours: Behaviour) -> None:
         """The next requests for ``model`` get these behaviours, in order; then the default."""
@@ -127,10 +149,13 @@ class Simulator:
         return f"gen-{int(time.time())}-{next(self._ids):06d}"
 
     def behaviour_for(self, model: str) -> Behaviour | None:
+        """Scripted first, then a chaos fault (if enabled), then the model's default or fault id."""
         with self._lock:
             queue = self._scripts.get(model)
             if queue:
                 return queue.popleft()
+            if self.chaos and model in self.models and self._random.random() < self.chaos:
+                return self._random.choice(CHAOS)
             if model in self._defaults:
                 return self._defaults[model]
         if model.startswith("fault/"):
@@ -175,7 +200,7 @@ class Simulator:
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        server = await asyncio.start_server(self._accept, self.host, self.port)
+        server = await asyncio.start_server(self._accept, self.host, self.port, ssl=self.ssl_context)
         self.port = server.sockets[0].getsockname()[1]
         self._ready.set()
         async with server:

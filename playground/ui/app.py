@@ -85,6 +85,9 @@ def make_app() -> QApplication:
 
 
 def run_app(ctx: AppContext, *, demo: bool = False) -> int:
+    # The network thread and the window share the GIL: hand it over more often than the default
+    # 5 ms so a busy stream cannot hold a frame back for long.
+    sys.setswitchinterval(0.001)
     app = make_app()
     if demo:
         ctx.start_demo()

@@ -23,6 +23,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+# Text that Markdown renders as itself inside a paragraph (no markers, breaks or entities). A
+# construct it could still complete (a URL, "1." turning into a list) is fixed when the paragraph
+# ends and is rendered from its source.
+_PLAIN = re.compile(r"(?:[^\W_]|[ ,.;:'\"?!()%/@+=-])*")
 _BREAK_OR_FENCE = re.compile(r"\n\n|^ {0,3}(?:```|~~~)", re.MULTILINE)
 _KEYWORDS = [
     "def",
@@ -150,6 +154,11 @@ class MarkdownView(QTextBrowser):
         self.raw = False
 
     @property
+    def tail_length(self) -> int:
+        """Characters re-rendered on each append (the unfinished paragraph or code block)."""
+        return 0 if self.raw else len(self._tail)
+
+    @property
     def text(self) -> str:
         if len(self._chunks) > 1:
             self._chunks[:] = ["".join(self._chunks)]
@@ -189,8 +198,14 @@ class MarkdownView(QTextBrowser):
             cursor.movePosition(QTextCursor.MoveOperation.End)
             cursor.insertText(chunk)
         else:
+            plain = bool(self._tail.strip()) and _PLAIN.fullmatch(self._tail) and _PLAIN.fullmatch(chunk)
             self._tail += chunk
-            self._render_markdown()
+            if plain:  # words added to a plain paragraph render as themselves: no re-render needed
+                cursor = QTextCursor(self.document())
+                cursor.movePosition(QTextCursor.MoveOperation.End)
+                cursor.insertText(chunk)
+            else:
+                self._render_markdown()
         if at_bottom:
             bar.setValue(bar.maximum())
 

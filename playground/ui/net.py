@@ -13,6 +13,7 @@ import concurrent.futures
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -23,6 +24,7 @@ from playground.core.compare import ChatClient, CompareRequest, CompareRun, Pane
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 DRAIN_MS = 16
+DRAIN_BUDGET = 0.006
 
 
 class NetworkThread:
@@ -127,8 +129,13 @@ class ThreadedRun(QObject):
         return all(r.state.name == "DONE" for r in self.results)
 
     def drain(self) -> None:
-        """Apply queued events (window thread), then tell the listeners."""
-        while True:
+        """Apply queued events (window thread), then tell the listeners.
+
+        At most DRAIN_BUDGET seconds per call: a burst of thousands of chunks is spread over a few
+        frames instead of freezing one.
+        """
+        deadline = time.perf_counter() + DRAIN_BUDGET
+        while time.perf_counter() < deadline:
             try:
                 pane_event = self._events.get_nowait()
             except queue.Empty:

@@ -55,7 +55,7 @@ ADVICE = {
 
 PANE_MIME = "application/x-prompt-playground-pane"
 RENDER_INTERVAL = 0.08  # seconds between Markdown renders of one pane while it streams
-RENDER_EAGER_CHARS = 4000  # render sooner when this much text is waiting
+TAIL_BUDGET_CHARS = 2000  # beyond this unfinished-tail length, renders space out proportionally
 
 
 class DragHandle(QLabel):
@@ -123,7 +123,6 @@ class ResponsePane(QFrame):
         self.overrides: ChatParams | None = None  # this pane's own parameters, over the shared ones
         self._started_at: float | None = None
         self._rendered_at = 0.0
-        self._buffered_chars = 0
         self._first_token_at: float | None = None
         self.note = ""
         self.badges: list[str] = []
@@ -284,7 +283,6 @@ class ResponsePane(QFrame):
         self.result.apply(event)
         if isinstance(event, Delta):
             self._text_buffer.append(event.text)
-            self._buffered_chars += len(event.text)
         elif isinstance(event, Reasoning):
             self._reasoning_buffer.append(event.text)
         self._dirty = True
@@ -292,20 +290,20 @@ class ResponsePane(QFrame):
     def flush(self, *, figures: bool = True, force: bool = False) -> None:
         """Draw buffered text; with ``figures`` also refresh the figures line.
 
-        Markdown is re-rendered at most every RENDER_INTERVAL (or when a lot of text waits), so
-        a slow trickle of tokens does not re-lay out the answer 60 times a second.
+        Markdown is re-rendered at most every RENDER_INTERVAL (longer for long unfinished
+        paragraphs), so a trickle of tokens does not re-lay out the answer 60 times a second.
         """
         now = time.monotonic()
-        due = (
-            force or now - self._rendered_at >= RENDER_INTERVAL or self._buffered_chars >= RENDER_EAGER_CHARS
-        )
+        # A long unfinished paragraph is re-rendered whole each time: render it less often, so the
+        # cost per second stays flat however long the paragraph grows.
+        interval = RENDER_INTERVAL * max(1.0, self.outputView.tail_length / TAIL_BUDGET_CHARS)
+        due = force or now - self._rendered_at >= interval
         if not due:
             if figures and self._dirty:
                 self._dirty = False
                 self._render_state()
             return
         self._rendered_at = now
-        self._buffered_chars = 0
         if self._reasoning_buffer:
             if self.reasoningToggle.isHidden():
                 self.reasoningToggle.show()

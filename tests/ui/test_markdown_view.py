@@ -54,3 +54,13 @@ def test_raw_toggle_shows_the_source(qapp: QApplication) -> None:
     view.append_text(" more")
     view.set_raw(False)
     assert "**" not in view.toPlainText() and view.text.endswith("**bold** more")
+
+
+def test_plain_words_appended_fast_still_match_a_full_render(qapp: QApplication) -> None:
+    text = "plain words, numbers 1.5 and (brackets) " * 200 + "then **bold** at the end\n\nNext para."
+    whole, pieces = MarkdownView(), MarkdownView()
+    whole.append_text(text)
+    for i in range(0, len(text), 5):
+        pieces.append_text(text[i : i + 5])
+    assert pieces.toPlainText() == whole.toPlainText() and "**" not in pieces.toPlainText()
+    assert _blocks(pieces) == _blocks(whole)
