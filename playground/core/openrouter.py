@@ -378,11 +378,11 @@ class _ChatStream:
                     redact(data[:300]),
                 )
             ]
-        for event in events:
-            if isinstance(event, Delta | Reasoning) and self.first_token_at is None:
-                self.first_token_at = self.client._clock()
-            if isinstance(event, Failed):
-                return [*events[: events.index(event)], _with_attempts(event, self.attempt)]
+        if self.first_token_at is None and any(type(e) in (Delta, Reasoning) for e in events):
+            self.first_token_at = self.client._clock()
+        for index, event in enumerate(events):
+            if type(event) is Failed:
+                return [*events[:index], _with_attempts(event, self.attempt)]
         return events
 
     def _wrong_content(self, content_type: str, raw: bytes) -> Failed:

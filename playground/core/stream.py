@@ -30,6 +30,9 @@ class StreamInterpreter:
 
     def feed(self, chunk: Any) -> list[StreamEvent]:
         """Events for one chunk (a decoded ``data:`` payload or a non-streaming body)."""
+        fast = self._plain_delta(chunk)
+        if fast is not None:
+            return fast
         if not isinstance(chunk, Mapping):
             raise MalformedChunkError("a stream chunk is not a JSON object")
         self._remember_top_level(chunk)
@@ -49,6 +52,29 @@ class StreamInterpreter:
         elif self.finish_reason == "error" and self.failed is None:
             events.append(self._fail(None))
         return events
+
+    def _plain_delta(self, chunk: Any) -> list[StreamEvent] | None:
+        """The common case - one choice carrying only answer text - without the general path's checks.
+
+        Returns None for anything else (usage, errors, finish, reasoning, odd shapes)."""
+        if type(chunk) is not dict or "usage" in chunk or "error" in chunk or self.served_model is None:
+            return None
+        choices = chunk.get("choices")
+        if type(choices) is not list or len(choices) != 1:
+            return None
+        choice = choices[0]
+        if type(choice) is not dict or choice.get("finish_reason") is not None:
+            return None
+        delta = choice.get("delta")
+        if type(delta) is not dict or delta.get("reasoning"):
+            return None
+        content = delta.get("content")
+        if type(content) is not str:
+            return None
+        if not content:
+            return []
+        self.content_chunks += 1
+        return [Delta(content)]
 
     def _remember_top_level(self, chunk: Mapping[str, Any]) -> None:
         for attr, key in (("served_model", "model"), ("provider", "provider"), ("generation_id", "id")):

@@ -103,6 +103,7 @@ async def run_window(ctx: AppContext) -> int:
     window.closed.connect(closed.set)
     _close_on_interrupt(window)
     window.show()
+    QApplication.processEvents()  # paint the window now; the key, catalog and clients come after
     await session.start()
     if session.active is None and ctx.demo is None:
         window.show_key_dialog(first_run=True)

@@ -83,3 +83,23 @@ def test_management_key_shows_credits(home: Path) -> None:
             "key", "test", home=home, OPENROUTER_API_KEY=FAKE_KEY, OPENROUTER_BASE_URL=sim.base_url
         )
     assert "Account credits:   $17.75 left of $25" in result.stdout
+
+
+def test_a_hanging_keyring_times_out_with_advice(home: Path) -> None:
+    import time
+
+    start = time.monotonic()
+    result = playground("key", "set", "--name", "work", home=home, input=FAKE_KEY + "\n",
+                        PYTHON_KEYRING_BACKEND="tests.core.keyrings.HangingKeyring",
+                        PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    assert time.monotonic() - start < 10
+    assert result.returncode == 2
+    assert "did not answer within 3 s" in result.stderr and "session only" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_locked_keyring_says_so(home: Path) -> None:
+    result = playground("key", "set", home=home, input=FAKE_KEY + "\n",
+                        PYTHON_KEYRING_BACKEND="tests.core.keyrings.LockedKeyring",
+                        PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    assert result.returncode == 2 and "keyring is locked" in result.stderr

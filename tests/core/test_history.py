@@ -119,3 +119,30 @@ def test_template_request_uses_template_models_and_params() -> None:
     assert (request.params.temperature, request.params.max_tokens) == (0.2, 9)
     with pytest.raises(TemplateError, match="names no models"):
         template_request(PromptTemplate(name="n", prompt="x"), [], {})
+
+
+def test_write_failures_are_typed_and_keep_earlier_runs(tmp_path: Path) -> None:
+    history = RunHistory(tmp_path / "h.sqlite3")
+    first = history.start_run(CompareRequest("kept", (PaneSpec("a/b"),)))
+    history.db.execute("PRAGMA query_only = ON")  # every write now fails, as on a read-only disk
+    with pytest.raises(HistoryError, match="Could not write"):
+        history.start_run(CompareRequest("lost", (PaneSpec("a/b"),)))
+    history.db.execute("PRAGMA query_only = OFF")
+    assert [r.id for r in history.list_runs()] == [first]
+
+
+def test_template_save_failure_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    store = TemplateStore(tmp_path)
+    store.save(PromptTemplate(name="t", prompt="old"))
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(TemplateError, match="No space left on device. Nothing was changed"):
+        store.save(PromptTemplate(name="t", prompt="new"), replacing="t")
+    monkeypatch.undo()
+    assert store.get("t").prompt == "old" and [p.name for p in tmp_path.iterdir()] == ["t.toml"]
