@@ -75,6 +75,12 @@ CREATE INDEX IF NOT EXISTS versions_name ON template_versions(name);
 """
 
 
+SUMMARY_COLUMNS = (
+    "run_id, pane, requested_model, served_model, provider, '' AS answer, '' AS reasoning, state,"
+    " finish_reason, error, ttft, duration, tokens_in, tokens_out, tokens_reasoning, cost, generation_id"
+)
+
+
 class HistoryError(PlaygroundError):
     """The history database could not be read or written."""
 
@@ -244,8 +250,12 @@ class RunHistory:
         outcome: str | None = None,
         limit: int = 100,
         offset: int = 0,
+        texts: bool = True,
     ) -> list[RunRecord]:
-        """Newest first. ``search`` matches the prompt, system prompt and answers."""
+        """Newest first. ``search`` matches the prompt, system prompt and answers.
+
+        ``texts=False`` leaves the answers' text out (for lists; ``get_run`` has it all).
+        """
         where: list[str] = ["1 = 1"]
         args: list[Any] = []
         if search:
@@ -270,7 +280,7 @@ class RunHistory:
         rows = self.db.execute(
             sql + " LIMIT ? OFFSET ?", (*args, limit if not outcome else -1, offset)
         ).fetchall()
-        runs = self._with_answers(rows)
+        runs = self._with_answers(rows, texts=texts)
         if outcome:
             runs = [r for r in runs if r.outcome == outcome][:limit]
         return runs
@@ -284,13 +294,17 @@ class RunHistory:
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
 
-    def _with_answers(self, rows: Sequence[sqlite3.Row]) -> list[RunRecord]:
+    def _with_answers(self, rows: Sequence[sqlite3.Row], *, texts: bool = True) -> list[RunRecord]:
+        """Runs with their answers; without ``texts`` the answer and reasoning are left empty
+        (a list of many runs needs their figures, not megabytes of text)."""
         if not rows:
             return []
         ids = [row["id"] for row in rows]
         marks = ",".join("?" * len(ids))
         answers: dict[int, list[AnswerRecord]] = {i: [] for i in ids}
-        for a in self.db.execute(f"SELECT * FROM answers WHERE run_id IN ({marks}) ORDER BY pane", ids):
+        columns = "*" if texts else SUMMARY_COLUMNS
+        query = f"SELECT {columns} FROM answers WHERE run_id IN ({marks}) ORDER BY pane"
+        for a in self.db.execute(query, ids):
             answers[a["run_id"]].append(_answer(a))
         return [_run(row, answers[row["id"]]) for row in rows]
 

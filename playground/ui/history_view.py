@@ -70,7 +70,7 @@ class HistoryView(QDockWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(120)
         self._debounce.timeout.connect(self.refresh)
-        session.historyChanged.connect(self._debounce.start)
+        session.historyChanged.connect(self._changed)
 
     def _filters(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -98,6 +98,10 @@ class HistoryView(QDockWidget):
     def _debounce_start(self) -> None:
         self._debounce.start()
 
+    def _changed(self) -> None:
+        if self.isVisible():  # a hidden view refreshes when it is shown
+            self._debounce.start()
+
     def _actions(self) -> QHBoxLayout:
         row = QHBoxLayout()
         buttons = [
@@ -123,6 +127,7 @@ class HistoryView(QDockWidget):
                 model=self.modelEdit.text().strip() or None,
                 outcome=None if outcome == "any outcome" else outcome,
                 limit=SHOWN,
+                texts=False,
             )
         except PlaygroundError as exc:
             self.totalsLabel.setText(str(exc))
@@ -161,15 +166,18 @@ class HistoryView(QDockWidget):
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [self.runs[r] for r in rows if r < len(self.runs)]
 
+    def _full(self, run: RunRecord) -> RunRecord:
+        return self.session.ctx.history().get_run(run.id)
+
     def _open(self) -> None:
         chosen = self.selected()
         if chosen:
-            self.openRequested.emit(chosen[0])
+            self.openRequested.emit(self._full(chosen[0]))
 
     def _rerun(self) -> None:
         chosen = self.selected()
         if chosen:
-            self.rerunRequested.emit(chosen[0])
+            self.rerunRequested.emit(self._full(chosen[0]))
 
     def _delete(self) -> None:
         for run in self.selected():
@@ -177,7 +185,7 @@ class HistoryView(QDockWidget):
         self.refresh()
 
     def _export(self, path: str | None = None) -> None:
-        runs = self.selected() or self.runs
+        runs = [self._full(r) for r in (self.selected() or self.runs)]
         if not runs:
             return
         if path is None:

@@ -89,9 +89,16 @@ def test_a_hanging_keyring_times_out_with_advice(home: Path) -> None:
     import time
 
     start = time.monotonic()
-    result = playground("key", "set", "--name", "work", home=home, input=FAKE_KEY + "\n",
-                        PYTHON_KEYRING_BACKEND="tests.core.keyrings.HangingKeyring",
-                        PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    result = playground(
+        "key",
+        "set",
+        "--name",
+        "work",
+        home=home,
+        input=FAKE_KEY + "\n",
+        PYTHON_KEYRING_BACKEND="tests.core.keyrings.HangingKeyring",
+        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+    )
     assert time.monotonic() - start < 10
     assert result.returncode == 2
     assert "did not answer within 3 s" in result.stderr and "session only" in result.stderr
@@ -99,7 +106,12 @@ def test_a_hanging_keyring_times_out_with_advice(home: Path) -> None:
 
 
 def test_a_locked_keyring_says_so(home: Path) -> None:
-    result = playground("key", "set", home=home, input=FAKE_KEY + "\n",
-                        PYTHON_KEYRING_BACKEND="tests.core.keyrings.LockedKeyring",
-                        PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    result = playground(
+        "key",
+        "set",
+        home=home,
+        input=FAKE_KEY + "\n",
+        PYTHON_KEYRING_BACKEND="tests.core.keyrings.LockedKeyring",
+        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+    )
     assert result.returncode == 2 and "keyring is locked" in result.stderr

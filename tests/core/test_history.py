@@ -142,7 +142,7 @@ def test_template_save_failure_leaves_the_old_file(tmp_path: Path, monkeypatch: 
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)
-    with pytest.raises(TemplateError, match="No space left on device. Nothing was changed"):
+    with pytest.raises(TemplateError, match=r"No space left on device\. Nothing was changed"):
         store.save(PromptTemplate(name="t", prompt="new"), replacing="t")
     monkeypatch.undo()
     assert store.get("t").prompt == "old" and [p.name for p in tmp_path.iterdir()] == ["t.toml"]

@@ -139,14 +139,14 @@ def test_history_view_search_open_and_rerun(aio, make_harness: Callable[..., Har
         view.refresh()
         view.table.selectRow(0)
         window.promptEdit.setPlainText("something else")
-        view.openRequested.emit(view.selected()[0])
+        view._open()
         assert window.promptEdit.toPlainText() == "Tell me about otters"
         first = window.compare.panes[0]
         assert first.outputView.text == "stored answer about otters"
         assert first.statsLabel.text().startswith("from history: done")
         assert "not enough credits" in window.compare.panes[1].errorLabel.text().lower()
         assert "Cost per model" in view.totalsLabel.text()
-        view.rerunRequested.emit(view.selected()[0])
+        view._rerun()
         await h.finish()
         assert len(h.session.runs()) == 2
         await h.close()
