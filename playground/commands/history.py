@@ -28,7 +28,15 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--template", metavar="NAME")
     p.add_argument("--model", metavar="ID")
     p.add_argument("--search", default="", metavar="TEXT", help="in prompts and answers")
+    p.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="only runs from this day on")
     p.add_argument("--limit", type=int, default=20, metavar="N")
+
+
+def _date(text: str) -> float:
+    try:
+        return time.mktime(time.strptime(text, "%Y-%m-%d"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 async def run(ctx: AppContext, args: argparse.Namespace) -> int:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QDate, QDateTime, QTime, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
+    QDateEdit,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
@@ -87,8 +89,22 @@ class HistoryView(QDockWidget):
         self.outcomeBox = QComboBox()
         self.outcomeBox.setAccessibleName("Outcome filter")
         self.outcomeBox.addItems(["any outcome", "complete", "failed", "incomplete"])
-        for widget in (self.searchEdit, self.templateBox, self.modelEdit, self.outcomeBox):
+        self.sinceBox = QCheckBox("Since")
+        self.sinceBox.setAccessibleName("Only runs since a date")
+        self.sinceDate = QDateEdit(QDate.currentDate().addDays(-7))
+        self.sinceDate.setCalendarPopup(True)
+        self.sinceDate.setAccessibleName("Since date")
+        for widget in (
+            self.searchEdit,
+            self.templateBox,
+            self.modelEdit,
+            self.outcomeBox,
+            self.sinceBox,
+            self.sinceDate,
+        ):
             row.addWidget(widget, 2 if widget is self.searchEdit else 1)
+        self.sinceBox.toggled.connect(self._debounce_start)
+        self.sinceDate.dateChanged.connect(self._debounce_start)
         self.searchEdit.textChanged.connect(self._debounce_start)
         self.templateBox.currentTextChanged.connect(self._debounce_start)
         self.modelEdit.textChanged.connect(self._debounce_start)
@@ -126,6 +142,7 @@ class HistoryView(QDockWidget):
                 template=self.templateBox.currentText().strip() or None,
                 model=self.modelEdit.text().strip() or None,
                 outcome=None if outcome == "any outcome" else outcome,
+                since=self._since(),
                 limit=SHOWN,
                 texts=False,
             )
@@ -146,6 +163,11 @@ class HistoryView(QDockWidget):
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         self._totals()
+
+    def _since(self) -> float | None:
+        if not self.sinceBox.isChecked():
+            return None
+        return float(QDateTime(self.sinceDate.date(), QTime(0, 0)).toSecsSinceEpoch())
 
     def _totals(self) -> None:
         history = self.session.ctx.history()

@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self.templatePanel = TemplatePanel(self.session, self)
         self.templatePanel.useRequested.connect(self.use_template)
         self.templatePanel.matrixRequested.connect(self.show_matrix)
+        self.templatePanel.versionsCompareRequested.connect(lambda old, new: self.show_matrix(new, other=old))
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.templatePanel)
         self.templatePanel.hide()
         self.historyView = HistoryView(self.session, self)
@@ -410,9 +411,10 @@ class MainWindow(QMainWindow):
         for pane, model in zip(self.compare.panes, models, strict=True):
             pane.modelSelector.setEditText(model)
 
-    def show_matrix(self, template: PromptTemplate) -> MatrixDialog:
+    def show_matrix(self, template: PromptTemplate, other: PromptTemplate | None = None) -> MatrixDialog:
+        """Every test case x model; with ``other`` (another version) both versions side by side."""
         models = [m for m in self.compare.models() if m] if not template.models else list(template.models)
-        dialog = MatrixDialog(self.session, template, models, self.params.params(), self)
+        dialog = MatrixDialog(self.session, template, models, self.params.params(), self, other=other)
         dialog.show()
         self.matrix_dialog = dialog
         return dialog

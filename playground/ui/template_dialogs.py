@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
+from decimal import Decimal
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from playground.core.compare import CompareRun, PaneEvent, PaneState
 from playground.core.errors import PlaygroundError
 from playground.core.estimate import estimate_cost
+from playground.core.events import Delta
 from playground.core.format import usd
 from playground.core.library import template_request
 from playground.core.request import ChatParams
@@ -40,6 +42,7 @@ class VersionsDialog(QDialog):
     """
 
     restored = Signal()
+    compareRequested = Signal(object, object)  # the older and the newer PromptTemplate
 
     def __init__(self, session: Session, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +63,11 @@ class VersionsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.restoreButton = buttons.addButton("Restore this version", QDialogButtonBox.ButtonRole.ActionRole)
         self.restoreButton.clicked.connect(self.restore)
+        self.compareButton = buttons.addButton(
+            "Run both on all cases", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.compareButton.setObjectName("compareVersionsButton")
+        self.compareButton.clicked.connect(self.compare_versions)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.versions = session.library.history.versions(name)
@@ -79,6 +87,21 @@ class VersionsDialog(QDialog):
         elif len(chosen) == 2:
             old, new = sorted(chosen, key=lambda h: [v.hash for v in self.versions].index(h), reverse=True)
             self.diffView.setPlainText(self.session.library.diff(self.name, old, new) or "No differences.")
+
+    def _ordered(self) -> list[str]:
+        """The selected hashes, oldest first."""
+        order = [v.hash for v in self.versions]
+        return sorted(self._selected(), key=order.index, reverse=True)
+
+    def compare_versions(self) -> None:
+        chosen = self._ordered()
+        if len(chosen) != 2:
+            self.diffView.setPlainText("Select exactly two versions to compare them on the test cases.")
+            return
+        old, new = (
+            PromptTemplate.from_toml(self.session.library.version(self.name, h).content) for h in chosen
+        )
+        self.compareRequested.emit(old, new)
 
     def restore(self) -> None:
         chosen = self._selected()
@@ -116,31 +139,44 @@ class MatrixDialog(QDialog):
         models: list[str],
         params: ChatParams,
         parent: QWidget | None = None,
+        *,
+        other: PromptTemplate | None = None,
     ) -> None:
+        """Every case x model for ``template``; with ``other`` (another version) both side by side."""
         super().__init__(parent)
         self.setObjectName("matrixDialog")
         self.setWindowTitle(f"{template.name}: all cases x models")
         self.resize(1200, 760)
         self.session, self.template = session, template
         self.models = models or list(template.models)
+        self.variants = [template] if other is None else [other, template]
         self.cases = [(name, dict(values)) for name, values in template.cases]
-        self.requests = [template_request(template, self.models, values, params) for _, values in self.cases]
+        self.requests = [
+            [template_request(t, self.models, values, params) for _, values in self.cases]
+            for t in self.variants
+        ]
         self.runs: list[CompareRun] = []
+        self._run_cells: list[list[MatrixCell]] = []
         layout = QVBoxLayout(self)
         self.summary = QLabel()
         self.summary.setObjectName("matrixSummary")
         layout.addWidget(self.summary)
-        self.grid = QTableWidget(len(self.cases), len(self.models))
+        columns = len(self.models) * len(self.variants)
+        self.grid = QTableWidget(len(self.cases), columns)
         self.grid.setObjectName("matrixGrid")
-        self.grid.setHorizontalHeaderLabels(self.models)
+        headers = [
+            m if other is None else f"{m} @ {t.content_hash[:6]}" for t in self.variants for m in self.models
+        ]
+        self.grid.setHorizontalHeaderLabels(headers)
         self.grid.setVerticalHeaderLabels([name for name, _ in self.cases])
-        self.cells = [[MatrixCell() for _ in self.models] for _ in self.cases]
+        self.cells = [[MatrixCell() for _ in range(columns)] for _ in self.cases]
         for r, row in enumerate(self.cells):
             self.grid.setRowHeight(r, 220)
             for c, cell in enumerate(row):
                 self.grid.setCellWidget(r, c, cell)
-        for c in range(len(self.models)):
+        for c in range(columns):
             self.grid.setColumnWidth(c, 360)
+        self.grid.cellDoubleClicked.connect(self.retry_cell)
         layout.addWidget(self.grid, 1)
         row = QHBoxLayout()
         self.startButton = QPushButton("Start")
@@ -167,30 +203,37 @@ class MatrixDialog(QDialog):
                 estimate_cost(
                     self.session.catalog, self.models, r.prompt, r.system, r.params.max_tokens
                 ).total
-                for r in self.requests
+                for variant in self.requests
+                for r in variant
             ),
-            start=estimate_cost(None, [], "", None, None).total,
+            start=Decimal(0),
         )
-        cells = len(self.cases) * len(self.models)
+        cells = len(self.cases) * len(self.models) * len(self.variants)
         self.summary.setText(
-            f"{len(self.cases)} cases x {len(self.models)} models = {cells} answers. "
+            f"{len(self.cases)} cases x {len(self.models)} models"
+            f"{' x 2 versions' if len(self.variants) > 1 else ''} = {cells} answers. "
             f"Estimated maximum cost {usd(total, digits=4)}. Press Start to send."
         )
 
     def start(self) -> None:
         self.startButton.setEnabled(False)
-        version = self.session.library.current_version(self.template)
         try:
-            for (case_name, values), request in zip(self.cases, self.requests, strict=True):
-                run = self.session.new_compare(
-                    request,
-                    template=self.template.name,
-                    version=version.hash,
-                    case_name=case_name,
-                    variables=values,
+            for v, (template, requests) in enumerate(zip(self.variants, self.requests, strict=True)):
+                version = self.session.library.history.record_version(
+                    template.name, template.to_toml(), template.content_hash
                 )
-                run.add_listener(functools.partial(self._on_event, len(self.runs)))
-                self.runs.append(run)
+                for row, ((case_name, values), request) in enumerate(zip(self.cases, requests, strict=True)):
+                    run = self.session.new_compare(
+                        request,
+                        template=template.name,
+                        version=version.hash,
+                        case_name=case_name,
+                        variables=values,
+                    )
+                    cells = self.cells[row][v * len(self.models) : (v + 1) * len(self.models)]
+                    run.add_listener(functools.partial(self._on_event, cells))
+                    self.runs.append(run)
+                    self._run_cells.append(cells)
         except PlaygroundError as exc:
             self.summary.setText(str(exc))
             return
@@ -198,46 +241,48 @@ class MatrixDialog(QDialog):
             run.start()
         self.timer.start()
 
-    def _on_event(self, row: int, pane_event: PaneEvent) -> None:
-        from playground.core.events import Delta
-
+    def _on_event(self, cells: list[MatrixCell], pane_event: PaneEvent) -> None:
         if isinstance(pane_event.event, Delta):
-            self.cells[row][pane_event.pane].pending.append(pane_event.event.text)
+            cells[pane_event.pane].pending.append(pane_event.event.text)
 
     def _flush(self) -> None:
-        for r, run in enumerate(self.runs):
-            for c, cell in enumerate(self.cells[r]):
+        for run, cells in zip(self.runs, self._run_cells, strict=True):
+            for result, cell in zip(run.results, cells, strict=True):
                 if cell.pending:
                     cell.view.append_text("".join(cell.pending))
                     cell.pending.clear()
-                result = run.results[c]
                 text = stats_text(result)
                 if result.failed is not None:
-                    text += f"\n{result.failed.message}"
+                    text += f"\n{result.failed.message}\n(double-click to retry)"
                 cell.stats.setText(text)
         if not any(run.running for run in self.runs):
             self.timer.stop()
-            done = sum(r.state is PaneState.DONE for run in self.runs for r in run.results)
-            cost = sum(
-                (r.cost for run in self.runs for r in run.results if r.cost is not None),
-                start=estimate_cost(None, [], "", None, None).total,
-            )
-            self.summary.setText(
-                f"{done} of {len(self.cases) * len(self.models)} answers complete; "
-                f"cost {usd(cost, digits=4)}."
-            )
+            results = [r for run in self.runs for r in run.results]
+            done = sum(r.state is PaneState.DONE for r in results)
+            cost = sum((r.cost for r in results if r.cost is not None), start=Decimal(0))
+            self.summary.setText(f"{done} of {len(results)} answers complete; cost {usd(cost, digits=4)}.")
 
     def stop_all(self) -> None:
         for run in self.runs:
             run.cancel_all()
 
+    def _retry(self, run: CompareRun, pane: int, cell: MatrixCell) -> None:
+        if run.results[pane].state in (PaneState.FAILED, PaneState.STOPPED, PaneState.TRUNCATED):
+            cell.view.clear_text()
+            run.retry(pane)
+            self.timer.start()
+
+    def retry_cell(self, row: int, column: int) -> None:
+        """Double-click: run one failed cell again."""
+        target = self.cells[row][column]
+        for run, cells in zip(self.runs, self._run_cells, strict=True):
+            if target in cells:
+                self._retry(run, cells.index(target), target)
+
     def retry_failed(self) -> None:
-        for r, run in enumerate(self.runs):
-            for c, result in enumerate(run.results):
-                if result.state in (PaneState.FAILED, PaneState.STOPPED, PaneState.TRUNCATED):
-                    self.cells[r][c].view.clear_text()
-                    run.retry(c)
-        self.timer.start()
+        for run, cells in zip(self.runs, self._run_cells, strict=True):
+            for pane, cell in enumerate(cells):
+                self._retry(run, pane, cell)
 
     def done(self, result: int) -> None:
         self.stop_all()

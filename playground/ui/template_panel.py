@@ -3,6 +3,7 @@
 Signals:
     useRequested(object, dict): a template and its variable values, to fill the compare window.
     matrixRequested(object): a template whose test cases should all run.
+    versionsCompareRequested(object, object): two versions of a template to run on its cases.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QFileSystemWatcher, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -44,6 +45,7 @@ class TemplatePanel(QDockWidget):
 
     useRequested = Signal(object, dict)
     matrixRequested = Signal(object)
+    versionsCompareRequested = Signal(object, object)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__("Templates", parent)
@@ -53,6 +55,7 @@ class TemplatePanel(QDockWidget):
         self.current: PromptTemplate | None = None  # as saved on disk
         self.trashed: Path | None = None
         self._loading = False
+        self.dirty = False
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(self._list_area())
@@ -63,6 +66,9 @@ class TemplatePanel(QDockWidget):
         layout.addWidget(self.statusLabel)
         self.setWidget(body)
         session.templatesChanged.connect(self.refresh)
+        self.watcher = QFileSystemWatcher(self)  # edits made outside the app show up at once
+        self.watcher.directoryChanged.connect(lambda _p: self._outside_change())
+        self.watcher.fileChanged.connect(lambda _p: self._outside_change())
         self.refresh()
 
     # ----- layout ---------------------------------------------------------------------------
@@ -152,7 +158,29 @@ class TemplatePanel(QDockWidget):
 
     # ----- list -------------------------------------------------------------------------------
 
+    def _watch(self) -> None:
+        folder = self.session.ctx.templates.folder
+        paths = [str(folder), *(str(p) for p in folder.glob("*.toml"))] if folder.is_dir() else []
+        stale = set(self.watcher.directories() + self.watcher.files()) - set(paths)
+        if stale:
+            self.watcher.removePaths(list(stale))
+        fresh = [p for p in paths if p not in self.watcher.directories() + self.watcher.files()]
+        if fresh:
+            self.watcher.addPaths(fresh)
+
+    def _outside_change(self) -> None:
+        self.refresh()
+        if self.current is not None and not self.dirty:
+            try:
+                latest = self.session.ctx.templates.get(self.current.name)
+            except PlaygroundError:
+                return
+            if latest != self.current:
+                self.load(latest)
+                self.statusLabel.setText(f"'{latest.name}' was changed outside the app; reloaded.")
+
     def refresh(self) -> None:
+        self._watch()
         query = self.searchEdit.text().lower().split()
         selected = self.current.name if self.current else None
         self.templateList.blockSignals(True)
@@ -339,6 +367,7 @@ class TemplatePanel(QDockWidget):
 
         dialog = VersionsDialog(self.session, self.current.name, self)
         dialog.restored.connect(lambda: self.load(self.session.ctx.templates.get(dialog.name)))
+        dialog.compareRequested.connect(self.versionsCompareRequested)
         dialog.open()
         self.versions_dialog = dialog
 

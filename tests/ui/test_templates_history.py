@@ -174,3 +174,99 @@ def test_broken_template_files_are_listed_not_loaded(aio, make_harness: Callable
         await h.close()
 
     aio(go())
+
+
+def test_file_edited_outside_is_picked_up_and_versions_compared(
+    aio, make_harness: Callable[..., Harness], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        _make_template(window, "ext")
+        panel = window.templatePanel
+        panel.varEdits["who"].setText("Ada")
+        panel.varEdits["lang"].setText("Latin")
+        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("only", True))
+        panel.save_case()
+        path = h.home / "data" / "templates" / "ext.toml"
+        path.write_text(path.read_text().replace("Say hello", "Wave at"))
+        await wait_until(lambda: panel.promptEdit.toPlainText().startswith("Wave at"), what="outside edit")
+        assert "changed outside the app" in panel.statusLabel.text()
+        panel.save(note="after the outside edit")
+        panel.show_versions()
+        dialog = panel.versions_dialog
+        dialog.versionList.selectAll()
+        dialog.versionList.item(dialog.versionList.count() - 1).setSelected(False)
+        dialog.versionList.item(0).setSelected(True)
+        dialog.versionList.item(1).setSelected(True)
+        dialog.compare_versions()
+        matrix = window.matrix_dialog
+        headers = [matrix.grid.horizontalHeaderItem(c).text() for c in range(matrix.grid.columnCount())]
+        assert len(headers) == 4 and headers[0].startswith("sim/quick-mini @ ")
+        matrix.startButton.click()
+        await wait_until(
+            lambda: not any(r.running for r in matrix.runs) and not matrix.timer.isActive(),
+            timeout=20,
+            what="both versions",
+        )
+        sent = [r.json()["messages"][-1]["content"] for r in h.sim.chat_requests("sim/quick-mini")]
+        assert any(t.startswith("Say hello") for t in sent) and any(t.startswith("Wave at") for t in sent)
+        versions = {run.template_version for run in h.session.runs(template="ext")}
+        assert len(versions) == 2
+        matrix.close()
+        dialog.close()
+        await h.close()
+
+    aio(go())
+
+
+def test_one_failed_matrix_cell_retried_by_double_click(
+    aio, make_harness: Callable[..., Harness], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        _make_template(window, "cells")
+        panel = window.templatePanel
+        panel.varEdits["who"].setText("Ada")
+        panel.varEdits["lang"].setText("Latin")
+        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("one", True))
+        panel.save_case()
+        h.sim.script("sim/balanced-pro", Behaviour(status=402, error_message="no credits"))
+        panel.matrixButton.click()
+        matrix = window.matrix_dialog
+        matrix.startButton.click()
+        finished = lambda: not any(r.running for r in matrix.runs) and not matrix.timer.isActive()  # noqa: E731
+        await wait_until(finished, timeout=20, what="the matrix")
+        assert "double-click to retry" in matrix.cells[0][1].stats.text()
+        matrix.retry_cell(0, 1)
+        await wait_until(finished, timeout=20, what="the retried cell")
+        assert all(r.state is PaneState.DONE for r in matrix.runs[0].results)
+        matrix.close()
+        await h.close()
+
+    aio(go())
+
+
+def test_history_since_filter(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini")
+        await h.send("today")
+        await h.finish()
+        view = window.historyView
+        view.show()
+        view.sinceBox.setChecked(True)
+        view.sinceDate.setDate(view.sinceDate.date().currentDate().addDays(1))
+        view.refresh()
+        assert view.table.rowCount() == 0
+        view.sinceDate.setDate(view.sinceDate.date().currentDate())
+        view.refresh()
+        assert view.table.rowCount() == 1
+        await h.close()
+
+    aio(go())

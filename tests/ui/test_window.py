@@ -131,7 +131,16 @@ def test_escape_stops_everything(aio, make_harness: Callable[..., Harness], qtbo
 
 
 FAILURES = [
+    ("fault/400", "not a valid model ID"),
     ("fault/401", "OpenRouter rejected this key - open Key settings"),
+    ("fault/403", "blocked by moderation (403): harassment, violence"),
+    ("fault/408", "timed out (408)"),
+    ("fault/413", "too large"),
+    ("fault/500", "server error (500)"),
+    ("fault/502", "Example AI returned an error (502)"),
+    ("fault/524", "took too long"),
+    ("fault/529", "overloaded (529)"),
+    ("fault/stall", "no data from the server for 1 s"),
     ("fault/402", "Not enough credits (402)"),
     ("fault/404", "Model not available (404) - pick another model"),
     ("fault/503", "no provider is available"),
@@ -145,12 +154,21 @@ FAILURES = [
 def test_each_failure_shows_in_its_pane_while_the_others_finish(
     aio, make_harness: Callable[..., Harness]
 ) -> None:
-    h = make_harness()
-    h.ctx.settings.update(idle_timeout=5.0)
+    h = make_harness(env={"PLAYGROUND_IDLE_TIMEOUT": "1"})
+    h.sim.set_default("fault/stall", Behaviour(end="stall", end_after=3, stall_seconds=30))
+    for status in ("408", "500", "502", "503", "524", "529"):  # retried: keep the waits short
+        h.sim.set_default(
+            f"fault/{status}",
+            Behaviour(
+                status=int(status),
+                headers=(("Retry-After", "0"),),
+                error_message=FAULTS[status].error_message,
+                error_metadata=FAULTS[status].error_metadata,
+            ),
+        )
 
     async def go() -> None:
         window = await h.start()
-        h.session.client._retry = type(h.session.client._retry)(base_delay=0.01)  # quick retries for 503
         for model, words in FAILURES:
             h.set_models("sim/quick-mini", model, "sim/open-llama:free")
             await h.send()
@@ -168,6 +186,63 @@ def test_each_failure_shows_in_its_pane_while_the_others_finish(
         await h.close()
 
     aio(go())
+
+
+def test_unreachable_server_and_tls_failure_in_a_pane(
+    aio, make_harness: Callable[..., Harness], tmp_path: Path
+) -> None:
+    import socket
+    import ssl
+    import subprocess
+
+    from playground.simulator import Simulator
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/api/v1"
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with Simulator(time_scale=0, ssl_context=context, host="localhost") as tls:
+        for base_url, words in ((dead, "could not reach the server"), (tls.base_url, "TLS certificate")):
+            h = make_harness(env={"OPENROUTER_BASE_URL": base_url})
+
+            async def go(h: Harness = h, words: str = words) -> None:
+                window = h.window
+                window.show()
+                await h.session.start()
+                h.set_models("sim/quick-mini")
+                await h.send()
+                await h.finish(timeout=20)
+                pane = window.compare.panes[0]
+                assert (
+                    pane.result.state is PaneState.FAILED and words.lower() in pane.errorLabel.text().lower()
+                )
+                assert "offline" in window.catalogLabel.text() or "Models" in window.catalogLabel.text()
+                await h.close()
+
+            aio(go())
+        assert tls.requests == []
 
 
 def test_rate_limit_shows_the_wait_then_recovers(aio, make_harness: Callable[..., Harness]) -> None:
