@@ -106,6 +106,7 @@ class PaneResult:
     failed: Failed | None = None
     retrying: Retrying | None = None
     attempts: int = 0
+    chunks: int = 0  # stream chunks of answer and reasoning received
 
     @property
     def text(self) -> str:
@@ -122,9 +123,11 @@ class PaneResult:
     def apply(self, event: PaneEventBody) -> None:
         if isinstance(event, Delta):
             self.text_parts.append(event.text)
+            self.chunks += event.chunks
             self.state = PaneState.STREAMING
         elif isinstance(event, Reasoning):
             self.reasoning_parts.append(event.text)
+            self.chunks += event.chunks
             self.state = PaneState.STREAMING
         elif isinstance(event, Usage):
             self.usage = event

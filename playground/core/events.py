@@ -49,9 +49,10 @@ class Retrying:
 
 @dataclass(frozen=True)
 class Delta:
-    """A piece of the answer."""
+    """A piece of the answer; ``chunks`` counts the stream chunks it joins (a window batches them)."""
 
     text: str
+    chunks: int = 1
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Reasoning:
     """A piece of the model's reasoning, shown apart from the answer."""
 
     text: str
+    chunks: int = 1
 
 
 @dataclass(frozen=True)

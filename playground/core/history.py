@@ -363,9 +363,9 @@ class _Transaction:
         if kind is None:
             try:
                 self.db.execute("COMMIT")
-            except sqlite3.Error as exc:
+            except sqlite3.Error as error:
                 self.db.execute("ROLLBACK")
-                raise HistoryError(f"Could not write to the history database: {exc}") from None
+                raise HistoryError(f"Could not write to the history database: {error}") from None
             return
         self.db.execute("ROLLBACK")
         if isinstance(exc, sqlite3.Error):

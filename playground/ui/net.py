@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, QTimer
 
 from playground.core.compare import ChatClient, CompareRequest, CompareRun, PaneEvent, PaneResult
+from playground.core.events import Delta, Reasoning
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -86,11 +87,36 @@ class ThreadedRun(QObject):
         self._events: queue.SimpleQueue[PaneEvent] = queue.SimpleQueue()
         self._listeners: list[Callable[[PaneEvent], None]] = []
         self._inner = CompareRun(client, request)
-        self._inner.add_listener(self._events.put)
+        self._inner.add_listener(self._from_network)
+        self._lock = threading.Lock()
+        self._batched: dict[int, tuple[list[str], list[str]]] = {}  # pane -> (reasoning, text) not yet queued
         self._pending = 0  # panes started whose end has not been applied here yet
         self._timer = QTimer(self)
         self._timer.setInterval(DRAIN_MS)
         self._timer.timeout.connect(self.drain)
+
+    def _from_network(self, pane_event: PaneEvent) -> None:
+        """Network thread: text is batched per pane; anything else first queues the batch before it,
+        so every pane's events keep their order."""
+        event = pane_event.event
+        kind = type(event)
+        with self._lock:
+            if kind is Delta or kind is Reasoning:
+                batch = self._batched.setdefault(pane_event.pane, ([], []))
+                batch[kind is Delta].append(event.text)  # type: ignore[union-attr]
+                return
+            self._queue_batch(pane_event.pane, pane_event.model)
+        self._events.put(pane_event)
+
+    def _queue_batch(self, pane: int, model: str) -> None:
+        batch = self._batched.pop(pane, None)
+        if batch is None:
+            return
+        reasoning, text = batch
+        if reasoning:
+            self._events.put(PaneEvent(pane, model, Reasoning("".join(reasoning), len(reasoning))))
+        if text:
+            self._events.put(PaneEvent(pane, model, Delta("".join(text), len(text))))
 
     def add_listener(self, listener: Callable[[PaneEvent], None]) -> None:
         self._listeners.append(listener)
@@ -108,6 +134,8 @@ class ThreadedRun(QObject):
 
     def retry(self, index: int, model: str | None = None) -> None:
         self.drain()  # events of the old attempt must not land on the new one
+        with self._lock:
+            self._batched.pop(index, None)
         if model is not None and model != self.request.panes[index].model:
             from dataclasses import replace
 
@@ -135,6 +163,10 @@ class ThreadedRun(QObject):
         frames instead of freezing one.
         """
         deadline = time.perf_counter() + DRAIN_BUDGET
+        if self._events.empty():  # everything queued is applied: the batches are next in order
+            with self._lock:
+                for pane in list(self._batched):
+                    self._queue_batch(pane, self.request.panes[pane].model)
         while time.perf_counter() < deadline:
             try:
                 pane_event = self._events.get_nowait()

@@ -287,17 +287,18 @@ class ResponsePane(QFrame):
             self._reasoning_buffer.append(event.text)
         self._dirty = True
 
-    def flush(self, *, figures: bool = True, force: bool = False) -> None:
+    def flush(self, *, figures: bool = True, force: bool = False, may_render: bool = True) -> None:
         """Draw buffered text; with ``figures`` also refresh the figures line.
 
         Markdown is re-rendered at most every RENDER_INTERVAL (longer for long unfinished
-        paragraphs), so a trickle of tokens does not re-lay out the answer 60 times a second.
+        paragraphs), so a trickle of tokens does not re-lay out the answer 60 times a second;
+        ``may_render`` lets the compare view spread the panes' renders over different frames.
         """
         now = time.monotonic()
         # A long unfinished paragraph is re-rendered whole each time: render it less often, so the
         # cost per second stays flat however long the paragraph grows.
         interval = RENDER_INTERVAL * max(1.0, self.outputView.tail_length / TAIL_BUDGET_CHARS)
-        due = force or now - self._rendered_at >= interval
+        due = force or (may_render and now - self._rendered_at >= interval)
         if not due:
             if figures and self._dirty:
                 self._dirty = False
@@ -364,7 +365,7 @@ class ResponsePane(QFrame):
             return ""
         ttft = self._first_token_at - self._started_at
         elapsed = time.monotonic() - self._first_token_at
-        chunks = len(self.result.text_parts) + len(self.result.reasoning_parts)
+        chunks = self.result.chunks
         speed = f" · ~{chunks / elapsed:.0f} tok/s" if elapsed > 0.2 else ""
         return f"TTFT {ttft:.2f} s{speed}"
 
@@ -450,8 +451,8 @@ def stats_text(result: PaneResult, live: str = "") -> str:
             parts.append(f"TTFT {f.ttft:.2f} s")
         if f.tokens_per_second:
             parts.append(f"{f.tokens_per_second:.1f} tok/s")
-    elif result.text_parts and not live:
-        parts.append(f"{len(result.text_parts)} chunks")
+    elif result.chunks and not live:
+        parts.append(f"{result.chunks} chunks")
     if u is not None:
         tokens = f"{u.prompt_tokens or 0} in / {u.completion_tokens or 0} out"
         if u.reasoning_tokens:
