@@ -13,7 +13,7 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -72,7 +72,10 @@ CREATE TABLE IF NOT EXISTS template_versions (
     content TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS versions_name ON template_versions(name);
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(text, tokenize = 'unicode61');
 """
+# ``search`` holds, per run (rowid = run id), its prompt, system prompt and answers, so finding a
+# word among 10,000 runs is an index look-up rather than a scan of every answer.
 
 
 SUMMARY_COLUMNS = (
@@ -197,7 +200,12 @@ class RunHistory:
                     json.dumps(params),
                 ),
             )
-            return int(cursor.lastrowid or 0)
+            run_id = int(cursor.lastrowid or 0)
+            db.execute(
+                "INSERT INTO search (rowid, text) VALUES (?, ?)",
+                (run_id, f"{request.system or ''}\n{request.prompt}"),
+            )
+            return run_id
 
     def save_answer(self, run_id: int, pane: int, result: PaneResult, *, now: float | None = None) -> None:
         f, u = result.finished, result.usage
@@ -229,10 +237,12 @@ class RunHistory:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
+            db.execute("UPDATE search SET text = text || ? WHERE rowid = ?", (f"\n{result.text}", run_id))
 
     def delete_run(self, run_id: int) -> None:
         with self._write() as db:
             db.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+            db.execute("DELETE FROM search WHERE rowid = ?", (run_id,))
 
     def _write(self) -> _Transaction:
         return _Transaction(self.db)
@@ -258,12 +268,10 @@ class RunHistory:
         """
         where: list[str] = ["1 = 1"]
         args: list[Any] = []
-        if search:
-            where.append(
-                "(r.prompt LIKE ? OR r.system LIKE ? OR EXISTS (SELECT 1 FROM answers s "
-                "WHERE s.run_id = r.id AND s.answer LIKE ?))"
-            )
-            args += [f"%{search}%"] * 3
+        query = _match_query(search)
+        if query:
+            where.append("r.id IN (SELECT rowid FROM search WHERE search MATCH ?)")
+            args.append(query)
         if template:
             where.append("r.template = ?")
             args.append(template)
@@ -309,15 +317,20 @@ class RunHistory:
         return [_run(row, answers[row["id"]]) for row in rows]
 
     def totals_per_day(self, limit: int = 30) -> list[tuple[str, Decimal]]:
+        """Cost per day, newest first (summed in SQL as floats: for display, to 9 decimals)."""
         rows = self.db.execute(
-            "SELECT date(a.created, 'unixepoch', 'localtime') AS day, a.cost FROM answers a "
-            "WHERE a.cost IS NOT NULL ORDER BY a.created DESC"
+            "SELECT date(created, 'unixepoch', 'localtime') AS day, SUM(CAST(cost AS REAL)) AS total "
+            "FROM answers WHERE cost IS NOT NULL GROUP BY day ORDER BY day DESC LIMIT ?",
+            (limit,),
         ).fetchall()
-        return _sum_by((r["day"], r["cost"]) for r in rows)[:limit]
+        return [(r["day"], _rounded(r["total"])) for r in rows]
 
     def totals_per_model(self) -> list[tuple[str, Decimal]]:
-        rows = self.db.execute("SELECT requested_model, cost FROM answers WHERE cost IS NOT NULL").fetchall()
-        return sorted(_sum_by((r["requested_model"], r["cost"]) for r in rows), key=lambda t: -t[1])
+        rows = self.db.execute(
+            "SELECT requested_model, SUM(CAST(cost AS REAL)) AS total FROM answers WHERE cost IS NOT NULL "
+            "GROUP BY requested_model ORDER BY total DESC"
+        ).fetchall()
+        return [(r["requested_model"], _rounded(r["total"])) for r in rows]
 
     # ----- template versions ---------------------------------------------------------------------
 
@@ -381,7 +394,23 @@ def _connect(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA foreign_keys=ON")
     db.executescript(SCHEMA)
     db.execute("SELECT COUNT(*) FROM runs").fetchone()  # a damaged file fails here, not later
+    _index_old_runs(db)
     return db
+
+
+def _index_old_runs(db: sqlite3.Connection) -> None:
+    """Runs saved before the search index existed (or by a bulk import) get indexed once."""
+    missing = db.execute("SELECT COUNT(*) FROM runs WHERE id NOT IN (SELECT rowid FROM search)").fetchone()[0]
+    if not missing:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    db.execute(
+        "INSERT INTO search (rowid, text) SELECT r.id, coalesce(r.system, '') || char(10) || r.prompt || "
+        "coalesce((SELECT char(10) || group_concat(a.answer, char(10)) FROM answers a "
+        "WHERE a.run_id = r.id), '') "
+        "FROM runs r WHERE r.id NOT IN (SELECT rowid FROM search)"
+    )
+    db.execute("COMMIT")
 
 
 def _json_value(value: Any) -> Any:
@@ -428,11 +457,14 @@ def _run(row: sqlite3.Row, answers: list[AnswerRecord]) -> RunRecord:
     )
 
 
-def _sum_by(pairs: Iterable[tuple[str, Any]]) -> list[tuple[str, Decimal]]:
-    totals: dict[str, Decimal] = {}
-    for key, cost in pairs:
-        totals[key] = totals.get(key, Decimal(0)) + Decimal(str(cost))
-    return list(totals.items())
+def _rounded(total: float | None) -> Decimal:
+    return Decimal(str(round(total or 0.0, 9))).normalize()
+
+
+def _match_query(search: str) -> str:
+    """Words to an FTS5 query: every word must appear, each as a prefix ("cach" finds "caching")."""
+    words = [w for w in "".join(ch if ch.isalnum() else " " for ch in search).split() if w]
+    return " AND ".join(f'"{w}"*' for w in words)
 
 
 # ----- export ----------------------------------------------------------------------------------

@@ -146,3 +146,17 @@ def test_template_save_failure_leaves_the_old_file(tmp_path: Path, monkeypatch: 
         store.save(PromptTemplate(name="t", prompt="new"), replacing="t")
     monkeypatch.undo()
     assert store.get("t").prompt == "old" and [p.name for p in tmp_path.iterdir()] == ["t.toml"]
+
+
+def test_search_uses_word_prefixes_and_indexes_older_runs(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    history = RunHistory(path)
+    history.start_run(CompareRequest("How does caching work?", (PaneSpec("a/b"),)))
+    history.db.execute("INSERT INTO runs (created, prompt) VALUES (1, 'an old run about otters')")
+    history.db.execute("DELETE FROM search WHERE rowid = 2")  # as a database from before the index
+    history.close()
+    reopened = RunHistory(path)
+    assert [r.prompt for r in reopened.list_runs(search="cach")] == ["How does caching work?"]
+    assert [r.prompt for r in reopened.list_runs(search="otter old")] == ["an old run about otters"]
+    assert reopened.list_runs(search="caching otters") == []
+    assert len(reopened.list_runs(search="  ,;  ")) == 2
