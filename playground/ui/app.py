@@ -105,6 +105,7 @@ async def run_window(ctx: AppContext) -> int:
     window.show()
     QApplication.processEvents()  # paint the window now; the key, catalog and clients come after
     await session.start()
+    window.show_warnings()
     if session.active is None and ctx.demo is None:
         window.show_key_dialog(first_run=True)
     await closed.wait()

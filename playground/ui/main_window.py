@@ -268,6 +268,13 @@ class MainWindow(QMainWindow):
         s.catalogStatus.connect(self._catalog_status)
         s.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
+    def show_warnings(self) -> None:
+        """Tell the user about files set aside at start-up (damaged settings, cache, history)."""
+        warnings = list(dict.fromkeys(self.session.ctx.warnings + self.state_store.warnings))
+        if warnings:
+            self.statusBar().showMessage(" ".join(warnings), 30000)
+            self.warnings_shown = warnings
+
     def _key_changed(self, description: str) -> None:
         self.keyLabel.setText(f"Key: {description}")
         self._update_demo_banner()

@@ -80,6 +80,10 @@ class Session(QObject):
     async def start(self) -> None:
         """Catalog from the cache at once, then the key, then a refresh in the background."""
         self.catalog = self.ctx.catalog_cache.load()
+        try:
+            self.ctx.history()  # opened now, so a damaged database is set aside (and reported) at start
+        except PlaygroundError as exc:
+            self.ctx.warnings.append(str(exc))
         if self.catalog is not None:
             self.catalogChanged.emit()
             self._emit_catalog_age()

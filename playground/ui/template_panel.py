@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.errors import PlaygroundError
+from playground.core.request import ChatParams
 from playground.core.templates import PromptTemplate, TemplateEntry
 from playground.ui.session import Session
 
@@ -56,6 +57,7 @@ class TemplatePanel(QDockWidget):
         self.trashed: Path | None = None
         self._loading = False
         self.dirty = False
+        self.params = ChatParams()
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(self._list_area())
@@ -137,6 +139,9 @@ class TemplatePanel(QDockWidget):
         self.caseBox = QComboBox()
         self.caseBox.setAccessibleName("Test case")
         self.caseBox.activated.connect(self._load_case)
+        self.paramsButton = _button("Parameters...", "templateParamsButton")
+        self.paramsButton.clicked.connect(self.edit_params)
+        case_row.addWidget(self.paramsButton)
         self.saveCaseButton = _button("Save as case...", "saveCaseButton")
         self.saveCaseButton.clicked.connect(self.save_case)
         case_row.addWidget(self.caseBox, 1)
@@ -215,6 +220,7 @@ class TemplatePanel(QDockWidget):
         self.modelsEdit.setText(", ".join(template.models))
         self.systemEdit.setPlainText(template.system)
         self.promptEdit.setPlainText(template.prompt)
+        self.params = template.params
         self._loading = False
         self._rebuild_form()
         self.caseBox.clear()
@@ -222,6 +228,20 @@ class TemplatePanel(QDockWidget):
         self._mark(False)
 
     # ----- editing ----------------------------------------------------------------------------
+
+    def edit_params(self) -> None:
+        """The template's default parameters (what Use puts in the compare window)."""
+        from playground.ui.params_panel import ParamsDialog
+
+        dialog = ParamsDialog(self.params, self)
+        dialog.setWindowTitle("Default parameters of this template")
+        dialog.accepted.connect(lambda: self._set_params(dialog.panel.params()))
+        dialog.open()
+        self.params_dialog = dialog
+
+    def _set_params(self, params: ChatParams) -> None:
+        self.params = params
+        self._edited()
 
     def edited_template(self) -> PromptTemplate:
         base = self.current or PromptTemplate(name="", prompt="")
@@ -233,6 +253,7 @@ class TemplatePanel(QDockWidget):
             models=_split(self.modelsEdit.text()),
             system=self.systemEdit.toPlainText(),
             prompt=self.promptEdit.toPlainText(),
+            params=self.params,
         )
 
     def _edited(self) -> None:
@@ -276,6 +297,7 @@ class TemplatePanel(QDockWidget):
             line.clear()
         self.systemEdit.clear()
         self.promptEdit.setPlainText("")
+        self.params = ChatParams()
         self._loading = False
         self.caseBox.clear()
         self._rebuild_form()

@@ -51,6 +51,7 @@ class Harness:
     async def start(self) -> MainWindow:
         self.window.show()
         await self.session.start()
+        self.window.show_warnings()  # as run_window() does
         await wait_until(lambda: self.session.catalog is not None, what="the catalog")
         return self.window
 
