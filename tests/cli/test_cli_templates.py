@@ -48,6 +48,9 @@ def test_import_list_show(home: Path, tmp_path: Path) -> None:
     (home / "data" / "templates" / "broken.toml").write_text("name = [")
     listing = playground("templates", "list", home=home)
     assert "summarise" in listing.stdout and "2 cases" in listing.stdout and "! broken.toml" in listing.stdout
+    edited = tmp_path / "summarise.toml"
+    edited.write_text(TEMPLATE.replace("Summarise in", "Condense into"))
+    assert playground("templates", "import", str(edited), home=home).returncode == 2  # same name: refused
     shown = playground("templates", "show", "summarise", home=home).stdout
     assert "# variables: audience (default 'busy engineers'), words (default '50'), text" in shown
     assert "imported from summarise.toml" in shown
@@ -113,3 +116,12 @@ def test_export_writes_toml_files(home: Path, tmp_path: Path) -> None:
     out = tmp_path / "exported"
     assert playground("templates", "export", str(out), home=home).returncode == 0
     assert (out / "summarise.toml").read_text().startswith("schema_version = 1")
+
+
+def test_show_diff_between_versions(home: Path, tmp_path: Path) -> None:
+    _import(home, tmp_path)
+    path = home / "data" / "templates" / "summarise.toml"
+    path.write_text(path.read_text().replace("Summarise in", "Condense into"))
+    playground("templates", "show", "summarise", home=home)  # records the edited file as version 2
+    diff = playground("templates", "show", "summarise", "--diff", "1", "2", home=home).stdout
+    assert '-prompt = "Summarise in' in diff and '+prompt = "Condense into' in diff
