@@ -10,7 +10,8 @@ from typing import Any
 from playground.core.format import usd
 
 
-def _dec(value: Any) -> Decimal | None:
+def parse_decimal(value: Any) -> Decimal | None:
+    """A finite Decimal from a JSON number or numeric string; None for anything else."""
     if value is None or isinstance(value, bool):
         return None
     try:
@@ -51,13 +52,13 @@ class KeyInfo:
         requests = rate.get("requests")
         return cls(
             label=_opt_str(data.get("label")),
-            limit=_dec(data.get("limit")),
-            limit_remaining=_dec(data.get("limit_remaining")),
+            limit=parse_decimal(data.get("limit")),
+            limit_remaining=parse_decimal(data.get("limit_remaining")),
             limit_reset=_opt_str(data.get("limit_reset")),
-            usage=_dec(data.get("usage")),
-            usage_daily=_dec(data.get("usage_daily")),
-            usage_weekly=_dec(data.get("usage_weekly")),
-            usage_monthly=_dec(data.get("usage_monthly")),
+            usage=parse_decimal(data.get("usage")),
+            usage_daily=parse_decimal(data.get("usage_daily")),
+            usage_weekly=parse_decimal(data.get("usage_weekly")),
+            usage_monthly=parse_decimal(data.get("usage_monthly")),
             is_free_tier=data.get("is_free_tier") if isinstance(data.get("is_free_tier"), bool) else None,
             is_management_key=data.get("is_management_key")
             if isinstance(data.get("is_management_key"), bool)
@@ -85,7 +86,7 @@ class Credits:
     def parse(cls, body: Any) -> Credits:
         data = body.get("data") if isinstance(body, Mapping) else None
         data = data if isinstance(data, Mapping) else {}
-        return cls(_dec(data.get("total_credits")), _dec(data.get("total_usage")))
+        return cls(parse_decimal(data.get("total_credits")), parse_decimal(data.get("total_usage")))
 
 
 def describe_key_info(info: KeyInfo, credits: Credits | None) -> list[tuple[str, str]]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from playground.core.account import parse_decimal
 from playground.core.events import Delta, Failed, FailureKind, Reasoning, StreamEvent, Usage
 from playground.core.failures import detail_for, kind_for_status, sentence_for, status_from_code
 
@@ -124,16 +124,6 @@ def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _decimal_or_none(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        result = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return result if result.is_finite() else None
-
-
 def parse_usage(usage: Mapping[str, Any]) -> Usage:
     prompt_details = usage.get("prompt_tokens_details")
     completion_details = usage.get("completion_tokens_details")
@@ -147,5 +137,5 @@ def parse_usage(usage: Mapping[str, Any]) -> Usage:
         reasoning_tokens=_int_or_none(reasoning),
         cached_tokens=_int_or_none(cached),
         total_tokens=_int_or_none(usage.get("total_tokens")),
-        cost=_decimal_or_none(usage.get("cost")),
+        cost=parse_decimal(usage.get("cost")),
     )

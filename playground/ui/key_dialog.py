@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -31,13 +30,7 @@ from PySide6.QtWidgets import (
 from playground.core.errors import ApiError, PlaygroundError
 from playground.core.secrets import KeyringError
 from playground.ui.session import Session
-
-
-def _button(text: str, name: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(text)
-    return button
+from playground.ui.widgets import named_button
 
 
 class KeyDialog(QDialog):
@@ -106,9 +99,9 @@ class KeyDialog(QDialog):
         form.addRow("Name", self.nameEdit)
         form.addRow("Key", key_row)
         row = QHBoxLayout()
-        self.testButton = _button("Test", "testKeyButton")
-        self.saveButton = _button("Save to keyring", "saveKeyButton")
-        self.sessionButton = _button("Use for this session only", "sessionKeyButton")
+        self.testButton = named_button("Test", "testKeyButton")
+        self.saveButton = named_button("Save to keyring", "saveKeyButton")
+        self.sessionButton = named_button("Use for this session only", "sessionKeyButton")
         for button in (self.testButton, self.saveButton, self.sessionButton):
             row.addWidget(button)
         form.addRow(row)
@@ -127,11 +120,11 @@ class KeyDialog(QDialog):
         self.keyList.setMaximumHeight(130)
         layout.addWidget(self.keyList)
         row = QHBoxLayout()
-        self.useButton = _button("Use", "useKeyButton")
-        self.testSavedButton = _button("Test", "testSavedKeyButton")
-        self.renameButton = _button("Rename...", "renameKeyButton")
-        self.replaceButton = _button("Replace...", "replaceKeyButton")
-        self.removeButton = _button("Remove...", "removeKeyButton")
+        self.useButton = named_button("Use", "useKeyButton")
+        self.testSavedButton = named_button("Test", "testSavedKeyButton")
+        self.renameButton = named_button("Rename...", "renameKeyButton")
+        self.replaceButton = named_button("Replace...", "replaceKeyButton")
+        self.removeButton = named_button("Remove...", "removeKeyButton")
         for button in (
             self.useButton,
             self.testSavedButton,

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,13 +31,7 @@ from playground.core.errors import PlaygroundError
 from playground.core.request import ChatParams
 from playground.core.templates import PromptTemplate, TemplateEntry
 from playground.ui.session import Session
-
-
-def _button(text: str, name: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(text)
-    return button
+from playground.ui.widgets import named_button
 
 
 class TemplatePanel(QDockWidget):
@@ -87,10 +80,10 @@ class TemplatePanel(QDockWidget):
         self.templateList.setMaximumHeight(160)
         self.templateList.currentItemChanged.connect(self._selected)
         row = QHBoxLayout()
-        self.newButton = _button("New", "newTemplateButton")
-        self.duplicateButton = _button("Duplicate", "duplicateTemplateButton")
-        self.deleteButton = _button("Delete", "deleteTemplateButton")
-        self.undoButton = _button("Undo delete", "undoDeleteButton")
+        self.newButton = named_button("New", "newTemplateButton")
+        self.duplicateButton = named_button("Duplicate", "duplicateTemplateButton")
+        self.deleteButton = named_button("Delete", "deleteTemplateButton")
+        self.undoButton = named_button("Undo delete", "undoDeleteButton")
         self.undoButton.hide()
         for button in (self.newButton, self.duplicateButton, self.deleteButton, self.undoButton):
             row.addWidget(button)
@@ -139,19 +132,19 @@ class TemplatePanel(QDockWidget):
         self.caseBox = QComboBox()
         self.caseBox.setAccessibleName("Test case")
         self.caseBox.activated.connect(self._load_case)
-        self.paramsButton = _button("Parameters...", "templateParamsButton")
+        self.paramsButton = named_button("Parameters...", "templateParamsButton")
         self.paramsButton.clicked.connect(self.edit_params)
         case_row.addWidget(self.paramsButton)
-        self.saveCaseButton = _button("Save as case...", "saveCaseButton")
+        self.saveCaseButton = named_button("Save as case...", "saveCaseButton")
         self.saveCaseButton.clicked.connect(self.save_case)
         case_row.addWidget(self.caseBox, 1)
         case_row.addWidget(self.saveCaseButton)
         area.addLayout(case_row)
         row = QHBoxLayout()
-        self.saveButton = _button("Save", "saveTemplateButton")
-        self.versionsButton = _button("Versions...", "versionsButton")
-        self.useButton = _button("Use", "useTemplateButton")
-        self.matrixButton = _button("Run all cases...", "runAllCasesButton")
+        self.saveButton = named_button("Save", "saveTemplateButton")
+        self.versionsButton = named_button("Versions...", "versionsButton")
+        self.useButton = named_button("Use", "useTemplateButton")
+        self.matrixButton = named_button("Run all cases...", "runAllCasesButton")
         for button in (self.saveButton, self.versionsButton, self.useButton, self.matrixButton):
             row.addWidget(button)
         self.saveButton.clicked.connect(lambda: self.save())

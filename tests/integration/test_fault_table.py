@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import socket
-import ssl
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ import pytest
 from playground.simulator import Behaviour, Simulator
 from tests.cli.helpers import playground
 from tests.conftest import FAKE_KEY
+from tests.tls import self_signed_server_context
 
 GOOD = ("sim/quick-mini", "sim/open-llama:free")
 
@@ -139,29 +138,7 @@ def test_connection_refused(home: Path) -> None:
 
 
 def test_tls_failure_with_a_self_signed_server(home: Path, tmp_path: Path) -> None:
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=localhost",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
+    context = self_signed_server_context(tmp_path)
     with Simulator(time_scale=0, ssl_context=context, host="localhost") as sim:
         result = playground(
             "compare",

@@ -14,6 +14,7 @@ from playground.simulator import FAULTS, Behaviour
 from playground.ui.dialogs import CodeDialog, DiffDialog
 from playground.ui.response_pane import ResponsePane
 from tests.conftest import FAKE_KEY
+from tests.tls import self_signed_server_context
 from tests.ui.conftest import Harness, wait_until
 
 SLOW = Behaviour(text="slow " * 600, tokens_per_second=60, ttft=0)
@@ -192,37 +193,13 @@ def test_unreachable_server_and_tls_failure_in_a_pane(
     aio, make_harness: Callable[..., Harness], tmp_path: Path
 ) -> None:
     import socket
-    import ssl
-    import subprocess
 
     from playground.simulator import Simulator
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{sock.getsockname()[1]}/api/v1"
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=localhost",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
+    context = self_signed_server_context(tmp_path)
     with Simulator(time_scale=0, ssl_context=context, host="localhost") as tls:
         for base_url, words in ((dead, "could not reach the server"), (tls.base_url, "TLS certificate")):
             h = make_harness(env={"OPENROUTER_BASE_URL": base_url})
