@@ -104,3 +104,35 @@ def test_bundle_builds_and_runs(tmp_path: Path) -> None:
     )
     assert size_mb <= 200
     assert bundled <= 1.5 * source
+
+
+def test_wheel_has_both_entry_points_and_the_icons(tmp_path: Path) -> None:
+    """What `pip install .` / `pipx install .` install: the package, its icons and both commands."""
+    import zipfile
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    (wheel,) = tmp_path.glob("prompt_playground-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        entry_points = next(archive.read(n).decode() for n in names if n.endswith("entry_points.txt"))
+    assert "playground/resources/icons/prompt-playground.svg" in names
+    assert "playground/ui/app.py" in names and "playground/simulator/server.py" in names
+    assert "[console_scripts]\nplayground = playground.cli:main" in entry_points
+    assert "[gui_scripts]\nprompt-playground = playground.cli:main" in entry_points
