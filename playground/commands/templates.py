@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 import sys
 import time
 from pathlib import Path
@@ -157,6 +158,8 @@ async def _run(ctx: AppContext, args: argparse.Namespace) -> int:
     else:
         cases = [(None, given)]
     requests = [template_request(template, args.model, values, params_from(args)) for _, values in cases]
+    if args.system:  # --system replaces the template's own system prompt for this run
+        requests = [replace(r, system=args.system) for r in requests]
     worst = 0
     for (case_name, values), request in zip(cases, requests, strict=True):
         if case_name and not args.jsonl:

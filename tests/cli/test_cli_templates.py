@@ -84,6 +84,20 @@ def test_run_one_case_all_cases_and_vars(sim: Simulator, home: Path, tmp_path: P
     cases = {json.loads(line)["case"] for line in every.stdout.splitlines()}
     assert every.returncode == 0 and cases == {"short", "students"}
     assert sim.chat_requests()[-1].json()["messages"][1]["content"].startswith("Summarise in 10 words")
+    override = playground(
+        "templates",
+        "run",
+        "summarise",
+        "--case",
+        "short",
+        "--system",
+        "Be terse.",
+        "--jsonl",
+        home=home,
+        **_env(sim),
+    )
+    assert override.returncode == 0
+    assert sim.chat_requests()[-1].json()["messages"][0] == {"role": "system", "content": "Be terse."}
     missing = playground("templates", "run", "summarise", home=home, **_env(sim))
     assert missing.returncode == 2 and "needs a value for: text" in missing.stderr
     unknown = playground("templates", "run", "nope", home=home, **_env(sim))
