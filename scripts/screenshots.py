@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QWidget
 
 from playground.core.context import AppContext
+from playground.core.templates import PromptTemplate
 from playground.core.uistate import UiStateStore
 from playground.simulator import Behaviour
 from playground.ui.app import AppEventLoop, make_app
@@ -84,6 +85,29 @@ async def main(out: Path) -> None:
     await asyncio.sleep(0.5)
     grab(dialog, out / "key-dialog.png")
     dialog.close()
+
+    template = PromptTemplate(
+        name="summarise",
+        system="You write for {{audience|busy engineers}}.",
+        prompt="Summarise in {{words|50}} words:\n\n{{text}}",
+        models=("sim/quick-mini", "sim/balanced-pro"),
+        cases=(("short", {"text": "Caching is fast."}), ("long", {"text": "ETags let a client revalidate."})),
+    )
+    session.save_template(template, replacing=None)
+    window.templatePanel.show()
+    window.historyView.show()
+    window.templatePanel.refresh()
+    window.templatePanel.templateList.setCurrentRow(0)
+    window.templatePanel.varEdits["text"].setText("HTTP caching stores responses.")
+    window.templatePanel.use()
+    window.send()
+    await wait_until(lambda: not window.compare.running)
+    await asyncio.sleep(0.5)
+    window.historyView.refresh()
+    grab(window, out / "templates-and-history.png")
+    window.templatePanel.hide()
+    window.historyView.hide()
+    window.set_pane_models(["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner"])
 
     window.set_theme("dark")
     window.compare.panes[1].modelSelector.setEditText("sim/balanced-pro")

@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
         self.historyView = HistoryView(self.session, self)
         self.historyView.openRequested.connect(self.open_run)
         self.historyView.rerunRequested.connect(self.rerun)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.historyView)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.historyView)  # wide table
         self.historyView.hide()
         self.compare.runFinished.connect(self.session.historyChanged)
         self.template_context: dict[str, Any] = {}

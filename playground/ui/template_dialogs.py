@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -176,6 +177,8 @@ class MatrixDialog(QDialog):
                 self.grid.setCellWidget(r, c, cell)
         for c in range(columns):
             self.grid.setColumnWidth(c, 360)
+        if columns <= 3:  # few columns share the width; more scroll sideways at 360 px each
+            self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.grid.cellDoubleClicked.connect(self.retry_cell)
         layout.addWidget(self.grid, 1)
         row = QHBoxLayout()
