@@ -45,5 +45,6 @@ def test_screenshot_script_under_xvfb(tmp_path: Path) -> None:
         "finished-with-failure.png",
         "key-dialog.png",
         "model-browser.png",
+        "templates-and-history.png",
     ]
     assert all((tmp_path / "shots" / name).stat().st_size > 10_000 for name in shots)
