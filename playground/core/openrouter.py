@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import aclosing
@@ -26,6 +27,7 @@ from playground.core.events import (
     Retrying,
     Started,
     StreamEvent,
+    Usage,
 )
 from playground.core.failures import (
     detail_for,
@@ -38,6 +40,8 @@ from playground.core.redact import redact
 from playground.core.request import ChatRequest
 from playground.core.retry import RetryPolicy, is_retryable_status, server_wait_hint
 from playground.core.stream import MalformedChunkError, StreamInterpreter
+
+log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 _MAX_ERROR_BODY = 64 * 1024
@@ -230,6 +234,7 @@ class _ChatStream:
         self.attempt = 1
         self.started_at = 0.0
         self.first_token_at: float | None = None
+        self.usage: Usage | None = None
 
     async def events(self) -> AsyncGenerator[StreamEvent, None]:
         retry = self.client._retry
@@ -241,15 +246,56 @@ class _ChatStream:
                     if isinstance(event, Retrying):
                         retry_event = event
                         break
+                    if isinstance(event, Finished | Failed):
+                        self._log_outcome(event)
                     yield event
             if retry_event is None:
                 return
             if retry_event.delay > retry.max_wait:
-                yield self._too_long_wait(retry_event)
+                failed = self._too_long_wait(retry_event)
+                self._log_outcome(failed)
+                yield failed
                 return
+            log.info(
+                "retry model=%s attempt=%d delay=%.2fs status=%s",
+                self.model,
+                retry_event.attempt,
+                retry_event.delay,
+                retry_event.status,
+            )
             yield retry_event
             await self.client._sleep(retry_event.delay)
             self.attempt += 1
+
+    def _log_outcome(self, event: Finished | Failed) -> None:
+        """One line per request for the log: ids, models, provider, figures; never the key or text."""
+        retries = self.attempt - 1
+        if isinstance(event, Failed):
+            log.info(
+                "request model=%s outcome=failed kind=%s status=%s retries=%d",
+                self.model,
+                event.kind,
+                event.status,
+                retries,
+            )
+            return
+        usage = self.usage
+        log.info(
+            "request model=%s served=%s provider=%s generation=%s outcome=%s finish=%s retries=%d "
+            "ttft=%s duration=%.3fs tokens_in=%s tokens_out=%s cost=%s",
+            self.model,
+            event.served_model,
+            event.provider,
+            event.generation_id,
+            "cut-off" if event.truncated else "complete",
+            event.finish_reason,
+            retries,
+            f"{event.ttft:.3f}s" if event.ttft is not None else "-",
+            event.duration,
+            usage.prompt_tokens if usage else "-",
+            usage.completion_tokens if usage else "-",
+            usage.cost if usage else "-",
+        )
 
     def _too_long_wait(self, event: Retrying) -> Failed:
         return Failed(
@@ -378,6 +424,9 @@ class _ChatStream:
                     redact(data[:300]),
                 )
             ]
+        for event in events:
+            if type(event) is Usage:
+                self.usage = event
         if self.first_token_at is None and any(type(e) in (Delta, Reasoning) for e in events):
             self.first_token_at = self.client._clock()
         for index, event in enumerate(events):

@@ -230,3 +230,25 @@ def test_window_without_a_display_explains_the_cli_instead(home: Path) -> None:
     assert result.returncode == 2
     assert "no display found" in result.stderr and "playground compare --demo" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_log_has_one_line_per_request_with_its_figures(sim: Simulator, home: Path) -> None:
+    playground("compare", "-m", "sim/quick-mini", "-m", "fault/404", "Hi", home=home, **_env(sim))
+    log_text = (home / "logs" / "playground.log").read_text()
+    line = next(line for line in log_text.splitlines() if "request model=sim/quick-mini" in line)
+    for field in (
+        "served=sim/quick-mini",
+        "provider=Simulated Labs",
+        "generation=gen-",
+        "outcome=complete",
+        "finish=stop",
+        "retries=0",
+        "ttft=",
+        "duration=",
+        "tokens_in=",
+        "tokens_out=",
+        "cost=0.",
+    ):
+        assert field in line, field
+    assert "request model=fault/404 outcome=failed kind=not_found status=404" in log_text
+    assert FAKE_KEY not in log_text and "Hi" not in line

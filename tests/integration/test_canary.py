@@ -71,6 +71,12 @@ def test_canary_key_through_the_cli(secret_service: str, home: Path, tmp_path: P
     _scan_tree(tmp_path / "exported")
     log_text = (home / "logs" / "playground.log").read_text()
     assert "HTTP Request" in log_text  # --verbose logged the requests...
+    assert (
+        "request model=sim/quick-mini served=sim/quick-mini provider=Simulated Labs generation=gen-"
+        in log_text
+    )
+    assert "request model=fault/401 outcome=failed kind=auth status=401 retries=0" in log_text
+    assert "retry model=sim/balanced-pro attempt=2" in log_text
     _assert_clean(log_text, "the log")  # ...and never the key
     authorised = 0
     for request in requests:
