@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from playground.core.events import Failed, FailureKind, Finished, Started, StreamEvent
+from playground.core.events import Failed, FailureKind, Started, StreamEvent
 from playground.core.failures import (
     detail_for,
     kind_for_status,
@@ -51,13 +51,8 @@ async def complete_once(client: OpenRouterClient, request: ChatRequest) -> list[
     duration = client._clock() - start
     usage = interpreter.usage
     tokens = usage.completion_tokens if usage else None
-    finished = Finished(
-        model=model,
-        finish_reason=interpreter.finish_reason,
-        native_finish_reason=interpreter.native_finish_reason,
-        served_model=interpreter.served_model,
-        provider=interpreter.provider,
-        generation_id=interpreter.generation_id or response.headers.get("x-generation-id"),
+    interpreter.generation_id = interpreter.generation_id or response.headers.get("x-generation-id")
+    finished = interpreter.finished(
         ttft=duration,
         duration=duration,
         tokens_per_second=(tokens / duration) if tokens and duration > 0 else None,

@@ -462,13 +462,7 @@ class _ChatStream:
             generating = now - self.first_token_at
             count = tokens if tokens is not None else interpreter.content_chunks
             tps = count / generating if generating > 0 and count else None
-        return Finished(
-            model=self.model,
-            finish_reason=interpreter.finish_reason,
-            native_finish_reason=interpreter.native_finish_reason,
-            served_model=interpreter.served_model,
-            provider=interpreter.provider,
-            generation_id=interpreter.generation_id,
+        return interpreter.finished(
             ttft=None if self.first_token_at is None else self.first_token_at - self.started_at,
             duration=now - self.started_at,
             tokens_per_second=tps,

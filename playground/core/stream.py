@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from playground.core.account import parse_decimal
-from playground.core.events import Delta, Failed, FailureKind, Reasoning, StreamEvent, Usage
+from playground.core.events import Delta, Failed, FailureKind, Finished, Reasoning, StreamEvent, Usage
 from playground.core.failures import detail_for, kind_for_status, sentence_for, status_from_code
 
 
@@ -52,6 +52,23 @@ class StreamInterpreter:
         elif self.finish_reason == "error" and self.failed is None:
             events.append(self._fail(None))
         return events
+
+    def finished(
+        self, *, ttft: float | None, duration: float, tokens_per_second: float | None, truncated: bool
+    ) -> Finished:
+        """The closing event, with what the chunks said about the answer."""
+        return Finished(
+            model=self.model,
+            finish_reason=self.finish_reason,
+            native_finish_reason=self.native_finish_reason,
+            served_model=self.served_model,
+            provider=self.provider,
+            generation_id=self.generation_id,
+            ttft=ttft,
+            duration=duration,
+            tokens_per_second=tokens_per_second,
+            truncated=truncated,
+        )
 
     def _plain_delta(self, chunk: Any) -> list[StreamEvent] | None:
         """The common case - one choice carrying only answer text - without the general path's checks.

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.atomic import atomic_write
 from playground.core.errors import PlaygroundError
 from playground.core.format import usd
 from playground.core.history import RunRecord, export_runs
@@ -221,9 +220,9 @@ class HistoryView(QDockWidget):
         from pathlib import Path
 
         try:
-            atomic_write(Path(path), export_runs(runs, fmt))
-        except OSError as exc:
-            self.totalsLabel.setText(f"Could not export: {exc.strerror}")
+            self.session.save_text(Path(path), export_runs(runs, fmt))
+        except PlaygroundError as exc:
+            self.totalsLabel.setText(str(exc))
             return
         self.totalsLabel.setText(f"Exported {len(runs)} run(s) to {path}.")
 

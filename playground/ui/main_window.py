@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 )
 
 from playground import APP_NAME
-from playground.core.atomic import atomic_write
 from playground.core.compare import CompareRequest, PaneSpec
 from playground.core.errors import PlaygroundError
 from playground.core.estimate import estimate_cost
@@ -563,8 +562,7 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS)
 
     def show_log_folder(self) -> None:
-        folder = self.session.ctx.paths.log_dir
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self.session.log_folder()
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
         self.statusBar().showMessage(f"Logs are in {folder}", 10000)
 
@@ -596,9 +594,9 @@ class MainWindow(QMainWindow):
         from pathlib import Path
 
         try:
-            atomic_write(Path(path), text)
-        except OSError as exc:
-            QMessageBox.warning(self, "Could not save", f"Could not save {path}: {exc.strerror}.")
+            self.session.save_text(Path(path), text)
+        except PlaygroundError as exc:
+            QMessageBox.warning(self, "Could not save", str(exc))
             return
         self.statusBar().showMessage(f"Saved {path}", 6000)
 

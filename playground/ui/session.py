@@ -22,6 +22,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from playground.core.account import Credits, KeyInfo, describe_key_info
+from playground.core.atomic import atomic_write
 from playground.core.catalog import ModelCatalog, describe_age, refresh_catalog
 from playground.core.compare import CompareRequest
 from playground.core.context import AppContext
@@ -273,6 +274,25 @@ class Session(QObject):
             self.notice.emit(f"This run will not be saved to history: {exc}")
         self.historyChanged.emit()
         return comparison
+
+    # ----- files the window writes or watches ------------------------------------------------
+
+    def save_text(self, path: Path, text: str) -> None:
+        """An export, written atomically; raises PlaygroundError with the reason."""
+        try:
+            atomic_write(path, text)
+        except OSError as exc:
+            raise PlaygroundError(f"Could not save {path}: {exc.strerror}.") from None
+
+    def log_folder(self) -> Path:
+        folder = self.ctx.paths.log_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def template_watch_paths(self) -> list[str]:
+        """The templates folder and its files, for a file watcher."""
+        folder = self.ctx.templates.folder
+        return [str(folder), *(str(p) for p in folder.glob("*.toml"))] if folder.is_dir() else []
 
     # ----- templates and history ------------------------------------------------------------
 

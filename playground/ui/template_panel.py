@@ -157,8 +157,7 @@ class TemplatePanel(QDockWidget):
     # ----- list -------------------------------------------------------------------------------
 
     def _watch(self) -> None:
-        folder = self.session.ctx.templates.folder
-        paths = [str(folder), *(str(p) for p in folder.glob("*.toml"))] if folder.is_dir() else []
+        paths = self.session.template_watch_paths()
         stale = set(self.watcher.directories() + self.watcher.files()) - set(paths)
         if stale:
             self.watcher.removePaths(list(stale))
