@@ -15,6 +15,7 @@ from playground.core.context import AppContext
 from playground.core.errors import ConfigError, PlaygroundError
 from playground.core.library import record_run
 from playground.core.request import REASONING_EFFORTS, ChatParams
+from playground.core.routing import SORTS, Routing, RoutingError, parse_price
 
 
 def _bounded(kind: type, low: float, high: float | None) -> object:
@@ -44,6 +45,50 @@ def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jsonl", action="store_true", help="one JSON object per event on stdout")
     p.add_argument("--show-reasoning", action="store_true", help="print reasoning text before answers")
     p.add_argument("--demo", action="store_true", help="use the built-in simulator: no key, no network")
+    add_routing_arguments(p)
+
+
+def add_routing_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("routing (OpenRouter; applies to every model)")
+    g.add_argument(
+        "--fallback", action="append", metavar="MODEL", help="fallback model (repeatable, up to 3)"
+    )
+    g.add_argument("--provider-order", metavar="A,B", help="try these providers first, in order")
+    g.add_argument("--only", metavar="A,B", help="use only these providers")
+    g.add_argument("--ignore", metavar="A,B", help="never use these providers")
+    g.add_argument("--no-provider-fallbacks", action="store_true", help="do not fall back to other providers")
+    g.add_argument("--sort", choices=SORTS, help="prefer providers by price, throughput or latency")
+    g.add_argument("--deny-data-collection", action="store_true", help="only providers that keep no data")
+    g.add_argument("--max-price", metavar="IN[,OUT]", help="max USD per million tokens (prompt[,completion])")
+
+
+def routing_from(args: argparse.Namespace) -> Routing:
+    """The routing flags as a Routing; a bad value is a usage error (exit code 2)."""
+    data: dict[str, Any] = {}
+    for flag, name in (
+        ("fallback", "fallbacks"),
+        ("provider_order", "order"),
+        ("only", "only"),
+        ("ignore", "ignore"),
+    ):
+        value = getattr(args, flag, None)
+        if value:
+            data[name] = ",".join(value) if isinstance(value, list) else value
+    if getattr(args, "no_provider_fallbacks", False):
+        data["allow_fallbacks"] = False
+    if getattr(args, "sort", None):
+        data["sort"] = args.sort
+    if getattr(args, "deny_data_collection", False):
+        data["deny_data_collection"] = True
+    try:
+        if getattr(args, "max_price", None):
+            prompt, _, completion = args.max_price.partition(",")
+            data["max_price_prompt"] = parse_price(prompt, "--max-price")
+            if completion:
+                data["max_price_completion"] = parse_price(completion, "--max-price")
+        return Routing.from_mapping(data)
+    except RoutingError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -82,6 +127,7 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
         panes=tuple(PaneSpec(m) for m in args.model),
         system=args.system,
         params=params_from(args),
+        routing=routing_from(args),
     )
     return await run_request(ctx, request, args)
 

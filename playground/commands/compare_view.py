@@ -137,10 +137,10 @@ class PipedView(View):
 
 
 def answer_block(index: int, result: PaneResult, show_reasoning: bool) -> str:
-    served = result.finished.served_model if result.finished else None
     label = f"=== [{index + 1}] {result.model}"
-    if served and served != result.model:
-        label += f" (answered by {served})"
+    note = result.routing_note
+    if note:
+        label += f" ({note})"
     lines = [f"{label} - {status_word(result)} ==="]
     if show_reasoning and result.reasoning:
         lines += ["--- reasoning ---", result.reasoning.rstrip(), "--- answer ---"]

@@ -9,7 +9,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from playground.commands.compare import add_sampling_arguments, params_from, run_request
+from playground.commands.compare import add_sampling_arguments, params_from, routing_from, run_request
 from playground.core.context import AppContext
 from playground.core.errors import ConfigError
 from playground.core.library import template_request
@@ -157,7 +157,10 @@ async def _run(ctx: AppContext, args: argparse.Namespace) -> int:
         cases = [(args.case, {**template.case(args.case), **given})]
     else:
         cases = [(None, given)]
-    requests = [template_request(template, args.model, values, params_from(args)) for _, values in cases]
+    routing = routing_from(args)
+    requests = [
+        template_request(template, args.model, values, params_from(args), routing) for _, values in cases
+    ]
     if args.system:  # --system replaces the template's own system prompt for this run
         requests = [replace(r, system=args.system) for r in requests]
     worst = 0

@@ -29,6 +29,7 @@ from playground.core.events import (
 )
 from playground.core.redact import redact
 from playground.core.request import ChatParams, ChatRequest
+from playground.core.routing import Routing, routing_note
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +72,12 @@ class PaneState(StrEnum):
 
 @dataclass(frozen=True)
 class PaneSpec:
-    """One pane: its model, its parameter overrides and routing extras."""
+    """One pane: its model, its parameter and routing overrides, and raw body extras."""
 
     model: str
     params: ChatParams | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    routing: Routing | None = None
 
 
 @dataclass(frozen=True)
@@ -86,11 +88,18 @@ class CompareRequest:
     panes: tuple[PaneSpec, ...]
     system: str | None = None
     params: ChatParams = field(default_factory=ChatParams)
+    routing: Routing = field(default_factory=Routing)  # shared (a template's defaults); panes override
+
+    def pane_routing(self, index: int) -> Routing:
+        return self.routing.merged(self.panes[index].routing)
 
     def chat_request(self, index: int) -> ChatRequest:
         pane = self.panes[index]
         base = ChatRequest.simple(pane.model, self.prompt, self.system, self.params.merged(pane.params))
-        return ChatRequest(base.model, base.messages, base.params, dict(pane.extra))
+        routing = self.pane_routing(index)
+        return ChatRequest(
+            base.model, base.messages, base.params, dict(pane.extra), None if routing.empty else routing
+        )
 
 
 @dataclass
@@ -107,6 +116,13 @@ class PaneResult:
     retrying: Retrying | None = None
     attempts: int = 0
     chunks: int = 0  # stream chunks of answer and reasoning received
+    fallbacks: tuple[str, ...] = ()  # the fallback models asked for, to tell a fallback from a rename
+
+    @property
+    def routing_note(self) -> str | None:
+        """Words for when another model answered than the one asked (fallback, auto router)."""
+        served = self.finished.served_model if self.finished else None
+        return routing_note(self.model, served, Routing(fallbacks=self.fallbacks))
 
     @property
     def text(self) -> str:
@@ -172,7 +188,8 @@ class CompareRun:
             self._start_pane(index)
 
     def _start_pane(self, index: int) -> None:
-        self.results[index] = PaneResult(self.request.panes[index].model)
+        fallbacks = self.request.pane_routing(index).fallbacks
+        self.results[index] = PaneResult(self.request.panes[index].model, fallbacks=fallbacks)
         self._generation[index] += 1
         run = self._run_pane(index, self._generation[index])
         task = asyncio.get_running_loop().create_task(run, name=f"pane-{index}")

@@ -106,6 +106,7 @@ class AppContext:
             base_url=self.base_url,
             connect_timeout=settings.connect_timeout,
             idle_timeout=_float_env(self.env, "PLAYGROUND_IDLE_TIMEOUT", settings.idle_timeout),
+            log_texts=settings.log_prompts,
         )
         return OpenRouterClient(key.key.reveal() if key else None, config, retry=retry)
 

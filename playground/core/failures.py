@@ -8,6 +8,7 @@ from typing import Any
 
 from playground.core.events import FailureKind
 from playground.core.redact import redact
+from playground.core.routing import Routing, split_variant
 
 _STATUS_KINDS: dict[int, FailureKind] = {
     400: FailureKind.BAD_REQUEST,
@@ -64,13 +65,24 @@ def status_from_code(code: Any) -> int | None:
     return None
 
 
-def sentence_for(status: int | None, model: str, error: Mapping[str, Any] | None) -> str:
+def sentence_for(
+    status: int | None,
+    model: str,
+    error: Mapping[str, Any] | None,
+    routing: Routing | None = None,
+    wait: float | None = None,
+) -> str:
     """One sentence naming the model, what happened and what to do next."""
     metadata = error.get("metadata") if error else None
     metadata = metadata if isinstance(metadata, Mapping) else {}
     server = _server_message(error)
     text = _STATUS_SENTENCES.get(status or 0)
-    if status == 403:
+    if routing_blocked(status, error, routing):
+        assert routing is not None
+        text = _routing_sentence(status, routing)
+    elif status == 429 and is_free_model(model):
+        text = free_limit_words(server, metadata, wait)
+    elif status == 403:
         text = _forbidden_sentence(server, metadata)
     elif status in (502, 500) and metadata.get("provider_name"):
         text = f"the provider {metadata['provider_name']} returned an error ({status})"
@@ -98,6 +110,50 @@ _STATUS_SENTENCES: dict[int, str] = {
     524: "the provider took too long to answer (524)",
     529: "the provider is overloaded (529) - try again in a moment",
 }
+
+
+_NO_PROVIDER_WORDS = ("no endpoints", "no allowed providers", "no provider", "data policy", "max_price")
+
+
+def routing_blocked(status: int | None, error: Mapping[str, Any] | None, routing: Routing | None) -> bool:
+    """True when the routing the user chose leaves the model with no provider: retrying cannot help."""
+    if routing is None or not routing.constraints():
+        return False
+    if status == 503:
+        return True
+    return status == 404 and any(w in _server_message(error).lower() for w in _NO_PROVIDER_WORDS)
+
+
+def _routing_sentence(status: int | None, routing: Routing) -> str:
+    constraints = routing.constraints()
+    one = len(constraints) == 1
+    relax = f"relax {constraints[0]}" if one else "relax one of: " + "; ".join(constraints)
+    return f"no provider meets the routing constraints ({status}) - {relax}"
+
+
+def is_free_model(model: str) -> bool:
+    return split_variant(model)[1] == "free"
+
+
+def free_limit_words(server: str, metadata: Mapping[str, Any], wait: float | None) -> str:
+    """ "free models: 20 requests per minute - next slot in 14 s" from what the 429 carried."""
+    headers = metadata.get("headers")
+    limit = headers.get("X-RateLimit-Limit") if isinstance(headers, Mapping) else None
+    per_day = "day" in server.lower()
+    count = f"{limit} requests" if limit not in (None, "") else "a limited number of requests"
+    words = f"free models: {count} per {'day' if per_day else 'minute'} (429)"
+    if wait is not None and wait >= 1:
+        when = (
+            f"{wait / 3600:.1f} h"
+            if wait >= 5400
+            else f"{wait / 60:.0f} min"
+            if wait >= 120
+            else (f"{wait:.0f} s")
+        )
+        return f"{words} - next slot in {when}"
+    if per_day:
+        return f"{words} - the daily allowance is used up; it resets at midnight UTC"
+    return f"{words} - wait a moment and try again"
 
 
 def _forbidden_sentence(server: str, metadata: Mapping[str, Any]) -> str:

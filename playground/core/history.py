@@ -184,7 +184,16 @@ class RunHistory:
         variables: Mapping[str, str] | None = None,
         now: float | None = None,
     ) -> int:
-        params = {n: _json_value(getattr(request.params, n)) for n in request.params.set_names()}
+        params: dict[str, Any] = {
+            n: _json_value(getattr(request.params, n)) for n in request.params.set_names()
+        }
+        routing = {
+            str(i): request.pane_routing(i).to_mapping()
+            for i in range(len(request.panes))
+            if not request.pane_routing(i).empty
+        }
+        if routing:
+            params["routing"] = routing  # per pane, as sent
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO runs (created, template, template_version, case_name, variables, system, prompt,"

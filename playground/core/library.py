@@ -11,6 +11,7 @@ from playground.core.compare import CompareRequest, CompareRun, PaneEvent, PaneS
 from playground.core.events import Failed, Finished
 from playground.core.history import HistoryError, RunHistory, TemplateVersion
 from playground.core.request import ChatParams
+from playground.core.routing import Routing
 from playground.core.templates import PromptTemplate, TemplateError, TemplateStore
 
 log = logging.getLogger(__name__)
@@ -65,9 +66,14 @@ class TemplateLibrary:
 
 
 def template_request(
-    template: PromptTemplate, models: list[str], values: Mapping[str, str], params: ChatParams | None = None
+    template: PromptTemplate,
+    models: list[str],
+    values: Mapping[str, str],
+    params: ChatParams | None = None,
+    routing: Routing | None = None,
 ) -> CompareRequest:
-    """A comparison for one set of variables; the template's parameters, overridden by ``params``."""
+    """A comparison for one set of variables; the template's parameters and routing, overridden by
+    ``params`` and ``routing``."""
     rendered = template.render(values)
     chosen = models or list(template.models)
     if not chosen:
@@ -77,6 +83,7 @@ def template_request(
         panes=tuple(PaneSpec(m) for m in chosen),
         system=rendered.system,
         params=template.params.merged(params),
+        routing=template.routing.merged(routing),
     )
 
 

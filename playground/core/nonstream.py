@@ -40,7 +40,7 @@ async def complete_once(client: OpenRouterClient, request: ChatRequest) -> list[
         status = response.status_code if response.status_code != 200 else None
         status = status or (status_from_code(error.get("code")) if error else None)
         kind = kind_for_status(status) if status else FailureKind.STREAM_ERROR
-        text = sentence_for(status, model, error)
+        text = sentence_for(status, model, error, request.routing)
         return [_failed(model, kind, text, status, detail_for(status, error, raw[:300].decode()))]
     interpreter = StreamInterpreter(model)
     try:

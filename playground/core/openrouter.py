@@ -33,6 +33,7 @@ from playground.core.failures import (
     detail_for,
     kind_for_status,
     parse_error_body,
+    routing_blocked,
     sentence_for,
     status_from_code,
 )
@@ -82,6 +83,7 @@ class ClientConfig:
     idle_timeout: float = 60.0  # longest silence between two stream chunks
     app_url: str = APP_URL
     app_title: str = APP_NAME
+    log_texts: bool = False  # the user's "log prompts and answers" switch; off by default
 
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -235,18 +237,22 @@ class _ChatStream:
         self.started_at = 0.0
         self.first_token_at: float | None = None
         self.usage: Usage | None = None
+        self.texts: list[str] | None = [] if client.config.log_texts else None
 
     async def events(self) -> AsyncGenerator[StreamEvent, None]:
         retry = self.client._retry
+        texts = self.texts
         while True:
             self.started_at = self.client._clock()
             retry_event: Retrying | None = None
             async with aclosing(self._one_attempt()) as attempt_events:
                 async for event in attempt_events:
-                    if isinstance(event, Retrying):
+                    if texts is not None and type(event) is Delta:
+                        texts.append(event.text)
+                    elif isinstance(event, Retrying):
                         retry_event = event
                         break
-                    if isinstance(event, Finished | Failed):
+                    elif isinstance(event, Finished | Failed):
                         self._log_outcome(event)
                     yield event
             if retry_event is None:
@@ -270,19 +276,21 @@ class _ChatStream:
     def _log_outcome(self, event: Finished | Failed) -> None:
         """One line per request for the log: ids, models, provider, figures; never the key or text."""
         retries = self.attempt - 1
+        self._log_texts()
         if isinstance(event, Failed):
             log.info(
-                "request model=%s outcome=failed kind=%s status=%s retries=%d",
+                "request model=%s outcome=failed kind=%s status=%s retries=%d duration=%.3fs",
                 self.model,
                 event.kind,
                 event.status,
                 retries,
+                self.client._clock() - self.started_at,
             )
             return
         usage = self.usage
         log.info(
-            "request model=%s served=%s provider=%s generation=%s outcome=%s finish=%s retries=%d "
-            "ttft=%s duration=%.3fs tokens_in=%s tokens_out=%s cost=%s",
+            "request model=%s served=%s provider=%s generation=%s status=200 outcome=%s finish=%s "
+            "retries=%d ttft=%s duration=%.3fs tokens_in=%s tokens_out=%s cost=%s",
             self.model,
             event.served_model,
             event.provider,
@@ -296,6 +304,14 @@ class _ChatStream:
             usage.completion_tokens if usage else "-",
             usage.cost if usage else "-",
         )
+
+    def _log_texts(self) -> None:
+        """Prompt and answer, only when the user turned that on (the key is masked by the filter)."""
+        if self.texts is None:
+            return
+        prompt = [m.get("content") for m in self.request.messages]
+        log.info("request model=%s messages=%r", self.model, prompt)
+        log.info("request model=%s answer=%r", self.model, "".join(self.texts))
 
     def _too_long_wait(self, event: Retrying) -> Failed:
         return Failed(
@@ -344,15 +360,17 @@ class _ChatStream:
                 status,
             )
         error = parse_error_body(raw)
+        routing = self.request.routing
+        hint = server_wait_hint(response.headers, error)
         failed = self._failed(
             kind_for_status(status),
-            sentence_for(status, self.model, error),
+            sentence_for(status, self.model, error, routing, hint),
             status,
             detail_for(status, error, raw.decode("utf-8", "replace")),
         )
-        if not is_retryable_status(status):
+        if not is_retryable_status(status) or routing_blocked(status, error, routing):
             return failed
-        return self._retry_or_fail(failed, server_wait_hint(response.headers, error))
+        return self._retry_or_fail(failed, hint)
 
     def _transport_failure(self, exc: Exception, *, timeout: bool) -> Failed:
         partial = self.first_token_at is not None

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from playground.core.routing import Routing
+
 REASONING_EFFORTS = ("minimal", "low", "medium", "high")
 
 
@@ -54,6 +56,7 @@ class ChatRequest:
     messages: tuple[Mapping[str, Any], ...]
     params: ChatParams = field(default_factory=ChatParams)
     extra: Mapping[str, Any] = field(default_factory=dict)
+    routing: Routing | None = None
 
     @classmethod
     def simple(
@@ -68,6 +71,8 @@ class ChatRequest:
     def body(self, *, stream: bool) -> dict[str, Any]:
         body: dict[str, Any] = {"model": self.model, "messages": [dict(m) for m in self.messages]}
         body.update(self.params.to_body())
+        if self.routing is not None:
+            body.update(self.routing.to_extra(self.model))
         body.update(self.extra)
         body["stream"] = stream
         return body

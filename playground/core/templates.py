@@ -20,6 +20,7 @@ import tomli_w
 from playground.core.atomic import atomic_write
 from playground.core.errors import ConfigError
 from playground.core.request import ChatParams
+from playground.core.routing import Routing, RoutingError
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class PromptTemplate:
     models: tuple[str, ...] = ()
     params: ChatParams = field(default_factory=ChatParams)
     cases: tuple[tuple[str, Mapping[str, str]], ...] = ()
+    routing: Routing = field(default_factory=Routing)  # defaults for every pane run from it
 
     def variables(self) -> list[Variable]:
         """Placeholders in order of first use (system prompt first); the first default wins."""
@@ -103,6 +105,8 @@ class PromptTemplate:
         params = {n: _toml_value(getattr(self.params, n)) for n in self.params.set_names()}
         if params:
             data["params"] = params
+        if not self.routing.empty:
+            data["routing"] = self.routing.to_mapping()
         if self.cases:
             data["cases"] = [{"name": n, "vars": dict(v)} for n, v in self.cases]
         return tomli_w.dumps(data, multiline_strings=True)
@@ -134,6 +138,7 @@ class PromptTemplate:
             models=_strs(data.get("models")),
             params=_params(data.get("params")),
             cases=_cases(data.get("cases")),
+            routing=_routing(data.get("routing")),
         )
 
     @property
@@ -173,6 +178,17 @@ def _params(value: Any) -> ChatParams:
         return ChatParams(**known)
     except TypeError as exc:
         raise TemplateError(f"bad [params]: {exc}") from None
+
+
+def _routing(value: Any) -> Routing:
+    if value is None:
+        return Routing()
+    if not isinstance(value, Mapping):
+        raise TemplateError("[routing] must be a table")
+    try:
+        return Routing.from_mapping(value)
+    except RoutingError as exc:
+        raise TemplateError(f"bad [routing]: {exc}") from None
 
 
 def _cases(value: Any) -> tuple[tuple[str, Mapping[str, str]], ...]:

@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from playground.simulator.behaviour import Behaviour
 from playground.simulator.http import ChunkedWriter, RecordedRequest, head, send_body, send_json
-from playground.simulator.models import SimModel, generate_answer, generate_reasoning, tokenize
+from playground.simulator.models import (
+    SimEndpoint,
+    SimModel,
+    choose_endpoint,
+    generate_answer,
+    generate_reasoning,
+    tokenize,
+)
 
 if TYPE_CHECKING:
     from playground.simulator.server import Simulator
@@ -80,6 +87,27 @@ def _last_user_text(body: dict[str, Any]) -> str:
     return ""
 
 
+def _fault_model(model_id: str) -> SimModel:
+    """A stand-in catalog entry for scripted ids (``fault/...``, ``bench/...``)."""
+    return SimModel(
+        model_id,
+        model_id,
+        "Fault Injection Inc",
+        200,
+        0.05,
+        "0.000001",
+        "0.000002",
+        8192,
+        "scripted",
+        length=120,
+    )
+
+
+def _variant(model_id: str) -> str | None:
+    base, sep, variant = model_id.rpartition(":")
+    return variant if sep and base else None
+
+
 class ChatResponder:
     """Answers chat requests for one Simulator."""
 
@@ -99,46 +127,59 @@ class ChatResponder:
         if failure is not None and (behaviour is None or behaviour.status == 200):
             await send_json(writer, 401, failure)
             return True
-        model = self._resolve(model_id, body)
-        if behaviour is None and model is None:
-            message = f"{model_id} is not a valid model ID"
-            await send_json(writer, 400, {"error": {"code": 400, "message": message}})
+        # OpenRouter's ``models`` list: try each in turn; the answer names the one that served it.
+        fallbacks = [m for m in body.get("models") or [] if isinstance(m, str)]
+        candidates = list(dict.fromkeys([model_id, *fallbacks]))
+        for index, candidate in enumerate(candidates):
+            last = index == len(candidates) - 1
+            if index:
+                behaviour = self.sim.behaviour_for(candidate)
+            model = self._resolve(candidate)
+            if behaviour is None and model is None:
+                if last:
+                    message = f"{model_id} is not a valid model ID"
+                    await send_json(writer, 400, {"error": {"code": 400, "message": message}})
+                    return True
+                continue
+            behaviour = behaviour or Behaviour()
+            if behaviour.status != 200:
+                if last:
+                    await self._http_error(writer, behaviour)
+                    return True
+                continue
+            endpoint = choose_endpoint(
+                model or _fault_model(candidate), body.get("provider"), _variant(candidate)
+            )
+            if endpoint is None:
+                if last:
+                    message = "No allowed providers are available for the selected model."
+                    error = {"code": 503, "message": message, "metadata": {"model": candidate}}
+                    await send_json(writer, 503, {"error": error, "user_id": "user_sim"})
+                    return True
+                continue
+            if behaviour.raw_body is not None:
+                await send_body(writer, 200, behaviour.raw_body, behaviour.content_type, behaviour.headers)
+                return True
+            answer = self._answer(candidate, model, behaviour, body, endpoint)
+            if body.get("stream"):
+                return await Streamer(self.sim, writer, behaviour, answer).run()
+            await self._plain(writer, behaviour, answer)
             return True
-        behaviour = behaviour or Behaviour()
-        if behaviour.status != 200:
-            await self._http_error(writer, behaviour)
-            return True
-        if behaviour.raw_body is not None:
-            await send_body(writer, 200, behaviour.raw_body, behaviour.content_type, behaviour.headers)
-            return True
-        answer = self._answer(model_id, model, behaviour, body)
-        if body.get("stream"):
-            return await Streamer(self.sim, writer, behaviour, answer).run()
-        await self._plain(writer, behaviour, answer)
         return True
 
-    def _resolve(self, model_id: str, body: dict[str, Any]) -> SimModel | None:
-        candidates = [model_id] + [m for m in body.get("models") or [] if isinstance(m, str)]
-        for candidate in candidates:
-            model = self.sim.models.get(candidate)
-            if model is not None:
-                return model
-        return None
+    def _resolve(self, model_id: str) -> SimModel | None:
+        model = self.sim.models.get(model_id)
+        base, _, variant = model_id.rpartition(":")
+        if model is None and variant in ("nitro", "floor"):
+            model = self.sim.models.get(base)
+        return model
 
-    def _answer(self, model_id: str, model: SimModel | None, b: Behaviour, body: dict[str, Any]) -> Answer:
-        model = model or SimModel(
-            model_id,
-            model_id,
-            "Fault Injection Inc",
-            200,
-            0.05,
-            "0.000001",
-            "0.000002",
-            8192,
-            "scripted",
-            length=120,
-        )
+    def _answer(
+        self, model_id: str, model: SimModel | None, b: Behaviour, body: dict[str, Any], endpoint: SimEndpoint
+    ) -> Answer:
+        model = model or _fault_model(model_id)
         speaker = self.sim.models.get(model.answers_as or "", model)
+        routed = endpoint.provider != model.provider
         scale = self.sim.time_scale
         prompt = _last_user_text(body)
         text = b.text if b.text is not None else generate_answer(speaker, prompt)
@@ -158,18 +199,21 @@ class ChatResponder:
             gen_id=self.sim.next_id(),
             model_id=model_id,
             served=b.served_model or speaker.id,
-            provider=b.provider or speaker.provider,
+            provider=b.provider or (endpoint.provider if routed else speaker.provider),
             tokens=tokens,
             reasoning=tokenize(reasoning_text),
             finish_reason=finish,
             prompt_tokens=max(1, len(_prompt_text(body)) // 4),
-            prices=(Decimal(max(speaker.prompt_price, "0")), Decimal(max(speaker.completion_price, "0"))),
+            prices=(
+                Decimal(max(speaker.prompt_price, "0")) * Decimal(str(endpoint.price_factor)),
+                Decimal(max(speaker.completion_price, "0")) * Decimal(str(endpoint.price_factor)),
+            ),
             tps=b.tokens_per_second
             if b.tokens_per_second is not None
-            else speaker.tokens_per_second / scale
+            else speaker.tokens_per_second * endpoint.speed_factor / scale
             if scale
             else 0.0,
-            ttft=b.ttft if b.ttft is not None else speaker.ttft * scale,
+            ttft=b.ttft if b.ttft is not None else speaker.ttft * endpoint.latency_factor * scale,
         )
 
     async def _http_error(self, writer: asyncio.StreamWriter, b: Behaviour) -> None:

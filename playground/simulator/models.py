@@ -254,3 +254,68 @@ def generate_reasoning(prompt: str) -> str:
         f"The user asks about {subject}. I should list the key factors, weigh them, "
         "and show a small example. Let me check the edge cases before answering."
     )
+
+
+@dataclass(frozen=True)
+class SimEndpoint:
+    """One provider serving a model: how its price and speed compare, and whether it keeps data."""
+
+    provider: str
+    price_factor: float = 1.0
+    speed_factor: float = 1.0
+    latency_factor: float = 1.0
+    collects_data: bool = False
+
+
+def endpoints_for(model: SimModel) -> list[SimEndpoint]:
+    """Every simulated model has three providers: its own, a cheap slow one that keeps prompts for
+    training, and a fast expensive one. Routing preferences choose among them."""
+    return [
+        SimEndpoint(model.provider),
+        SimEndpoint(
+            "Budget Cloud", price_factor=0.6, speed_factor=0.6, latency_factor=1.6, collects_data=True
+        ),
+        SimEndpoint("Fast Lane", price_factor=1.8, speed_factor=2.0, latency_factor=0.5),
+    ]
+
+
+def choose_endpoint(model: SimModel, prefs: Any, variant: str | None = None) -> SimEndpoint | None:
+    """The provider OpenRouter's routing would pick, or None when the preferences exclude them all."""
+    prefs = prefs if isinstance(prefs, dict) else {}
+    candidates = endpoints_for(model)
+
+    def names(key: str) -> set[str]:
+        value = prefs.get(key)
+        return {str(v).lower() for v in value} if isinstance(value, list) else set()
+
+    only, ignore = names("only"), names("ignore")
+    if only:
+        candidates = [e for e in candidates if e.provider.lower() in only]
+    candidates = [e for e in candidates if e.provider.lower() not in ignore]
+    if prefs.get("data_collection") == "deny":
+        candidates = [e for e in candidates if not e.collects_data]
+    max_price = prefs.get("max_price")
+    if isinstance(max_price, dict):
+        candidates = [e for e in candidates if _within(model, e, max_price)]
+    sort = prefs.get("sort") or {"nitro": "throughput", "floor": "price"}.get(variant or "")
+    if sort == "price":
+        candidates.sort(key=lambda e: e.price_factor)
+    elif sort == "throughput":
+        candidates.sort(key=lambda e: -e.speed_factor)
+    elif sort == "latency":
+        candidates.sort(key=lambda e: e.latency_factor)
+    order = [str(v).lower() for v in prefs.get("order") or [] if isinstance(v, str)]
+    if order:
+        ranked = [e for o in order for e in candidates if e.provider.lower() == o]
+        rest = [e for e in candidates if e not in ranked]
+        candidates = ranked + ([] if prefs.get("allow_fallbacks") is False else rest)
+    return candidates[0] if candidates else None
+
+
+def _within(model: SimModel, endpoint: SimEndpoint, max_price: dict[str, Any]) -> bool:
+    """``max_price`` is USD per million tokens; prices in the catalog are USD per token."""
+    for key, price in (("prompt", model.prompt_price), ("completion", model.completion_price)):
+        limit = max_price.get(key)
+        if isinstance(limit, int | float) and float(price) * endpoint.price_factor * 1e6 > limit + 1e-9:
+            return False
+    return True

@@ -142,12 +142,18 @@ class CompareView(QScrollArea):
             self.run.cancel_all()
         self.run = run
         self._run_panes = list(self.panes)
-        for pane in self._run_panes:
-            pane.reset(starting=True)
+        for index, pane in enumerate(self._run_panes):
+            self._reset_pane(index, pane)
         run.add_listener(self._on_event)
         run.start()
         self._timer.start()
         self.runStarted.emit()
+
+    def _reset_pane(self, index: int, pane: ResponsePane) -> None:
+        pane.reset(starting=True)
+        if self.run is not None and index < len(self.run.request.panes):
+            # the fallbacks asked for tell a fallback model apart from a renamed (dated) one
+            pane.result.fallbacks = self.run.request.pane_routing(index).fallbacks
 
     def _on_event(self, pane_event: PaneEvent) -> None:
         if pane_event.pane < len(self._run_panes):
@@ -180,8 +186,9 @@ class CompareView(QScrollArea):
     def retry_pane(self, pane: ResponsePane) -> None:
         if self.run is None or pane not in self._run_panes:
             return
-        pane.reset(starting=True)
-        self.run.retry(self._run_panes.index(pane), model=pane.model)
+        index = self._run_panes.index(pane)
+        self._reset_pane(index, pane)
+        self.run.retry(index, model=pane.model)
         self._timer.start()
         self.runStarted.emit()
 

@@ -40,6 +40,7 @@ from playground.core.export import to_json, to_markdown
 from playground.core.format import usd
 from playground.core.history import RunRecord
 from playground.core.request import ChatParams
+from playground.core.routing import Routing
 from playground.core.templates import PromptTemplate
 from playground.core.uistate import UiStateStore
 from playground.ui.compare_view import CompareView
@@ -368,10 +369,12 @@ class MainWindow(QMainWindow):
         if not self._within_spend_cap():
             return
         system = self.systemPromptEdit.toPlainText().strip() or None
-        panes = tuple(PaneSpec(p.model, p.overrides) for p in self.compare.panes)
-        request = CompareRequest(prompt, panes, system, self.params.params())
+        panes = tuple(PaneSpec(p.model, p.overrides, routing=p.routing) for p in self.compare.panes)
+        applies = self._template_still_applies(prompt)
+        routing = self.template_context.get("_routing") if applies else None
+        request = CompareRequest(prompt, panes, system, self.params.params(), routing=routing or Routing())
         record = {k: v for k, v in self.template_context.items() if not k.startswith("_")}
-        record = record if self._template_still_applies(prompt) else {}
+        record = record if applies else {}
         try:
             run = self.session.new_compare(request, **record)
         except PlaygroundError as exc:
@@ -406,6 +409,7 @@ class MainWindow(QMainWindow):
             "version": version.hash,
             "variables": values,
             "_prompt": rendered.prompt,
+            "_routing": template.routing,
         }
         self.statusBar().showMessage(f"Template '{template.name}' filled in - press Send.", 6000)
 
@@ -614,10 +618,13 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
         panes = [m for m in state.get("panes", []) if isinstance(m, str)] or ["", "", ""]
         overrides = state.get("overrides") if isinstance(state.get("overrides"), list) else []
+        routings = state.get("routing") if isinstance(state.get("routing"), list) else []
         for index, model in enumerate(panes[:16]):
             pane = self.compare.add_pane(model)
             if index < len(overrides) and isinstance(overrides[index], dict):
                 pane.set_overrides(_params_from_state(overrides[index]))
+            if index < len(routings) and isinstance(routings[index], dict):
+                pane.set_routing(_routing_from_state(routings[index]))
         params = state.get("params")
         if isinstance(params, dict):
             self.params.set_params(_params_from_state(params))
@@ -634,6 +641,7 @@ class MainWindow(QMainWindow):
             "geometry": base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii"),
             "panes": self.compare.models(),
             "overrides": [_params_state(p.overrides) for p in self.compare.panes],
+            "routing": [p.routing.to_mapping() if p.routing else {} for p in self.compare.panes],
             "params": _params_state(params),
             "system": self.systemPromptEdit.toPlainText(),
             "system_visible": self.systemToggle.isChecked(),
@@ -677,3 +685,10 @@ Ctrl+Shift+C  copy the comparison as Markdown
 Ctrl+S  save the comparison as Markdown
 F5  refresh the model list
 Ctrl+Q  quit"""
+
+
+def _routing_from_state(data: dict[str, Any]) -> Routing | None:
+    try:
+        return Routing.from_mapping(data)
+    except PlaygroundError:  # a hand-edited state file: drop the routing, keep the pane
+        return None

@@ -15,6 +15,7 @@ Signals:
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QDrag, QGuiApplication, QMouseEvent
@@ -38,7 +39,11 @@ from playground.core.events import Delta, Reasoning, Started
 from playground.core.format import usd
 from playground.core.history import AnswerRecord
 from playground.core.request import ChatParams
+from playground.core.routing import Routing
 from playground.ui.markdown_view import MarkdownView
+
+if TYPE_CHECKING:
+    from playground.ui.routing_dialog import RoutingDialog
 
 ADVICE = {
     "auth": "OpenRouter rejected this key - open Key settings to check or replace it.",
@@ -121,6 +126,8 @@ class ResponsePane(QFrame):
         self._dirty = False
         self.active = False  # part of a comparison that has not ended for this pane
         self.overrides: ChatParams | None = None  # this pane's own parameters, over the shared ones
+        self.routing: Routing | None = None  # this pane's routing, over a template's defaults
+        self._model_ids: list[str] = []
         self._started_at: float | None = None
         self._rendered_at = 0.0
         self._first_token_at: float | None = None
@@ -216,6 +223,7 @@ class ResponsePane(QFrame):
             ("Move left", lambda: self.moveRequested.emit(-1)),
             ("Move right", lambda: self.moveRequested.emit(1)),
             ("Parameters for this pane...", self.edit_overrides),
+            ("Routing for this pane...", self.edit_routing),
             ("Get code...", self.codeRequested.emit),
             ("Remove pane", self.removeRequested.emit),
         ):
@@ -248,6 +256,7 @@ class ResponsePane(QFrame):
     def set_models(self, ids: list[str]) -> None:
         """Fill the selector (favourites and recent first) without changing the chosen model."""
         current = self.model
+        self._model_ids = list(ids)
         self.modelSelector.blockSignals(True)
         self.modelSelector.clear()
         self.modelSelector.addItems(ids)
@@ -399,6 +408,8 @@ class ResponsePane(QFrame):
         if self.overrides is not None and self.overrides.set_names():
             shown = ", ".join(f"{n}={getattr(self.overrides, n)}" for n in self.overrides.set_names())
             parts.append(f"This pane overrides: {shown}")
+        if self.routing is not None and not self.routing.empty:
+            parts.append(f"Routing: {self.routing.describe()}")
         self.noteLabel.setText("\n".join(parts))
         self.noteLabel.setVisible(bool(parts))
 
@@ -412,6 +423,24 @@ class ResponsePane(QFrame):
         dialog = ParamsDialog(self.overrides or ChatParams(), self)
         dialog.accepted.connect(lambda: self.set_overrides(dialog.panel.params()))
         dialog.open()
+
+    def set_routing(self, routing: Routing | None) -> None:
+        self.routing = routing if routing is not None and not routing.empty else None
+        self._render_note()
+
+    def edit_routing(self) -> RoutingDialog:
+        from playground.ui.routing_dialog import RoutingDialog
+
+        dialog = RoutingDialog(self.model, self.routing, self._model_ids, self)
+
+        def accepted() -> None:
+            self.set_routing(dialog.routing())
+            if dialog.model() != self.model:
+                self.modelSelector.setEditText(dialog.model())
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+        return dialog
 
     def set_badges(self, badges: list[str]) -> None:
         self.badges = badges
@@ -444,9 +473,11 @@ def stats_text(result: PaneResult, live: str = "") -> str:
         parts.append(live)
     f, u = result.finished, result.usage
     if f is not None:
+        note = result.routing_note
         served = f.served_model or result.model
-        routed = " (routed)" if f.served_model and f.served_model != result.model else ""
-        parts.append(f"{served}{routed} via {f.provider or 'unknown provider'}")
+        parts.append(f"⚠ {note}" if note else f"{served} via {f.provider or 'unknown provider'}")
+        if note:
+            parts.append(f"via {f.provider or 'unknown provider'}")
         if f.ttft is not None:
             parts.append(f"TTFT {f.ttft:.2f} s")
         if f.tokens_per_second:
@@ -469,6 +500,10 @@ def _state_words(result: PaneResult) -> str:
     state = result.state
     if state is PaneState.RETRYING and result.retrying is not None:
         status = f"{result.retrying.status}" if result.retrying.status else "network"
+        if "free models:" in result.retrying.reason:  # "free models: 20 requests per minute ..."
+            return result.retrying.reason.partition(": ")[2].split(" - ")[0] + (
+                f" - retrying in {result.retrying.delay:.0f} s"
+            )
         return (
             f"rate limited - retrying in {result.retrying.delay:.0f} s"
             if status == "429"
