@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from decimal import Decimal
 
 from playground.core.account import describe_key_info
 from playground.core.context import AppContext
-from playground.core.errors import ApiError, ConfigError
+from playground.core.errors import ApiError, ConfigError, PlaygroundError
 from playground.core.events import FailureKind
 from playground.core.secrets import KeyringError
+from playground.core.spend import Thresholds, check_alerts, spend_report
 
 DEFAULT_NAME = "default"
 
@@ -118,7 +120,17 @@ async def _test(ctx: AppContext, args: argparse.Namespace) -> int:
     print("The key works.")
     for label, value in describe_key_info(info, credits):
         print(f"  {label + ':':<18} {value}")
+    thresholds = Thresholds.from_settings(ctx.settings.load())
+    for alert in check_alerts(thresholds, key_info=info, spent_today=_spent_today(ctx)):
+        print(f"ALERT: {alert.message}")
     return 0
+
+
+def _spent_today(ctx: AppContext) -> Decimal | None:
+    try:
+        return spend_report(ctx.history(), days=1).today
+    except PlaygroundError:  # history is a convenience; the key test does not depend on it
+        return None
 
 
 def _key_failure(exc: ApiError, base_url: str) -> str:

@@ -341,6 +341,24 @@ class RunHistory:
         ).fetchall()
         return [(r["requested_model"], _rounded(r["total"])) for r in rows]
 
+    def totals_per_template(self) -> list[tuple[str, Decimal]]:
+        """Cost per template; runs typed by hand are listed as "(no template)"."""
+        rows = self.db.execute(
+            "SELECT COALESCE(r.template, '(no template)') AS name, SUM(CAST(a.cost AS REAL)) AS total "
+            "FROM answers a JOIN runs r ON r.id = a.run_id WHERE a.cost IS NOT NULL "
+            "GROUP BY name ORDER BY total DESC"
+        ).fetchall()
+        return [(r["name"], _rounded(r["total"])) for r in rows]
+
+    def total_since(self, since: float) -> Decimal:
+        """Cost of the answers of runs started at or after ``since`` (e.g. this session)."""
+        row = self.db.execute(
+            "SELECT SUM(CAST(a.cost AS REAL)) AS total FROM answers a JOIN runs r ON r.id = a.run_id "
+            "WHERE a.cost IS NOT NULL AND r.created >= ?",
+            (since,),
+        ).fetchone()
+        return _rounded(row["total"])
+
     # ----- template versions ---------------------------------------------------------------------
 
     def record_version(self, name: str, content: str, content_hash: str, note: str = "") -> TemplateVersion:

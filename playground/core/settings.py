@@ -16,6 +16,7 @@ from playground.core.errors import PlaygroundError
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+ALERT_FIELDS = ("spend_cap_usd", "alert_remaining_below_usd", "alert_daily_spend_usd")
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,9 @@ class Settings:
     favourite_models: tuple[str, ...] = ()
     recent_models: tuple[str, ...] = ()
     log_prompts: bool = False
-    spend_cap_usd: float | None = None  # ask before a comparison estimated above this
+    spend_cap_usd: float | None = None  # ask before a comparison estimated at or above this
+    alert_remaining_below_usd: float | None = None  # warn when the key's remaining credit falls to this
+    alert_daily_spend_usd: float | None = None  # warn when today's spend reaches this
     templates_dir: str | None = None  # e.g. a shared git repository; None: under the data dir
 
     def to_json(self) -> dict[str, Any]:
@@ -57,9 +60,7 @@ class Settings:
                 values[f.name] = value
             elif isinstance(default, float) and isinstance(value, int | float) and value > 0:
                 values[f.name] = float(value)
-            elif f.name == "spend_cap_usd" and (
-                value is None or (isinstance(value, int | float) and value > 0)
-            ):
+            elif f.name in ALERT_FIELDS and (value is None or (isinstance(value, int | float) and value > 0)):
                 values[f.name] = None if value is None else float(value)
             elif f.name in ("base_url", "active_key", "templates_dir") and (
                 value is None or isinstance(value, str)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -53,6 +52,10 @@ from playground.ui.session import Session
 from playground.ui.template_dialogs import MatrixDialog
 from playground.ui.template_panel import TemplatePanel
 from playground.ui.theme import THEMES, apply_theme
+
+if TYPE_CHECKING:
+    from playground.core.spend import Alert
+    from playground.ui.usage_dialog import UsageDialog
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +100,14 @@ class MainWindow(QMainWindow):
         )
         self.demoBanner.setObjectName("demoBanner")
         outer.addWidget(self.demoBanner)
+        self.alertBanner = QLabel()
+        self.alertBanner.setObjectName("alertBanner")
+        self.alertBanner.setAccessibleName("Spend alerts")
+        self.alertBanner.setWordWrap(True)
+        self.alertBanner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.alertBanner.setToolTip("Change the alerts in Compare > Usage and spend (Ctrl+Shift+U)")
+        self.alertBanner.hide()
+        outer.addWidget(self.alertBanner)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setObjectName("mainSplitter")
         self.compare = CompareView()
@@ -130,7 +141,7 @@ class MainWindow(QMainWindow):
         self.historyView.rerunRequested.connect(self.rerun)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.historyView)  # wide table
         self.historyView.hide()
-        self.compare.runFinished.connect(self.session.historyChanged)
+        self.compare.runFinished.connect(self.session.run_ended)
         self.template_context: dict[str, Any] = {}
 
     def _composer(self) -> QWidget:
@@ -221,13 +232,18 @@ class MainWindow(QMainWindow):
         self._action(file, "Save comparison as JSON...", lambda: self.save_export("json"))
         file.addSeparator()
         self._action(file, "Show log folder", self.show_log_folder)
+        self.logPromptsAction = self._action(
+            file, "Log prompts and answers", lambda on: self.session.spawn(self.session.set_log_prompts(on))
+        )
+        self.logPromptsAction.setCheckable(True)
+        self.logPromptsAction.setChecked(self.session.ctx.settings.load().log_prompts)
         self._action(file, "Quit", self.close, QKeySequence.StandardKey.Quit)
         compare = menu.addMenu("&Compare")
         self._action(compare, "Send", self.send)
         self._action(compare, "Stop all", self.compare.stop_all)
         self._action(compare, "Add pane", lambda: self.compare.add_pane(""), "Ctrl+T")
         self._action(compare, "Differences between two answers...", self.show_diff, "Ctrl+D")
-        self._action(compare, "Set a spend cap...", self.ask_spend_cap)
+        self._action(compare, "Usage and spend...", self.show_usage, "Ctrl+Shift+U")
         models = menu.addMenu("&Models")
         self._action(models, "Browse models...", self.show_model_browser, "Ctrl+M")
         self._action(models, "Refresh the model list", self._refresh_catalog, "F5")
@@ -267,6 +283,7 @@ class MainWindow(QMainWindow):
         s.catalogChanged.connect(self._catalog_changed)
         s.catalogStatus.connect(self._catalog_status)
         s.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        s.alertsChanged.connect(self._show_alerts)
 
     def show_warnings(self) -> None:
         """Tell the user about files set aside at start-up (damaged settings, cache, history)."""
@@ -347,7 +364,11 @@ class MainWindow(QMainWindow):
         text = f"Est. max {usd(estimate.total, digits=4)}" if estimate.per_model else ""
         if estimate.unknown:
             text += f" (+{len(estimate.unknown)} unpriced)"
-        self.costLabel.setText(text)
+        over = bool(estimate.per_model) and bool(self.session.estimate_alerts(estimate.total))
+        self.costLabel.setText(f"⚠ {text} - above your alert" if over else text)
+        self.costLabel.setProperty("alert", over)
+        self.costLabel.style().unpolish(self.costLabel)
+        self.costLabel.style().polish(self.costLabel)
         self.costLabel.setToolTip(
             "\n".join(f"{m}: {usd(c) if c is not None else 'unknown price'}" for m, c in estimate.per_model)
         )
@@ -449,16 +470,11 @@ class MainWindow(QMainWindow):
         self.send()
 
     def _within_spend_cap(self) -> bool:
-        cap = self.session.ctx.settings.load().spend_cap_usd
-        total = float(self.estimate.total)
-        if cap is None or total <= cap:
+        """Ask first when the estimate reaches the user's per-comparison alert."""
+        alerts = self.session.estimate_alerts(self.estimate.total)
+        if not alerts:
             return True
-        answer = QMessageBox.question(
-            self,
-            "Above your spend cap",
-            f"This comparison could cost up to {usd(self.estimate.total, digits=4)}, above your cap of "
-            f"${cap:g}. Send anyway?",
-        )
+        answer = QMessageBox.question(self, "Above your spend alert", f"{alerts[0].message} Send anyway?")
         return answer == QMessageBox.StandardButton.Yes
 
     def _remember_recent(self, models: list[str]) -> None:
@@ -548,19 +564,17 @@ class MainWindow(QMainWindow):
         dialog.open()
         self.diff_dialog = dialog
 
-    def ask_spend_cap(self) -> None:
-        current = self.session.ctx.settings.load().spend_cap_usd or 0.0
-        value, ok = QInputDialog.getDouble(
-            self,
-            "Spend cap",
-            "Ask before sending a comparison that could cost more than (USD, 0 = never ask):",
-            current,
-            0,
-            1000,
-            4,
-        )
-        if ok:
-            self.session.ctx.settings.update(spend_cap_usd=value or None)
+    def show_usage(self) -> UsageDialog:
+        from playground.ui.usage_dialog import UsageDialog
+
+        dialog = UsageDialog(self.session, self)
+        dialog.open()
+        self.usage_dialog = dialog
+        return dialog
+
+    def _show_alerts(self, alerts: list[Alert]) -> None:
+        self.alertBanner.setText("  ".join(f"⚠ {a.message}" for a in alerts))
+        self.alertBanner.setVisible(bool(alerts))
 
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS)

@@ -16,6 +16,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Coroutine
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from playground.core.history import RunRecord, TemplateVersion
 from playground.core.library import TemplateLibrary, record_run
 from playground.core.openrouter import ClientConfig, OpenRouterClient
 from playground.core.secrets import ActiveKey, ApiKey, KeySource
+from playground.core.spend import Alert, SpendReport, Thresholds, check_alerts, spend_report
 from playground.core.templates import PromptTemplate, TemplateEntry
 from playground.ui.net import NetworkThread, ThreadedRun
 
@@ -48,6 +50,7 @@ class Session(QObject):
     notice = Signal(str)
     templatesChanged = Signal()
     historyChanged = Signal()
+    alertsChanged = Signal(list)  # list[Alert]: the spend alerts at or past their threshold now
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +64,8 @@ class Session(QObject):
         self.closed = False
         self.net: NetworkThread | None = None  # comparisons stream here, off the window's loop
         self.stream_client: OpenRouterClient | None = None
+        self.started_at = time.time()  # "this session" in the spend figures
+        self.alerts: list[Alert] = []
 
     # ----- background work -----------------------------------------------------------------
 
@@ -176,6 +181,7 @@ class Session(QObject):
             self.creditChanged.emit("key rejected" if exc.status == 401 else "credit unknown (offline)")
             return
         self.creditChanged.emit(credit_line(self.key_info))
+        self.refresh_alerts()
 
     async def test_key(self, raw: str | None) -> list[tuple[str, str]]:
         """Check a pasted key (or the one in use) against /key; raises ApiError / ConfigError."""
@@ -275,6 +281,49 @@ class Session(QObject):
         self.historyChanged.emit()
         return comparison
 
+    def run_ended(self) -> None:
+        """After a comparison: the key's figures changed, and maybe an alert's threshold was reached."""
+        self.historyChanged.emit()
+        self.refresh_alerts()
+        if self.active is not None:
+            self.spawn(self.refresh_key_info(), "key-info")
+
+    # ----- spend watch -------------------------------------------------------------------------
+
+    def thresholds(self) -> Thresholds:
+        return Thresholds.from_settings(self.ctx.settings.load())
+
+    def spend_report(self, days: int = 30) -> SpendReport:
+        return spend_report(
+            self.ctx.history(),
+            days=days,
+            session_since=self.started_at,
+            key_info=self.key_info,
+            thresholds=self.thresholds(),
+        )
+
+    def estimate_alerts(self, estimate: Decimal) -> list[Alert]:
+        return check_alerts(self.thresholds(), estimate=estimate)
+
+    def refresh_alerts(self) -> None:
+        try:
+            today = spend_report(self.ctx.history(), days=1).today
+        except PlaygroundError:
+            today = None
+        self.alerts = check_alerts(self.thresholds(), key_info=self.key_info, spent_today=today)
+        self.alertsChanged.emit(self.alerts)
+
+    def save_alerts(self, remaining: float | None, daily: float | None, estimate: float | None) -> None:
+        """Store the alert thresholds (None = off) and re-check them now."""
+        try:
+            self.ctx.settings.update(
+                alert_remaining_below_usd=remaining, alert_daily_spend_usd=daily, spend_cap_usd=estimate
+            )
+        except PlaygroundError as exc:
+            self.notice.emit(str(exc))
+            return
+        self.refresh_alerts()
+
     # ----- files the window writes or watches ------------------------------------------------
 
     def save_text(self, path: Path, text: str) -> None:
@@ -283,6 +332,18 @@ class Session(QObject):
             atomic_write(path, text)
         except OSError as exc:
             raise PlaygroundError(f"Could not save {path}: {exc.strerror}.") from None
+
+    async def set_log_prompts(self, on: bool) -> None:
+        """The "log prompts and answers" switch; new requests follow it (the clients are rebuilt)."""
+        try:
+            self.ctx.settings.update(log_prompts=on)
+        except PlaygroundError as exc:
+            self.notice.emit(str(exc))
+            return
+        await self._rebuild_client()
+        self.notice.emit(
+            "Prompts and answers will be logged." if on else "Prompts and answers are not logged."
+        )
 
     def log_folder(self) -> Path:
         folder = self.ctx.paths.log_dir

@@ -17,6 +17,8 @@ QLabel#statsLabel, QLabel#noteLabel, QLabel#badgeLabel { color: palette(placehol
 QLabel#errorLabel { background: rgba(209, 36, 47, 0.12); border-radius: 6px; padding: 6px; }
 QLabel#detailsLabel { font-size: 11px; color: palette(placeholder-text); }
 QLabel#demoBanner { background: #8250df; color: white; padding: 6px 10px; font-weight: 600; }
+QLabel#alertBanner { background: #bf8700; color: white; padding: 6px 10px; font-weight: 600; }
+QLabel#costLabel[alert="true"] { color: #cf222e; font-weight: 600; }
 QLabel#costLabel { color: palette(placeholder-text); }
 QTextBrowser#outputView { border: none; background: transparent; }
 QPushButton#sendButton { font-weight: 600; padding: 6px 18px; }

@@ -1,10 +1,10 @@
-"""Routing flags on ``compare`` and ``templates run``, in a subprocess against the simulator."""
+"""Routing flags, ``usage`` and ``log`` in a subprocess against the simulator."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from playground.simulator import Simulator
+from playground.simulator import Behaviour, Simulator
 from tests.cli.helpers import playground
 from tests.conftest import FAKE_KEY
 
@@ -86,3 +86,49 @@ def test_template_routing_defaults_and_cli_override(sim: Simulator, home: Path) 
     assert result.returncode == 0, result.stdout + result.stderr
     body = sim.chat_requests()[0].json()
     assert body["provider"] == {"only": ["Fast Lane", "Simulated Labs"], "sort": "price"}
+
+
+def test_usage_shows_key_figures_history_and_alerts(sim: Simulator, home: Path) -> None:
+    import json
+
+    sim.key_data = {"limit": 5, "limit_remaining": 0.75, "usage_daily": 0.01}
+    assert playground("compare", "-m", "sim/balanced-pro", "hi", home=home, **_env(sim)).returncode == 0
+    result = playground(
+        "usage", "--json", "--alert-remaining", "0.75", "--alert-daily", "100", home=home, **_env(sim)
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["key"]["limit"] == 5 and data["key"]["limit_remaining"] == 0.75
+    assert [m["model"] for m in data["per_model"]] == ["sim/balanced-pro"]
+    assert data["per_model"][0]["cost"] > 0 and data["today"] == data["per_model"][0]["cost"]
+    assert [a["kind"] for a in data["alerts"]] == ["low_credit"]  # at its threshold; daily far off
+    text = playground("usage", home=home, **_env(sim)).stdout
+    assert "ALERT: Credit low: $0.75 left on this key" in text and "Per template" in text
+    # the key check warns too
+    tested = playground("key", "test", home=home, **_env(sim))
+    assert tested.returncode == 0 and "ALERT: Credit low" in tested.stdout
+    # turned off, nothing fires
+    off = playground("usage", "--json", "--alert-remaining", "0", home=home, **_env(sim))
+    assert json.loads(off.stdout)["alerts"] == []
+
+
+def test_usage_without_a_key_still_shows_local_spend(home: Path) -> None:
+    result = playground("usage", home=home)
+    assert result.returncode == 0
+    assert "figures unavailable" in result.stdout and "This app, from history: today $0" in result.stdout
+
+
+def test_log_holds_prompts_only_when_switched_on(sim: Simulator, home: Path) -> None:
+    log = home / "logs" / "playground.log"
+    playground("compare", "-m", "sim/quick-mini", "Zanzibar question", home=home, **_env(sim))
+    assert "request model=sim/quick-mini" in log.read_text() and "Zanzibar" not in log.read_text()
+    switched = playground("log", "--prompts", "on", home=home)
+    assert "Prompts and answers in the log: on" in switched.stdout and str(log) in switched.stdout
+    sim.script("sim/quick-mini", Behaviour(text="Pemba"))
+    playground("compare", "-m", "sim/quick-mini", "Zanzibar question", home=home, **_env(sim))
+    text = log.read_text()
+    assert "messages=['Zanzibar question']" in text and "answer='Pemba'" in text
+    assert FAKE_KEY not in text
+    playground("log", "--prompts", "off", home=home)
+    playground("compare", "-m", "sim/quick-mini", "Mombasa question", home=home, **_env(sim))
+    assert "Mombasa" not in log.read_text()
