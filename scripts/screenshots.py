@@ -109,6 +109,34 @@ async def main(out: Path) -> None:
     window.historyView.hide()
     window.set_pane_models(["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner"])
 
+    # routing: a fallback taken, the auto router's choice, a provider preference; a spend alert
+    from playground.core.routing import Routing
+
+    ctx.settings.update(alert_remaining_below_usd=15.0)
+    window.set_pane_models(["fault/502", "openrouter/auto", "sim/balanced-pro"])
+    window.compare.panes[0].set_routing(Routing(fallbacks=("sim/quick-mini",)))
+    window.compare.panes[2].set_routing(Routing(sort="throughput", deny_data_collection=True))
+    window.promptEdit.setPlainText("Name three HTTP caching headers.")
+    window.send()
+    await wait_until(lambda: not window.compare.running)
+    await wait_until(lambda: window.alertBanner.isVisible())
+    await asyncio.sleep(0.3)
+    grab(window, out / "routing-and-alerts.png")
+    routing = window.compare.panes[2].edit_routing()
+    await asyncio.sleep(0.3)
+    grab(routing, out / "routing-dialog.png")
+    routing.close()
+    usage = window.show_usage()
+    usage.resize(900, 600)
+    await asyncio.sleep(0.3)
+    grab(usage, out / "usage.png")
+    usage.close()
+    ctx.settings.update(alert_remaining_below_usd=None)
+    session.refresh_alerts()
+    window.set_pane_models(["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner"])
+    for pane in window.compare.panes:
+        pane.set_routing(None)
+
     window.set_theme("dark")
     window.compare.panes[1].modelSelector.setEditText("sim/balanced-pro")
     window.send()

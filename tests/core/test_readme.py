@@ -18,3 +18,19 @@ def test_readme_sample_template_is_valid() -> None:
     rendered = template.render(dict(template.case("short")))
     assert rendered.system == "You write for busy engineers."
     assert "in 50 words" in rendered.prompt and "Write {{ for a literal {{." in rendered.prompt
+
+
+def test_readme_sample_routing_is_what_gets_sent() -> None:
+    from playground.core.routing import Routing
+
+    block = re.search(r"```toml\n(.*?)```", README.read_text("utf-8"), re.DOTALL)
+    assert block is not None
+    template = PromptTemplate.from_toml(block.group(1))
+    assert template.routing == Routing(
+        fallbacks=("openai/gpt-4o-mini",), sort="price", deny_data_collection=True
+    )
+    extra = template.routing.to_extra("anthropic/claude-3.5-haiku")
+    assert extra == {
+        "models": ["anthropic/claude-3.5-haiku", "openai/gpt-4o-mini"],
+        "provider": {"sort": "price", "data_collection": "deny"},
+    }

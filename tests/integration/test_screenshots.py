@@ -45,6 +45,9 @@ def test_screenshot_script_under_xvfb(tmp_path: Path) -> None:
         "finished-with-failure.png",
         "key-dialog.png",
         "model-browser.png",
+        "routing-and-alerts.png",
+        "routing-dialog.png",
         "templates-and-history.png",
+        "usage.png",
     ]
     assert all((tmp_path / "shots" / name).stat().st_size > 10_000 for name in shots)
