@@ -16,6 +16,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
+from playground.core.attachments import Attachment
+from playground.core.conversation import Message
 from playground.core.events import (
     Delta,
     Failed,
@@ -78,6 +80,8 @@ class PaneSpec:
     params: ChatParams | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     routing: Routing | None = None
+    history: tuple[Message, ...] = ()  # this pane's own earlier turns (a follow-up), never another's
+    prompt: str | None = None  # this pane's own prompt (an edited turn), instead of the shared one
 
 
 @dataclass(frozen=True)
@@ -89,16 +93,33 @@ class CompareRequest:
     system: str | None = None
     params: ChatParams = field(default_factory=ChatParams)
     routing: Routing = field(default_factory=Routing)  # shared (a template's defaults); panes override
+    attachments: tuple[Attachment, ...] = ()  # sent with this turn's prompt to every pane
 
     def pane_routing(self, index: int) -> Routing:
         return self.routing.merged(self.panes[index].routing)
 
+    def pane_prompt(self, index: int) -> Message:
+        """This turn's user message for a pane."""
+        pane = self.panes[index]
+        return Message("user", self.prompt if pane.prompt is None else pane.prompt, self.attachments)
+
+    def pane_messages(self, index: int) -> tuple[Message, ...]:
+        """What a pane sends after the system prompt: its own history, then this turn's prompt."""
+        return (*self.panes[index].history, self.pane_prompt(index))
+
     def chat_request(self, index: int) -> ChatRequest:
         pane = self.panes[index]
-        base = ChatRequest.simple(pane.model, self.prompt, self.system, self.params.merged(pane.params))
+        messages: list[Mapping[str, Any]] = (
+            [{"role": "system", "content": self.system}] if self.system else []
+        )
+        messages += [m.to_api() for m in self.pane_messages(index)]
         routing = self.pane_routing(index)
         return ChatRequest(
-            base.model, base.messages, base.params, dict(pane.extra), None if routing.empty else routing
+            pane.model,
+            tuple(messages),
+            self.params.merged(pane.params),
+            dict(pane.extra),
+            None if routing.empty else routing,
         )
 
 
@@ -168,6 +189,15 @@ class PaneResult:
 Listener = Callable[[PaneEvent], None]
 
 
+def with_pane_model(request: CompareRequest, index: int, model: str | None) -> CompareRequest:
+    """The request with one pane's model replaced (a retry with another model)."""
+    if model is None or model == request.panes[index].model:
+        return request
+    panes = list(request.panes)
+    panes[index] = replace(panes[index], model=model)
+    return replace(request, panes=tuple(panes))
+
+
 class CompareRun:
     """Runs a CompareRequest. Listeners see every event; ``results`` holds each pane's state."""
 
@@ -212,10 +242,7 @@ class CompareRun:
 
     def retry(self, index: int, model: str | None = None) -> None:
         """Run one pane again from scratch (stopping it first), optionally with another model."""
-        if model is not None and model != self.request.panes[index].model:
-            panes = list(self.request.panes)
-            panes[index] = replace(panes[index], model=model)
-            self.request = replace(self.request, panes=tuple(panes))
+        self.request = with_pane_model(self.request, index, model)
         self.cancel(index)
         self._tasks.pop(index, None)
         self._start_pane(index)

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from playground.core.atomic import quarantine
+from playground.core.attachments import Attachment
 from playground.core.compare import CompareRequest, PaneResult
+from playground.core.conversation import Message
 from playground.core.errors import PlaygroundError
 from playground.core.redact import redact
 
@@ -73,14 +75,29 @@ CREATE TABLE IF NOT EXISTS template_versions (
 );
 CREATE INDEX IF NOT EXISTS versions_name ON template_versions(name);
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(text, tokenize = 'unicode61');
+CREATE TABLE IF NOT EXISTS attachments (
+    hash TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
 """
+# Columns added after the first release, with how to add them to an older database.
+MIGRATIONS = (
+    ("runs", "attachments", "ALTER TABLE runs ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]'"),
+    ("answers", "thread", "ALTER TABLE answers ADD COLUMN thread TEXT"),
+)
+# ``attachments`` holds each attached file once, by SHA-256; runs and threads refer to it by hash.
+# ``answers.thread`` is, for a follow-up or an edited turn, the messages that pane sent (JSON).
 # ``search`` holds, per run (rowid = run id), its prompt, system prompt and answers, so finding a
 # word among 10,000 runs is an index look-up rather than a scan of every answer.
 
 
 SUMMARY_COLUMNS = (
     "run_id, pane, requested_model, served_model, provider, '' AS answer, '' AS reasoning, state,"
-    " finish_reason, error, ttft, duration, tokens_in, tokens_out, tokens_reasoning, cost, generation_id"
+    " finish_reason, error, ttft, duration, tokens_in, tokens_out, tokens_reasoning, cost, generation_id,"
+    " NULL AS thread"
 )
 
 
@@ -106,6 +123,7 @@ class AnswerRecord:
     tokens_reasoning: int | None
     cost: Decimal | None
     generation_id: str | None
+    thread: tuple[Message, ...] = ()  # what this pane sent, when more than the run's prompt
 
 
 @dataclass(frozen=True)
@@ -120,6 +138,7 @@ class RunRecord:
     case_name: str | None = None
     variables: Mapping[str, str] = field(default_factory=dict)
     answers: tuple[AnswerRecord, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def cost(self) -> Decimal:
@@ -197,7 +216,7 @@ class RunHistory:
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO runs (created, template, template_version, case_name, variables, system, prompt,"
-                " params) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " params, attachments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     now or time.time(),
                     template,
@@ -207,16 +226,28 @@ class RunHistory:
                     request.system,
                     request.prompt,
                     json.dumps(params),
+                    json.dumps([a.hash for a in request.attachments]),
                 ),
             )
             run_id = int(cursor.lastrowid or 0)
+            _store_blobs(db, request.attachments)
             db.execute(
                 "INSERT INTO search (rowid, text) VALUES (?, ?)",
                 (run_id, f"{request.system or ''}\n{request.prompt}"),
             )
             return run_id
 
-    def save_answer(self, run_id: int, pane: int, result: PaneResult, *, now: float | None = None) -> None:
+    def save_answer(
+        self,
+        run_id: int,
+        pane: int,
+        result: PaneResult,
+        *,
+        thread: Sequence[Message] = (),
+        now: float | None = None,
+    ) -> None:
+        """Store one pane's answer; ``thread`` is what the pane sent when that was more than the run's
+        prompt (earlier turns, an edited turn)."""
         f, u = result.finished, result.usage
         row = (
             run_id,
@@ -237,13 +268,15 @@ class RunHistory:
             str(u.cost) if u and u.cost is not None else None,
             f.generation_id if f else None,
             now or time.time(),
+            json.dumps([m.to_json() for m in thread]) if thread else None,
         )
         with self._write() as db:
+            _store_blobs(db, [a for m in thread for a in m.attachments])
             db.execute(
                 "INSERT OR REPLACE INTO answers (run_id, pane, requested_model, served_model, provider,"
                 " answer, reasoning, state, finish_reason, error, ttft, duration, tokens_in, tokens_out,"
-                " tokens_reasoning, cost, generation_id, created)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " tokens_reasoning, cost, generation_id, created, thread)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
             db.execute("UPDATE search SET text = text || ? WHERE rowid = ?", (f"\n{result.text}", run_id))
@@ -321,9 +354,36 @@ class RunHistory:
         answers: dict[int, list[AnswerRecord]] = {i: [] for i in ids}
         columns = "*" if texts else SUMMARY_COLUMNS
         query = f"SELECT {columns} FROM answers WHERE run_id IN ({marks}) ORDER BY pane"
+        rows_of: dict[int, list[sqlite3.Row]] = {i: [] for i in ids}
         for a in self.db.execute(query, ids):
-            answers[a["run_id"]].append(_answer(a))
-        return [_run(row, answers[row["id"]]) for row in rows]
+            rows_of[a["run_id"]].append(a)
+        blobs = self._blobs(rows, rows_of) if texts else {}
+        for run_id, found in rows_of.items():
+            answers[run_id] = [_answer(a, blobs) for a in found]
+        return [_run(row, answers[row["id"]], blobs) for row in rows]
+
+    def _blobs(
+        self, runs: Sequence[sqlite3.Row], answers: Mapping[int, Sequence[sqlite3.Row]]
+    ) -> dict[str, Attachment]:
+        """The attachments these runs and threads refer to, loaded once each."""
+        hashes: set[str] = set()
+        for run in runs:
+            hashes.update(json.loads(run["attachments"] or "[]"))
+        for found in answers.values():
+            for a in found:
+                for message in json.loads(a["thread"] or "[]"):
+                    hashes.update(x["hash"] for x in message.get("attachments") or [])
+        if not hashes:
+            return {}
+        marks = ",".join("?" * len(hashes))
+        query = f"SELECT hash, name, mime, data FROM attachments WHERE hash IN ({marks})"
+        return {
+            r["hash"]: Attachment(r["name"], r["mime"], bytes(r["data"]))
+            for r in self.db.execute(query, list(hashes))
+        }
+
+    def attachment_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM attachments").fetchone()[0])
 
     def totals_per_day(self, limit: int = 30) -> list[tuple[str, Decimal]]:
         """Cost per day, newest first (summed in SQL as floats: for display, to 9 decimals)."""
@@ -421,8 +481,24 @@ def _connect(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA foreign_keys=ON")
     db.executescript(SCHEMA)
     db.execute("SELECT COUNT(*) FROM runs").fetchone()  # a damaged file fails here, not later
+    _migrate(db)
     _index_old_runs(db)
     return db
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    for table, column, statement in MIGRATIONS:
+        columns = {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}
+        if column not in columns:
+            db.execute(statement)
+
+
+def _store_blobs(db: sqlite3.Connection, attachments: Sequence[Attachment]) -> None:
+    for a in attachments:
+        db.execute(
+            "INSERT OR IGNORE INTO attachments (hash, name, mime, size, data) VALUES (?, ?, ?, ?, ?)",
+            (a.hash, a.name, a.mime, a.size, a.data),
+        )
 
 
 def _index_old_runs(db: sqlite3.Connection) -> None:
@@ -448,7 +524,8 @@ def _dec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def _answer(a: sqlite3.Row) -> AnswerRecord:
+def _answer(a: sqlite3.Row, blobs: Mapping[str, Attachment]) -> AnswerRecord:
+    thread = tuple(Message.from_json(m, blobs) for m in json.loads(a["thread"] or "[]"))
     return AnswerRecord(
         a["pane"],
         a["requested_model"],
@@ -466,10 +543,11 @@ def _answer(a: sqlite3.Row) -> AnswerRecord:
         a["tokens_reasoning"],
         _dec(a["cost"]),
         a["generation_id"],
+        thread,
     )
 
 
-def _run(row: sqlite3.Row, answers: list[AnswerRecord]) -> RunRecord:
+def _run(row: sqlite3.Row, answers: list[AnswerRecord], blobs: Mapping[str, Attachment]) -> RunRecord:
     return RunRecord(
         id=row["id"],
         created=row["created"],
@@ -481,6 +559,7 @@ def _run(row: sqlite3.Row, answers: list[AnswerRecord]) -> RunRecord:
         case_name=row["case_name"],
         variables=json.loads(row["variables"] or "{}"),
         answers=tuple(answers),
+        attachments=tuple(blobs[h] for h in json.loads(row["attachments"] or "[]") if h in blobs),
     )
 
 
@@ -519,6 +598,7 @@ def _run_json(run: RunRecord) -> dict[str, Any]:
         "system": run.system,
         "prompt": run.prompt,
         "parameters": dict(run.params),
+        "attachments": [_attachment_json(a) for a in run.attachments],
         "answers": [
             {
                 "model": a.requested_model,
@@ -536,10 +616,22 @@ def _run_json(run: RunRecord) -> dict[str, Any]:
                 "tokens_reasoning": a.tokens_reasoning,
                 "cost_usd": None if a.cost is None else str(a.cost),
                 "generation_id": a.generation_id,
+                "thread": [
+                    {
+                        "role": m.role,
+                        "text": m.text,
+                        "attachments": [_attachment_json(x) for x in m.attachments],
+                    }
+                    for m in a.thread
+                ],
             }
             for a in run.answers
         ],
     }
+
+
+def _attachment_json(a: Attachment) -> dict[str, Any]:
+    return {"name": a.name, "type": a.mime, "bytes": a.size, "sha256": a.hash}
 
 
 CSV_COLUMNS = [
@@ -599,12 +691,24 @@ def _run_markdown(run: RunRecord) -> str:
     if run.system:
         lines += ["**System:**", "", run.system, ""]
     lines += ["**Prompt:**", "", run.prompt, ""]
+    if run.attachments:
+        lines += ["**Attached:** " + ", ".join(a.describe() for a in run.attachments), ""]
     for a in run.answers:
         cost = f"${a.cost}" if a.cost is not None else "-"
-        lines += [
-            f"## {a.requested_model} ({a.state}, {cost})",
-            "",
-            a.answer or f"_{a.error or 'no answer'}_",
-            "",
-        ]
+        lines += [f"## {a.requested_model} ({a.state}, {cost})", ""]
+        if a.thread:
+            lines += _thread_markdown(a.thread)
+        lines += [a.answer or f"_{a.error or 'no answer'}_", ""]
     return "\n".join(lines)
+
+
+def _thread_markdown(thread: Sequence[Message]) -> list[str]:
+    """The turns this pane sent, quoted, before its answer."""
+    lines: list[str] = []
+    for message in thread:
+        who = "You" if message.role == "user" else "Model"
+        quoted = "\n".join(f"> {line}" for line in message.text.splitlines() or [""])
+        lines += [f"**{who}:**", "", quoted, ""]
+        if message.attachments:
+            lines += ["> attached: " + ", ".join(x.describe() for x in message.attachments), ""]
+    return lines

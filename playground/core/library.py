@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from playground.core.compare import CompareRequest, CompareRun, PaneEvent, PaneSpec, Stopped
+from playground.core.conversation import Message
 from playground.core.events import Failed, Finished
 from playground.core.history import HistoryError, RunHistory, TemplateVersion
 from playground.core.request import ChatParams
@@ -108,10 +109,23 @@ def record_run(
     def on_event(pane_event: PaneEvent) -> None:
         if isinstance(pane_event.event, Finished | Failed | Stopped):
             try:
-                history.save_answer(run_id, pane_event.pane, comparison.results[pane_event.pane])
+                history.save_answer(
+                    run_id,
+                    pane_event.pane,
+                    comparison.results[pane_event.pane],
+                    thread=sent_thread(comparison.request, pane_event.pane),
+                )
             except HistoryError as exc:  # the answer is still shown; only its record is missing
                 log.warning("could not record an answer: %s", exc)
                 history.warnings.append(str(exc))
 
     comparison.add_listener(on_event)
     return run_id
+
+
+def sent_thread(request: CompareRequest, index: int) -> tuple[Message, ...]:
+    """What to keep of a pane's messages in history: nothing when it is just the run's own prompt."""
+    pane = request.panes[index]
+    if not pane.history and pane.prompt is None:
+        return ()
+    return request.pane_messages(index)

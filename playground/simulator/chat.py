@@ -103,6 +103,16 @@ def _fault_model(model_id: str) -> SimModel:
     )
 
 
+def _has_images(body: dict[str, Any]) -> bool:
+    for message in body.get("messages") or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, list) and any(
+            isinstance(p, dict) and p.get("type") == "image_url" for p in content
+        ):
+            return True
+    return False
+
+
 def _variant(model_id: str) -> str | None:
     base, sep, variant = model_id.rpartition(":")
     return variant if sep and base else None
@@ -145,6 +155,12 @@ class ChatResponder:
             if behaviour.status != 200:
                 if last:
                     await self._http_error(writer, behaviour)
+                    return True
+                continue
+            if model is not None and _has_images(body) and "image" not in model.input_modalities:
+                if last:
+                    message = "No endpoints found that support image input"
+                    await send_json(writer, 404, {"error": {"code": 404, "message": message}})
                     return True
                 continue
             endpoint = choose_endpoint(

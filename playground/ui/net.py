@@ -19,7 +19,14 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer
 
-from playground.core.compare import ChatClient, CompareRequest, CompareRun, PaneEvent, PaneResult
+from playground.core.compare import (
+    ChatClient,
+    CompareRequest,
+    CompareRun,
+    PaneEvent,
+    PaneResult,
+    with_pane_model,
+)
 from playground.core.events import Delta, Reasoning
 
 log = logging.getLogger(__name__)
@@ -136,15 +143,12 @@ class ThreadedRun(QObject):
         self.drain()  # events of the old attempt must not land on the new one
         with self._lock:
             self._batched.pop(index, None)
-        if model is not None and model != self.request.panes[index].model:
-            from dataclasses import replace
-
-            panes = list(self.request.panes)
-            panes[index] = replace(panes[index], model=model)
-            self.request = replace(self.request, panes=tuple(panes))
+        self.request = with_pane_model(self.request, index, model)
         if self.results[index].state.final:
             self._pending += 1
-        self.results[index] = PaneResult(self.request.panes[index].model)
+        self.results[index] = PaneResult(
+            self.request.panes[index].model, fallbacks=self.request.pane_routing(index).fallbacks
+        )
         self.net.call(self._inner.retry, index, model)
         self._timer.start()
 
