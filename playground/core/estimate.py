@@ -36,15 +36,20 @@ def estimate_cost(
     prompt: str,
     system: str | None,
     max_tokens: int | None,
+    *,
+    extra_text: Sequence[str] | None = None,
 ) -> CostEstimate:
-    """Prompt tokens (estimated from length) x prompt price + max output tokens x completion price."""
+    """Prompt tokens (estimated from length) x prompt price + max output tokens x completion price.
+
+    ``extra_text[i]`` is more input for model ``i`` only - its own earlier turns in a follow-up."""
     prompt_tokens = estimate_tokens(prompt) + estimate_tokens(system or "")
     rows: list[tuple[str, Decimal | None]] = []
     total = Decimal(0)
-    for model_id in models:
+    for index, model_id in enumerate(models):
         info = catalog.get(model_id) if catalog else None
         output = max_tokens or (info.max_completion_tokens if info else None) or DEFAULT_OUTPUT_TOKENS
-        cost = info.cost(prompt_tokens, output) if info else None
+        own = estimate_tokens(extra_text[index]) if extra_text and index < len(extra_text) else 0
+        cost = info.cost(prompt_tokens + own, output) if info else None
         rows.append((model_id, cost))
         total += cost or 0
     unknown = tuple(m for m, c in rows if c is None)

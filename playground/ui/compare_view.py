@@ -14,6 +14,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QSizePolicy, QWidget
 
 from playground.core.compare import CompareRun, PaneEvent, PaneState
+from playground.core.conversation import extend
 from playground.ui.response_pane import PANE_MIME, ResponsePane
 
 FRAME_MS = 16  # about 60 Hz while streaming
@@ -52,6 +53,7 @@ class CompareView(QScrollArea):
     runFinished = Signal()
     codeRequested = Signal(int)
     panesChanged = Signal()
+    branchRequested = Signal(object, int, str)  # pane, user turn index, edited text
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +89,7 @@ class CompareView(QScrollArea):
         pane.retryRequested.connect(lambda p=pane: self.retry_pane(p))
         pane.codeRequested.connect(lambda p=pane: self.codeRequested.emit(self.panes.index(p)))
         pane.modelChanged.connect(lambda _m: self.panesChanged.emit())
+        pane.branchRequested.connect(lambda i, t, p=pane: self.branchRequested.emit(p, i, t))
         pane.outputView.verticalScrollBar().valueChanged.connect(lambda v, p=pane: self._scrolled(p))
         self.panes.append(pane)
         self._layout.addWidget(pane, 1)
@@ -136,12 +139,12 @@ class CompareView(QScrollArea):
     def running(self) -> bool:
         return self.run is not None and self.run.running
 
-    def start(self, run: CompareRun) -> None:
-        """Show a new comparison; its panes are the current panes, in order."""
+    def start(self, run: CompareRun, panes: list[ResponsePane] | None = None) -> None:
+        """Show a new comparison on ``panes`` (default: every pane, in order); others keep their text."""
         if self.run is not None:
             self.run.cancel_all()
         self.run = run
-        self._run_panes = list(self.panes)
+        self._run_panes = list(self.panes) if panes is None else list(panes)
         for index, pane in enumerate(self._run_panes):
             self._reset_pane(index, pane)
         run.add_listener(self._on_event)
@@ -173,7 +176,23 @@ class CompareView(QScrollArea):
                 pane.flush(figures=True, force=True)
             self._timer.stop()
             self._award_badges()
+            self._update_threads()
             self.runFinished.emit()
+
+    def _update_threads(self) -> None:
+        """Each pane's conversation: what it sent, and its answer if it gave one (a failed or stopped
+        turn is left out, so the next follow-up does not carry a question without its answer)."""
+        if self.run is None:
+            return
+        request = self.run.request
+        for index, pane in enumerate(self._run_panes):
+            if index >= len(request.panes):
+                continue
+            result = pane.result
+            answered = result.state in (PaneState.DONE, PaneState.TRUNCATED) and result.text
+            pane.set_thread(
+                extend(request.panes[index].history, request.pane_prompt(index), answered or None)
+            )
 
     def stop_all(self) -> None:
         if self.run is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import logging
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
@@ -32,7 +33,17 @@ from PySide6.QtWidgets import (
 )
 
 from playground import APP_NAME
+from playground.core.attachments import Attachment, check_total, make_attachment, unreadable_by
 from playground.core.compare import CompareRequest, PaneSpec
+from playground.core.conversation import (
+    ContextLevel,
+    Message,
+    branch,
+    check_context,
+    extend,
+    thread_text,
+    turns,
+)
 from playground.core.errors import PlaygroundError
 from playground.core.estimate import estimate_cost
 from playground.core.export import to_json, to_markdown
@@ -42,12 +53,14 @@ from playground.core.request import ChatParams
 from playground.core.routing import Routing
 from playground.core.templates import PromptTemplate
 from playground.core.uistate import UiStateStore
+from playground.ui.attachments import AttachmentStrip, PromptEdit
 from playground.ui.compare_view import CompareView
 from playground.ui.dialogs import CodeDialog, DiffDialog
 from playground.ui.history_view import HistoryView
 from playground.ui.key_dialog import KeyDialog
 from playground.ui.model_browser import ModelBrowser
 from playground.ui.params_panel import PARAMETER_NAMES, ParamsPanel
+from playground.ui.response_pane import ResponsePane
 from playground.ui.session import Session
 from playground.ui.template_dialogs import MatrixDialog
 from playground.ui.template_panel import TemplatePanel
@@ -127,6 +140,7 @@ class MainWindow(QMainWindow):
         self.compare.runStarted.connect(self._run_state_changed)
         self.compare.runFinished.connect(self._run_state_changed)
         self.compare.codeRequested.connect(self.show_code)
+        self.compare.branchRequested.connect(self.branch_pane)
         self._status_bar()
 
     def _docks(self) -> None:
@@ -162,16 +176,24 @@ class MainWindow(QMainWindow):
         self.systemPromptEdit.setMaximumHeight(72)
         self.systemPromptEdit.hide()
         self.systemToggle.toggled.connect(self._toggle_system)
-        self.promptEdit = QPlainTextEdit()
+        self.promptEdit = PromptEdit()
         self.promptEdit.setObjectName("promptEdit")
         self.promptEdit.setAccessibleName("Prompt")
-        self.promptEdit.setPlaceholderText("Type a prompt - Ctrl+Enter sends it to every pane")
+        self.promptEdit.setPlaceholderText(
+            "Type a prompt - Ctrl+Enter sends it to every pane, Ctrl+Shift+Enter follows up. "
+            "Drop or paste images and files to attach them."
+        )
         self.promptEdit.textChanged.connect(self._prompt_changed)
+        self.promptEdit.filesDropped.connect(self.attach_files)
+        self.promptEdit.imagePasted.connect(lambda data: self._attach_bytes("pasted image.png", data))
+        self.attachmentStrip = AttachmentStrip()
+        self.attachmentStrip.changed.connect(self._schedule_estimate)
         self.params = ParamsPanel()
         self.params.changed.connect(self._schedule_estimate)
         layout.addWidget(self.systemToggle, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.systemPromptEdit)
         layout.addWidget(self.promptEdit, 1)
+        layout.addWidget(self.attachmentStrip)
         layout.addWidget(self.params)
         layout.addLayout(self._action_row())
         return box
@@ -184,6 +206,22 @@ class MainWindow(QMainWindow):
         self.sendButton.setToolTip("Send the prompt to every pane (Ctrl+Enter)")
         self.sendButton.setEnabled(False)
         self.sendButton.clicked.connect(self.send)
+        self.followUpButton = QPushButton("Follow up")
+        self.followUpButton.setObjectName("followUpButton")
+        self.followUpButton.setAccessibleName("Follow up in every conversation")
+        self.followUpButton.setToolTip(
+            "Send the prompt as the next turn: each pane's model gets its own earlier answers "
+            "(Ctrl+Shift+Enter)"
+        )
+        self.followUpButton.setEnabled(False)
+        self.followUpButton.clicked.connect(self.follow_up)
+        self.attachButton = QPushButton("Attach...")
+        self.attachButton.setObjectName("attachButton")
+        self.attachButton.setAccessibleName("Attach files")
+        self.attachButton.setToolTip(
+            "Attach images, PDFs or text files to the next message (or drop / paste them)"
+        )
+        self.attachButton.clicked.connect(self.choose_attachments)
         self.stopAllButton = QPushButton("Stop all")
         self.stopAllButton.setObjectName("stopAllButton")
         self.stopAllButton.setAccessibleName("Stop all answers")
@@ -205,7 +243,13 @@ class MainWindow(QMainWindow):
         self.syncBox = QCheckBox("Sync scrolling")
         self.syncBox.setObjectName("syncScrolling")
         self.syncBox.toggled.connect(self.compare.set_sync_scrolling)
-        for widget in (self.sendButton, self.stopAllButton, self.costLabel):
+        for widget in (
+            self.sendButton,
+            self.followUpButton,
+            self.stopAllButton,
+            self.attachButton,
+            self.costLabel,
+        ):
             row.addWidget(widget)
         row.addStretch(1)
         for widget in (self.syncBox, self.addPaneButton, self.modelsButton):
@@ -272,6 +316,8 @@ class MainWindow(QMainWindow):
     def _shortcuts(self) -> None:
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self.send)
+        for keys in ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"):
+            QShortcut(QKeySequence(keys), self, activated=self.follow_up)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.compare.stop_all)
 
     # ----- session ----------------------------------------------------------------------------
@@ -340,7 +386,49 @@ class MainWindow(QMainWindow):
     def _prompt_changed(self) -> None:
         ready = bool(self.promptEdit.toPlainText().strip())
         self.sendButton.setEnabled(ready)
+        self._update_follow_up()
         self._schedule_estimate()
+
+    def _update_follow_up(self) -> None:
+        ready = bool(self.promptEdit.toPlainText().strip()) and not self.compare.running
+        self.followUpButton.setEnabled(ready and bool(self._conversation_panes()))
+
+    def _conversation_panes(self) -> list[ResponsePane]:
+        return [p for p in self.compare.panes if p.in_conversation and p.thread]
+
+    # ----- attachments ------------------------------------------------------------------------
+
+    def choose_attachments(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Attach files",
+            "",
+            "Images, PDFs and text (*.png *.jpg *.jpeg *.gif *.webp *.pdf *.txt *.md *.csv *.json)"
+            ";;All files (*)",
+        )
+        self.attach_files(paths)
+
+    def attach_files(self, paths: list[str]) -> None:
+        for path in paths:
+            try:
+                self._add_attachment(self.session.load_attachment(Path(path)))
+            except PlaygroundError as exc:
+                self.statusBar().showMessage(str(exc), 10000)
+
+    def _attach_bytes(self, name: str, data: bytes) -> None:
+        try:
+            self._add_attachment(make_attachment(name, data))
+        except PlaygroundError as exc:
+            self.statusBar().showMessage(str(exc), 10000)
+
+    def _add_attachment(self, attachment: Attachment) -> None:
+        try:
+            check_total([*self.attachmentStrip.attachments, attachment])
+        except PlaygroundError as exc:
+            self.statusBar().showMessage(str(exc), 10000)
+            return
+        if self.attachmentStrip.add(attachment):
+            self.statusBar().showMessage(f"Attached {attachment.describe()}.", 5000)
 
     def _schedule_estimate(self) -> None:
         if not hasattr(self, "_estimate_timer"):
@@ -372,11 +460,64 @@ class MainWindow(QMainWindow):
         self.costLabel.setToolTip(
             "\n".join(f"{m}: {usd(c) if c is not None else 'unknown price'}" for m, c in estimate.per_model)
         )
-        catalog = self.session.catalog
+        follow = self._conversation_panes()
+        if follow and estimate.per_model:
+            threads = estimate_cost(
+                self.session.catalog,
+                [p.model for p in follow],
+                self.promptEdit.toPlainText(),
+                self.systemPromptEdit.toPlainText(),
+                params.max_tokens,
+                extra_text=[thread_text(p.thread) for p in follow],
+            )
+            self.costLabel.setText(f"{self.costLabel.text()} · follow-up {usd(threads.total, digits=4)}")
         for pane in self.compare.panes:
-            info = catalog.get(pane.model) if catalog else None
-            ignored = [n for n in params.set_names() if info and not info.supports(PARAMETER_NAMES.get(n, n))]
-            pane.set_note(f"{pane.model} ignores: {', '.join(ignored)}" if ignored else "")
+            pane.set_note("\n".join(self._pane_problems(pane, follow=pane in follow, all_notes=True)))
+
+    def _pane_problems(self, pane: ResponsePane, *, follow: bool, all_notes: bool = False) -> list[str]:
+        """What the pane should say before sending; without ``all_notes`` only what blocks sending
+        (attachments the model cannot read, a thread over its context)."""
+        catalog = self.session.catalog
+        info = catalog.get(pane.model) if catalog else None
+        params = self.params.params().merged(pane.overrides)
+        notes: list[str] = []
+        if info is None:
+            return notes
+        ignored = [n for n in params.set_names() if not info.supports(PARAMETER_NAMES.get(n, n))]
+        if ignored and all_notes:
+            notes.append(f"{pane.model} ignores: {', '.join(ignored)}")
+        attachments = self.attachmentStrip.attachments
+        unreadable = unreadable_by(attachments, info.input_modalities)
+        if unreadable:
+            names = ", ".join(a.name for a in unreadable)
+            notes.append(
+                f"{pane.model} cannot read images ({names}) - remove them or pick a model with image input"
+            )
+        history = pane.thread if follow else ()
+        prompt = Message("user", self.promptEdit.toPlainText(), tuple(attachments))
+        check = check_context(
+            (*history, prompt),
+            self.systemPromptEdit.toPlainText(),
+            info.context_length,
+            params.max_tokens,
+            info.max_completion_tokens,
+        )
+        words = check.words(pane.model)
+        if words and (all_notes or check.level is ContextLevel.OVER):
+            notes.append(words)
+        return notes
+
+    def _blocked(self, panes: list[ResponsePane], *, follow: bool) -> bool:
+        """Refuse to send what would only come back as an error, and say why in each pane."""
+        blocked = False
+        for pane in panes:
+            problems = self._pane_problems(pane, follow=follow)
+            if problems:
+                blocked = True
+                pane.set_note("\n".join(problems))
+        if blocked:
+            self.statusBar().showMessage("Not sent: see the note in the flagged panes.", 10000)
+        return blocked
 
     def send(self) -> None:
         prompt = self.promptEdit.toPlainText()
@@ -387,13 +528,20 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Pick a model in every pane first.", 6000)
             return
         self.update_estimate()
-        if not self._within_spend_cap():
+        if self._blocked(self.compare.panes, follow=False) or not self._within_spend_cap():
             return
         system = self.systemPromptEdit.toPlainText().strip() or None
         panes = tuple(PaneSpec(p.model, p.overrides, routing=p.routing) for p in self.compare.panes)
         applies = self._template_still_applies(prompt)
         routing = self.template_context.get("_routing") if applies else None
-        request = CompareRequest(prompt, panes, system, self.params.params(), routing=routing or Routing())
+        request = CompareRequest(
+            prompt,
+            panes,
+            system,
+            self.params.params(),
+            routing=routing or Routing(),
+            attachments=tuple(self.attachmentStrip.attachments),
+        )
         record = {k: v for k, v in self.template_context.items() if not k.startswith("_")}
         record = record if applies else {}
         try:
@@ -404,6 +552,53 @@ class MainWindow(QMainWindow):
             return
         self.compare.start(run)
         self._remember_recent(models)
+
+    def follow_up(self) -> None:
+        """The prompt as the next turn of every pane's own conversation (panes left out are skipped)."""
+        prompt = self.promptEdit.toPlainText()
+        panes = self._conversation_panes()
+        if not prompt.strip() or self.compare.running:
+            return
+        if not panes:
+            self.statusBar().showMessage("Nothing to follow up yet: send a comparison first.", 6000)
+            return
+        self.update_estimate()
+        if self._blocked(panes, follow=True) or not self._within_spend_cap():
+            return
+        specs = tuple(PaneSpec(p.model, p.overrides, routing=p.routing, history=p.thread) for p in panes)
+        system = self.systemPromptEdit.toPlainText().strip() or None
+        request = CompareRequest(
+            prompt, specs, system, self.params.params(), attachments=tuple(self.attachmentStrip.attachments)
+        )
+        self._start(request, panes)
+
+    def branch_pane(self, pane: ResponsePane, turn_index: int, text: str) -> None:
+        """Edit an earlier turn of one pane and resend it from there; the other panes are untouched."""
+        if self.compare.running:
+            self.statusBar().showMessage(
+                "Stop or wait for the current answers first, then edit the turn.", 6000
+            )
+            return
+        pairs = turns(pane.thread)
+        if not 0 <= turn_index < len(pairs):
+            return
+        original = pairs[turn_index][0]
+        history = branch(pane.thread, turn_index)
+        spec = PaneSpec(pane.model, pane.overrides, routing=pane.routing, history=history)
+        system = self.systemPromptEdit.toPlainText().strip() or None
+        request = CompareRequest(
+            text, (spec,), system, self.params.params(), attachments=original.attachments
+        )
+        self._start(request, [pane])
+
+    def _start(self, request: CompareRequest, panes: list[ResponsePane]) -> None:
+        try:
+            run = self.session.new_compare(request)
+        except PlaygroundError as exc:
+            QMessageBox.information(self, "Cannot send yet", str(exc))
+            return
+        self.compare.start(run, panes)
+        self._remember_recent([p.model for p in panes])
 
     def _template_still_applies(self, prompt: str) -> bool:
         return bool(self.template_context) and self.template_context.get("_prompt") == prompt
@@ -458,8 +653,11 @@ class MainWindow(QMainWindow):
         self.promptEdit.setPlainText(run.prompt)
         self.params.set_params(_params_from_state(dict(run.params)))
         self.set_pane_models([a.requested_model for a in run.answers] or [""])
+        self.attachmentStrip.set_attachments(run.attachments)
         for pane, answer in zip(self.compare.panes, run.answers, strict=True):
             pane.show_record(answer)
+            sent = answer.thread or (Message("user", run.prompt, run.attachments),)
+            pane.set_thread(extend(sent[:-1], sent[-1], answer.answer or None))  # so it can be followed up
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created))
         self.statusBar().showMessage(
             f"Showing run {run.id} from {when} (read-only) - Send runs it again.", 10000
@@ -488,6 +686,9 @@ class MainWindow(QMainWindow):
     def _run_state_changed(self) -> None:
         running = self.compare.running
         self.stopAllButton.setEnabled(running)
+        self._update_follow_up()
+        if not running:
+            self._schedule_estimate()  # the threads grew: context and follow-up cost
 
     # ----- dialogs --------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDrag, QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,16 +25,19 @@ from PySide6.QtWidgets import (
     QCompleter,
     QFrame,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMenu,
     QPlainTextEdit,
     QSizePolicy,
+    QTextBrowser,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from playground.core.compare import PaneEventBody, PaneResult, PaneState
+from playground.core.conversation import Message, turns
 from playground.core.events import Delta, Reasoning, Started
 from playground.core.format import usd
 from playground.core.history import AnswerRecord
@@ -113,6 +116,7 @@ class ResponsePane(QFrame):
     moveRequested = Signal(int)
     codeRequested = Signal()
     modelChanged = Signal(str)
+    branchRequested = Signal(int, str)  # user turn index (0-based), its edited text
 
     def __init__(self, model: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +131,8 @@ class ResponsePane(QFrame):
         self.active = False  # part of a comparison that has not ended for this pane
         self.overrides: ChatParams | None = None  # this pane's own parameters, over the shared ones
         self.routing: Routing | None = None  # this pane's routing, over a template's defaults
+        self.thread: tuple[Message, ...] = ()  # this pane's conversation so far, its latest answer last
+        self.in_conversation = True  # follow-ups go to this pane
         self._model_ids: list[str] = []
         self._started_at: float | None = None
         self._rendered_at = 0.0
@@ -166,6 +172,21 @@ class ResponsePane(QFrame):
         self.reasoningView.hide()
         layout.addWidget(self.reasoningToggle)
         layout.addWidget(self.reasoningView)
+        self.threadToggle = _tool(
+            "▸ Earlier turns", "Show this pane's earlier turns; edit one to branch", "threadToggle"
+        )
+        self.threadToggle.setCheckable(True)
+        self.threadToggle.toggled.connect(self._toggle_thread)
+        self.threadView = QTextBrowser()
+        self.threadView.setObjectName("threadView")
+        self.threadView.setAccessibleName("Earlier turns")
+        self.threadView.setOpenLinks(False)
+        self.threadView.anchorClicked.connect(self._thread_link)
+        self.threadView.setMaximumHeight(180)
+        self.threadToggle.hide()
+        self.threadView.hide()
+        layout.addWidget(self.threadToggle)
+        layout.addWidget(self.threadView)
         self.errorLabel = QLabel()
         self.errorLabel.setObjectName("errorLabel")
         self.errorLabel.setWordWrap(True)
@@ -224,12 +245,18 @@ class ResponsePane(QFrame):
             ("Move right", lambda: self.moveRequested.emit(1)),
             ("Parameters for this pane...", self.edit_overrides),
             ("Routing for this pane...", self.edit_routing),
+            ("Edit an earlier turn...", self.edit_turn),
             ("Get code...", self.codeRequested.emit),
             ("Remove pane", self.removeRequested.emit),
         ):
             action = QAction(text, menu)
             action.triggered.connect(slot)
             menu.addAction(action)
+        self.conversationAction = QAction("Include in follow-ups", menu)
+        self.conversationAction.setCheckable(True)
+        self.conversationAction.setChecked(True)
+        self.conversationAction.toggled.connect(self.set_in_conversation)
+        menu.addAction(self.conversationAction)
         return menu
 
     def _footer(self) -> QHBoxLayout:
@@ -398,6 +425,62 @@ class ResponsePane(QFrame):
             self.errorLabel.setText(answer.error)
             self.errorLabel.show()
 
+    # ----- conversation ---------------------------------------------------------------------
+
+    def set_thread(self, thread: tuple[Message, ...]) -> None:
+        """This pane's conversation; every turn before the latest answer is shown under the toggle."""
+        self.thread = thread
+        pairs = turns(thread)
+        earlier = pairs[:-1] if pairs and pairs[-1][1] is not None else pairs
+        self.threadToggle.setVisible(bool(earlier))
+        if not earlier:
+            self.threadToggle.setChecked(False)
+        self._toggle_thread(self.threadToggle.isChecked())
+        blocks: list[str] = []
+        for index, (user, answer) in enumerate(pairs):
+            attached = (
+                f" *(attached: {', '.join(a.name for a in user.attachments)})*" if user.attachments else ""
+            )
+            quoted = "\n".join(f"> {line}" for line in user.text.splitlines() or [""])
+            blocks.append(
+                f"**You** - turn {index + 1} - [edit and resend](edit:{index}){attached}\n\n{quoted}"
+            )
+            if answer is not None and index < len(pairs) - 1:
+                blocks.append(answer.text)
+        self.threadView.setMarkdown("\n\n---\n\n".join(blocks))
+
+    def _toggle_thread(self, shown: bool) -> None:
+        self.threadView.setVisible(shown and self.threadToggle.isVisible())
+        count = max(0, len(turns(self.thread)) - 1)
+        self.threadToggle.setText(("▾" if shown else "▸") + f" Earlier turns ({count})")
+
+    def _thread_link(self, url: QUrl) -> None:
+        if url.scheme() == "edit":
+            self.edit_turn(int(url.path() or url.toString().split(":")[1]))
+
+    def edit_turn(self, index: int | None = None) -> None:
+        """Ask for the new text of a user turn (the latest by default), then branch from it."""
+        pairs = turns(self.thread)
+        if not pairs:
+            return
+        index = len(pairs) - 1 if index is None or isinstance(index, bool) else index
+        if not 0 <= index < len(pairs):
+            return
+        text, ok = QInputDialog.getMultiLineText(
+            self,
+            "Edit and resend",
+            f"Turn {index + 1} - the answers after it are left behind:",
+            pairs[index][0].text,
+        )
+        if ok and text.strip():
+            self.branchRequested.emit(index, text)
+
+    def set_in_conversation(self, on: bool) -> None:
+        self.in_conversation = on
+        if self.conversationAction.isChecked() != on:
+            self.conversationAction.setChecked(on)
+        self._render_note()
+
     def set_note(self, text: str) -> None:
         """A remark about this pane's model before sending (e.g. parameters it ignores)."""
         self.note = text
@@ -410,6 +493,8 @@ class ResponsePane(QFrame):
             parts.append(f"This pane overrides: {shown}")
         if self.routing is not None and not self.routing.empty:
             parts.append(f"Routing: {self.routing.describe()}")
+        if not self.in_conversation:
+            parts.append("Left out of follow-ups (⋯ menu to include it again)")
         self.noteLabel.setText("\n".join(parts))
         self.noteLabel.setVisible(bool(parts))
 

@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, Signal
 
 from playground.core.account import Credits, KeyInfo, describe_key_info
 from playground.core.atomic import atomic_write
+from playground.core.attachments import Attachment, load_attachment
 from playground.core.catalog import ModelCatalog, describe_age, refresh_catalog
 from playground.core.compare import CompareRequest
 from playground.core.context import AppContext
@@ -344,6 +345,10 @@ class Session(QObject):
         self.notice.emit(
             "Prompts and answers will be logged." if on else "Prompts and answers are not logged."
         )
+
+    def load_attachment(self, path: Path) -> Attachment:
+        """A file to attach, read and checked; raises AttachmentError with the reason."""
+        return load_attachment(path)
 
     def log_folder(self) -> Path:
         folder = self.ctx.paths.log_dir
