@@ -109,6 +109,32 @@ async def main(out: Path) -> None:
     window.historyView.hide()
     window.set_pane_models(["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner"])
 
+    # a follow-up with an image attached; the vision pane shows its earlier turns
+    from playground.core.attachments import make_attachment
+    from playground.ui.attachments import png_bytes
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    window.set_pane_models(["sim/quick-mini", "sim/vision-large"])
+    window.promptEdit.setPlainText("Suggest a name for a small caching library.")
+    window.send()
+    await wait_until(lambda: not window.compare.running)
+    picture = QImage(320, 200, QImage.Format.Format_RGB32)
+    picture.fill(QColor("#f6f8fa"))
+    painter = QPainter(picture)
+    for i, height in enumerate((60, 120, 90, 160)):
+        painter.fillRect(30 + i * 70, 190 - height, 50, height, QColor("#0969da"))
+    painter.end()
+    window.compare.panes[0].set_in_conversation(False)  # a text-only model: leave it out
+    window._add_attachment(make_attachment("hit-rates.png", png_bytes(picture)))
+    window.promptEdit.setPlainText("Here are our cache hit rates by week - does the name still fit?")
+    window.follow_up()
+    await wait_until(lambda: not window.compare.running)
+    window.compare.panes[1].threadToggle.setChecked(True)
+    await asyncio.sleep(0.3)
+    grab(window, out / "follow-up.png")
+    window.attachmentStrip.set_attachments([])
+    window.compare.panes[0].set_in_conversation(True)
+
     # routing: a fallback taken, the auto router's choice, a provider preference; a spend alert
     from playground.core.routing import Routing
 

@@ -7,9 +7,11 @@ import asyncio
 import contextlib
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 from playground.commands.compare_view import JsonlView, LiveView, PipedView, View, print_figures
+from playground.core.attachments import Attachment, check_total, load_attachment, unreadable_by
 from playground.core.compare import CompareRequest, CompareRun, PaneSpec
 from playground.core.context import AppContext
 from playground.core.errors import ConfigError, PlaygroundError
@@ -45,6 +47,12 @@ def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jsonl", action="store_true", help="one JSON object per event on stdout")
     p.add_argument("--show-reasoning", action="store_true", help="print reasoning text before answers")
     p.add_argument("--demo", action="store_true", help="use the built-in simulator: no key, no network")
+    p.add_argument(
+        "--attach",
+        action="append",
+        metavar="FILE",
+        help="image, PDF or text file sent with the prompt (repeatable)",
+    )
     add_routing_arguments(p)
 
 
@@ -128,8 +136,38 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
         system=args.system,
         params=params_from(args),
         routing=routing_from(args),
+        attachments=attachments_from(args),
     )
     return await run_request(ctx, request, args)
+
+
+def attachments_from(args: argparse.Namespace) -> tuple[Attachment, ...]:
+    found = tuple(load_attachment(Path(p)) for p in getattr(args, "attach", None) or [])
+    check_total(found)
+    return found
+
+
+async def check_modalities(ctx: AppContext, request: CompareRequest) -> None:
+    """Refuse, before sending, attachments a model cannot read (exit code 2), when the catalog is known."""
+    if not any(a.modality for a in request.attachments):
+        return
+    from playground.commands.models import load_catalog
+
+    try:
+        catalog, _ = await load_catalog(ctx, refresh=False)
+    except PlaygroundError:  # offline with no cache: OpenRouter will say so itself
+        return
+    problems = []
+    for pane in request.panes:
+        info = catalog.get(pane.model)
+        unreadable = unreadable_by(request.attachments, info.input_modalities) if info else []
+        if unreadable:
+            names = ", ".join(a.name for a in unreadable)
+            problems.append(f"{pane.model} cannot read images ({names})")
+    if problems:
+        raise ConfigError(
+            "; ".join(problems) + ". Pick models with image input (`playground models --modality image`)."
+        )
 
 
 async def run_request(
@@ -147,6 +185,7 @@ async def run_request(
     """
     if args.demo:
         ctx.start_demo()
+    await check_modalities(ctx, request)
     key = await ctx.active_key()
     view = _make_view(args, label or {})
     async with ctx.client(key) as client:

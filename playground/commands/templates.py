@@ -9,7 +9,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from playground.commands.compare import add_sampling_arguments, params_from, routing_from, run_request
+from playground.commands.compare import (
+    add_sampling_arguments,
+    attachments_from,
+    params_from,
+    routing_from,
+    run_request,
+)
 from playground.core.context import AppContext
 from playground.core.errors import ConfigError
 from playground.core.library import template_request
@@ -163,6 +169,8 @@ async def _run(ctx: AppContext, args: argparse.Namespace) -> int:
     ]
     if args.system:  # --system replaces the template's own system prompt for this run
         requests = [replace(r, system=args.system) for r in requests]
+    attachments = attachments_from(args)
+    requests = [replace(r, attachments=attachments) for r in requests]
     worst = 0
     for (case_name, values), request in zip(cases, requests, strict=True):
         if case_name and not args.jsonl:

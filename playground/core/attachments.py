@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playground.core.errors import PlaygroundError
+from playground.core.errors import ConfigError
 
 IMAGE_TYPES = {
     "image/png": b"\x89PNG\r\n\x1a\n",
@@ -34,7 +34,7 @@ MAX_TEXT_BYTES = 1024 * 1024
 MAX_TOTAL_BYTES = 40 * 1024 * 1024
 
 
-class AttachmentError(PlaygroundError):
+class AttachmentError(ConfigError):
     """A file that cannot be attached (too big, unknown type, unreadable); ``str()`` says why."""
 
 

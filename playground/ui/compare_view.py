@@ -46,6 +46,15 @@ class _DropRow(QWidget):
         event.acceptProposedAction()
 
 
+class _RowLayout(QHBoxLayout):
+    """The panes' row. Word-wrapped labels make a layout height-for-width, and QScrollArea then sizes
+    the row by that height instead of its own - taller than the view, cutting the panes' bottoms off.
+    The row always takes the view's height; each pane scrolls its own text."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
 class CompareView(QScrollArea):
     """Panes side by side; beyond what fits, the row scrolls horizontally."""
 
@@ -62,7 +71,7 @@ class CompareView(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._row = _DropRow(self)
-        self._layout = QHBoxLayout(self._row)
+        self._layout = _RowLayout(self._row)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(8)
         self.setWidget(self._row)

@@ -889,6 +889,7 @@ def _params_from_state(data: dict[str, Any]) -> ChatParams:
 
 
 SHORTCUTS = """Ctrl+Enter  send the prompt to every pane
+Ctrl+Shift+Enter  follow up in every pane's conversation
 Esc  stop every answer
 Ctrl+T  add a pane
 Ctrl+M  browse models
@@ -896,6 +897,7 @@ Ctrl+K  key settings
 Ctrl+D  differences between two answers
 Ctrl+Shift+T  templates
 Ctrl+H  history
+Ctrl+Shift+U  usage and spend
 Ctrl+Shift+C  copy the comparison as Markdown
 Ctrl+S  save the comparison as Markdown
 F5  refresh the model list

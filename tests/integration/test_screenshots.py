@@ -43,6 +43,7 @@ def test_screenshot_script_under_xvfb(tmp_path: Path) -> None:
         "dark-mode.png",
         "demo-streaming.png",
         "finished-with-failure.png",
+        "follow-up.png",
         "key-dialog.png",
         "model-browser.png",
         "routing-and-alerts.png",
