@@ -110,9 +110,10 @@ async def main(out: Path) -> None:
     window.set_pane_models(["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner"])
 
     # a follow-up with an image attached; the vision pane shows its earlier turns
+    from PySide6.QtGui import QColor, QImage, QPainter
+
     from playground.core.attachments import make_attachment
     from playground.ui.attachments import png_bytes
-    from PySide6.QtGui import QColor, QImage, QPainter
 
     window.set_pane_models(["sim/quick-mini", "sim/vision-large"])
     window.promptEdit.setPlainText("Suggest a name for a small caching library.")
