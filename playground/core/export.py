@@ -29,14 +29,36 @@ def _figures(result: PaneResult) -> dict[str, Any]:
     }
 
 
+def _thread(request: CompareRequest, index: int) -> list[dict[str, Any]]:
+    """What this pane sent before its answer, when that was more than the shared prompt."""
+    if index >= len(request.panes):
+        return []
+    pane = request.panes[index]
+    if not pane.history and pane.prompt is None:
+        return []
+    return [
+        {"role": m.role, "text": m.text, "attachments": [a.describe() for a in m.attachments]}
+        for m in request.pane_messages(index)
+    ]
+
+
 def to_json(request: CompareRequest, results: Sequence[PaneResult]) -> str:
     data = {
         "prompt": request.prompt,
         "system": request.system,
         "parameters": request.params.to_body(),
+        "attachments": [
+            {"name": a.name, "type": a.mime, "bytes": a.size, "sha256": a.hash} for a in request.attachments
+        ],
         "answers": [
-            {"model": r.model, "answer": r.text, "reasoning": r.reasoning or None, "figures": _figures(r)}
-            for r in results
+            {
+                "model": r.model,
+                "thread": _thread(request, i),
+                "answer": r.text,
+                "reasoning": r.reasoning or None,
+                "figures": _figures(r),
+            }
+            for i, r in enumerate(results)
         ],
     }
     return redact(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
@@ -47,12 +69,17 @@ def to_markdown(request: CompareRequest, results: Sequence[PaneResult]) -> str:
     if request.system:
         lines += ["## System prompt", "", _quote(request.system), ""]
     lines += ["## Prompt", "", _quote(request.prompt), ""]
+    if request.attachments:
+        lines += ["Attached: " + ", ".join(a.describe() for a in request.attachments), ""]
     params = request.params.to_body()
     if params:
         lines += ["## Parameters", ""] + [f"- `{k}`: `{json.dumps(v)}`" for k, v in params.items()] + [""]
     lines += _figures_table(results)
-    for r in results:
+    for i, r in enumerate(results):
         lines += [f"## {r.model}", ""]
+        for message in _thread(request, i):
+            who = "You" if message["role"] == "user" else "Model"
+            lines += [f"**{who}:**", "", _quote(message["text"]), ""]
         if r.reasoning:
             lines += ["<details><summary>Reasoning</summary>", "", r.reasoning.strip(), "", "</details>", ""]
         lines += [r.text.strip() or "_(no answer)_", ""]

@@ -239,3 +239,19 @@ def test_an_old_history_database_gains_the_new_columns(tmp_path: Path) -> None:
     (old,) = history.list_runs()
     assert old.prompt == "old prompt" and old.attachments == ()
     history.close()
+
+
+def test_the_window_export_carries_each_panes_thread() -> None:
+    from playground.core.compare import PaneResult
+    from playground.core.export import to_json, to_markdown
+
+    image = make_attachment("chart.png", png_bytes())
+    thread = (Message("user", "first", (image,)), Message("assistant", "one"))
+    request = CompareRequest("second", (PaneSpec("a/x", history=thread), PaneSpec("b/y")))
+    results = [PaneResult("a/x", text_parts=["two"]), PaneResult("b/y", text_parts=["fresh"])]
+    data = json.loads(to_json(request, results))
+    assert [m["text"] for m in data["answers"][0]["thread"]] == ["first", "one", "second"]
+    assert data["answers"][0]["thread"][0]["attachments"] == ["chart.png (image, 1 KB)"]
+    assert data["answers"][1]["thread"] == []
+    markdown = to_markdown(request, results)
+    assert "**You:**\n\n> first" in markdown and "**Model:**\n\n> one" in markdown
