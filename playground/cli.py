@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from playground import __version__
-from playground.commands import compare, history, keys, logcmd, models, simulate, templates, usage
+from playground.commands import compare, endpoints, history, keys, logcmd, models, simulate, templates, usage
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError, PlaygroundError
 from playground.core.logs import setup_logging
@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="open the window on the built-in simulator")
     parser.add_argument("--verbose", action="store_true", help="debug logging (also to stderr)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (models, compare, templates, history, keys, usage, logcmd, simulate):
+    for module in (models, compare, templates, history, keys, endpoints, usage, logcmd, simulate):
         module.add_parser(sub)
     for name, subparser in sub.choices.items():
         if name != "simulate":
@@ -71,6 +71,7 @@ async def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
         "history": history.run,
         "usage": usage.run,
         "log": logcmd.run,
+        "endpoint": endpoints.run,
     }
     try:
         return await handlers[args.command](ctx, args)

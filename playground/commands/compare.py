@@ -14,6 +14,7 @@ from playground.commands.compare_view import JsonlView, LiveView, PipedView, Vie
 from playground.core.attachments import Attachment, check_total, load_attachment, unreadable_by
 from playground.core.compare import CompareRequest, CompareRun, PaneSpec
 from playground.core.context import AppContext
+from playground.core.endpoints import split_ref
 from playground.core.errors import ConfigError, PlaygroundError
 from playground.core.library import record_run
 from playground.core.request import REASONING_EFFORTS, ChatParams
@@ -186,9 +187,11 @@ async def run_request(
     if args.demo:
         ctx.start_demo()
     await check_modalities(ctx, request)
-    key = await ctx.active_key()
+    models = [p.model for p in request.panes]
+    # endpoint models (@name/model) need no OpenRouter key; each endpoint gets only its own key
+    key = await ctx.active_key() if any(split_ref(m) is None for m in models) else None
     view = _make_view(args, label or {})
-    async with ctx.client(key) as client:
+    async with await ctx.chat_client(key, models) as client:
         comparison = CompareRun(client, request)
         comparison.add_listener(view.on_event)
         _record(ctx, comparison, record or {})

@@ -40,6 +40,7 @@ def event_json(pane_event: PaneEvent) -> dict[str, Any]:
             "cached_tokens": e.cached_tokens,
             "total_tokens": e.total_tokens,
             "cost": None if e.cost is None else float(e.cost),
+            "estimated": e.estimated,
         }
     if isinstance(e, Finished):
         return base | {
@@ -214,8 +215,11 @@ def print_figures(results: Sequence[PaneResult], out: TextIO | None = None) -> N
     """The closing table: one row per model with speed, tokens, cost and how it ended."""
     out = out or sys.stdout
     rows = []
+    estimated = False
     for r in results:
         f, u = r.finished, r.usage
+        mark = "~" if u is not None and u.estimated else ""  # counted here: the server sent no usage
+        estimated = estimated or bool(mark)
         rows.append(
             [
                 r.model,
@@ -223,10 +227,10 @@ def print_figures(results: Sequence[PaneResult], out: TextIO | None = None) -> N
                 (f.provider if f else None) or "-",
                 seconds(f.ttft if f else None),
                 number(f.tokens_per_second if f else None, "{:.1f}"),
-                number(u.prompt_tokens if u else None),
-                number(u.completion_tokens if u else None),
+                mark + number(u.prompt_tokens if u else None),
+                mark + number(u.completion_tokens if u else None),
                 number(u.reasoning_tokens if u else None),
-                usd(u.cost if u else None),
+                "local" if mark else usd(u.cost if u else None),
                 finish_word(r),
             ]
         )
@@ -238,4 +242,6 @@ def print_figures(results: Sequence[PaneResult], out: TextIO | None = None) -> N
     costs = [r.cost for r in results if r.cost is not None]
     if costs:
         out.write(f"total cost: {usd(sum(costs[1:], costs[0]))}\n")
+    if estimated:
+        out.write("~ estimated from the text: that endpoint reports no token counts (and no cost)\n")
     out.flush()

@@ -6,12 +6,14 @@ The CLI and the window both start here, so they find the same key, base URL and 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from playground.core.catalog import CatalogCache
+from playground.core.endpoints import Endpoint, EndpointStore, RoutedClient, keyring_name, split_ref
+from playground.core.errors import ConfigError
 from playground.core.history import RunHistory
 from playground.core.library import TemplateLibrary
 from playground.core.openrouter import DEFAULT_BASE_URL, ClientConfig, OpenRouterClient
@@ -99,6 +101,38 @@ class AppContext:
         if self._history is not None:
             self._history.close()
             self._history = None
+
+    @property
+    def endpoints(self) -> EndpointStore:
+        return EndpointStore(self.paths.config_dir / "endpoints.json", self.warnings)
+
+    async def endpoint_client(self, endpoint: Endpoint) -> OpenRouterClient:
+        """A client for one other endpoint, holding only that endpoint's own key (if it has one)."""
+        key = await self.keys.get_secret(keyring_name(endpoint.name)) if endpoint.has_key else None
+        if endpoint.has_key and key is None:
+            raise ConfigError(
+                f"The key of endpoint '{endpoint.name}' is not in the keyring: "
+                "add the endpoint again with its key."
+            )
+        settings = self.settings.load()
+        config = ClientConfig(
+            base_url=endpoint.base_url,
+            connect_timeout=settings.connect_timeout,
+            idle_timeout=_float_env(self.env, "PLAYGROUND_IDLE_TIMEOUT", settings.idle_timeout),
+            log_texts=settings.log_prompts,
+            key_required=False,
+        )
+        return OpenRouterClient(key.reveal() if key else None, config)
+
+    async def chat_client(self, key: ActiveKey | None, models: Iterable[str] = ()) -> RoutedClient:
+        """OpenRouter (when there is a key) and the endpoints ``models`` name, each with its own key."""
+        wanted = {ref[0] for ref in (split_ref(m) for m in models) if ref}
+        endpoints = {e.name: e for e in self.endpoints.load() if e.name in wanted}
+        unknown = wanted - set(endpoints)
+        if unknown:
+            raise ConfigError(f"No endpoint named '{sorted(unknown)[0]}'. See `playground endpoint list`.")
+        clients = {name: await self.endpoint_client(e) for name, e in endpoints.items()}
+        return RoutedClient(self.client(key) if key else None, clients)
 
     def client(self, key: ActiveKey | None, *, retry: RetryPolicy | None = None) -> OpenRouterClient:
         settings = self.settings.load()

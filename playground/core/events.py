@@ -73,6 +73,7 @@ class Usage:
     cached_tokens: int | None = None
     total_tokens: int | None = None
     cost: Decimal | None = None
+    estimated: bool = False  # counted by this app from the text: the server sent no usage
 
 
 @dataclass(frozen=True)

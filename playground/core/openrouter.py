@@ -58,6 +58,17 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+def valid_url(url: str) -> str:
+    """An http(s) URL with a host, normalised; UnsafeBaseUrlError otherwise."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, TypeError):
+        raise UnsafeBaseUrlError(f"{url!r} is not a valid URL.") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise UnsafeBaseUrlError(f"{url!r} is not an http(s) URL, e.g. http://localhost:11434/v1.")
+    return str(parsed).rstrip("/")
+
+
 def check_base_url(url: str) -> str:
     """The URL, if a key may be sent to it: https anywhere, plain http only to this machine."""
     try:
@@ -84,6 +95,7 @@ class ClientConfig:
     app_url: str = APP_URL
     app_title: str = APP_NAME
     log_texts: bool = False  # the user's "log prompts and answers" switch; off by default
+    key_required: bool = True  # False for other endpoints (a local server may need no key)
 
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -103,7 +115,9 @@ class OpenRouterClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config or ClientConfig()
-        self.base_url = check_base_url(self.config.base_url)
+        # Without a key nothing secret is sent, so a keyless endpoint may be plain http on the LAN.
+        keyless = not api_key and not self.config.key_required
+        self.base_url = valid_url(self.config.base_url) if keyless else check_base_url(self.config.base_url)
         self._key = api_key
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
@@ -220,7 +234,7 @@ class OpenRouterClient:
         return _ChatStream(self, request).events()
 
     def _post(self, body: Mapping[str, Any], *, stream: bool) -> Any:
-        headers = self._auth_headers()
+        headers = self._auth_headers(required=self.config.key_required)
         if stream:
             headers |= {"Accept": "text/event-stream", "Cache-Control": "no-store"}
         return self._http.stream("POST", self.base_url + "/chat/completions", json=body, headers=headers)

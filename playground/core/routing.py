@@ -225,7 +225,10 @@ _DATED = re.compile(r"-(\d{4}-?\d{2}-?\d{2}|\d{4}|\d{6,8})$")
 
 
 def same_model(asked: str, served: str) -> bool:
-    """True when ``served`` is ``asked`` under another name: a variant suffix or a dated slug."""
+    """True when ``served`` is ``asked`` under another name: a variant suffix, a dated slug, or an
+    endpoint model (``@ollama/llama3``) answering under its own id (``llama3``)."""
+    if asked.startswith("@") and "/" in asked and not served.startswith("@"):
+        asked = asked.split("/", 1)[1]
     a, _ = split_variant(asked)
     s, _ = split_variant(served)
     if a == s:

@@ -312,6 +312,25 @@ class KeyStore:
         if was_active:
             self.use(validate_name(new))
 
+    # ----- keys of other endpoints (kept apart from the OpenRouter keys' names) ---------------
+
+    async def save_secret(self, entry: str, raw: str) -> ApiKey:
+        """Store another endpoint's key under ``entry`` (any non-empty token; not listed as a key)."""
+        value = raw.strip()
+        if value.lower().startswith("bearer "):
+            value = value[7:].strip()
+        if not value or any(ch.isspace() for ch in value) or not value.isprintable():
+            raise ConfigError("The key is empty or contains spaces; paste it again.")
+        await self._call(lambda b: b.set_password(SERVICE, entry, value))
+        return ApiKey(value)
+
+    async def get_secret(self, entry: str) -> ApiKey | None:
+        value = await self._call(lambda b: b.get_password(SERVICE, entry))
+        return ApiKey(value) if value else None
+
+    async def remove_secret(self, entry: str) -> None:
+        await self._call(lambda b: _delete(b, entry))
+
     # ----- which key is in use ------------------------------------------------------------
 
     def override(self) -> ActiveKey | None:

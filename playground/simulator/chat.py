@@ -39,6 +39,7 @@ class Answer:
     prices: tuple[Decimal, Decimal]
     tps: float
     ttft: float
+    plain: bool = False  # a plain OpenAI-compatible server: no provider, no usage chunk
 
     def usage(self, sent: int) -> dict[str, Any]:
         reasoning = len(self.reasoning)
@@ -64,6 +65,9 @@ class Answer:
             "created": int(time.time()),
             "system_fingerprint": None,
         }
+        if self.plain:
+            del base["provider"]
+            base["id"] = "chatcmpl-" + self.gen_id.removeprefix("gen-")
         base.update(fields)
         return base
 
@@ -230,6 +234,7 @@ class ChatResponder:
             if scale
             else 0.0,
             ttft=b.ttft if b.ttft is not None else speaker.ttft * endpoint.latency_factor * scale,
+            plain=self.sim.openai_compatible,
         )
 
     async def _http_error(self, writer: asyncio.StreamWriter, b: Behaviour) -> None:
@@ -335,7 +340,7 @@ class Streamer:
         return count
 
     async def comment(self) -> None:
-        if self.b.keepalive:
+        if self.b.keepalive and not self.answer.plain:
             await self.send(f": OPENROUTER PROCESSING{self.newline}{self.newline}".encode())
 
     async def event(self, payload: dict[str, Any] | str) -> None:
@@ -390,7 +395,7 @@ class Streamer:
             )
         )
         await self.comment()
-        if self.b.usage_form == "none":
+        if self.b.usage_form == "none" or self.answer.plain:
             return
         choices = (
             []

@@ -91,6 +91,7 @@ class Simulator:
         ssl_context: Any = None,
         chaos: float = 0.0,
         seed: int = 0,
+        openai_compatible: bool = False,
     ) -> None:
         self.models = {m.id: m for m in models}
         self.time_scale = time_scale
@@ -101,6 +102,9 @@ class Simulator:
         self.port = port
         self.ssl_context = ssl_context
         self.chaos = chaos  # share of unscripted requests that get a random fault
+        # A plain OpenAI-compatible server (a local Ollama, vLLM...): /v1 root, OpenAI's /models shape,
+        # no provider field, no usage chunk, no keep-alive comments, no /key; a key only if valid_keys.
+        self.openai_compatible = openai_compatible
         self._random = random.Random(seed)
         self.requests: list[RecordedRequest] = []
         self.generations: dict[str, dict[str, Any]] = {}
@@ -122,7 +126,8 @@ class Simulator:
     @property
     def base_url(self) -> str:
         scheme = "https" if self.ssl_context is not None else "http"
-        return f"{scheme}://{self.host}:{self.port}/api/v1"
+        root = "/v1" if self.openai_compatible else "/api/v1"
+        return f"{scheme}://{self.host}:{self.port}{root}"
 
     def script(self, model: str, *behaviours: Behaviour) -> None:
         """The next requests for ``model`` get these behaviours, in order; then the default."""
@@ -258,9 +263,17 @@ class Simulator:
         return True
 
     async def _get(self, path: str, request: RecordedRequest, writer: asyncio.StreamWriter) -> None:
-        if path == "/models":
+        if path == "/models" and self.openai_compatible:
+            data = [
+                {"id": m.id, "object": "model", "created": 1_760_000_000 + i, "owned_by": "library"}
+                for i, m in enumerate(self.models.values())
+            ]
+            await send_json(writer, 200, {"object": "list", "data": data})
+        elif path == "/models":
             data = [m.to_json(i) for i, m in enumerate(self.models.values())]
             await send_json(writer, 200, {"data": data})
+        elif self.openai_compatible:
+            await send_json(writer, 404, {"error": {"message": "Not Found", "type": "invalid_request_error"}})
         elif path.startswith("/model/"):
             model = self.models.get(path.removeprefix("/model/"))
             if model is None:
@@ -274,6 +287,8 @@ class Simulator:
 
     def auth_failure(self, request: RecordedRequest) -> dict[str, Any] | None:
         auth = request.headers.get("authorization", "")
+        if self.openai_compatible and self.valid_keys is None:
+            return None  # a local server that needs no key
         if not auth.lower().startswith("bearer ") or not auth[7:].strip():
             return _error(401, "No auth credentials found")
         if self.valid_keys is not None and auth[7:].strip() not in self.valid_keys:

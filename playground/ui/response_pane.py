@@ -570,12 +570,15 @@ def stats_text(result: PaneResult, live: str = "") -> str:
     elif result.chunks and not live:
         parts.append(f"{result.chunks} chunks")
     if u is not None:
-        tokens = f"{u.prompt_tokens or 0} in / {u.completion_tokens or 0} out"
+        mark = "~" if u.estimated else ""
+        tokens = f"{mark}{u.prompt_tokens or 0} in / {mark}{u.completion_tokens or 0} out"
         if u.reasoning_tokens:
             tokens += f" ({u.reasoning_tokens} reasoning)"
-        parts.append(tokens)
+        parts.append(tokens + (" (estimated)" if u.estimated else ""))
         if u.cost is not None:
             parts.append(usd(u.cost))
+        elif u.estimated:
+            parts.append("local / unknown cost")
     if f is not None and f.finish_reason:
         parts.append(f"finish: {f.finish_reason}")
     return " · ".join(parts)
