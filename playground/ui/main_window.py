@@ -68,6 +68,7 @@ from playground.ui.theme import THEMES, apply_theme
 
 if TYPE_CHECKING:
     from playground.core.spend import Alert
+    from playground.ui.endpoints_dialog import EndpointsDialog
     from playground.ui.usage_dialog import UsageDialog
 
 log = logging.getLogger(__name__)
@@ -294,6 +295,7 @@ class MainWindow(QMainWindow):
         keys = menu.addMenu("&Keys")
         self._action(keys, "Key settings...", self.show_key_dialog, "Ctrl+K")
         self._action(keys, "Test the key in use", self._test_active_key)
+        self._action(keys, "Endpoints (Ollama, LM Studio, vLLM)...", self.show_endpoints)
         view = menu.addMenu("&View")
         for dock, shortcut in ((self.templatePanel, "Ctrl+Shift+T"), (self.historyView, "Ctrl+H")):
             toggle = dock.toggleViewAction()
@@ -764,6 +766,14 @@ class MainWindow(QMainWindow):
         dialog = DiffDialog(answers, self)
         dialog.open()
         self.diff_dialog = dialog
+
+    def show_endpoints(self) -> EndpointsDialog:
+        from playground.ui.endpoints_dialog import EndpointsDialog
+
+        dialog = EndpointsDialog(self.session, self)
+        dialog.open()
+        self.endpoints_dialog = dialog
+        return dialog
 
     def show_usage(self) -> UsageDialog:
         from playground.ui.usage_dialog import UsageDialog

@@ -25,10 +25,18 @@ from PySide6.QtCore import QObject, Signal
 from playground.core.account import Credits, KeyInfo, describe_key_info
 from playground.core.atomic import atomic_write
 from playground.core.attachments import Attachment, load_attachment
-from playground.core.catalog import ModelCatalog, describe_age, refresh_catalog
+from playground.core.catalog import ModelCatalog, ModelInfo, describe_age, refresh_catalog
 from playground.core.compare import CompareRequest
 from playground.core.context import AppContext
-from playground.core.errors import ApiError, NoKeyError, PlaygroundError
+from playground.core.endpoints import (
+    Endpoint,
+    RoutedClient,
+    catalog_entries,
+    keyring_name,
+    split_ref,
+    validate_endpoint_name,
+)
+from playground.core.errors import ApiError, ConfigError, NoKeyError, PlaygroundError
 from playground.core.format import usd
 from playground.core.history import RunRecord, TemplateVersion
 from playground.core.library import TemplateLibrary, record_run
@@ -66,6 +74,9 @@ class Session(QObject):
         self.net: NetworkThread | None = None  # comparisons stream here, off the window's loop
         self.stream_client: OpenRouterClient | None = None
         self.started_at = time.time()  # "this session" in the spend figures
+        self.endpoint_models: list[ModelInfo] = []  # other endpoints' models, merged into the catalog
+        self.endpoint_clients: dict[str, OpenRouterClient] = {}  # used on the network thread only
+        self.endpoint_problems: dict[str, str] = {}
         self.alerts: list[Alert] = []
 
     # ----- background work -----------------------------------------------------------------
@@ -86,7 +97,8 @@ class Session(QObject):
 
     async def start(self) -> None:
         """Catalog from the cache at once, then the key, then a refresh in the background."""
-        self.catalog = self.ctx.catalog_cache.load()
+        cached = self.ctx.catalog_cache.load()
+        self.catalog = self._with_endpoints(cached) if cached is not None else None
         try:
             self.ctx.history()  # opened now, so a damaged database is set aside (and reported) at start
         except PlaygroundError as exc:
@@ -95,6 +107,7 @@ class Session(QObject):
             self.catalogChanged.emit()
             self._emit_catalog_age()
         self.spawn(self.refresh_catalog(), "catalog-refresh")
+        self.spawn(self.refresh_endpoints(), "endpoints")
         await self.load_key()
         self.spawn(self.prepare_streaming(), "prepare-streaming")
 
@@ -127,6 +140,7 @@ class Session(QObject):
             await self.client.aclose()
             self.client = None
         await self._close_stream_client()
+        await self._close_endpoint_clients()
         if self.net is not None:
             self.net.stop()
             self.net = None
@@ -246,7 +260,7 @@ class Session(QObject):
             return
         assert client is not None
         try:
-            self.catalog = await refresh_catalog(client, self.ctx.catalog_cache)
+            self.catalog = self._with_endpoints(await refresh_catalog(client, self.ctx.catalog_cache))
         except (ApiError, PlaygroundError) as exc:
             log.info("catalog refresh failed: %s", exc)
             self._emit_catalog_age(offline=True)
@@ -256,6 +270,65 @@ class Session(QObject):
                 await client.aclose()
         self.catalogChanged.emit()
         self.catalogStatus.emit("updated just now")
+
+    def _with_endpoints(self, catalog: ModelCatalog) -> ModelCatalog:
+        """OpenRouter's models and the endpoints' ones, in one list for the panes and the browser."""
+        own = [m for m in catalog.models if split_ref(m.id) is None]
+        return ModelCatalog([*own, *self.endpoint_models], catalog.fetched_at, catalog.changes)
+
+    # ----- other endpoints ------------------------------------------------------------------
+
+    async def refresh_endpoints(self) -> None:
+        """List each endpoint's models (with its own key) and prepare its client for comparisons."""
+        await self._close_endpoint_clients()
+        models: list[ModelInfo] = []
+        self.endpoint_problems = {}
+        for endpoint in self.ctx.endpoints.load():
+            try:
+                lister = await self.ctx.endpoint_client(endpoint)
+                self.endpoint_clients[endpoint.name] = await self.ctx.endpoint_client(endpoint)
+            except PlaygroundError as exc:
+                self.endpoint_problems[endpoint.name] = str(exc)
+                continue
+            try:
+                models += catalog_entries(endpoint, await lister.models())
+            except ApiError as exc:
+                self.endpoint_problems[endpoint.name] = f"could not list its models: {exc}"
+            finally:
+                await lister.aclose()
+        self.endpoint_models = models
+        for name, problem in self.endpoint_problems.items():
+            self.notice.emit(f"Endpoint '{name}': {problem}")
+        base = self.catalog or ModelCatalog([])
+        self.catalog = self._with_endpoints(base)
+        self.catalogChanged.emit()
+
+    async def add_endpoint(self, name: str, url: str, key: str | None) -> Endpoint:
+        """Add or replace an endpoint; its key goes to the keyring, bound to it."""
+        store = self.ctx.endpoints
+        clean = validate_endpoint_name(name)
+        previous = next((e for e in store.load() if e.name == clean), None)
+        if key:
+            await self.ctx.keys.save_secret(keyring_name(clean), key)
+        endpoint = store.add(clean, url, has_key=bool(key))
+        if not key and previous is not None and previous.has_key:
+            await self.ctx.keys.remove_secret(keyring_name(clean))
+        await self.refresh_endpoints()
+        return endpoint
+
+    async def remove_endpoint(self, name: str) -> None:
+        endpoint = self.ctx.endpoints.remove(name)
+        if endpoint.has_key:
+            await self.ctx.keys.remove_secret(keyring_name(name))
+        await self.refresh_endpoints()
+
+    async def _close_endpoint_clients(self) -> None:
+        clients, self.endpoint_clients = self.endpoint_clients, {}
+        for client in clients.values():
+            if self.net is not None:
+                await self.net.run(client.aclose())
+            else:
+                await client.aclose()
 
     def _emit_catalog_age(self, *, offline: bool = False) -> None:
         if self.catalog is None or self.catalog.fetched_at is None:
@@ -268,13 +341,19 @@ class Session(QObject):
 
     def new_compare(self, request: CompareRequest, **record: Any) -> ThreadedRun:
         """A comparison on the session's client, recorded to history as each answer ends."""
-        if self.client is None:
+        refs = [split_ref(p.model) for p in request.panes]
+        if self.client is None and any(ref is None for ref in refs):
             raise NoKeyError(self.key_problem or "Add an API key first (Key settings), or try the demo.")
+        for ref in refs:
+            if ref is not None and ref[0] not in self.endpoint_clients:
+                problem = self.endpoint_problems.get(ref[0], "no such endpoint - add it in Keys > Endpoints")
+                raise ConfigError(f"Endpoint '{ref[0]}': {problem}")
         if self.net is None:
             self.net = NetworkThread()
-        if self.stream_client is None:
+        if self.stream_client is None and self.client is not None:
             self.stream_client = self.ctx.client(self.active)
-        comparison = ThreadedRun(self.net, self.stream_client, request)
+        client = RoutedClient(self.stream_client, self.endpoint_clients)
+        comparison = ThreadedRun(self.net, client, request)
         try:
             record_run(self.ctx.history(), comparison, **record)  # type: ignore[arg-type]
         except PlaygroundError as exc:

@@ -139,7 +139,7 @@ def test_endpoint_models_list_in_openais_shape(plain: Simulator, tmp_path: Path)
         "created": 1_760_000_000,
         "owned_by": "library",
     }
-    entries = catalog_entries(endpoint, raw + [{"id": "big", "max_model_len": 32768}, {"no": "id"}])
+    entries = catalog_entries(endpoint, [*raw, {"id": "big", "max_model_len": 32768}, {"no": "id"}])
     by_id = {m.id: m for m in entries}
     assert "@local/sim/quick-mini" in by_id and by_id["@local/big"].context_length == 32768
     assert by_id["@local/sim/quick-mini"].prompt_price is None  # unknown cost, shown as local

@@ -66,3 +66,36 @@ def test_replace_unicode_names_and_session_keys(secret_service: str, tmp_path: P
     session = run(store.active())
     assert session.source is KeySource.SESSION and keyring.get_password(secret_service, "temp") is None
     _no_key_on_disk(tmp_path, FAKE_KEY, OTHER_KEY)
+
+
+def test_cli_endpoint_key_is_bound_to_its_endpoint(secret_service: str, home: Path, sim: Simulator) -> None:
+    """A second simulator posing as a plain OpenAI-compatible server, with its own key in the real
+    keyring: one comparison across both, and neither key reaches the other server."""
+    endpoint_key = "ollama-proxy-token-" + "9" * 24
+    sim.valid_keys = {FAKE_KEY}
+    with Simulator(time_scale=0, openai_compatible=True, valid_keys={endpoint_key}) as plain:
+        env = {"PLAYGROUND_KEYRING_SERVICE": secret_service, "OPENROUTER_BASE_URL": sim.base_url}
+        assert (
+            playground("key", "set", "--name", "personal-dev", home=home, input=FAKE_KEY, **env).returncode
+            == 0
+        )
+        added = playground(
+            "endpoint", "add", "local", plain.base_url, "--key", home=home, input=endpoint_key, **env
+        )
+        assert added.returncode == 0, added.stderr
+        assert keyring.get_password(secret_service, "endpoint:local") == endpoint_key
+        assert "local" in playground("endpoint", "list", home=home, **env).stdout
+        models = playground("endpoint", "models", "local", home=home, **env)
+        assert "@local/sim/quick-mini" in models.stdout
+        compared = playground(
+            "compare", "-m", "sim/quick-mini", "-m", "@local/sim/balanced-pro", "Hello both", home=home, **env
+        )
+        assert compared.returncode == 0, compared.stdout + compared.stderr
+        assert "~ estimated from the text" in compared.stdout
+        openrouter_auth = {r.headers.get("authorization") for r in sim.requests}
+        endpoint_auth = {r.headers.get("authorization") for r in plain.chat_requests()}
+        assert openrouter_auth == {f"Bearer {FAKE_KEY}"} and endpoint_auth == {f"Bearer {endpoint_key}"}
+        assert all(endpoint_key not in r.body.decode() for r in sim.requests)
+        _no_key_on_disk(home, FAKE_KEY, endpoint_key)
+        removed = playground("endpoint", "remove", "local", home=home, **env)
+        assert removed.returncode == 0 and keyring.get_password(secret_service, "endpoint:local") is None
