@@ -299,8 +299,9 @@ class Session(QObject):
         self.endpoint_models = models
         for name, problem in self.endpoint_problems.items():
             self.notice.emit(f"Endpoint '{name}': {problem}")
-        base = self.catalog or ModelCatalog([])
-        self.catalog = self._with_endpoints(base)
+        if self.catalog is None and not models:
+            return  # nothing to show yet: OpenRouter's list is still on its way
+        self.catalog = self._with_endpoints(self.catalog or ModelCatalog([]))
         self.catalogChanged.emit()
 
     async def add_endpoint(self, name: str, url: str, key: str | None) -> Endpoint:
