@@ -15,7 +15,18 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from playground import __version__
-from playground.commands import compare, endpoints, history, keys, logcmd, models, simulate, templates, usage
+from playground.commands import (
+    compare,
+    endpoints,
+    history,
+    keys,
+    leaderboard,
+    logcmd,
+    models,
+    simulate,
+    templates,
+    usage,
+)
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError, PlaygroundError
 from playground.core.logs import setup_logging
@@ -45,7 +56,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="open the window on the built-in simulator")
     parser.add_argument("--verbose", action="store_true", help="debug logging (also to stderr)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (models, compare, templates, history, keys, endpoints, usage, logcmd, simulate):
+    for module in (
+        models,
+        compare,
+        templates,
+        history,
+        keys,
+        endpoints,
+        usage,
+        leaderboard,
+        logcmd,
+        simulate,
+    ):
         module.add_parser(sub)
     for name, subparser in sub.choices.items():
         if name != "simulate":
@@ -72,6 +94,7 @@ async def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
         "usage": usage.run,
         "log": logcmd.run,
         "endpoint": endpoints.run,
+        "leaderboard": leaderboard.run,
     }
     try:
         return await handlers[args.command](ctx, args)

@@ -24,6 +24,7 @@ from playground.core.attachments import Attachment
 from playground.core.compare import CompareRequest, PaneResult
 from playground.core.conversation import Message
 from playground.core.errors import PlaygroundError
+from playground.core.leaderboard import Vote
 from playground.core.redact import redact
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,15 @@ CREATE TABLE IF NOT EXISTS template_versions (
 );
 CREATE INDEX IF NOT EXISTS versions_name ON template_versions(name);
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(text, tokenize = 'unicode61');
+CREATE TABLE IF NOT EXISTS votes (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    created REAL NOT NULL,
+    kind TEXT NOT NULL,
+    ranking TEXT NOT NULL,
+    tags TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (run_id)
+);
 CREATE TABLE IF NOT EXISTS attachments (
     hash TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -381,6 +391,50 @@ class RunHistory:
             r["hash"]: Attachment(r["name"], r["mime"], bytes(r["data"]))
             for r in self.db.execute(query, list(hashes))
         }
+
+    # ----- blind votes --------------------------------------------------------------------------
+
+    def save_vote(
+        self,
+        run_id: int,
+        kind: str,
+        ranking: Sequence[str],
+        *,
+        tags: Sequence[str] = (),
+        now: float | None = None,
+    ) -> Vote:
+        """The vote on a blind run (a second vote on the same run replaces the first)."""
+        vote = Vote(kind, tuple(ranking), run_id, now or time.time(), tags=tuple(tags))
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO votes (run_id, created, kind, ranking, tags) VALUES (?, ?, ?, ?, ?)",
+                (run_id, vote.created, kind, json.dumps(list(ranking)), json.dumps(list(tags))),
+            )
+        return vote
+
+    def votes(self, *, template: str | None = None, tag: str | None = None) -> list[Vote]:
+        rows = self.db.execute(
+            "SELECT v.*, r.template FROM votes v JOIN runs r ON r.id = v.run_id ORDER BY v.created"
+        ).fetchall()
+        found = [
+            Vote(
+                r["kind"],
+                tuple(json.loads(r["ranking"])),
+                r["run_id"],
+                r["created"],
+                r["template"],
+                tuple(json.loads(r["tags"] or "[]")),
+            )
+            for r in rows
+        ]
+        if template is not None:
+            found = [v for v in found if v.template == template]
+        if tag is not None:
+            found = [v for v in found if tag in v.tags]
+        return found
+
+    def vote_for(self, run_id: int) -> Vote | None:
+        return next((v for v in self.votes() if v.run_id == run_id), None)
 
     def attachment_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM attachments").fetchone()[0])
