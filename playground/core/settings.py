@@ -38,6 +38,7 @@ class Settings:
     alert_remaining_below_usd: float | None = None  # warn when the key's remaining credit falls to this
     alert_daily_spend_usd: float | None = None  # warn when today's spend reaches this
     templates_dir: str | None = None  # e.g. a shared git repository; None: under the data dir
+    blind_show_speed: bool = True  # blind mode: speed figures may stay visible (cost never does)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

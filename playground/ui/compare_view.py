@@ -63,6 +63,7 @@ class CompareView(QScrollArea):
     codeRequested = Signal(int)
     panesChanged = Signal()
     branchRequested = Signal(object, int, str)  # pane, user turn index, edited text
+    voteRequested = Signal(object)  # pane voted best (blind mode)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,6 +100,7 @@ class CompareView(QScrollArea):
         pane.codeRequested.connect(lambda p=pane: self.codeRequested.emit(self.panes.index(p)))
         pane.modelChanged.connect(lambda _m: self.panesChanged.emit())
         pane.branchRequested.connect(lambda i, t, p=pane: self.branchRequested.emit(p, i, t))
+        pane.voteRequested.connect(lambda p=pane: self.voteRequested.emit(p))
         pane.outputView.verticalScrollBar().valueChanged.connect(lambda v, p=pane: self._scrolled(p))
         self.panes.append(pane)
         self._layout.addWidget(pane, 1)
@@ -123,6 +125,16 @@ class CompareView(QScrollArea):
         self.panes.insert(target, self.panes.pop(index))
         self._layout.removeWidget(pane)
         self._layout.insertWidget(target, pane, 1)
+        self.panesChanged.emit()
+
+    def reorder(self, order: list[int]) -> None:
+        """Show the panes in a new order: ``order[i]`` is the current index of the pane to put at i."""
+        panes = [self.panes[i] for i in order]
+        for pane in panes:
+            self._layout.removeWidget(pane)
+        for pane in panes:
+            self._layout.addWidget(pane, 1)
+        self.panes = panes
         self.panesChanged.emit()
 
     def drop_pane(self, pane_id: int, x: float) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import random
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,11 +50,13 @@ from playground.core.estimate import estimate_cost
 from playground.core.export import to_json, to_markdown
 from playground.core.format import usd
 from playground.core.history import RunRecord
+from playground.core.leaderboard import blind_labels, shuffled
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
 from playground.core.templates import PromptTemplate
 from playground.core.uistate import UiStateStore
 from playground.ui.attachments import AttachmentStrip, PromptEdit
+from playground.ui.blind import LeaderboardView, RankDialog, VoteBar
 from playground.ui.compare_view import CompareView
 from playground.ui.dialogs import CodeDialog, DiffDialog
 from playground.ui.history_view import HistoryView
@@ -135,6 +138,9 @@ class MainWindow(QMainWindow):
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(10, 8, 10, 8)
         body_layout.addWidget(splitter)
+        self.voteBar = VoteBar()
+        self.voteBar.voted.connect(self._vote_from_bar)
+        body_layout.addWidget(self.voteBar)
         outer.addWidget(body, 1)
         self.setCentralWidget(central)
         self.compare.panesChanged.connect(self._schedule_estimate)
@@ -142,6 +148,9 @@ class MainWindow(QMainWindow):
         self.compare.runFinished.connect(self._run_state_changed)
         self.compare.codeRequested.connect(self.show_code)
         self.compare.branchRequested.connect(self.branch_pane)
+        self.compare.voteRequested.connect(self._vote_best)
+        self.blind_rng = random.Random()
+        self.blind_pending: tuple[Any, list[ResponsePane]] | None = None  # (run, its panes) until a vote
         self._status_bar()
 
     def _docks(self) -> None:
@@ -216,6 +225,14 @@ class MainWindow(QMainWindow):
         )
         self.followUpButton.setEnabled(False)
         self.followUpButton.clicked.connect(self.follow_up)
+        self.blindButton = QPushButton("Blind")
+        self.blindButton.setObjectName("blindButton")
+        self.blindButton.setAccessibleName("Blind comparison")
+        self.blindButton.setCheckable(True)
+        self.blindButton.setToolTip(
+            "Hide model names, providers and prices until you vote; the panes are shuffled (Ctrl+B)"
+        )
+        self.blindButton.toggled.connect(self._blind_toggled)
         self.attachButton = QPushButton("Attach...")
         self.attachButton.setObjectName("attachButton")
         self.attachButton.setAccessibleName("Attach files")
@@ -248,6 +265,7 @@ class MainWindow(QMainWindow):
             self.sendButton,
             self.followUpButton,
             self.stopAllButton,
+            self.blindButton,
             self.attachButton,
             self.costLabel,
         ):
@@ -289,6 +307,18 @@ class MainWindow(QMainWindow):
         self._action(compare, "Add pane", lambda: self.compare.add_pane(""), "Ctrl+T")
         self._action(compare, "Differences between two answers...", self.show_diff, "Ctrl+D")
         self._action(compare, "Usage and spend...", self.show_usage, "Ctrl+Shift+U")
+        compare.addSeparator()
+        self.blindAction = self._action(compare, "Blind comparison", self.blindButton.setChecked, "Ctrl+B")
+        self.blindAction.setCheckable(True)
+        self.blindButton.toggled.connect(self.blindAction.setChecked)
+        self.blindSpeedAction = self._action(
+            compare,
+            "Show speed in blind mode",
+            lambda on: self.session.ctx.settings.update(blind_show_speed=on),
+        )
+        self.blindSpeedAction.setCheckable(True)
+        self.blindSpeedAction.setChecked(self.session.ctx.settings.load().blind_show_speed)
+        self._action(compare, "Leaderboard...", self.show_leaderboard, "Ctrl+L")
         models = menu.addMenu("&Models")
         self._action(models, "Browse models...", self.show_model_browser, "Ctrl+M")
         self._action(models, "Refresh the model list", self._refresh_catalog, "F5")
@@ -460,7 +490,11 @@ class MainWindow(QMainWindow):
         self.costLabel.style().unpolish(self.costLabel)
         self.costLabel.style().polish(self.costLabel)
         self.costLabel.setToolTip(
-            "\n".join(f"{m}: {usd(c) if c is not None else 'unknown price'}" for m, c in estimate.per_model)
+            "Per-model estimates are hidden until you vote."
+            if getattr(self, "blind_pending", None) is not None
+            else "\n".join(
+                f"{m}: {usd(c) if c is not None else 'unknown price'}" for m, c in estimate.per_model
+            )
         )
         follow = self._conversation_panes()
         if follow and estimate.per_model:
@@ -532,6 +566,10 @@ class MainWindow(QMainWindow):
         self.update_estimate()
         if self._blocked(self.compare.panes, follow=False) or not self._within_spend_cap():
             return
+        blind = self.blindButton.isChecked()
+        if blind:
+            self.reveal(quiet=True)  # an earlier blind run nobody voted on
+            self.compare.reorder(shuffled(len(self.compare.panes), self.blind_rng))
         system = self.systemPromptEdit.toPlainText().strip() or None
         panes = tuple(PaneSpec(p.model, p.overrides, routing=p.routing) for p in self.compare.panes)
         applies = self._template_still_applies(prompt)
@@ -553,6 +591,8 @@ class MainWindow(QMainWindow):
             self.show_key_dialog()
             return
         self.compare.start(run)
+        if blind:
+            self._hide_models(run, list(self.compare.panes))
         self._remember_recent(models)
 
     def follow_up(self) -> None:
@@ -601,6 +641,78 @@ class MainWindow(QMainWindow):
             return
         self.compare.start(run, panes)
         self._remember_recent([p.model for p in panes])
+
+    # ----- blind comparison -------------------------------------------------------------------
+
+    def _blind_toggled(self, on: bool) -> None:
+        if not on:
+            self.reveal()
+        self.statusBar().showMessage(
+            "Blind: the next comparison hides models, providers and prices until you vote." if on else "",
+            6000,
+        )
+
+    def _hide_models(self, run: Any, panes: list[ResponsePane]) -> None:
+        show_speed = self.session.ctx.settings.load().blind_show_speed
+        for pane, label in zip(panes, blind_labels(len(panes)), strict=True):
+            pane.set_blind(label, show_speed=show_speed)
+        self.blind_pending = (run, panes)
+        self.costLabel.setToolTip("Per-model estimates are hidden until you vote.")
+
+    def _offer_vote(self) -> None:
+        if self.blind_pending is None or self.compare.running:
+            return
+        self.voteBar.show()
+        for pane in self.blind_pending[1]:
+            pane.set_voting(True)
+
+    def _vote_best(self, pane: ResponsePane) -> None:
+        if self.blind_pending is None or pane not in self.blind_pending[1]:
+            return
+        others = [p for p in self.blind_pending[1] if p is not pane]
+        self.vote("best", [pane, *others])
+
+    def _vote_from_bar(self, kind: str) -> None:
+        if self.blind_pending is None:
+            return
+        panes = self.blind_pending[1]
+        if kind == "reveal":
+            self.reveal()
+        elif kind == "rank":
+            dialog = RankDialog([p.blind or "" for p in panes], self)
+            self.rank_dialog = dialog
+            by_label = {p.blind: p for p in panes}
+            dialog.accepted.connect(lambda: self.vote("rank", [by_label[label] for label in dialog.order()]))
+            dialog.open()
+        else:
+            self.vote(kind, panes)
+
+    def vote(self, kind: str, ranking: list[ResponsePane]) -> None:
+        """Store the vote with the run, then show who was who."""
+        if self.blind_pending is None:
+            return
+        run, _ = self.blind_pending
+        saved = self.session.save_vote(run.run_id, kind, [p.model for p in ranking])
+        self.reveal(note="Vote saved. " if saved else "")
+
+    def reveal(self, *, quiet: bool = False, note: str = "") -> None:
+        if self.blind_pending is None:
+            return
+        _, panes = self.blind_pending
+        who = ", ".join(f"{p.blind} was {p.model}" for p in panes if p.blind)
+        for pane in panes:
+            pane.set_blind(None)
+        self.blind_pending = None
+        self.voteBar.hide()
+        self._schedule_estimate()
+        if not quiet:
+            self.statusBar().showMessage(f"{note}{who}.", 15000)
+
+    def show_leaderboard(self) -> LeaderboardView:
+        dialog = LeaderboardView(self.session, self)
+        dialog.open()
+        self.leaderboard_view = dialog
+        return dialog
 
     def _template_still_applies(self, prompt: str) -> bool:
         return bool(self.template_context) and self.template_context.get("_prompt") == prompt
@@ -688,6 +800,8 @@ class MainWindow(QMainWindow):
     def _run_state_changed(self) -> None:
         running = self.compare.running
         self.stopAllButton.setEnabled(running)
+        if not running:
+            self._offer_vote()
         self._update_follow_up()
         if not running:
             self._schedule_estimate()  # the threads grew: context and follow-up cost
@@ -798,6 +912,9 @@ class MainWindow(QMainWindow):
     # ----- export ---------------------------------------------------------------------------
 
     def _export_text(self, kind: str) -> str | None:
+        if self.blind_pending is not None:
+            self.statusBar().showMessage("Vote or reveal first: an export names the models.", 6000)
+            return None
         run = self.compare.run
         if run is None:
             self.statusBar().showMessage("Nothing to export yet: run a comparison first.", 6000)

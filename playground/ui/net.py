@@ -98,6 +98,7 @@ class ThreadedRun(QObject):
         self._lock = threading.Lock()
         self._batched: dict[int, tuple[list[str], list[str]]] = {}  # pane -> (reasoning, text) not yet queued
         self._pending = 0  # panes started whose end has not been applied here yet
+        self.run_id: int | None = None  # its row in history, once recorded
         self._timer = QTimer(self)
         self._timer.setInterval(DRAIN_MS)
         self._timer.timeout.connect(self.drain)

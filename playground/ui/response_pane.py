@@ -117,6 +117,7 @@ class ResponsePane(QFrame):
     codeRequested = Signal()
     modelChanged = Signal(str)
     branchRequested = Signal(int, str)  # user turn index (0-based), its edited text
+    voteRequested = Signal()  # blind mode: "this answer is the best"
 
     def __init__(self, model: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,6 +134,8 @@ class ResponsePane(QFrame):
         self.routing: Routing | None = None  # this pane's routing, over a template's defaults
         self.thread: tuple[Message, ...] = ()  # this pane's conversation so far, its latest answer last
         self.in_conversation = True  # follow-ups go to this pane
+        self.blind: str | None = None  # blind mode: the label shown instead of the model ("Model B")
+        self.blind_show_speed = True
         self._model_ids: list[str] = []
         self._started_at: float | None = None
         self._rendered_at = 0.0
@@ -227,6 +230,11 @@ class ResponsePane(QFrame):
         self.modelSelector.setEditText(model)
         self.modelSelector.currentTextChanged.connect(self._model_edited)
         row.addWidget(self.modelSelector, 1)
+        self.blindLabel = QLabel()
+        self.blindLabel.setObjectName("blindLabel")
+        self.blindLabel.setAccessibleName("Hidden model")
+        self.blindLabel.hide()
+        row.addWidget(self.blindLabel, 1)
         self.stopButton = _tool("■", "Stop this answer", "stopButton")
         self.stopButton.clicked.connect(self.stopRequested)
         self.retryButton = _tool("⟳", "Run this pane again", "retryButton")
@@ -268,8 +276,14 @@ class ResponsePane(QFrame):
         self.rawButton.toggled.connect(self.outputView.set_raw)
         self.badgeLabel = QLabel()
         self.badgeLabel.setObjectName("badgeLabel")
+        self.voteButton = _tool(
+            "★ Best", "Vote this answer the best, then see which model wrote it", "voteBestButton"
+        )
+        self.voteButton.clicked.connect(self.voteRequested)
+        self.voteButton.hide()
         row.addWidget(self.copyButton)
         row.addWidget(self.rawButton)
+        row.addWidget(self.voteButton)
         row.addStretch(1)
         row.addWidget(self.badgeLabel)
         return row
@@ -367,7 +381,13 @@ class ResponsePane(QFrame):
         running = self.active and not result.state.final
         self.stopButton.setEnabled(running)
         self.retryButton.setEnabled(not running)
-        self.statsLabel.setText(stats_text(result, self._live_figures()))
+        live = self._live_figures()
+        if self.blind is None:
+            self.statsLabel.setText(stats_text(result, live))
+        else:
+            self.statsLabel.setText(
+                blind_stats_text(result, live if self.blind_show_speed else "", self.blind_show_speed)
+            )
         state = result.state.name.lower()
         if self.property("state") != state:  # re-polishing restyles the whole pane: only on change
             self.setProperty("state", state)
@@ -383,7 +403,7 @@ class ResponsePane(QFrame):
         if result.failed is not None:
             self.errorLabel.setText(failure_words(result))
             self.detailsLabel.setText(result.failed.detail)
-            self.detailsButton.setVisible(bool(result.failed.detail))
+            self.detailsButton.setVisible(bool(result.failed.detail) and self.blind is None)
         elif result.state is PaneState.TRUNCATED:
             self.errorLabel.setText(
                 "Incomplete: the stream ended without a finish reason - this answer was cut off."
@@ -496,7 +516,7 @@ class ResponsePane(QFrame):
         if not self.in_conversation:
             parts.append("Left out of follow-ups (⋯ menu to include it again)")
         self.noteLabel.setText("\n".join(parts))
-        self.noteLabel.setVisible(bool(parts))
+        self.noteLabel.setVisible(bool(parts) and self.blind is None)  # notes name the model
 
     def set_overrides(self, params: ChatParams | None) -> None:
         self.overrides = params if params is not None and params.set_names() else None
@@ -527,9 +547,38 @@ class ResponsePane(QFrame):
         dialog.open()
         return dialog
 
+    # ----- blind mode -------------------------------------------------------------------------
+
+    def set_blind(self, label: str | None, *, show_speed: bool = True) -> None:
+        """Hide (label) or reveal (None) which model this pane is: its name, provider, cost, notes."""
+        self.blind = label
+        self.blind_show_speed = show_speed
+        hidden = label is not None
+        self.blindLabel.setText(label or "")
+        self.blindLabel.setVisible(hidden)
+        self.modelSelector.setVisible(not hidden)
+        self.menuButton.setEnabled(not hidden)  # routing, code and parameters name the model
+        self.noteLabel.setVisible(not hidden and bool(self.noteLabel.text()))
+        if hidden:
+            self.detailsButton.hide()
+            self.detailsLabel.hide()
+        else:
+            self.voteButton.hide()
+            self._render_note()
+        self.set_badges(self.badges)
+        self._render_state()
+
+    def set_voting(self, on: bool) -> None:
+        self.voteButton.setVisible(on and self.blind is not None)
+
     def set_badges(self, badges: list[str]) -> None:
         self.badges = badges
-        self.badgeLabel.setText("  ".join(badges))
+        shown = badges
+        if self.blind is not None:  # cost gives a model away; speed only when the user allows it
+            shown = [
+                b for b in badges if "cheapest" not in b and (self.blind_show_speed or "fastest" not in b)
+            ]
+        self.badgeLabel.setText("  ".join(shown))
 
     def copy_answer(self) -> None:
         clipboard = QGuiApplication.clipboard()
@@ -581,6 +630,20 @@ def stats_text(result: PaneResult, live: str = "") -> str:
             parts.append("local / unknown cost")
     if f is not None and f.finish_reason:
         parts.append(f"finish: {f.finish_reason}")
+    return " · ".join(parts)
+
+
+def blind_stats_text(result: PaneResult, live: str, show_speed: bool) -> str:
+    """The figures line while the model is hidden: the state, and speed if the user allows it."""
+    parts = [_state_words(result)]
+    if live:
+        parts.append(live)
+    f = result.finished
+    if f is not None and show_speed:
+        if f.ttft is not None:
+            parts.append(f"TTFT {f.ttft:.2f} s")
+        if f.tokens_per_second:
+            parts.append(f"{f.tokens_per_second:.1f} tok/s")
     return " · ".join(parts)
 
 

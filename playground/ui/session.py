@@ -39,6 +39,7 @@ from playground.core.endpoints import (
 from playground.core.errors import ApiError, ConfigError, NoKeyError, PlaygroundError
 from playground.core.format import usd
 from playground.core.history import RunRecord, TemplateVersion
+from playground.core.leaderboard import Vote
 from playground.core.library import TemplateLibrary, record_run
 from playground.core.openrouter import ClientConfig, OpenRouterClient
 from playground.core.secrets import ActiveKey, ApiKey, KeySource
@@ -59,6 +60,7 @@ class Session(QObject):
     notice = Signal(str)
     templatesChanged = Signal()
     historyChanged = Signal()
+    votesChanged = Signal()
     alertsChanged = Signal(list)  # list[Alert]: the spend alerts at or past their threshold now
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
@@ -355,8 +357,9 @@ class Session(QObject):
             self.stream_client = self.ctx.client(self.active)
         client = RoutedClient(self.stream_client, self.endpoint_clients)
         comparison = ThreadedRun(self.net, client, request)
+        comparison.run_id = None
         try:
-            record_run(self.ctx.history(), comparison, **record)  # type: ignore[arg-type]
+            comparison.run_id = record_run(self.ctx.history(), comparison, **record)  # type: ignore[arg-type]
         except PlaygroundError as exc:
             self.notice.emit(f"This run will not be saved to history: {exc}")
         self.historyChanged.emit()
@@ -368,6 +371,32 @@ class Session(QObject):
         self.refresh_alerts()
         if self.active is not None:
             self.spawn(self.refresh_key_info(), "key-info")
+
+    # ----- blind votes ------------------------------------------------------------------------
+
+    def save_vote(self, run_id: int | None, kind: str, ranking: list[str]) -> bool:
+        """Store a blind vote with its run (tagged with the run's template's tags)."""
+        if run_id is None:
+            self.notice.emit("This run is not in history, so the vote cannot be kept.")
+            return False
+        try:
+            history = self.ctx.history()
+            template = history.get_run(run_id).template
+            tags: tuple[str, ...] = ()
+            if template:
+                try:
+                    tags = self.ctx.templates.get(template).tags
+                except PlaygroundError:
+                    tags = ()  # the template was renamed or deleted since: keep the vote untagged
+            history.save_vote(run_id, kind, ranking, tags=tags)
+        except PlaygroundError as exc:
+            self.notice.emit(f"The vote was not saved: {exc}")
+            return False
+        self.votesChanged.emit()
+        return True
+
+    def leaderboard_votes(self, *, template: str | None = None, tag: str | None = None) -> list[Vote]:
+        return self.ctx.history().votes(template=template, tag=tag)
 
     # ----- spend watch -------------------------------------------------------------------------
 
