@@ -136,6 +136,24 @@ async def main(out: Path) -> None:
     window.attachmentStrip.set_attachments([])
     window.compare.panes[0].set_in_conversation(True)
 
+    # a blind run waiting for the vote, then the leaderboard after a few votes
+    window.set_pane_models(["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner"])
+    window.blindButton.setChecked(True)
+    for _ in range(3):
+        window.promptEdit.setPlainText("Explain idempotency keys in two paragraphs.")
+        window.send()
+        await wait_until(lambda: not window.compare.running)
+        await wait_until(lambda: window.voteBar.isVisible())
+        best = next(p for p in window.compare.panes if p.model == "sim/balanced-pro")
+        if _ == 2:
+            await asyncio.sleep(0.3)
+            grab(window, out / "blind.png")
+        best.voteButton.click()
+    window.blindButton.setChecked(False)
+    window.compare.reorder(
+        [window.compare.models().index(m) for m in ("sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner")]
+    )
+
     # routing: a fallback taken, the auto router's choice, a provider preference; a spend alert
     from playground.core.routing import Routing
 

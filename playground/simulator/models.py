@@ -188,7 +188,7 @@ def generate_answer(model: SimModel, prompt: str) -> str:
     subject = " ".join(prompt.split()[:8]) or "your question"
     topics = rng.sample(_TOPICS, 4)
     lines = [
-        f"## {model.name.split(': ')[-1]} on: {subject}",
+        f"## On: {subject}",  # no model name: blind comparisons in the demo stay blind
         "",
         f"Here is how I would approach **{subject}** - in short: measure first, then change "
         f"one thing at a time. The main points are {topics[0]} and {topics[1]}.",

@@ -569,6 +569,7 @@ class MainWindow(QMainWindow):
         blind = self.blindButton.isChecked()
         if blind:
             self.reveal(quiet=True)  # an earlier blind run nobody voted on
+            self.statusBar().clearMessage()  # it may name the last run's models
             self.compare.reorder(shuffled(len(self.compare.panes), self.blind_rng))
         system = self.systemPromptEdit.toPlainText().strip() or None
         panes = tuple(PaneSpec(p.model, p.overrides, routing=p.routing) for p in self.compare.panes)
@@ -1025,6 +1026,8 @@ Ctrl+D  differences between two answers
 Ctrl+Shift+T  templates
 Ctrl+H  history
 Ctrl+Shift+U  usage and spend
+Ctrl+B  blind comparison on / off
+Ctrl+L  leaderboard
 Ctrl+Shift+C  copy the comparison as Markdown
 Ctrl+S  save the comparison as Markdown
 F5  refresh the model list

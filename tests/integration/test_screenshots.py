@@ -40,6 +40,7 @@ def test_screenshot_script_under_xvfb(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     shots = sorted(p.name for p in (tmp_path / "shots").glob("*.png"))
     assert shots == [
+        "blind.png",
         "dark-mode.png",
         "demo-streaming.png",
         "finished-with-failure.png",
