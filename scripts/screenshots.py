@@ -151,7 +151,10 @@ async def main(out: Path) -> None:
         best.voteButton.click()
     window.blindButton.setChecked(False)
     window.compare.reorder(
-        [window.compare.models().index(m) for m in ("sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner")]
+        [
+            window.compare.models().index(m)
+            for m in ("sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner")
+        ]
     )
 
     # routing: a fallback taken, the auto router's choice, a provider preference; a spend alert
