@@ -323,7 +323,7 @@ class _ChatStream:
         """Prompt and answer, only when the user turned that on (the key is masked by the filter)."""
         if self.texts is None:
             return
-        prompt = [m.get("content") for m in self.request.messages]
+        prompt = [_loggable(m.get("content")) for m in self.request.messages]
         log.info("request model=%s messages=%r", self.model, prompt)
         log.info("request model=%s answer=%r", self.model, "".join(self.texts))
 
@@ -500,6 +500,22 @@ class _ChatStream:
             tokens_per_second=tps,
             truncated=interpreter.finish_reason is None and not done,
         )
+
+
+def _loggable(content: Any) -> Any:
+    """Message content for the log: text as is, attachments named, never their base64 bytes."""
+    if not isinstance(content, list):
+        return content
+    parts = []
+    for part in content:
+        kind = part.get("type") if isinstance(part, Mapping) else None
+        if kind == "text":
+            parts.append(part.get("text", ""))
+        elif kind == "file":
+            parts.append(f"[file {part.get('file', {}).get('filename', '')}]")
+        else:
+            parts.append(f"[{kind or 'part'}]")
+    return " ".join(parts)
 
 
 def _with_attempts(event: Failed, attempts: int) -> Failed:

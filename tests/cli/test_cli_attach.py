@@ -65,3 +65,17 @@ def test_too_big_or_missing_attachments_are_usage_errors(sim: Simulator, home: P
     )
     assert result.returncode == 2 and "Could not read gone.pdf" in result.stderr
     assert "Traceback" not in result.stderr and sim.chat_requests() == []
+
+
+def test_logging_prompts_names_attachments_without_their_bytes(
+    sim: Simulator, home: Path, tmp_path: Path
+) -> None:
+    picture = tmp_path / "chart.png"
+    picture.write_bytes(png_bytes())
+    assert playground("log", "--prompts", "on", home=home).returncode == 0
+    result = playground(
+        "compare", "-m", "sim/vision-large", "--attach", str(picture), "Describe", home=home, **_env(sim)
+    )
+    assert result.returncode == 0
+    log = (home / "logs" / "playground.log").read_text()
+    assert "messages=['Describe [image_url]']" in log and "base64" not in log
