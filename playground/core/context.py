@@ -9,19 +9,25 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from playground.core.catalog import CatalogCache
-from playground.core.endpoints import Endpoint, EndpointStore, RoutedClient, keyring_name, split_ref
 from playground.core.errors import ConfigError
-from playground.core.history import RunHistory
-from playground.core.library import TemplateLibrary
-from playground.core.openrouter import DEFAULT_BASE_URL, ClientConfig, OpenRouterClient
 from playground.core.paths import AppPaths
-from playground.core.retry import RetryPolicy
 from playground.core.secrets import ActiveKey, ApiKey, KeySource, KeyStore
 from playground.core.settings import SettingsStore
-from playground.core.templates import TemplateStore
+
+# The storage and network modules (httpx, SQLite, TOML) are imported where they are first used, so
+# the window can show itself before they load.
+if TYPE_CHECKING:
+    from playground.core.catalog import CatalogCache
+    from playground.core.endpoints import Endpoint, EndpointStore, RoutedClient
+    from playground.core.history import RunHistory
+    from playground.core.library import TemplateLibrary
+    from playground.core.openrouter import OpenRouterClient
+    from playground.core.retry import RetryPolicy
+    from playground.core.templates import TemplateStore
+
+DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"  # the same as playground.core.openrouter's
 
 DEMO_KEY = "sk-or-v1-demo-simulated-key-not-a-secret"
 
@@ -69,6 +75,8 @@ class AppContext:
 
     @property
     def catalog_cache(self) -> CatalogCache:
+        from playground.core.catalog import CatalogCache
+
         name = "models.json" if self.base_url == DEFAULT_BASE_URL else f"models-{_slug(self.base_url)}.json"
         return CatalogCache(self.paths.cache_dir / name, self.warnings)
 
@@ -80,6 +88,8 @@ class AppContext:
     @property
     def templates(self) -> TemplateStore:
         """The templates folder (the setting, or under the data dir); one store per folder."""
+        from playground.core.templates import TemplateStore
+
         custom = self.settings.load().templates_dir
         folder = Path(custom).expanduser() if custom else self.paths.templates_dir
         if self._templates is None or self._templates.folder != folder:
@@ -89,11 +99,15 @@ class AppContext:
     def history(self) -> RunHistory:
         """The history database, opened once; a damaged one is set aside and the user told."""
         if self._history is None:
+            from playground.core.history import RunHistory
+
             self._history = RunHistory(self.paths.history_db)
             self.warnings.extend(self._history.warnings)
         return self._history
 
     def library(self) -> TemplateLibrary:
+        from playground.core.library import TemplateLibrary
+
         return TemplateLibrary(self.templates, self.history())
 
     def close(self) -> None:
@@ -104,10 +118,15 @@ class AppContext:
 
     @property
     def endpoints(self) -> EndpointStore:
+        from playground.core.endpoints import EndpointStore
+
         return EndpointStore(self.paths.config_dir / "endpoints.json", self.warnings)
 
     async def endpoint_client(self, endpoint: Endpoint) -> OpenRouterClient:
         """A client for one other endpoint, holding only that endpoint's own key (if it has one)."""
+        from playground.core.endpoints import keyring_name
+        from playground.core.openrouter import ClientConfig, OpenRouterClient
+
         key = await self.keys.get_secret(keyring_name(endpoint.name)) if endpoint.has_key else None
         if endpoint.has_key and key is None:
             raise ConfigError(
@@ -126,6 +145,8 @@ class AppContext:
 
     async def chat_client(self, key: ActiveKey | None, models: Iterable[str] = ()) -> RoutedClient:
         """OpenRouter (when there is a key) and the endpoints ``models`` name, each with its own key."""
+        from playground.core.endpoints import RoutedClient, split_ref
+
         wanted = {ref[0] for ref in (split_ref(m) for m in models) if ref}
         endpoints = {e.name: e for e in self.endpoints.load() if e.name in wanted}
         unknown = wanted - set(endpoints)
@@ -135,6 +156,8 @@ class AppContext:
         return RoutedClient(self.client(key) if key else None, clients)
 
     def client(self, key: ActiveKey | None, *, retry: RetryPolicy | None = None) -> OpenRouterClient:
+        from playground.core.openrouter import ClientConfig, OpenRouterClient
+
         settings = self.settings.load()
         config = ClientConfig(
             base_url=self.base_url,

@@ -8,6 +8,7 @@ Signals:
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QDateTime, QTime, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -29,8 +30,10 @@ from PySide6.QtWidgets import (
 
 from playground.core.errors import PlaygroundError
 from playground.core.format import usd
-from playground.core.history import RunRecord, export_runs
 from playground.ui.session import Session
+
+if TYPE_CHECKING:
+    from playground.core.history import RunRecord
 
 COLUMNS = ("When", "Template", "Case", "Models", "Outcome", "Cost", "Prompt")
 SHOWN = 500
@@ -206,6 +209,8 @@ class HistoryView(QDockWidget):
         self.refresh()
 
     def _export(self, path: str | None = None) -> None:
+        from playground.core.history import export_runs
+
         runs = [self._full(r) for r in (self.selected() or self.runs)]
         if not runs:
             return

@@ -47,31 +47,31 @@ from playground.core.conversation import (
 )
 from playground.core.errors import PlaygroundError
 from playground.core.estimate import estimate_cost
-from playground.core.export import to_json, to_markdown
 from playground.core.format import usd
-from playground.core.history import RunRecord
 from playground.core.leaderboard import blind_labels, shuffled
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
-from playground.core.templates import PromptTemplate
 from playground.core.uistate import UiStateStore
 from playground.ui.attachments import AttachmentStrip, PromptEdit
-from playground.ui.blind import LeaderboardView, RankDialog, VoteBar
+from playground.ui.blind import VoteBar
 from playground.ui.compare_view import CompareView
-from playground.ui.dialogs import CodeDialog, DiffDialog
 from playground.ui.history_view import HistoryView
-from playground.ui.key_dialog import KeyDialog
-from playground.ui.model_browser import ModelBrowser
 from playground.ui.params_panel import PARAMETER_NAMES, ParamsPanel
 from playground.ui.response_pane import ResponsePane
 from playground.ui.session import Session
-from playground.ui.template_dialogs import MatrixDialog
 from playground.ui.template_panel import TemplatePanel
 from playground.ui.theme import THEMES, apply_theme
 
+# Dialogs and storage modules load when first used, so the window shows sooner.
 if TYPE_CHECKING:
+    from playground.core.history import RunRecord
     from playground.core.spend import Alert
+    from playground.core.templates import PromptTemplate
+    from playground.ui.blind import LeaderboardView
     from playground.ui.endpoints_dialog import EndpointsDialog
+    from playground.ui.key_dialog import KeyDialog
+    from playground.ui.model_browser import ModelBrowser
+    from playground.ui.template_dialogs import MatrixDialog
     from playground.ui.usage_dialog import UsageDialog
 
 log = logging.getLogger(__name__)
@@ -674,6 +674,8 @@ class MainWindow(QMainWindow):
         self.vote("best", [pane, *others])
 
     def _vote_from_bar(self, kind: str) -> None:
+        from playground.ui.blind import RankDialog
+
         if self.blind_pending is None:
             return
         panes = self.blind_pending[1]
@@ -710,6 +712,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{note}{who}.", 15000)
 
     def show_leaderboard(self) -> LeaderboardView:
+        from playground.ui.blind import LeaderboardView
+
         dialog = LeaderboardView(self.session, self)
         dialog.open()
         self.leaderboard_view = dialog
@@ -754,6 +758,8 @@ class MainWindow(QMainWindow):
 
     def show_matrix(self, template: PromptTemplate, other: PromptTemplate | None = None) -> MatrixDialog:
         """Every test case x model; with ``other`` (another version) both versions side by side."""
+        from playground.ui.template_dialogs import MatrixDialog
+
         models = [m for m in self.compare.models() if m] if not template.models else list(template.models)
         dialog = MatrixDialog(self.session, template, models, self.params.params(), self, other=other)
         dialog.show()
@@ -810,6 +816,8 @@ class MainWindow(QMainWindow):
     # ----- dialogs --------------------------------------------------------------------------
 
     def show_key_dialog(self, *, first_run: bool = False) -> KeyDialog:
+        from playground.ui.key_dialog import KeyDialog
+
         dialog = KeyDialog(self.session, self, first_run=first_run)
         dialog.finished.connect(lambda _r: self._key_dialog_closed(dialog))
         dialog.open()
@@ -832,6 +840,8 @@ class MainWindow(QMainWindow):
             pane.modelSelector.setEditText(model)
 
     def show_model_browser(self) -> ModelBrowser:
+        from playground.ui.model_browser import ModelBrowser
+
         if self.browser is None:
             self.browser = ModelBrowser(self)
             self.browser.modelsChosen.connect(self.add_models)
@@ -865,6 +875,8 @@ class MainWindow(QMainWindow):
         self.show_key_dialog().testSavedButton.setFocus()
 
     def show_code(self, index: int) -> None:
+        from playground.ui.dialogs import CodeDialog
+
         pane = self.compare.panes[index]
         system = self.systemPromptEdit.toPlainText().strip() or None
         request = CompareRequest(
@@ -874,6 +886,8 @@ class MainWindow(QMainWindow):
         CodeDialog(request, base, self).open()
 
     def show_diff(self) -> None:
+        from playground.ui.dialogs import DiffDialog
+
         answers = [(p.model, p.outputView.text) for p in self.compare.panes if p.outputView.text]
         if len(answers) < 2:
             self.statusBar().showMessage("Run a comparison first: the diff needs two answers.", 6000)
@@ -913,6 +927,8 @@ class MainWindow(QMainWindow):
     # ----- export ---------------------------------------------------------------------------
 
     def _export_text(self, kind: str) -> str | None:
+        from playground.core.export import to_json, to_markdown
+
         if self.blind_pending is not None:
             self.statusBar().showMessage("Vote or reveal first: an export names the models.", 6000)
             return None

@@ -40,12 +40,12 @@ from playground.core.compare import PaneEventBody, PaneResult, PaneState
 from playground.core.conversation import Message, turns
 from playground.core.events import Delta, Reasoning, Started
 from playground.core.format import usd
-from playground.core.history import AnswerRecord
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
 from playground.ui.markdown_view import MarkdownView
 
 if TYPE_CHECKING:
+    from playground.core.history import AnswerRecord
     from playground.ui.routing_dialog import RoutingDialog
 
 ADVICE = {

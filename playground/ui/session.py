@@ -18,34 +18,30 @@ import time
 from collections.abc import Coroutine
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from playground.core.account import Credits, KeyInfo, describe_key_info
 from playground.core.atomic import atomic_write
 from playground.core.attachments import Attachment, load_attachment
-from playground.core.catalog import ModelCatalog, ModelInfo, describe_age, refresh_catalog
+from playground.core.catalog import ModelCatalog, ModelInfo, describe_age
 from playground.core.compare import CompareRequest
 from playground.core.context import AppContext
-from playground.core.endpoints import (
-    Endpoint,
-    RoutedClient,
-    catalog_entries,
-    keyring_name,
-    split_ref,
-    validate_endpoint_name,
-)
 from playground.core.errors import ApiError, ConfigError, NoKeyError, PlaygroundError
 from playground.core.format import usd
-from playground.core.history import RunRecord, TemplateVersion
-from playground.core.leaderboard import Vote
-from playground.core.library import TemplateLibrary, record_run
-from playground.core.openrouter import ClientConfig, OpenRouterClient
 from playground.core.secrets import ActiveKey, ApiKey, KeySource
-from playground.core.spend import Alert, SpendReport, Thresholds, check_alerts, spend_report
-from playground.core.templates import PromptTemplate, TemplateEntry
 from playground.ui.net import NetworkThread, ThreadedRun
+
+# httpx, SQLite and the TOML modules load on first use, after the window is on screen.
+if TYPE_CHECKING:
+    from playground.core.endpoints import Endpoint
+    from playground.core.history import RunRecord, TemplateVersion
+    from playground.core.leaderboard import Vote
+    from playground.core.library import TemplateLibrary
+    from playground.core.openrouter import OpenRouterClient
+    from playground.core.spend import Alert, SpendReport, Thresholds
+    from playground.core.templates import PromptTemplate, TemplateEntry
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +198,7 @@ class Session(QObject):
 
     async def test_key(self, raw: str | None) -> list[tuple[str, str]]:
         """Check a pasted key (or the one in use) against /key; raises ApiError / ConfigError."""
+        from playground.core.openrouter import ClientConfig, OpenRouterClient
         from playground.core.secrets import normalize_key
 
         key = ApiKey(normalize_key(raw)[0]) if raw else (self.active.key if self.active else None)
@@ -253,6 +250,8 @@ class Session(QObject):
     # ----- catalog --------------------------------------------------------------------------
 
     async def refresh_catalog(self) -> None:
+        from playground.core.catalog import refresh_catalog
+
         self.catalogStatus.emit("refreshing...")
         own = self.client is None or self.client.base_url != self.ctx.base_url.rstrip("/")
         try:
@@ -275,6 +274,8 @@ class Session(QObject):
 
     def _with_endpoints(self, catalog: ModelCatalog) -> ModelCatalog:
         """OpenRouter's models and the endpoints' ones, in one list for the panes and the browser."""
+        from playground.core.endpoints import split_ref
+
         own = [m for m in catalog.models if split_ref(m.id) is None]
         return ModelCatalog([*own, *self.endpoint_models], catalog.fetched_at, catalog.changes)
 
@@ -282,6 +283,8 @@ class Session(QObject):
 
     async def refresh_endpoints(self) -> None:
         """List each endpoint's models (with its own key) and prepare its client for comparisons."""
+        from playground.core.endpoints import catalog_entries
+
         await self._close_endpoint_clients()
         models: list[ModelInfo] = []
         self.endpoint_problems = {}
@@ -308,6 +311,8 @@ class Session(QObject):
 
     async def add_endpoint(self, name: str, url: str, key: str | None) -> Endpoint:
         """Add or replace an endpoint; its key goes to the keyring, bound to it."""
+        from playground.core.endpoints import keyring_name, validate_endpoint_name
+
         store = self.ctx.endpoints
         clean = validate_endpoint_name(name)
         previous = next((e for e in store.load() if e.name == clean), None)
@@ -320,6 +325,8 @@ class Session(QObject):
         return endpoint
 
     async def remove_endpoint(self, name: str) -> None:
+        from playground.core.endpoints import keyring_name
+
         endpoint = self.ctx.endpoints.remove(name)
         if endpoint.has_key:
             await self.ctx.keys.remove_secret(keyring_name(name))
@@ -344,6 +351,9 @@ class Session(QObject):
 
     def new_compare(self, request: CompareRequest, **record: Any) -> ThreadedRun:
         """A comparison on the session's client, recorded to history as each answer ends."""
+        from playground.core.endpoints import RoutedClient, split_ref
+        from playground.core.library import record_run
+
         refs = [split_ref(p.model) for p in request.panes]
         if self.client is None and any(ref is None for ref in refs):
             raise NoKeyError(self.key_problem or "Add an API key first (Key settings), or try the demo.")
@@ -401,9 +411,13 @@ class Session(QObject):
     # ----- spend watch -------------------------------------------------------------------------
 
     def thresholds(self) -> Thresholds:
+        from playground.core.spend import Thresholds
+
         return Thresholds.from_settings(self.ctx.settings.load())
 
     def spend_report(self, days: int = 30) -> SpendReport:
+        from playground.core.spend import spend_report
+
         return spend_report(
             self.ctx.history(),
             days=days,
@@ -413,9 +427,13 @@ class Session(QObject):
         )
 
     def estimate_alerts(self, estimate: Decimal) -> list[Alert]:
+        from playground.core.spend import check_alerts
+
         return check_alerts(self.thresholds(), estimate=estimate)
 
     def refresh_alerts(self) -> None:
+        from playground.core.spend import check_alerts, spend_report
+
         try:
             today = spend_report(self.ctx.history(), days=1).today
         except PlaygroundError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFileSystemWatcher, Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,9 +30,11 @@ from PySide6.QtWidgets import (
 
 from playground.core.errors import PlaygroundError
 from playground.core.request import ChatParams
-from playground.core.templates import PromptTemplate, TemplateEntry
 from playground.ui.session import Session
 from playground.ui.widgets import named_button
+
+if TYPE_CHECKING:
+    from playground.core.templates import PromptTemplate, TemplateEntry
 
 
 class TemplatePanel(QDockWidget):
@@ -236,6 +239,8 @@ class TemplatePanel(QDockWidget):
         self._edited()
 
     def edited_template(self) -> PromptTemplate:
+        from playground.core.templates import PromptTemplate
+
         base = self.current or PromptTemplate(name="", prompt="")
         return replace(
             base,

@@ -84,3 +84,9 @@ def test_no_key_is_a_typed_error() -> None:
 
     with pytest.raises(NoKeyError, match="playground key set"):
         run(go())
+
+
+def test_the_default_base_url_is_the_same_everywhere() -> None:
+    from playground.core import context, openrouter
+
+    assert context.DEFAULT_BASE_URL == openrouter.DEFAULT_BASE_URL == "https://openrouter.ai/api/v1"
