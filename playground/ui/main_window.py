@@ -635,12 +635,19 @@ class MainWindow(QMainWindow):
         self._start(request, [pane])
 
     def _start(self, request: CompareRequest, panes: list[ResponsePane]) -> None:
+        """A follow-up or a branch; in blind mode it is voted on like a new comparison."""
+        blind = self.blindButton.isChecked()
+        if blind:
+            self.reveal(quiet=True)
+            self.statusBar().clearMessage()
         try:
             run = self.session.new_compare(request)
         except PlaygroundError as exc:
             QMessageBox.information(self, "Cannot send yet", str(exc))
             return
         self.compare.start(run, panes)
+        if blind:
+            self._hide_models(run, panes)
         self._remember_recent([p.model for p in panes])
 
     # ----- blind comparison -------------------------------------------------------------------
