@@ -14,7 +14,7 @@ from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from playground.core.attachments import Attachment
 from playground.core.conversation import Message
@@ -50,8 +50,9 @@ class Stopped:
 PaneEventBody = StreamEvent | Stopped
 
 
-@dataclass(frozen=True)
-class PaneEvent:
+class PaneEvent(NamedTuple):
+    """One event of one pane (a named tuple: one is built per stream chunk, so it must be cheap)."""
+
     pane: int
     model: str
     event: PaneEventBody
@@ -207,11 +208,14 @@ class CompareRun:
         self.results = [PaneResult(p.model) for p in request.panes]
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._generation = [0] * len(request.panes)  # a retried pane ignores its old task's events
-        self._listeners: list[Listener] = [self._record]
+        self._listeners: tuple[Listener, ...] = (self._record,)  # replaced, never mutated, when changed
         self._changed = asyncio.Event()
 
     def add_listener(self, listener: Listener) -> None:
-        self._listeners.append(listener)
+        self._listeners = (*self._listeners, listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        self._listeners = tuple(x for x in self._listeners if x != listener)
 
     def start(self) -> None:
         for index in range(len(self.request.panes)):
@@ -272,13 +276,13 @@ class CompareRun:
                 else:
                     getter.cancel()
         finally:
-            self._listeners.remove(queue.put_nowait)
+            self.remove_listener(queue.put_nowait)
 
     def _emit(self, index: int, generation: int, event: PaneEventBody) -> None:
         if generation != self._generation[index]:
             return
         pane_event = PaneEvent(index, self.request.panes[index].model, event)
-        for listener in list(self._listeners):
+        for listener in self._listeners:
             listener(pane_event)
 
     def _record(self, pane_event: PaneEvent) -> None:

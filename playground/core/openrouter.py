@@ -261,9 +261,12 @@ class _ChatStream:
             retry_event: Retrying | None = None
             async with aclosing(self._one_attempt()) as attempt_events:
                 async for event in attempt_events:
-                    if texts is not None and type(event) is Delta:
-                        texts.append(event.text)
-                    elif isinstance(event, Retrying):
+                    if type(event) is Delta:  # by far the most common: straight through
+                        if texts is not None:
+                            texts.append(event.text)
+                        yield event
+                        continue
+                    if isinstance(event, Retrying):
                         retry_event = event
                         break
                     elif isinstance(event, Finished | Failed):
@@ -427,13 +430,26 @@ class _ChatStream:
         interpreter.generation_id = response.headers.get("x-generation-id")
         yield Started(self.model, self.attempt, interpreter.generation_id)
         done = False
+        plain_delta, loads = interpreter._plain_delta, json.loads
         async with aclosing(EventSource(response).aiter_sse()) as sse_events:
             try:
                 async for sse in sse_events:
-                    if sse.data.strip() == "[DONE]":
+                    data = sse.data
+                    if data[:1] == "{":  # the hot path: one chunk of answer text, checked cheaply
+                        try:
+                            chunk = loads(data)
+                        except ValueError:
+                            chunk = None
+                        fast = plain_delta(chunk) if chunk is not None else None
+                        if fast:
+                            if self.first_token_at is None:
+                                self.first_token_at = self.client._clock()
+                            yield fast[0]
+                            continue
+                    elif data.strip() == "[DONE]":
                         done = True
                         break
-                    for event in self._decode(interpreter, sse.data):
+                    for event in self._decode(interpreter, data):
                         yield event
                         if isinstance(event, Failed):
                             return
