@@ -434,7 +434,14 @@ class RunHistory:
         return found
 
     def vote_for(self, run_id: int) -> Vote | None:
-        return next((v for v in self.votes() if v.run_id == run_id), None)
+        row = self.db.execute(
+            "SELECT v.*, r.template FROM votes v JOIN runs r ON r.id = v.run_id WHERE v.run_id = ?", (run_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        ranking = tuple(json.loads(row["ranking"]))
+        tags = tuple(json.loads(row["tags"] or "[]"))
+        return Vote(row["kind"], ranking, row["run_id"], row["created"], row["template"], tags)
 
     def attachment_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM attachments").fetchone()[0])
