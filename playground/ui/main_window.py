@@ -55,11 +55,9 @@ from playground.core.uistate import UiStateStore
 from playground.ui.attachments import AttachmentStrip, PromptEdit
 from playground.ui.blind import VoteBar
 from playground.ui.compare_view import CompareView
-from playground.ui.history_view import HistoryView
 from playground.ui.params_panel import PARAMETER_NAMES, ParamsPanel
 from playground.ui.response_pane import ResponsePane
 from playground.ui.session import Session
-from playground.ui.template_panel import TemplatePanel
 from playground.ui.theme import THEMES, apply_theme
 
 # Dialogs and storage modules load when first used, so the window shows sooner.
@@ -69,9 +67,11 @@ if TYPE_CHECKING:
     from playground.core.templates import PromptTemplate
     from playground.ui.blind import LeaderboardView
     from playground.ui.endpoints_dialog import EndpointsDialog
+    from playground.ui.history_view import HistoryView
     from playground.ui.key_dialog import KeyDialog
     from playground.ui.model_browser import ModelBrowser
     from playground.ui.template_dialogs import MatrixDialog
+    from playground.ui.template_panel import TemplatePanel
     from playground.ui.usage_dialog import UsageDialog
 
 log = logging.getLogger(__name__)
@@ -154,19 +154,41 @@ class MainWindow(QMainWindow):
         self._status_bar()
 
     def _docks(self) -> None:
-        self.templatePanel = TemplatePanel(self.session, self)
-        self.templatePanel.useRequested.connect(self.use_template)
-        self.templatePanel.matrixRequested.connect(self.show_matrix)
-        self.templatePanel.versionsCompareRequested.connect(lambda old, new: self.show_matrix(new, other=old))
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.templatePanel)
-        self.templatePanel.hide()
-        self.historyView = HistoryView(self.session, self)
-        self.historyView.openRequested.connect(self.open_run)
-        self.historyView.rerunRequested.connect(self.rerun)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.historyView)  # wide table
-        self.historyView.hide()
+        """The templates and history docks are built the first time they are shown (or used), so
+        the window appears without loading the template and history machinery."""
+        self._template_panel: TemplatePanel | None = None
+        self._history_view: HistoryView | None = None
         self.compare.runFinished.connect(self.session.run_ended)
         self.template_context: dict[str, Any] = {}
+
+    @property
+    def templatePanel(self) -> TemplatePanel:
+        if self._template_panel is None:
+            from playground.ui.template_panel import TemplatePanel
+
+            panel = TemplatePanel(self.session, self)
+            panel.useRequested.connect(self.use_template)
+            panel.matrixRequested.connect(self.show_matrix)
+            panel.versionsCompareRequested.connect(lambda old, new: self.show_matrix(new, other=old))
+            self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, panel)
+            panel.hide()
+            panel.visibilityChanged.connect(self.templatesAction.setChecked)
+            self._template_panel = panel
+        return self._template_panel
+
+    @property
+    def historyView(self) -> HistoryView:
+        if self._history_view is None:
+            from playground.ui.history_view import HistoryView
+
+            view = HistoryView(self.session, self)
+            view.openRequested.connect(self.open_run)
+            view.rerunRequested.connect(self.rerun)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, view)  # a wide table
+            view.hide()
+            view.visibilityChanged.connect(self.historyAction.setChecked)
+            self._history_view = view
+        return self._history_view
 
     def _composer(self) -> QWidget:
         box = QWidget()
@@ -327,10 +349,14 @@ class MainWindow(QMainWindow):
         self._action(keys, "Test the key in use", self._test_active_key)
         self._action(keys, "Endpoints (Ollama, LM Studio, vLLM)...", self.show_endpoints)
         view = menu.addMenu("&View")
-        for dock, shortcut in ((self.templatePanel, "Ctrl+Shift+T"), (self.historyView, "Ctrl+H")):
-            toggle = dock.toggleViewAction()
-            toggle.setShortcut(QKeySequence(shortcut))
-            view.addAction(toggle)
+        self.templatesAction = self._action(
+            view, "Templates", lambda on: self.templatePanel.setVisible(on), "Ctrl+Shift+T"
+        )
+        self.historyAction = self._action(
+            view, "History", lambda on: self.historyView.setVisible(on), "Ctrl+H"
+        )
+        for action in (self.templatesAction, self.historyAction):
+            action.setCheckable(True)
         view.addSeparator()
         for theme in THEMES:
             self._action(view, f"{theme.capitalize()} theme", lambda t=theme: self.set_theme(t))

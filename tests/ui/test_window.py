@@ -479,3 +479,22 @@ def test_figures_update_live_while_streaming(aio, make_harness: Callable[..., Ha
         await h.close()
 
     aio(go())
+
+
+def test_docks_are_built_when_first_shown_and_the_menu_follows_them(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        assert window._template_panel is None and window._history_view is None  # not built at start
+        window.historyAction.trigger()  # View > History (Ctrl+H)
+        assert window.historyView.isVisible() and window.historyAction.isChecked()
+        window.historyView.close()  # the dock's own close button
+        assert not window.historyAction.isChecked()
+        window.templatesAction.trigger()
+        assert window.templatePanel.isVisible() and window.templatePanel.objectName() == "templatePanel"
+        await h.close()
+
+    aio(go())
