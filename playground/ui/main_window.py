@@ -48,12 +48,10 @@ from playground.core.conversation import (
 from playground.core.errors import PlaygroundError
 from playground.core.estimate import estimate_cost
 from playground.core.format import usd
-from playground.core.leaderboard import blind_labels, shuffled
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
 from playground.core.uistate import UiStateStore
 from playground.ui.attachments import AttachmentStrip, PromptEdit
-from playground.ui.blind import VoteBar
 from playground.ui.compare_view import CompareView
 from playground.ui.params_panel import PARAMETER_NAMES, ParamsPanel
 from playground.ui.response_pane import ResponsePane
@@ -65,7 +63,7 @@ if TYPE_CHECKING:
     from playground.core.history import RunRecord
     from playground.core.spend import Alert
     from playground.core.templates import PromptTemplate
-    from playground.ui.blind import LeaderboardView
+    from playground.ui.blind import LeaderboardView, VoteBar
     from playground.ui.endpoints_dialog import EndpointsDialog
     from playground.ui.history_view import HistoryView
     from playground.ui.key_dialog import KeyDialog
@@ -138,9 +136,8 @@ class MainWindow(QMainWindow):
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(10, 8, 10, 8)
         body_layout.addWidget(splitter)
-        self.voteBar = VoteBar()
-        self.voteBar.voted.connect(self._vote_from_bar)
-        body_layout.addWidget(self.voteBar)
+        self._body_layout = body_layout  # the vote bar joins it on the first blind run
+        self._vote_bar: VoteBar | None = None
         outer.addWidget(body, 1)
         self.setCentralWidget(central)
         self.compare.panesChanged.connect(self._schedule_estimate)
@@ -596,6 +593,8 @@ class MainWindow(QMainWindow):
         if blind:
             self.reveal(quiet=True)  # an earlier blind run nobody voted on
             self.statusBar().clearMessage()  # it may name the last run's models
+            from playground.core.leaderboard import shuffled
+
             self.compare.reorder(shuffled(len(self.compare.panes), self.blind_rng))
         system = self.systemPromptEdit.toPlainText().strip() or None
         panes = tuple(PaneSpec(p.model, p.overrides, routing=p.routing) for p in self.compare.panes)
@@ -686,7 +685,19 @@ class MainWindow(QMainWindow):
             6000,
         )
 
+    @property
+    def voteBar(self) -> VoteBar:
+        if self._vote_bar is None:
+            from playground.ui.blind import VoteBar
+
+            self._vote_bar = VoteBar()
+            self._vote_bar.voted.connect(self._vote_from_bar)
+            self._body_layout.addWidget(self._vote_bar)
+        return self._vote_bar
+
     def _hide_models(self, run: Any, panes: list[ResponsePane]) -> None:
+        from playground.core.leaderboard import blind_labels
+
         show_speed = self.session.ctx.settings.load().blind_show_speed
         for pane, label in zip(panes, blind_labels(len(panes)), strict=True):
             pane.set_blind(label, show_speed=show_speed)
@@ -739,7 +750,8 @@ class MainWindow(QMainWindow):
         for pane in panes:
             pane.set_blind(None)
         self.blind_pending = None
-        self.voteBar.hide()
+        if self._vote_bar is not None:
+            self._vote_bar.hide()
         self._schedule_estimate()
         if not quiet:
             self.statusBar().showMessage(f"{note}{who}.", 15000)
