@@ -21,7 +21,7 @@ def per_million(model: ModelInfo, which: str) -> str:
         return "variable"
     value = model.prompt_per_million if which == "prompt" else model.completion_per_million
     if value is None:
-        return "?"
+        return "local" if model.id.startswith("@") else "?"  # another endpoint's model: no prices
     return "free" if value == 0 else price(value)
 
 

@@ -200,3 +200,11 @@ def test_other_key_names_are_not_listed_as_openrouter_keys(tmp_path: Path) -> No
     assert run(ctx.keys.get_secret(keyring_name("local"))).reveal() == OTHER_KEY
     run(ctx.keys.remove_secret(keyring_name("local")))
     assert run(ctx.keys.get_secret(keyring_name("local"))) is None
+
+
+def test_endpoint_models_show_as_local_in_price_columns() -> None:
+    from playground.core.format import per_million
+
+    (model,) = catalog_entries(Endpoint("ollama", "http://localhost:11434/v1"), [{"id": "llama3.2"}])
+    assert model.id == "@ollama/llama3.2"
+    assert per_million(model, "prompt") == per_million(model, "completion") == "local"
