@@ -224,7 +224,7 @@ def print_figures(results: Sequence[PaneResult], out: TextIO | None = None) -> N
             [
                 r.model,
                 (f.served_model if f else None) or "-",
-                (f.provider if f else None) or "-",
+                (f.provider if f else None) or (_endpoint(r.model) if f else None) or "-",
                 seconds(f.ttft if f else None),
                 number(f.tokens_per_second if f else None, "{:.1f}"),
                 mark + number(u.prompt_tokens if u else None),
@@ -245,3 +245,8 @@ def print_figures(results: Sequence[PaneResult], out: TextIO | None = None) -> N
     if estimated:
         out.write("~ estimated from the text: that endpoint reports no token counts (and no cost)\n")
     out.flush()
+
+
+def _endpoint(model: str) -> str | None:
+    """An endpoint model (``@ollama/llama3``) is served by its endpoint, which names no provider."""
+    return model[1:].split("/", 1)[0] if model.startswith("@") and "/" in model else None

@@ -609,9 +609,10 @@ def stats_text(result: PaneResult, live: str = "") -> str:
     if f is not None:
         note = result.routing_note
         served = f.served_model or result.model
-        parts.append(f"⚠ {note}" if note else f"{served} via {f.provider or 'unknown provider'}")
+        provider = f.provider or _endpoint_of(result.model) or "unknown provider"
+        parts.append(f"⚠ {note}" if note else f"{served} via {provider}")
         if note:
-            parts.append(f"via {f.provider or 'unknown provider'}")
+            parts.append(f"via {provider}")
         if f.ttft is not None:
             parts.append(f"TTFT {f.ttft:.2f} s")
         if f.tokens_per_second:
@@ -631,6 +632,13 @@ def stats_text(result: PaneResult, live: str = "") -> str:
     if f is not None and f.finish_reason:
         parts.append(f"finish: {f.finish_reason}")
     return " · ".join(parts)
+
+
+def _endpoint_of(model: str) -> str | None:
+    """``@ollama/llama3`` answered "via ollama" (plain endpoints name no provider)."""
+    if model.startswith("@") and "/" in model:
+        return model[1:].split("/", 1)[0]
+    return None
 
 
 def blind_stats_text(result: PaneResult, live: str, show_speed: bool) -> str:

@@ -92,6 +92,10 @@ def test_cli_endpoint_key_is_bound_to_its_endpoint(secret_service: str, home: Pa
         )
         assert compared.returncode == 0, compared.stdout + compared.stderr
         assert "~ estimated from the text" in compared.stdout
+        assert any(
+            line.startswith("@local/sim/balanced-pro") and " local " in line
+            for line in compared.stdout.splitlines()
+        )
         openrouter_auth = {r.headers.get("authorization") for r in sim.requests}
         endpoint_auth = {r.headers.get("authorization") for r in plain.chat_requests()}
         assert openrouter_auth == {f"Bearer {FAKE_KEY}"} and endpoint_auth == {f"Bearer {endpoint_key}"}

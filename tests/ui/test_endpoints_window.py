@@ -41,6 +41,7 @@ def test_endpoint_added_in_the_window_answers_beside_openrouter(
             assert local_pane.outputView.text == "local answer"
             stats = local_pane.statsLabel.text()
             assert "~" in stats and "(estimated)" in stats and "local / unknown cost" in stats
+            assert "sim/deep-reasoner via local" in stats  # a plain endpoint names no provider
             assert (
                 "$" in openrouter_pane.statsLabel.text()
                 and "estimated" not in openrouter_pane.statsLabel.text()
