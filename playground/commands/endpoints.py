@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 
+from playground.commands.keys import read_secret
 from playground.commands.output import table
 from playground.core.context import AppContext
-from playground.core.endpoints import catalog_entries, keyring_name
+from playground.core.endpoints import catalog_entries
 from playground.core.errors import ApiError, ConfigError
 
 
@@ -36,13 +36,10 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
     store = ctx.endpoints
     action = args.endpoint_action
     if action == "add":
-        raw = _read_key() if args.key else None
-        previous = next((e for e in store.load() if e.name == args.name.strip().lower()), None)
-        if raw is not None:  # the key first: an endpoint is never listed as keyed without its key
-            await ctx.keys.save_secret(keyring_name(args.name.strip().lower()), raw)
-        endpoint = store.add(args.name, args.url, has_key=raw is not None)
-        if raw is None and previous is not None and previous.has_key:
-            await _forget_key(ctx, endpoint.name)
+        raw = read_secret("Endpoint key (input hidden): ") if args.key else None
+        if raw is not None and not raw.strip():
+            raise ConfigError("--key was given but no key was read: pipe it in or type it at the prompt.")
+        endpoint = await ctx.add_endpoint(args.name, args.url, raw)
         key_note = "its key is in the keyring and is sent only there" if raw is not None else "no key"
         print(f"Endpoint '{endpoint.name}' at {endpoint.base_url} ({key_note}).")
         print(
@@ -58,9 +55,7 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
         table(["name", "base URL", "key"], rows)
         return 0
     if action == "remove":
-        endpoint = store.remove(args.name)
-        if endpoint.has_key:
-            await _forget_key(ctx, endpoint.name)
+        endpoint = await ctx.remove_endpoint(args.name)
         print(f"Removed endpoint '{endpoint.name}'.")
         return 0
     endpoint = store.get(args.name)
@@ -79,16 +74,3 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
     else:
         table(["model", "context"], [[m.id, str(m.context_length or "-")] for m in found])
     return 0
-
-
-async def _forget_key(ctx: AppContext, name: str) -> None:
-    await ctx.keys.remove_secret(keyring_name(name))
-
-
-def _read_key() -> str:
-    stdin = sys.stdin
-    if stdin is None or stdin.closed:
-        raise ConfigError("No input to read the key from: pipe it in, or run this in a terminal.")
-    if stdin.isatty():
-        return getpass.getpass("Endpoint key (input hidden): ")
-    return stdin.readline()

@@ -51,12 +51,13 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
     return await _test(ctx, args)
 
 
-def _read_secret() -> str:
+def read_secret(prompt: str = "OpenRouter API key (input hidden): ") -> str:
+    """A key from a hidden prompt on a terminal, or the first line of stdin - never from argv."""
     stdin = sys.stdin
     if stdin is None or stdin.closed:
         raise ConfigError("No input to read the key from: pipe it in, or run this in a terminal.")
     if stdin.isatty():
-        return getpass.getpass("OpenRouter API key (input hidden): ")
+        return getpass.getpass(prompt)
     return stdin.readline()
 
 
@@ -67,7 +68,7 @@ async def _set(ctx: AppContext, args: argparse.Namespace) -> int:
             "and your shell history. Pipe it in (`playground key set < file`) or type it at the prompt."
         )
     name = args.name or (ctx.keys.active_name() or DEFAULT_NAME)
-    key, warnings = await ctx.keys.save(name, _read_secret())
+    key, warnings = await ctx.keys.save(name, read_secret())
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     active = " It is the active key." if ctx.keys.active_name() == name else ""

@@ -122,6 +122,30 @@ class AppContext:
 
         return EndpointStore(self.paths.config_dir / "endpoints.json", self.warnings)
 
+    async def add_endpoint(self, name: str, url: str, key: str | None) -> Endpoint:
+        """Add or replace an endpoint. Its key goes to the keyring first, so an endpoint is never listed
+        as keyed without its key; replacing a keyed endpoint with a keyless one deletes the old key."""
+        from playground.core.endpoints import keyring_name, validate_endpoint_name
+
+        store = self.endpoints
+        clean = validate_endpoint_name(name)
+        previous = next((e for e in store.load() if e.name == clean), None)
+        if key:
+            await self.keys.save_secret(keyring_name(clean), key)
+        endpoint = store.add(clean, url, has_key=bool(key))
+        if not key and previous is not None and previous.has_key:
+            await self.keys.remove_secret(keyring_name(clean))
+        return endpoint
+
+    async def remove_endpoint(self, name: str) -> Endpoint:
+        """Forget an endpoint and delete its key from the keyring."""
+        from playground.core.endpoints import keyring_name
+
+        endpoint = self.endpoints.remove(name)
+        if endpoint.has_key:
+            await self.keys.remove_secret(keyring_name(endpoint.name))
+        return endpoint
+
     async def endpoint_client(self, endpoint: Endpoint) -> OpenRouterClient:
         """A client for one other endpoint, holding only that endpoint's own key (if it has one)."""
         from playground.core.endpoints import keyring_name

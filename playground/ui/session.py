@@ -310,26 +310,13 @@ class Session(QObject):
         self.catalogChanged.emit()
 
     async def add_endpoint(self, name: str, url: str, key: str | None) -> Endpoint:
-        """Add or replace an endpoint; its key goes to the keyring, bound to it."""
-        from playground.core.endpoints import keyring_name, validate_endpoint_name
-
-        store = self.ctx.endpoints
-        clean = validate_endpoint_name(name)
-        previous = next((e for e in store.load() if e.name == clean), None)
-        if key:
-            await self.ctx.keys.save_secret(keyring_name(clean), key)
-        endpoint = store.add(clean, url, has_key=bool(key))
-        if not key and previous is not None and previous.has_key:
-            await self.ctx.keys.remove_secret(keyring_name(clean))
+        """Add or replace an endpoint (its key to the keyring, bound to it), then list its models."""
+        endpoint = await self.ctx.add_endpoint(name, url, key)
         await self.refresh_endpoints()
         return endpoint
 
     async def remove_endpoint(self, name: str) -> None:
-        from playground.core.endpoints import keyring_name
-
-        endpoint = self.ctx.endpoints.remove(name)
-        if endpoint.has_key:
-            await self.ctx.keys.remove_secret(keyring_name(name))
+        await self.ctx.remove_endpoint(name)
         await self.refresh_endpoints()
 
     async def _close_endpoint_clients(self) -> None:
