@@ -89,7 +89,7 @@ class EndpointsDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        endpoints = self.session.ctx.endpoints.load()
+        endpoints = self.session.endpoints()
         self.table.setRowCount(len(endpoints))
         for row, endpoint in enumerate(endpoints):
             count = sum(1 for m in self.session.endpoint_models if m.id.startswith(f"@{endpoint.name}/"))

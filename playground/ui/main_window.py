@@ -333,7 +333,7 @@ class MainWindow(QMainWindow):
         self.blindSpeedAction = self._action(
             compare,
             "Show speed in blind mode",
-            lambda on: self.session.ctx.settings.update(blind_show_speed=on),
+            self.session.set_blind_show_speed,
         )
         self.blindSpeedAction.setCheckable(True)
         self.blindSpeedAction.setChecked(self.session.ctx.settings.load().blind_show_speed)

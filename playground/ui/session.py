@@ -309,6 +309,9 @@ class Session(QObject):
         self.catalog = self._with_endpoints(self.catalog or ModelCatalog([]))
         self.catalogChanged.emit()
 
+    def endpoints(self) -> list[Endpoint]:
+        return self.ctx.endpoints.load()
+
     async def add_endpoint(self, name: str, url: str, key: str | None) -> Endpoint:
         """Add or replace an endpoint (its key to the keyring, bound to it), then list its models."""
         endpoint = await self.ctx.add_endpoint(name, url, key)
@@ -391,6 +394,12 @@ class Session(QObject):
             return False
         self.votesChanged.emit()
         return True
+
+    def set_blind_show_speed(self, on: bool) -> None:
+        try:
+            self.ctx.settings.update(blind_show_speed=on)
+        except PlaygroundError as exc:
+            self.notice.emit(str(exc))
 
     def leaderboard_votes(self, *, template: str | None = None, tag: str | None = None) -> list[Vote]:
         return self.ctx.history().votes(template=template, tag=tag)
