@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+KEY_REFRESH_DELAY = 2.0  # seconds after a comparison before the key's figures are read again
+
 
 class Session(QObject):
     """Key, client and catalog for one window; every network or keyring call goes through here."""
@@ -76,6 +78,7 @@ class Session(QObject):
         self.endpoint_clients: dict[str, OpenRouterClient] = {}  # used on the network thread only
         self.endpoint_problems: dict[str, str] = {}
         self.alerts: list[Alert] = []
+        self._key_refresh: asyncio.Task[Any] | None = None
 
     # ----- background work -----------------------------------------------------------------
 
@@ -366,11 +369,20 @@ class Session(QObject):
         return comparison
 
     def run_ended(self) -> None:
-        """After a comparison: the key's figures changed, and maybe an alert's threshold was reached."""
+        """After a comparison: the key's figures changed, and maybe an alert's threshold was reached.
+        The key is asked a moment later (OpenRouter's figures lag the answer anyway), once for a burst
+        of runs, and never in the middle of closing the window."""
         self.historyChanged.emit()
         self.refresh_alerts()
-        if self.active is not None:
-            self.spawn(self.refresh_key_info(), "key-info")
+        if self.active is None:
+            return
+        if self._key_refresh is not None and not self._key_refresh.done():
+            self._key_refresh.cancel()
+        self._key_refresh = self.spawn(self._refresh_key_info_later(), "key-info-after-run")
+
+    async def _refresh_key_info_later(self) -> None:
+        await asyncio.sleep(KEY_REFRESH_DELAY)
+        await self.refresh_key_info()
 
     # ----- blind votes ------------------------------------------------------------------------
 

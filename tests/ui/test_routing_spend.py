@@ -181,3 +181,28 @@ def test_show_log_folder_and_log_prompts_switch(aio, make_harness: Callable[...,
         await h.close()
 
     aio(go())
+
+
+def test_the_keys_figures_are_read_again_shortly_after_a_run(
+    aio, make_harness: Callable[..., Harness], monkeypatch
+) -> None:
+    monkeypatch.setattr("playground.ui.session.KEY_REFRESH_DELAY", 0.05)
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        await wait_until(lambda: h.session.key_info is not None, what="the key figures")
+
+        def key_reads() -> int:
+            return sum(1 for r in h.sim.requests if r.path.endswith("/key"))
+
+        before = key_reads()
+        h.sim.key_data = {"limit": 20, "limit_remaining": 3.25}
+        h.set_models("sim/quick-mini")
+        await h.send()
+        await h.finish()
+        await wait_until(lambda: key_reads() == before + 1, what="one more key read")
+        await wait_until(lambda: "3.25" in window.creditLabel.text(), what="the new credit")
+        await h.close()
+
+    aio(go())
