@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import cli_env
+from playground.simulator import Simulator
+from tests.conftest import FAKE_KEY, cli_env
 
 
 def playground(
@@ -22,3 +23,8 @@ def playground(
         env=cli_env(home, **env),
         cwd=home.parent if home.parent.exists() else None,
     )
+
+
+def sim_env(sim: Simulator) -> dict[str, str]:
+    """The CLI pointed at a test simulator, with a fake key in the environment."""
+    return {"OPENROUTER_BASE_URL": sim.base_url, "OPENROUTER_API_KEY": FAKE_KEY}

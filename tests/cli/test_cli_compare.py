@@ -11,12 +11,8 @@ import time
 from pathlib import Path
 
 from playground.simulator import Behaviour, Simulator
-from tests.cli.helpers import playground
+from tests.cli.helpers import playground, sim_env
 from tests.conftest import FAKE_KEY, cli_env
-
-
-def _env(sim: Simulator) -> dict[str, str]:
-    return {"OPENROUTER_BASE_URL": sim.base_url, "OPENROUTER_API_KEY": FAKE_KEY}
 
 
 def test_version(home: Path) -> None:
@@ -28,7 +24,7 @@ def test_compare_piped_prints_labelled_blocks_and_a_figures_table(sim: Simulator
     sim.script("sim/quick-mini", Behaviour(text="Alpha answer"))
     sim.script("sim/balanced-pro", Behaviour(text="Beta answer"))
     result = playground(
-        "compare", "-m", "sim/quick-mini", "-m", "sim/balanced-pro", "Hello?", home=home, **_env(sim)
+        "compare", "-m", "sim/quick-mini", "-m", "sim/balanced-pro", "Hello?", home=home, **sim_env(sim)
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -59,7 +55,7 @@ def test_compare_jsonl_events(sim: Simulator, home: Path) -> None:
         "40",
         "Hi",
         home=home,
-        **_env(sim),
+        **sim_env(sim),
     )
     assert result.returncode == 0, result.stderr
     events = [json.loads(line) for line in result.stdout.splitlines()]
@@ -85,7 +81,7 @@ def test_one_failing_model_exits_1_while_the_others_finish(sim: Simulator, home:
         "fault/truncate",
         "Hi",
         home=home,
-        **_env(sim),
+        **sim_env(sim),
     )
     assert result.returncode == 1
     assert "sim/quick-mini - done ===" in result.stdout
@@ -96,7 +92,14 @@ def test_one_failing_model_exits_1_while_the_others_finish(sim: Simulator, home:
 
 def test_prompt_from_stdin(sim: Simulator, home: Path) -> None:
     result = playground(
-        "compare", "--jsonl", "-m", "sim/quick-mini", "-", home=home, input="Prompt from a pipe", **_env(sim)
+        "compare",
+        "--jsonl",
+        "-m",
+        "sim/quick-mini",
+        "-",
+        home=home,
+        input="Prompt from a pipe",
+        **sim_env(sim),
     )
     assert result.returncode == 0
     assert sim.chat_requests()[0].json()["messages"][-1]["content"] == "Prompt from a pipe"
@@ -104,7 +107,7 @@ def test_prompt_from_stdin(sim: Simulator, home: Path) -> None:
 
 def test_system_prompt_is_sent_first(sim: Simulator, home: Path) -> None:
     playground(
-        "compare", "--jsonl", "-m", "sim/quick-mini", "--system", "Be brief.", "Hi", home=home, **_env(sim)
+        "compare", "--jsonl", "-m", "sim/quick-mini", "--system", "Be brief.", "Hi", home=home, **sim_env(sim)
     )
     messages = sim.chat_requests()[0].json()["messages"]
     assert messages == [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]
@@ -117,7 +120,7 @@ def test_usage_errors_exit_2(sim: Simulator, home: Path) -> None:
         ["compare", "-m", "a/b", "   "],
         ["models", "--max-price", "cheap"],
     ):
-        result = playground(*args, home=home, **_env(sim))
+        result = playground(*args, home=home, **sim_env(sim))
         assert result.returncode == 2, (args, result.stderr)
         assert "Traceback" not in result.stderr
 
@@ -172,7 +175,7 @@ def test_ctrl_c_stops_every_stream_and_exits_cleanly(sim: Simulator, home: Path)
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=cli_env(home, **_env(sim)),
+        env=cli_env(home, **sim_env(sim)),
     )
     assert proc.stdout is not None
     first = proc.stdout.readline()
@@ -233,7 +236,7 @@ def test_window_without_a_display_explains_the_cli_instead(home: Path) -> None:
 
 
 def test_the_log_has_one_line_per_request_with_its_figures(sim: Simulator, home: Path) -> None:
-    playground("compare", "-m", "sim/quick-mini", "-m", "fault/404", "Hi", home=home, **_env(sim))
+    playground("compare", "-m", "sim/quick-mini", "-m", "fault/404", "Hi", home=home, **sim_env(sim))
     log_text = (home / "logs" / "playground.log").read_text()
     line = next(line for line in log_text.splitlines() if "request model=sim/quick-mini" in line)
     for field in (

@@ -5,12 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from playground.simulator import Behaviour, Simulator
-from tests.cli.helpers import playground
+from tests.cli.helpers import playground, sim_env
 from tests.conftest import FAKE_KEY
-
-
-def _env(sim: Simulator) -> dict[str, str]:
-    return {"OPENROUTER_BASE_URL": sim.base_url, "OPENROUTER_API_KEY": FAKE_KEY}
 
 
 def test_routing_flags_reach_the_request_and_fallback_is_shown(sim: Simulator, home: Path) -> None:
@@ -32,7 +28,7 @@ def test_routing_flags_reach_the_request_and_fallback_is_shown(sim: Simulator, h
         "--no-provider-fallbacks",
         "hi",
         home=home,
-        **_env(sim),
+        **sim_env(sim),
     )
     assert result.returncode == 0, result.stderr
     body = sim.chat_requests()[0].json()
@@ -54,7 +50,7 @@ def test_routing_flags_reach_the_request_and_fallback_is_shown(sim: Simulator, h
 
 def test_unmeetable_routing_exits_1_with_what_to_relax(sim: Simulator, home: Path) -> None:
     result = playground(
-        "compare", "-m", "sim/balanced-pro", "--only", "Nobody Inc", "hi", home=home, **_env(sim)
+        "compare", "-m", "sim/balanced-pro", "--only", "Nobody Inc", "hi", home=home, **sim_env(sim)
     )
     assert result.returncode == 1
     assert (
@@ -65,11 +61,11 @@ def test_unmeetable_routing_exits_1_with_what_to_relax(sim: Simulator, home: Pat
 
 def test_bad_routing_values_are_usage_errors(sim: Simulator, home: Path) -> None:
     result = playground(
-        "compare", "-m", "sim/quick-mini", "--max-price", "lots", "hi", home=home, **_env(sim)
+        "compare", "-m", "sim/quick-mini", "--max-price", "lots", "hi", home=home, **sim_env(sim)
     )
     assert result.returncode == 2 and "dollars per million tokens" in result.stderr
     many = [a for m in ("a/1", "a/2", "a/3", "a/4") for a in ("--fallback", m)]
-    result = playground("compare", "-m", "sim/quick-mini", *many, "hi", home=home, **_env(sim))
+    result = playground("compare", "-m", "sim/quick-mini", *many, "hi", home=home, **sim_env(sim))
     assert result.returncode == 2 and "At most 3 fallback models" in result.stderr
     assert sim.chat_requests() == []
 
@@ -82,7 +78,7 @@ def test_template_routing_defaults_and_cli_override(sim: Simulator, home: Path) 
         '[routing]\nonly = ["Fast Lane", "Simulated Labs"]\nsort = "latency"\n',
         "utf-8",
     )
-    result = playground("templates", "run", "routed", "--sort", "price", home=home, **_env(sim))
+    result = playground("templates", "run", "routed", "--sort", "price", home=home, **sim_env(sim))
     assert result.returncode == 0, result.stdout + result.stderr
     body = sim.chat_requests()[0].json()
     assert body["provider"] == {"only": ["Fast Lane", "Simulated Labs"], "sort": "price"}
@@ -92,9 +88,9 @@ def test_usage_shows_key_figures_history_and_alerts(sim: Simulator, home: Path) 
     import json
 
     sim.key_data = {"limit": 5, "limit_remaining": 0.75, "usage_daily": 0.01}
-    assert playground("compare", "-m", "sim/balanced-pro", "hi", home=home, **_env(sim)).returncode == 0
+    assert playground("compare", "-m", "sim/balanced-pro", "hi", home=home, **sim_env(sim)).returncode == 0
     result = playground(
-        "usage", "--json", "--alert-remaining", "0.75", "--alert-daily", "100", home=home, **_env(sim)
+        "usage", "--json", "--alert-remaining", "0.75", "--alert-daily", "100", home=home, **sim_env(sim)
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -102,13 +98,13 @@ def test_usage_shows_key_figures_history_and_alerts(sim: Simulator, home: Path) 
     assert [m["model"] for m in data["per_model"]] == ["sim/balanced-pro"]
     assert data["per_model"][0]["cost"] > 0 and data["today"] == data["per_model"][0]["cost"]
     assert [a["kind"] for a in data["alerts"]] == ["low_credit"]  # at its threshold; daily far off
-    text = playground("usage", home=home, **_env(sim)).stdout
+    text = playground("usage", home=home, **sim_env(sim)).stdout
     assert "ALERT: Credit low: $0.75 left on this key" in text and "Per template" in text
     # the key check warns too
-    tested = playground("key", "test", home=home, **_env(sim))
+    tested = playground("key", "test", home=home, **sim_env(sim))
     assert tested.returncode == 0 and "ALERT: Credit low" in tested.stdout
     # turned off, nothing fires
-    off = playground("usage", "--json", "--alert-remaining", "0", home=home, **_env(sim))
+    off = playground("usage", "--json", "--alert-remaining", "0", home=home, **sim_env(sim))
     assert json.loads(off.stdout)["alerts"] == []
 
 
@@ -120,15 +116,15 @@ def test_usage_without_a_key_still_shows_local_spend(home: Path) -> None:
 
 def test_log_holds_prompts_only_when_switched_on(sim: Simulator, home: Path) -> None:
     log = home / "logs" / "playground.log"
-    playground("compare", "-m", "sim/quick-mini", "Zanzibar question", home=home, **_env(sim))
+    playground("compare", "-m", "sim/quick-mini", "Zanzibar question", home=home, **sim_env(sim))
     assert "request model=sim/quick-mini" in log.read_text() and "Zanzibar" not in log.read_text()
     switched = playground("log", "--prompts", "on", home=home)
     assert "Prompts and answers in the log: on" in switched.stdout and str(log) in switched.stdout
     sim.script("sim/quick-mini", Behaviour(text="Pemba"))
-    playground("compare", "-m", "sim/quick-mini", "Zanzibar question", home=home, **_env(sim))
+    playground("compare", "-m", "sim/quick-mini", "Zanzibar question", home=home, **sim_env(sim))
     text = log.read_text()
     assert "messages=['Zanzibar question']" in text and "answer='Pemba'" in text
     assert FAKE_KEY not in text
     playground("log", "--prompts", "off", home=home)
-    playground("compare", "-m", "sim/quick-mini", "Mombasa question", home=home, **_env(sim))
+    playground("compare", "-m", "sim/quick-mini", "Mombasa question", home=home, **sim_env(sim))
     assert "Mombasa" not in log.read_text()

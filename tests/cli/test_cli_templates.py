@@ -8,8 +8,7 @@ import json
 from pathlib import Path
 
 from playground.simulator import Simulator
-from tests.cli.helpers import playground
-from tests.conftest import FAKE_KEY
+from tests.cli.helpers import playground, sim_env
 
 TEMPLATE = '''schema_version = 1
 name = "summarise"
@@ -30,10 +29,6 @@ vars = { text = "Caching is fast." }
 name = "students"
 vars = { text = "ETags.", audience = "students" }
 '''
-
-
-def _env(sim: Simulator) -> dict[str, str]:
-    return {"OPENROUTER_BASE_URL": sim.base_url, "OPENROUTER_API_KEY": FAKE_KEY}
 
 
 def _import(home: Path, tmp_path: Path) -> None:
@@ -60,7 +55,7 @@ def test_import_list_show(home: Path, tmp_path: Path) -> None:
 
 def test_run_one_case_all_cases_and_vars(sim: Simulator, home: Path, tmp_path: Path) -> None:
     _import(home, tmp_path)
-    one = playground("templates", "run", "summarise", "--case", "short", "--jsonl", home=home, **_env(sim))
+    one = playground("templates", "run", "summarise", "--case", "short", "--jsonl", home=home, **sim_env(sim))
     assert one.returncode == 0, one.stderr
     sent = sim.chat_requests("sim/quick-mini")[0].json()
     assert sent["messages"] == [
@@ -79,7 +74,7 @@ def test_run_one_case_all_cases_and_vars(sim: Simulator, home: Path, tmp_path: P
         "--var",
         "words=10",
         home=home,
-        **_env(sim),
+        **sim_env(sim),
     )
     cases = {json.loads(line)["case"] for line in every.stdout.splitlines()}
     assert every.returncode == 0 and cases == {"short", "students"}
@@ -94,20 +89,20 @@ def test_run_one_case_all_cases_and_vars(sim: Simulator, home: Path, tmp_path: P
         "Be terse.",
         "--jsonl",
         home=home,
-        **_env(sim),
+        **sim_env(sim),
     )
     assert override.returncode == 0
     assert sim.chat_requests()[-1].json()["messages"][0] == {"role": "system", "content": "Be terse."}
-    missing = playground("templates", "run", "summarise", home=home, **_env(sim))
+    missing = playground("templates", "run", "summarise", home=home, **sim_env(sim))
     assert missing.returncode == 2 and "needs a value for: text" in missing.stderr
-    unknown = playground("templates", "run", "nope", home=home, **_env(sim))
+    unknown = playground("templates", "run", "nope", home=home, **sim_env(sim))
     assert unknown.returncode == 2 and "No template named 'nope'" in unknown.stderr
 
 
 def test_history_list_show_export(sim: Simulator, home: Path, tmp_path: Path) -> None:
     _import(home, tmp_path)
-    playground("templates", "run", "summarise", "--case", "short", home=home, **_env(sim))
-    playground("compare", "-m", "fault/402", "plain prompt", home=home, **_env(sim))
+    playground("templates", "run", "summarise", "--case", "short", home=home, **sim_env(sim))
+    playground("compare", "-m", "fault/402", "plain prompt", home=home, **sim_env(sim))
     listing = playground("history", "list", home=home).stdout
     assert "summarise" in listing and "short" in listing and "failed" in listing and "complete" in listing
     only = playground("history", "list", "--template", "summarise", home=home).stdout
