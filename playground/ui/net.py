@@ -15,12 +15,11 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer
 
 from playground.core.compare import (
-    ChatClient,
     CompareRequest,
     CompareRun,
     PaneEvent,
@@ -28,6 +27,9 @@ from playground.core.compare import (
     with_pane_model,
 )
 from playground.core.events import Delta, Reasoning
+
+if TYPE_CHECKING:
+    from playground.ui.backend import StreamBackend
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -86,14 +88,14 @@ class ThreadedRun(QObject):
     network thread and applied here on a frame timer, so widgets never see a half-applied state.
     """
 
-    def __init__(self, net: NetworkThread, client: ChatClient, request: CompareRequest) -> None:
+    def __init__(self, backend: StreamBackend, request: CompareRequest) -> None:
         super().__init__()
-        self.net = net
+        self.net = backend.net
         self.request = request
         self.results = [PaneResult(p.model) for p in request.panes]
         self._events: queue.SimpleQueue[PaneEvent] = queue.SimpleQueue()
         self._listeners: list[Callable[[PaneEvent], None]] = []
-        self._inner = CompareRun(client, request)
+        self._inner = CompareRun(backend.chat_client(), request)
         self._inner.add_listener(self._from_network)
         self._lock = threading.Lock()
         self._batched: dict[int, tuple[list[str], list[str]]] = {}  # pane -> (reasoning, text) not yet queued

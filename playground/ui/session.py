@@ -16,6 +16,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Coroutine
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,15 +32,16 @@ from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError, NoKeyError, PlaygroundError
 from playground.core.format import usd
 from playground.core.secrets import ActiveKey, ApiKey, KeySource
-from playground.ui.net import NetworkThread, ThreadedRun
+from playground.ui.backend import OPENROUTER, BackendConfig, StreamBackend
+from playground.ui.net import ThreadedRun
 
 # httpx, SQLite and the TOML modules load on first use, after the window is on screen.
 if TYPE_CHECKING:
+    from playground.core.context import ClientSpec
     from playground.core.endpoints import Endpoint
     from playground.core.history import RunRecord, TemplateVersion
     from playground.core.leaderboard import Vote
     from playground.core.library import TemplateLibrary
-    from playground.core.openrouter import OpenRouterClient
     from playground.core.spend import Alert, SpendReport, Thresholds
     from playground.core.templates import PromptTemplate, TemplateEntry
 
@@ -49,7 +51,11 @@ KEY_REFRESH_DELAY = 2.0  # seconds after a comparison before the key's figures a
 
 
 class Session(QObject):
-    """Key, client and catalog for one window; every network or keyring call goes through here."""
+    """Key, clients and catalog for one window; every network or keyring call goes through here.
+
+    The HTTP clients belong to the StreamBackend on the network thread: the session hands it plain
+    client specs (``_configure_backend``) and asks it for one-off calls; it never holds a client.
+    """
 
     keyChanged = Signal(str)
     creditChanged = Signal(str)
@@ -66,16 +72,16 @@ class Session(QObject):
         self.ctx = ctx
         self.active: ActiveKey | None = None
         self.key_problem: str | None = None
-        self.client: OpenRouterClient | None = None
+        self.openrouter_ready = False  # the backend has an OpenRouter client (with or without a key)
         self.catalog: ModelCatalog | None = None
         self.key_info: KeyInfo | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.closed = False
-        self.net: NetworkThread | None = None  # comparisons stream here, off the window's loop
-        self.stream_client: OpenRouterClient | None = None
+        self._backend: StreamBackend | None = None  # the network thread; started on first use
         self.started_at = time.time()  # "this session" in the spend figures
         self.endpoint_models: list[ModelInfo] = []  # other endpoints' models, merged into the catalog
-        self.endpoint_clients: dict[str, OpenRouterClient] = {}  # used on the network thread only
+        self.endpoint_specs: dict[str, ClientSpec] = {}  # what each endpoint's client is built from
+        self.endpoint_ready: set[str] = set()  # endpoints the backend has a client for
         self.endpoint_problems: dict[str, str] = {}
         self.alerts: list[Alert] = []
         self._key_refresh: asyncio.Task[Any] | None = None
@@ -110,46 +116,39 @@ class Session(QObject):
         self.spawn(self.refresh_catalog(), "catalog-refresh")
         self.spawn(self.refresh_endpoints(), "endpoints")
         await self.load_key()
-        self.spawn(self.prepare_streaming(), "prepare-streaming")
-
-    async def prepare_streaming(self) -> None:
-        """Start the network thread and build its client ahead of the first Send (the TLS setup
-        alone takes tens of milliseconds), so the first comparison starts as smoothly as the rest."""
-        if self.net is None:
-            self.net = NetworkThread()
-        if self.stream_client is None and self.active is not None:
-            active = self.active
-
-            async def build() -> OpenRouterClient:
-                return self.ctx.client(active)
-
-            try:
-                client = await self.net.run(build())
-            except PlaygroundError:
-                return
-            if self.stream_client is None and self.active is active:
-                self.stream_client = client
-            else:
-                await self.net.run(client.aclose())
 
     async def close(self) -> None:
         self.closed = True
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self.client is not None:
-            await self.client.aclose()
-            self.client = None
-        await self._close_stream_client()
-        await self._close_endpoint_clients()
-        if self.net is not None:
-            self.net.stop()
-            self.net = None
+        if self._backend is not None:
+            await self._backend.close()
+            self._backend = None
 
-    async def _close_stream_client(self) -> None:
-        if self.stream_client is not None and self.net is not None:
-            client, self.stream_client = self.stream_client, None
-            await self.net.run(client.aclose())
+    # ----- the network thread's clients --------------------------------------------------------
+
+    @property
+    def backend(self) -> StreamBackend:
+        """The network thread and its clients (started on first use, after the window is up)."""
+        if self._backend is None:
+            self._backend = StreamBackend()
+        return self._backend
+
+    def _backend_config(self) -> BackendConfig:
+        """The clients wanted now, from the key in use, the settings and the endpoints."""
+        clients = {OPENROUTER: self.ctx.client_spec(self.active)}
+        for name, spec in self.endpoint_specs.items():  # the settings (prompt logging) may have changed
+            config = self.ctx.client_config(spec.config.base_url, key_required=False)
+            clients[name] = replace(spec, config=config)
+        return BackendConfig(clients)
+
+    async def _configure_backend(self) -> dict[str, str]:
+        """Hand the backend the clients wanted now; running answers keep the clients they have."""
+        problems = await self.backend.configure(self._backend_config())
+        self.openrouter_ready = OPENROUTER not in problems
+        self.endpoint_ready = {name for name in self.endpoint_specs if name not in problems}
+        return problems
 
     # ----- key ------------------------------------------------------------------------------
 
@@ -162,12 +161,11 @@ class Session(QObject):
             self.active, self.key_problem = None, None
         except PlaygroundError as exc:
             self.active, self.key_problem = None, str(exc)
-        await self._rebuild_client()
-        self.keyChanged.emit(self.key_description())
+        self.keyChanged.emit(self.key_description())  # at once: the clients are built off this thread
+        if await self._rebuild_client():
+            self.keyChanged.emit(self.key_description())
         if self.active is not None:
             self.spawn(self.refresh_key_info(), "key-info")
-            if self.net is not None:
-                self.spawn(self.prepare_streaming(), "prepare-streaming")
         else:
             self.creditChanged.emit("")
 
@@ -178,21 +176,19 @@ class Session(QObject):
             return self.key_problem or "No API key - open Key settings to add one"
         return self.active.describe()
 
-    async def _rebuild_client(self) -> None:
-        if self.client is not None:
-            await self.client.aclose()
-        await self._close_stream_client()
-        try:
-            self.client = self.ctx.client(self.active)
-        except PlaygroundError as exc:
-            self.client = None
-            self.key_problem = str(exc)
+    async def _rebuild_client(self) -> bool:
+        """New clients for the next requests (the key or a setting changed); True when the OpenRouter
+        client could not be built (``key_problem`` then says why)."""
+        problems = await self._configure_backend()
+        if OPENROUTER in problems:
+            self.key_problem = problems[OPENROUTER]
+        return OPENROUTER in problems
 
     async def refresh_key_info(self) -> None:
-        if self.client is None or self.active is None:
+        if not self.openrouter_ready or self.active is None:
             return
         try:
-            self.key_info = await self.client.key_info()
+            self.key_info = await self.backend.call(OPENROUTER, lambda client: client.key_info())
         except ApiError as exc:
             self.creditChanged.emit("key rejected" if exc.status == 401 else "credit unknown (offline)")
             return
@@ -201,21 +197,23 @@ class Session(QObject):
 
     async def test_key(self, raw: str | None) -> list[tuple[str, str]]:
         """Check a pasted key (or the one in use) against /key; raises ApiError / ConfigError."""
-        from playground.core.openrouter import ClientConfig, OpenRouterClient
+        from playground.core.context import ClientSpec
+        from playground.core.openrouter import OpenRouterClient
         from playground.core.secrets import normalize_key
 
         key = ApiKey(normalize_key(raw)[0]) if raw else (self.active.key if self.active else None)
         if key is None:
             raise NoKeyError("There is no key to test yet: paste one first.")
-        config = ClientConfig(base_url=self.ctx.base_url)
-        async with OpenRouterClient(key.reveal(), config) as client:
+
+        async def check(client: OpenRouterClient) -> tuple[KeyInfo, Credits | None]:
             info = await client.key_info()
-            credits: Credits | None = None
             try:
-                credits = await client.credits()
+                return info, await client.credits()
             except ApiError:
-                credits = None
-        return describe_key_info(info, credits)
+                return info, None
+
+        spec = ClientSpec(key, self.ctx.client_config(self.ctx.base_url))
+        return describe_key_info(*await self.backend.probe(spec, check))
 
     async def save_key(self, name: str, raw: str, *, session_only: bool = False) -> list[str]:
         if session_only:
@@ -256,22 +254,17 @@ class Session(QObject):
         from playground.core.catalog import refresh_catalog
 
         self.catalogStatus.emit("refreshing...")
-        own = self.client is None or self.client.base_url != self.ctx.base_url.rstrip("/")
-        try:
-            client = self.ctx.client(None) if own else self.client
-        except PlaygroundError as exc:
-            self.catalogStatus.emit(str(exc))
+        problem = (await self._configure_backend()).get(OPENROUTER)  # the base URL may have changed
+        if problem is not None:
+            self.catalogStatus.emit(problem)
             return
-        assert client is not None
         try:
-            self.catalog = self._with_endpoints(await refresh_catalog(client, self.ctx.catalog_cache))
+            source = _ModelList(self.backend, OPENROUTER)
+            self.catalog = self._with_endpoints(await refresh_catalog(source, self.ctx.catalog_cache))
         except (ApiError, PlaygroundError) as exc:
             log.info("catalog refresh failed: %s", exc)
             self._emit_catalog_age(offline=True)
             return
-        finally:
-            if own:
-                await client.aclose()
         self.catalogChanged.emit()
         self.catalogStatus.emit("updated just now")
 
@@ -288,22 +281,23 @@ class Session(QObject):
         """List each endpoint's models (with its own key) and prepare its client for comparisons."""
         from playground.core.endpoints import catalog_entries
 
-        await self._close_endpoint_clients()
-        models: list[ModelInfo] = []
-        self.endpoint_problems = {}
-        for endpoint in self.ctx.endpoints.load():
+        endpoints = self.ctx.endpoints.load()
+        specs: dict[str, ClientSpec] = {}
+        problems: dict[str, str] = {}
+        for endpoint in endpoints:
             try:
-                lister = await self.ctx.endpoint_client(endpoint)
-                self.endpoint_clients[endpoint.name] = await self.ctx.endpoint_client(endpoint)
+                specs[endpoint.name] = await self.ctx.endpoint_spec(endpoint)
             except PlaygroundError as exc:
-                self.endpoint_problems[endpoint.name] = str(exc)
-                continue
+                problems[endpoint.name] = str(exc)
+        self.endpoint_specs = specs
+        problems |= {k: v for k, v in (await self._configure_backend()).items() if k != OPENROUTER}
+        models: list[ModelInfo] = []
+        for endpoint in (e for e in endpoints if e.name in self.endpoint_ready):
             try:
-                models += catalog_entries(endpoint, await lister.models())
+                models += catalog_entries(endpoint, await _ModelList(self.backend, endpoint.name).models())
             except ApiError as exc:
-                self.endpoint_problems[endpoint.name] = f"could not list its models: {exc}"
-            finally:
-                await lister.aclose()
+                problems[endpoint.name] = f"could not list its models: {exc}"
+        self.endpoint_problems = problems
         self.endpoint_models = models
         for name, problem in self.endpoint_problems.items():
             self.notice.emit(f"Endpoint '{name}': {problem}")
@@ -325,14 +319,6 @@ class Session(QObject):
         await self.ctx.remove_endpoint(name)
         await self.refresh_endpoints()
 
-    async def _close_endpoint_clients(self) -> None:
-        clients, self.endpoint_clients = self.endpoint_clients, {}
-        for client in clients.values():
-            if self.net is not None:
-                await self.net.run(client.aclose())
-            else:
-                await client.aclose()
-
     def _emit_catalog_age(self, *, offline: bool = False) -> None:
         if self.catalog is None or self.catalog.fetched_at is None:
             self.catalogStatus.emit("offline - no model list yet" if offline else "")
@@ -343,23 +329,18 @@ class Session(QObject):
     # ----- comparisons ----------------------------------------------------------------------
 
     def new_compare(self, request: CompareRequest, **record: Any) -> ThreadedRun:
-        """A comparison on the session's client, recorded to history as each answer ends."""
-        from playground.core.endpoints import RoutedClient, split_ref
+        """A comparison on the backend's clients, recorded to history as each answer ends."""
+        from playground.core.endpoints import split_ref
         from playground.core.library import record_run
 
         refs = [split_ref(p.model) for p in request.panes]
-        if self.client is None and any(ref is None for ref in refs):
+        if not self.openrouter_ready and any(ref is None for ref in refs):
             raise NoKeyError(self.key_problem or "Add an API key first (Key settings), or try the demo.")
         for ref in refs:
-            if ref is not None and ref[0] not in self.endpoint_clients:
+            if ref is not None and ref[0] not in self.endpoint_ready:
                 problem = self.endpoint_problems.get(ref[0], "no such endpoint - add it in Keys > Endpoints")
                 raise ConfigError(f"Endpoint '{ref[0]}': {problem}")
-        if self.net is None:
-            self.net = NetworkThread()
-        if self.stream_client is None and self.client is not None:
-            self.stream_client = self.ctx.client(self.active)
-        client = RoutedClient(self.stream_client, self.endpoint_clients)
-        comparison = ThreadedRun(self.net, client, request)
+        comparison = ThreadedRun(self.backend, request)
         comparison.run_id = None
         try:
             comparison.run_id = record_run(self.ctx.history(), comparison, **record)  # type: ignore[arg-type]
@@ -530,6 +511,17 @@ class Session(QObject):
     def delete_run(self, run_id: int) -> None:
         self.ctx.history().delete_run(run_id)
         self.historyChanged.emit()
+
+
+class _ModelList:
+    """``models()`` of one of the backend's clients, called from the window's loop (catalog refresh)."""
+
+    def __init__(self, backend: StreamBackend, name: str) -> None:
+        self._backend = backend
+        self._name = name
+
+    async def models(self) -> list[Any]:
+        return await self._backend.call(self._name, lambda client: client.models())
 
 
 def credit_line(info: KeyInfo) -> str:
