@@ -77,7 +77,9 @@ class NetworkThread:
             log.warning("network loop did not finish in time")
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout)
-        if not self._thread.is_alive():
+        if self._thread.is_alive():
+            log.warning("network thread did not finish in time")
+        else:
             self.loop.close()
 
 
