@@ -343,7 +343,7 @@ class Session(QObject):
         comparison = ThreadedRun(self.backend, request)
         comparison.run_id = None
         try:
-            comparison.run_id = record_run(self.ctx.history(), comparison, **record)  # type: ignore[arg-type]
+            comparison.run_id = record_run(self.ctx.history(), comparison, **record)
         except PlaygroundError as exc:
             self.notice.emit(f"This run will not be saved to history: {exc}")
         self.historyChanged.emit()
