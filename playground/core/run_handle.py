@@ -39,3 +39,6 @@ class RunHandle(Protocol):
     def cancel_all(self) -> None: ...
 
     def retry(self, index: int, model: str | None = None) -> None: ...
+
+    async def wait(self) -> None:
+        """Until every pane has ended."""
