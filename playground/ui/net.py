@@ -16,12 +16,13 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer
 from shiboken6 import isValid
 
 from playground.core.compare import (
+    ChatClient,
     CompareRequest,
     CompareRun,
     PaneEvent,
@@ -29,9 +30,6 @@ from playground.core.compare import (
     with_pane_model,
 )
 from playground.core.events import Delta, Reasoning
-
-if TYPE_CHECKING:
-    from playground.ui.backend import StreamBackend
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -149,14 +147,14 @@ class ThreadedRun(QObject):
     ``results[i]`` is the one copy of pane i's state on this side: the panes render from it.
     """
 
-    def __init__(self, backend: StreamBackend, request: CompareRequest) -> None:
+    def __init__(self, net: NetworkThread, client: ChatClient, request: CompareRequest) -> None:
         super().__init__()
-        self.net = backend.net
+        self.net = net
         self.request = request
         self.results = [self._fresh(request, i) for i in range(len(request.panes))]
         self._events: queue.SimpleQueue[PaneEvent] = queue.SimpleQueue()
         self._listeners: list[Callable[[PaneEvent], None]] = []
-        self._inner = CompareRun(backend.chat_client(), request)
+        self._inner = CompareRun(client, request)
         self._inner.add_listener(self._from_network)
         self._lock = threading.Lock()
         self._batched: dict[int, tuple[list[str], list[str]]] = {}  # pane -> (reasoning, text) not yet queued

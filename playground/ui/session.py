@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +27,7 @@ from playground.core.account import Credits, KeyInfo, describe_key_info
 from playground.core.atomic import atomic_write
 from playground.core.attachments import Attachment, load_attachment
 from playground.core.catalog import ModelCatalog, ModelInfo, describe_age
-from playground.core.compare import CompareRequest
+from playground.core.compare import ChatClient, CompareRequest
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError, NoKeyError, PlaygroundError
 from playground.core.format import usd
@@ -330,17 +330,10 @@ class Session(QObject):
 
     def new_compare(self, request: CompareRequest, **record: Any) -> ThreadedRun:
         """A comparison on the backend's clients, recorded to history as each answer ends."""
-        from playground.core.endpoints import split_ref
         from playground.core.library import record_run
 
-        refs = [split_ref(p.model) for p in request.panes]
-        if not self.openrouter_ready and any(ref is None for ref in refs):
-            raise NoKeyError(self.key_problem or "Add an API key first (Key settings), or try the demo.")
-        for ref in refs:
-            if ref is not None and ref[0] not in self.endpoint_ready:
-                problem = self.endpoint_problems.get(ref[0], "no such endpoint - add it in Keys > Endpoints")
-                raise ConfigError(f"Endpoint '{ref[0]}': {problem}")
-        comparison = ThreadedRun(self.backend, request)
+        client = self.chat_client(p.model for p in request.panes)
+        comparison = ThreadedRun(self.backend.net, client, request)
         comparison.run_id = None
         try:
             comparison.run_id = record_run(self.ctx.history(), comparison, **record)
@@ -348,6 +341,21 @@ class Session(QObject):
             self.notice.emit(f"This run will not be saved to history: {exc}")
         self.historyChanged.emit()
         return comparison
+
+    def chat_client(self, models: Iterable[str]) -> ChatClient:
+        """What a run on the network thread (``self.backend.net``) streams these models through: each
+        answer leases the backend's client for its model. Raises NoKeyError / ConfigError, with the
+        reason, when a model has no client (no key, an endpoint unknown or unreachable)."""
+        from playground.core.endpoints import split_ref
+
+        refs = [split_ref(model) for model in models]
+        if not self.openrouter_ready and any(ref is None for ref in refs):
+            raise NoKeyError(self.key_problem or "Add an API key first (Key settings), or try the demo.")
+        for ref in refs:
+            if ref is not None and ref[0] not in self.endpoint_ready:
+                problem = self.endpoint_problems.get(ref[0], "no such endpoint - add it in Keys > Endpoints")
+                raise ConfigError(f"Endpoint '{ref[0]}': {problem}")
+        return self.backend.chat_client()
 
     def run_ended(self) -> None:
         """After a comparison: the key's figures changed, and maybe an alert's threshold was reached.
