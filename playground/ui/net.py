@@ -224,7 +224,10 @@ class ThreadedRun(QObject):
 
     def _frame(self, deadline: float) -> bool:
         self.drain(deadline)
-        return self._pending > 0 or not self._events.empty()
+        if not self._events.empty():
+            return True
+        # A stopped network thread sends nothing more: no frames for panes that will never end.
+        return self._pending > 0 and self.net.loop.is_running()
 
     def drain(self, deadline: float | None = None) -> None:
         """Apply queued events (window thread), then tell the listeners.
