@@ -73,6 +73,8 @@ class Session(QObject):
         self.key_problem: str | None = None
         self.key_state = "loading"  # ok | none | locked | hung | error | loading
         self._unlock_watch: asyncio.Task[Any] | None = None
+        self._key_lock = asyncio.Lock()
+        self._key_info: asyncio.Task[Any] | None = None
         self._seen_settings: tuple[str | None, tuple[str, ...]] = (None, ())
         self._watcher: QFileSystemWatcher | None = None
         ctx.keys.on_prompt = self._keyring_prompt
@@ -96,6 +98,8 @@ class Session(QObject):
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str = "") -> asyncio.Task[Any]:
         """Run in the background; the task is kept referenced until done and errors are logged."""
         task = asyncio.get_event_loop().create_task(coro, name=name or None)
+        if self.closed:
+            task.cancel()  # asked for while closing (a dialog refreshing, say): nothing may start now
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
         return task
@@ -166,7 +170,12 @@ class Session(QObject):
     # ----- key ------------------------------------------------------------------------------
 
     async def load_key(self) -> None:
-        """Find the key in use by the one rule (env, .env, then the key picked) and build its client."""
+        """Find the key in use by the one rule (env, .env, then the key picked) and build its client.
+        One at a time: a save, the settings watch and a keyring coming back may all ask at once."""
+        async with self._key_lock:
+            await self._load_key()
+
+    async def _load_key(self) -> None:
         self.key_state = "loading"
         try:
             self.active = await self.ctx.active_key()
@@ -184,7 +193,7 @@ class Session(QObject):
         self.keyChanged.emit(self.key_description())
         self.keysChanged.emit()
         if self.active is not None:
-            self.spawn(self.refresh_key_info(), "key-info")
+            self._key_info = self.spawn(self.refresh_key_info(), "key-info")
             if self.net is not None:
                 self.spawn(self.prepare_streaming(), "prepare-streaming")
         else:
@@ -245,6 +254,10 @@ class Session(QObject):
         await self.load_key()
 
     async def _rebuild_client(self) -> None:
+        for task in (self._key_info, self._key_refresh):  # they use the client about to be closed
+            if task is not None and not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         if self.client is not None:
             await self.client.aclose()
         await self._close_stream_client()
