@@ -124,6 +124,34 @@ def collection_locked(backend: Any) -> bool:
     return False
 
 
+def unlock_collection(backend: Any) -> None:
+    """Open the keyring's unlock prompt and wait for the person's answer; raise KeyringLockedError
+    if it stays locked (prompt dismissed). Done here, not inside the keyring library, whose locked
+    path leaves its D-Bus connection open."""
+    for candidate in getattr(backend, "backends", None) or [backend]:
+        unlock = getattr(candidate, "unlock_collection", None)
+        if callable(unlock):
+            unlocked = bool(unlock())
+            break
+        if type(candidate).__module__ == "keyring.backends.SecretService":
+            unlocked = _secret_service_unlock(candidate)
+            break
+    else:
+        return
+    if not unlocked:
+        raise KeyringLockedError(
+            "The system keyring is locked and the unlock prompt was dismissed. Unlock it and try "
+            "again, or use the key for this session only."
+        )
+
+
+def _collection(bus: Any, backend: Any) -> Any:
+    import secretstorage
+
+    path = getattr(backend, "preferred_collection", None)
+    return secretstorage.Collection(bus, path) if path else secretstorage.get_default_collection(bus)
+
+
 def _secret_service_locked(backend: Any) -> bool:
     import secretstorage
 
@@ -132,13 +160,21 @@ def _secret_service_locked(backend: Any) -> bool:
     except Exception:  # noqa: BLE001 - the real call reports what is wrong, in words
         return False
     try:
-        path = getattr(backend, "preferred_collection", None)
-        collection = (
-            secretstorage.Collection(bus, path) if path else secretstorage.get_default_collection(bus)
-        )
-        return bool(collection.is_locked())
+        return bool(_collection(bus, backend).is_locked())
     except Exception:  # noqa: BLE001
         return False
+    finally:
+        bus.close()
+
+
+def _secret_service_unlock(backend: Any) -> bool:
+    import secretstorage
+
+    bus = secretstorage.dbus_init()
+    try:
+        collection = _collection(bus, backend)
+        collection.unlock()  # returns when the prompt is answered or dismissed
+        return not collection.is_locked()
     finally:
         bus.close()
 

@@ -36,6 +36,7 @@ from playground.core.keyring_calls import (
     default_backend,
     keyring_failure,
     run_with_timeout,
+    unlock_collection,
 )
 from playground.core.redact import mask_key, register_secret
 from playground.core.settings import SettingsStore
@@ -179,9 +180,10 @@ class KeyStore:
             if problem is not None:
                 raise problem
             if collection_locked(backend):
-                prompt.set()  # the read below opens the unlock prompt: wait for the person at it
+                prompt.set()  # an unlock prompt opens now: wait for the person at it, not a timeout
                 with suppress(RuntimeError):
                     loop.call_soon_threadsafe(self._prompt_opened)
+                unlock_collection(backend)
             return fn(backend)
 
         def finished_late(_result: Any, error: BaseException | None) -> None:
