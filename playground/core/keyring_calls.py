@@ -104,9 +104,8 @@ async def _wait(
 
 def _timeout_words(timeout: float) -> str:
     return (
-        f"The system keyring did not answer within {timeout:.0f} s (it looks hung: no unlock prompt "
-        "is open). It is picked up again as soon as it answers; meanwhile you can use a key for this "
-        "session only."
+        f"The system keyring did not answer within {timeout:.0f} s (it looks hung: no unlock prompt is "
+        "open). Try again when it answers, or use the key for this session only."
     )
 
 

@@ -253,7 +253,8 @@ class KeyStore:
             await self._call(lambda b: b.set_password(SERVICE, name, value), late)
         except KeyringTimeoutError as exc:
             raise KeyringTimeoutError(
-                f"{exc} The key '{name}' stays listed until then; remove it if you do not want it."
+                f"{exc} The key '{name}' is listed already: it shows up masked if the keyring writes it "
+                "later, or as not in the keyring; you can remove it either way."
             ) from None
         except BaseException:
             if not known:

@@ -101,7 +101,7 @@ def test_a_write_given_up_on_stays_listed_and_a_late_failure_unlists_it(tmp_path
     async def go() -> None:
         answered = asyncio.Event()
         store.on_late = answered.set
-        with pytest.raises(KeyringTimeoutError, match="stays listed"):
+        with pytest.raises(KeyringTimeoutError, match="is listed already"):
             await store.save("late", FAKE_KEY)
         assert store.names() == ["late"] and store.stuck == 1
         backend.release.set()

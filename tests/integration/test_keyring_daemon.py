@@ -54,7 +54,7 @@ def test_a_write_that_timed_out_is_listed_and_lands_visibly(
     async def go() -> None:
         store.on_late = landed.set
         daemon.stop()
-        with pytest.raises(KeyringTimeoutError, match="stays listed"):
+        with pytest.raises(KeyringTimeoutError, match="is listed already"):
             await store.save("late", FAKE_KEY)
         assert store.names() == ["late"]
         daemon.resume()
