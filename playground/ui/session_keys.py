@@ -182,7 +182,11 @@ class SessionKeys:
         """Check, then save (see playground.core.keyflow); the key in use follows the one rule."""
         from playground.core.keyflow import save_key
 
-        result = await save_key(self.ctx.keys, self.ctx.base_url, name, raw, confirm)
+        try:
+            result = await save_key(self.ctx.keys, self.ctx.base_url, name, raw, confirm)
+        except PlaygroundError:
+            self.keysChanged.emit()  # a write given up on is listed already: show it as it is
+            raise
         await self.load_key()
         return result
 

@@ -84,6 +84,7 @@ def test_a_hung_keyring_at_start_is_said_and_the_key_picked_up_when_it_answers(
         welcome(window, h.session)
         assert getattr(window, "key_dialog", None) is None  # no Welcome ("try the demo") for a returning user
         dialog = window.show_key_dialog()
+        assert dialog.keyList.item(0).text() == "Loading saved keys..."
         await wait_until(
             lambda: dialog.keyList.count() == 2
             and all("did not answer" in dialog.keyList.item(i).text() for i in range(2)),
