@@ -20,7 +20,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         default=None,
         metavar="KEY",
         help="accept only this key (repeatable); any other gets 401 as from OpenRouter. Use made-up "
-        "keys: they show in the process list",
+        "keys: they show in the process list.",
     )
 
 

@@ -355,7 +355,8 @@ class KeyStore:
                 return ActiveKey(ApiKey(normalize_key(value)[0]), source), problems
             except ConfigError as exc:
                 where = "the .env file" if source is KeySource.DOTENV else source.value
-                problems.append(f"The key in {where} is not a valid OpenRouter key ({exc}) It is ignored.")
+                why = "it is empty" if "empty" in str(exc) else "it has spaces or characters a key never has"
+                problems.append(f"The key in {where} is not a valid OpenRouter key ({why}); it is ignored.")
         return None, problems
 
     def _override_values(self) -> list[tuple[KeySource, str]]:
