@@ -65,6 +65,8 @@ def test_the_key_each_request_carried_follows_the_one_rule(daemon: PrivateKeyrin
         assert carried(sim) == bearer(OTHER_KEY)  # the saved key in use, 'spare'
         assert "The key in the .env file is not a valid OpenRouter key" in compared.stderr
         assert "Traceback" not in compared.stderr and "paste your key here" not in compared.stderr
+        removed = playground("key", "remove", "spare", home=home, **env)
+        assert removed.returncode == 0 and "Key 'work' is now the active key." in removed.stdout
 
 
 @pytest.mark.keyring
