@@ -21,6 +21,8 @@ CHECK_TIMEOUT = 10.0  # seconds to reach /key before the key is saved unchecked
 
 
 class Verdict(StrEnum):
+    """What OpenRouter's /key said: the key works, was rejected (401), or could not be asked."""
+
     WORKS = "works"
     REJECTED = "rejected"
     UNCHECKED = "unchecked"

@@ -67,6 +67,8 @@ NO_KEY = (
 
 
 class KeySource(StrEnum):
+    """Where the key in use came from, in the words the app shows."""
+
     ENV = "the OPENROUTER_API_KEY environment variable"
     DOTENV = "OPENROUTER_API_KEY in the .env file"
     KEYRING = "the system keyring"
