@@ -320,6 +320,11 @@ class KeyStore:
             return
         if new in self.names():
             raise ConfigError(f"A key named '{new}' already exists. Remove it first, or pick another name.")
+        if old in self._session:  # a session-only key stays in memory under its new name
+            self._session[new] = self._session.pop(old)
+            if self._session_pick == old:
+                self._session_pick = new
+            return
         key = await self.get(old)
         was_in_use = self.in_use_name() == old
         await self.save(new, key.reveal(), activate=False)

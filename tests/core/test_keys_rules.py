@@ -82,6 +82,9 @@ def test_rename_onto_an_existing_name_is_refused(tmp_path: Path) -> None:
     assert run(store.get("spare")).reveal() == OTHER_KEY and run(store.get("work")).reveal() == FAKE_KEY
     run(store.rename("work", "main"))
     assert store.names() == ["spare", "main"] and store.active_name() == "main"
+    store.hold_for_session("temp", CANARY_KEY)
+    run(store.rename("temp", "trial"))  # still session-only: never written by a rename
+    assert run(store.active()).name == "trial" and CANARY_KEY not in backend.store.values()
 
 
 def test_removing_the_key_in_use_says_which_is_used_now(tmp_path: Path) -> None:
