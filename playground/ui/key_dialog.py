@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -103,7 +104,7 @@ class KeyDialog(QDialog):
         self.demoButton.clicked.connect(self._choose_demo)
         self.keyEdit.setFocus()
         session.keysChanged.connect(self.refresh)
-        self.finished.connect(lambda _r: session.keysChanged.disconnect(self.refresh))
+        self.finished.connect(self._stop_listening)
         self.refresh()
 
     # ----- layout ---------------------------------------------------------------------------
@@ -172,6 +173,10 @@ class KeyDialog(QDialog):
         self.replaceButton.clicked.connect(lambda: self._with_selected(self._replace))
         self.removeButton.clicked.connect(lambda: self._with_selected(self._remove))
         return box
+
+    def _stop_listening(self) -> None:
+        with suppress(RuntimeError):  # already disconnected (finished twice)
+            self.session.keysChanged.disconnect(self.refresh)
 
     def _toggle_echo(self, shown: bool) -> None:
         self.keyEdit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
