@@ -142,3 +142,23 @@ def test_rename_remove_and_a_terminal_key_use_show_in_the_window(
         await h.close()
 
     aio(go())
+
+
+def test_a_malformed_dotenv_key_is_named_and_the_saved_key_used(
+    daemon: PrivateKeyring, aio, make_harness: Callable[..., Harness]
+) -> None:
+    h = _harness(make_harness)
+    (h.home / ".env").write_text("OPENROUTER_API_KEY=sk-or-v1-with a space\n")
+
+    async def go() -> None:
+        window = await h.start()
+        label = window.keyLabel.text()
+        assert "key 'work' from the system keyring" in label
+        assert "The key in the .env file is not a valid OpenRouter key" in label and "with a space" not in label
+        h.set_models("sim/quick-mini")
+        await h.send()
+        await h.finish()
+        assert carried(h) == bearer(FAKE_KEY)
+        await h.close()
+
+    aio(go())
