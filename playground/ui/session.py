@@ -2,6 +2,7 @@
 
 Signals:
     keyChanged(str): a sentence naming the key in use and its source (never the key).
+    keysChanged(): the saved keys or the key in use changed (the key dialog lists them again).
     creditChanged(str): remaining credit / usage for the status bar, "" when unknown.
     catalogChanged(): the model catalog was loaded or refreshed.
     catalogStatus(str): "updated 3 min ago", "offline - cached 2 days ago", "refreshing...".
@@ -22,16 +23,15 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from playground.core.account import Credits, KeyInfo, describe_key_info
+from playground.core.account import KeyInfo
 from playground.core.atomic import atomic_write
 from playground.core.attachments import Attachment, load_attachment
 from playground.core.catalog import ModelCatalog, ModelInfo, describe_age
 from playground.core.compare import CompareRequest
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError, NoKeyError, PlaygroundError
-from playground.core.format import usd
-from playground.core.secrets import ActiveKey, ApiKey, KeySource
 from playground.ui.net import NetworkThread, ThreadedRun
+from playground.ui.session_keys import NO_KEY_WORDS, SessionKeys
 
 # httpx, SQLite and the TOML modules load on first use, after the window is on screen.
 if TYPE_CHECKING:
@@ -48,10 +48,12 @@ log = logging.getLogger(__name__)
 KEY_REFRESH_DELAY = 2.0  # seconds after a comparison before the key's figures are read again
 
 
-class Session(QObject):
-    """Key, client and catalog for one window; every network or keyring call goes through here."""
+class Session(SessionKeys, QObject):
+    """Key, client and catalog for one window; every network or keyring call goes through here.
+    The key's part (which key, the keyring's states, the key dialog's actions) is in SessionKeys."""
 
     keyChanged = Signal(str)
+    keysChanged = Signal()  # the saved keys or the key in use changed
     creditChanged = Signal(str)
     catalogChanged = Signal()
     catalogStatus = Signal(str)
@@ -64,8 +66,7 @@ class Session(QObject):
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.active: ActiveKey | None = None
-        self.key_problem: str | None = None
+        self._init_keys(ctx)
         self.client: OpenRouterClient | None = None
         self.catalog: ModelCatalog | None = None
         self.key_info: KeyInfo | None = None
@@ -85,6 +86,8 @@ class Session(QObject):
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str = "") -> asyncio.Task[Any]:
         """Run in the background; the task is kept referenced until done and errors are logged."""
         task = asyncio.get_event_loop().create_task(coro, name=name or None)
+        if self.closed:
+            task.cancel()  # asked for while closing (a dialog refreshing, say): nothing may start now
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
         return task
@@ -110,6 +113,7 @@ class Session(QObject):
         self.spawn(self.refresh_catalog(), "catalog-refresh")
         self.spawn(self.refresh_endpoints(), "endpoints")
         await self.load_key()
+        self.watch_key_settings()
         self.spawn(self.prepare_streaming(), "prepare-streaming")
 
     async def prepare_streaming(self) -> None:
@@ -150,105 +154,6 @@ class Session(QObject):
         if self.stream_client is not None and self.net is not None:
             client, self.stream_client = self.stream_client, None
             await self.net.run(client.aclose())
-
-    # ----- key ------------------------------------------------------------------------------
-
-    async def load_key(self, name: str | None = None) -> None:
-        """Find the key in use (env, .env, session, keyring) and build the client for it."""
-        try:
-            self.active = await self.ctx.active_key(name)
-            self.key_problem = None
-        except NoKeyError:
-            self.active, self.key_problem = None, None
-        except PlaygroundError as exc:
-            self.active, self.key_problem = None, str(exc)
-        await self._rebuild_client()
-        self.keyChanged.emit(self.key_description())
-        if self.active is not None:
-            self.spawn(self.refresh_key_info(), "key-info")
-            if self.net is not None:
-                self.spawn(self.prepare_streaming(), "prepare-streaming")
-        else:
-            self.creditChanged.emit("")
-
-    def key_description(self) -> str:
-        if self.ctx.demo is not None:
-            return "Demo - simulated models, no key needed"
-        if self.active is None:
-            return self.key_problem or "No API key - open Key settings to add one"
-        return self.active.describe()
-
-    async def _rebuild_client(self) -> None:
-        if self.client is not None:
-            await self.client.aclose()
-        await self._close_stream_client()
-        try:
-            self.client = self.ctx.client(self.active)
-        except PlaygroundError as exc:
-            self.client = None
-            self.key_problem = str(exc)
-
-    async def refresh_key_info(self) -> None:
-        if self.client is None or self.active is None:
-            return
-        try:
-            self.key_info = await self.client.key_info()
-        except ApiError as exc:
-            self.creditChanged.emit("key rejected" if exc.status == 401 else "credit unknown (offline)")
-            return
-        self.creditChanged.emit(credit_line(self.key_info))
-        self.refresh_alerts()
-
-    async def test_key(self, raw: str | None) -> list[tuple[str, str]]:
-        """Check a pasted key (or the one in use) against /key; raises ApiError / ConfigError."""
-        from playground.core.openrouter import ClientConfig, OpenRouterClient
-        from playground.core.secrets import normalize_key
-
-        key = ApiKey(normalize_key(raw)[0]) if raw else (self.active.key if self.active else None)
-        if key is None:
-            raise NoKeyError("There is no key to test yet: paste one first.")
-        config = ClientConfig(base_url=self.ctx.base_url)
-        async with OpenRouterClient(key.reveal(), config) as client:
-            info = await client.key_info()
-            credits: Credits | None = None
-            try:
-                credits = await client.credits()
-            except ApiError:
-                credits = None
-        return describe_key_info(info, credits)
-
-    async def save_key(self, name: str, raw: str, *, session_only: bool = False) -> list[str]:
-        if session_only:
-            _, warnings = self.ctx.keys.hold_for_session(name, raw)
-        else:
-            _, warnings = await self.ctx.keys.save(name, raw)
-            self.ctx.keys.use(name)
-        await self.load_key(None if session_only else name)
-        return warnings
-
-    async def list_keys(self) -> list[tuple[str, str, bool]]:
-        """(name, masked key or a problem, active?) for each named key."""
-        rows = []
-        active = self.active.name if self.active and self.active.source is not KeySource.ENV else None
-        for name in self.ctx.keys.names():
-            try:
-                masked = (await self.ctx.keys.get(name)).masked
-            except PlaygroundError:
-                masked = "(cannot read from the keyring)"
-            rows.append((name, masked, name == active))
-        return rows
-
-    async def use_key(self, name: str) -> None:
-        self.ctx.keys.use(name)
-        await self.load_key(name)
-
-    async def remove_key(self, name: str) -> None:
-        await self.ctx.keys.remove(name)
-        await self.load_key()
-
-    async def rename_key(self, old: str, new: str) -> None:
-        await self.ctx.keys.rename(old, new)
-        await self.load_key()
 
     # ----- catalog --------------------------------------------------------------------------
 
@@ -348,8 +253,8 @@ class Session(QObject):
         from playground.core.library import record_run
 
         refs = [split_ref(p.model) for p in request.panes]
-        if self.client is None and any(ref is None for ref in refs):
-            raise NoKeyError(self.key_problem or "Add an API key first (Key settings), or try the demo.")
+        if (self.client is None or self.active is None) and any(ref is None for ref in refs):
+            raise NoKeyError(self.key_problem or NO_KEY_WORDS)
         for ref in refs:
             if ref is not None and ref[0] not in self.endpoint_clients:
                 problem = self.endpoint_problems.get(ref[0], "no such endpoint - add it in Keys > Endpoints")
@@ -530,11 +435,3 @@ class Session(QObject):
     def delete_run(self, run_id: int) -> None:
         self.ctx.history().delete_run(run_id)
         self.historyChanged.emit()
-
-
-def credit_line(info: KeyInfo) -> str:
-    if info.limit_remaining is not None:
-        return f"{usd(info.limit_remaining, digits=2)} left of {usd(info.limit, digits=2)}"
-    if info.usage is not None:
-        return f"{usd(info.usage, digits=2)} used, no limit"
-    return ""
