@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import sys
 from decimal import Decimal
@@ -11,7 +12,8 @@ from playground.core.account import describe_key_info
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError, PlaygroundError
 from playground.core.events import FailureKind
-from playground.core.secrets import KeyringError
+from playground.core.keyflow import KeyCheck, KeyNotSavedError, save_key
+from playground.core.secrets import KeyringError, KeyringLockedError, KeyringTimeoutError
 from playground.core.spend import Thresholds, check_alerts, spend_report
 
 DEFAULT_NAME = "default"
@@ -22,6 +24,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     actions = key.add_subparsers(dest="key_action", required=True, metavar="ACTION")
     set_ = actions.add_parser("set", help="store a key (read from stdin or a hidden prompt, never argv)")
     set_.add_argument("--name", default=None, help=f"name for the key (default: {DEFAULT_NAME})")
+    set_.add_argument(
+        "--save-rejected",
+        action="store_true",
+        help="keep the key even if OpenRouter rejects it (it is then not made the active key)",
+    )
     set_.add_argument("refused", nargs="?", help=argparse.SUPPRESS)
     actions.add_parser("list", help="names, masked keys and which one is active")
     use = actions.add_parser("use", help="make a named key the active one")
@@ -45,8 +52,11 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
         _warn_override(ctx)
         return 0
     if action == "remove":
-        await ctx.keys.remove(args.name)
+        now = await ctx.keys.remove(args.name)
         print(f"Removed key '{args.name}' from the keyring.")
+        if now is not None:
+            print(f"Key '{now}' is now the active key.")
+        _warn_override(ctx)
         return 0
     return await _test(ctx, args)
 
@@ -68,11 +78,24 @@ async def _set(ctx: AppContext, args: argparse.Namespace) -> int:
             "and your shell history. Pipe it in (`playground key set < file`) or type it at the prompt."
         )
     name = args.name or (ctx.keys.active_name() or DEFAULT_NAME)
-    key, warnings = await ctx.keys.save(name, read_secret())
-    for warning in warnings:
+    raw = read_secret()
+
+    async def confirm(check: KeyCheck) -> bool:
+        print(f"{check.words}", file=sys.stderr)
+        if args.save_rejected:
+            return True
+        if sys.stdin.isatty():
+            return input("Save it anyway? It will not be made the active key. [y/N] ").strip().lower() == "y"
+        print("Not saved. To keep it anyway, run again with --save-rejected.", file=sys.stderr)
+        return False
+
+    try:
+        result = await save_key(ctx.keys, ctx.base_url, name, raw, confirm)
+    except KeyNotSavedError:
+        return 1
+    for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    active = " It is the active key." if ctx.keys.active_name() == name else ""
-    print(f"Saved key '{name}' ({key.masked}) to the system keyring.{active}")
+    print(result.summary())
     _warn_override(ctx)
     return 0
 
@@ -81,26 +104,41 @@ def _warn_override(ctx: AppContext) -> None:
     override = ctx.keys.override()
     if override is not None:
         print(f"note: {override.describe()} is used instead while it is set.", file=sys.stderr)
+    for problem in ctx.keys.override_problems():
+        print(f"warning: {problem}", file=sys.stderr)
 
 
 async def _list(ctx: AppContext) -> int:
     override = ctx.keys.override()
     if override is not None:
         print(f"In use: {override.describe()} - it takes precedence over the keyring.")
+    for problem in ctx.keys.override_problems():
+        print(f"warning: {problem}", file=sys.stderr)
     names = ctx.keys.names()
     if not names:
         print("No keys in the keyring. Add one with `playground key set --name NAME`.")
         return 0
-    active = ctx.keys.active_name()
-    for name in names:
-        try:
-            masked = (await ctx.keys.get(name)).masked
-        except (KeyringError, ConfigError) as exc:
-            masked = f"(unreadable: {type(exc).__name__.removesuffix('Error').lower()})"
+    active = ctx.keys.in_use_name()
+    masks = await asyncio.gather(*(_masked(ctx, name) for name in names))
+    for name, masked in zip(names, masks, strict=True):
         marker = "*" if name == active else " "
         suffix = "  (active)" if name == active and override is None else ""
         print(f"{marker} {name:<24} {masked}{suffix}")
     return 0
+
+
+async def _masked(ctx: AppContext, name: str) -> str:
+    """The masked key, or why it cannot be shown (read in parallel: a hung keyring costs one wait)."""
+    try:
+        return (await ctx.keys.get(name)).masked
+    except KeyringTimeoutError:
+        return "(the keyring did not answer)"
+    except KeyringLockedError:
+        return "(the keyring is locked)"
+    except KeyringError:
+        return "(unreadable: keyring error)"
+    except ConfigError:
+        return "(not in the keyring - save it again, or remove it)"
 
 
 async def _test(ctx: AppContext, args: argparse.Namespace) -> int:

@@ -14,19 +14,34 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument(
         "--speed", type=float, default=1.0, help="pacing multiplier: 0 = instant, 2 = twice as slow"
     )
+    p.add_argument(
+        "--key",
+        action="append",
+        default=None,
+        metavar="KEY",
+        help="accept only this key (repeatable); any other gets 401 as from OpenRouter. Use made-up "
+        "keys: they show in the process list.",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    from playground.core.redact import mask_key
     from playground.simulator import Simulator
 
     try:
-        sim = Simulator(port=args.port, time_scale=max(0.0, args.speed)).start()
+        valid = {k.strip() for k in args.key if k.strip()} if args.key else None
+        sim = Simulator(port=args.port, time_scale=max(0.0, args.speed), valid_keys=valid).start()
     except OSError as exc:
         print(f"error: could not listen on port {args.port}: {exc.strerror}", file=sys.stderr)
         return 2
     print(f"Simulated OpenRouter at {sim.base_url}")
     print(f"  export OPENROUTER_BASE_URL={sim.base_url}")
-    print("  any key works; model ids fault/401, fault/429, fault/truncate ... inject failures")
+    if valid:
+        accepted = ", ".join(sorted(mask_key(k) for k in valid))
+        print(f"  only these keys are accepted ({accepted}); any other gets 401")
+    else:
+        print("  any key works (--key KEY accepts only the keys given)")
+    print("  model ids fault/401, fault/429, fault/truncate ... inject failures")
     print("Stop with Ctrl+C.", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -106,12 +106,22 @@ async def run_window(ctx: AppContext) -> int:
     QApplication.processEvents()  # paint the window now; the key, catalog and clients come after
     await session.start()
     window.show_warnings()
-    if session.active is None and ctx.demo is None:
-        window.show_key_dialog(first_run=True)
+    welcome(window, session)
     await closed.wait()
     await shutdown(window, session)
     ctx.stop_demo()
     return 0
+
+
+def welcome(window: MainWindow, session: Session) -> None:
+    """At start, without a key: a locked keyring is said as such to a returning user (Unlock, or a key
+    for this session only); only a first run - no saved keys - gets the Welcome dialog."""
+    if session.active is not None or session.ctx.demo is not None:
+        return
+    if session.key_state == "locked":
+        window.show_key_dialog(locked=True)
+    elif session.key_state == "none" and not session.ctx.keys.names():
+        window.show_key_dialog(first_run=True)
 
 
 async def shutdown(window: MainWindow, session: Session) -> None:

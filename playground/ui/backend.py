@@ -9,7 +9,8 @@ answer already streaming, and the next answer uses the new client.
 
 The window's thread never touches a client, and the network thread never reads settings, the
 keyring or the AppContext: one-off calls (the key's figures, a model list) run on the network
-thread through ``call()``.
+thread through ``call()``. (Testing a key before it is saved, ``core/keyflow.py``, uses a client of
+its own for that one request.)
 """
 
 from __future__ import annotations
@@ -74,10 +75,6 @@ class StreamBackend:
     async def call(self, name: str, fn: Callable[[OpenRouterClient], Awaitable[T]]) -> T:
         """Run ``fn(client)`` on the network thread with a lease on the client named ``name``."""
         return await self.net.run(self._call(name, fn))
-
-    async def probe(self, spec: ClientSpec, fn: Callable[[OpenRouterClient], Awaitable[T]]) -> T:
-        """Run ``fn`` on a one-off client (a key being tested), closed right after."""
-        return await self.net.run(self._probe(spec, fn))
 
     def spec(self, name: str) -> ClientSpec | None:
         """What the client named ``name`` was built from (a plain value, safe to read anywhere)."""
@@ -152,10 +149,6 @@ class StreamBackend:
             return await fn(entry.client)
         finally:
             self.release(entry)
-
-    async def _probe(self, spec: ClientSpec, fn: Callable[[OpenRouterClient], Awaitable[T]]) -> T:
-        async with spec.build() as client:
-            return await fn(client)
 
     async def _shutdown(self) -> None:
         here = asyncio.current_task()

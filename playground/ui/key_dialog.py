@@ -2,12 +2,16 @@
 
 Keyring calls go through the Session, off the event loop, so the dialog never freezes. When the
 keyring is missing or locked the dialog says so in plain words and offers a session-only key.
+Save checks the key first; a rejected key is kept only when the person confirms, and is not made
+the key in use (playground.core.keyflow, shared with ``playground key set``).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -32,19 +36,41 @@ from playground.core.secrets import KeyringError
 from playground.ui.session import Session
 from playground.ui.widgets import named_button
 
+if TYPE_CHECKING:
+    from playground.core.keyflow import KeyCheck
+
+LOCKED_WORDS = (
+    "Your keyring is locked. Your saved keys are in it: unlock it (the system asks for its "
+    "password) to use them, or paste a key to use for this session only."
+)
+
 
 class KeyDialog(QDialog):
     """First-run key entry and key settings in one dialog."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None, *, first_run: bool = False) -> None:
+    def __init__(
+        self,
+        session: Session,
+        parent: QWidget | None = None,
+        *,
+        first_run: bool = False,
+        locked: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("keyDialog")
         self.setAccessibleName("API keys")
-        self.setWindowTitle("Welcome - add your OpenRouter key" if first_run else "API keys")
+        title = "Your keyring is locked" if locked else "Welcome - add your OpenRouter key"
+        self.setWindowTitle(title if first_run or locked else "API keys")
         self.setMinimumWidth(560)
         self.session = session
+        self.confirmBox: QMessageBox | None = None
         layout = QVBoxLayout(self)
-        if first_run:
+        if locked:
+            intro = QLabel(LOCKED_WORDS)
+            intro.setObjectName("lockedLabel")
+            intro.setWordWrap(True)
+            layout.addWidget(intro)
+        elif first_run:
             intro = QLabel(
                 "Prompt Playground sends your prompts to OpenRouter with your own API key. "
                 "Create one at openrouter.ai/keys and paste it below. It is stored in your "
@@ -66,12 +92,19 @@ class KeyDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.demoButton = buttons.addButton("Try the demo", QDialogButtonBox.ButtonRole.ActionRole)
         self.demoButton.setObjectName("demoButton")
-        self.demoButton.setVisible(first_run)
+        self.demoButton.setVisible(first_run and not locked)
+        self.unlockButton = buttons.addButton("Unlock", QDialogButtonBox.ButtonRole.ActionRole)
+        self.unlockButton.setObjectName("unlockButton")
+        self.unlockButton.setAccessibleName("Unlock the keyring")
+        self.unlockButton.setVisible(locked)
+        self.unlockButton.clicked.connect(lambda: self._run(self._unlock))
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.demo_requested = False
         self.demoButton.clicked.connect(self._choose_demo)
         self.keyEdit.setFocus()
+        session.keysChanged.connect(self.refresh)
+        self.finished.connect(self._stop_listening)
         self.refresh()
 
     # ----- layout ---------------------------------------------------------------------------
@@ -141,6 +174,10 @@ class KeyDialog(QDialog):
         self.removeButton.clicked.connect(lambda: self._with_selected(self._remove))
         return box
 
+    def _stop_listening(self) -> None:
+        with suppress(RuntimeError):  # already disconnected (finished twice)
+            self.session.keysChanged.disconnect(self.refresh)
+
     def _toggle_echo(self, shown: bool) -> None:
         self.keyEdit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
         self.showButton.setText("Hide" if shown else "Show")
@@ -148,22 +185,32 @@ class KeyDialog(QDialog):
     # ----- behaviour ------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        override = self.session.ctx.keys.override()
+        """Say which key is in use and why, then list the saved keys (read in parallel)."""
+        keys = self.session.ctx.keys
+        override = keys.override()
+        lines = [f"⚠ {problem}" for problem in keys.override_problems()]
         if override is not None:
-            self.overrideLabel.setText(
-                f"In use: {override.describe()}. It takes precedence over saved keys "
-                "while it is set; the keys below are kept for later."
+            lines.insert(
+                0,
+                f"In use: {override.describe()}. It takes precedence over saved keys while it is set; "
+                "the keys below are kept for later.",
             )
-        self.overrideLabel.setVisible(override is not None)
+        self.overrideLabel.setText("\n".join(lines))
+        self.overrideLabel.setVisible(bool(lines))
+        if self.keyList.count() == 0:
+            self.keyList.addItem("Loading saved keys...")
         self._run(self._fill_list, busy=False)
 
     async def _fill_list(self) -> None:
         rows = await self.session.list_keys()
+        selected = self._selected_name()
         self.keyList.clear()
         for name, masked, active in rows:
-            item = QListWidgetItem(f"{name}  -  {masked}" + ("  (active)" if active else ""))
+            item = QListWidgetItem(f"{name}  -  {masked}" + ("  (in use)" if active else ""))
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.keyList.addItem(item)
+            if name == selected:
+                self.keyList.setCurrentItem(item)
         if not rows:
             self.keyList.addItem("No saved keys yet.")
 
@@ -182,52 +229,113 @@ class KeyDialog(QDialog):
 
         self.session.spawn(guarded(), "key-dialog")
 
-    def _with_selected(self, action: Callable[[str], Awaitable[Any]]) -> None:
+    def _selected_name(self) -> str | None:
         item = self.keyList.currentItem()
         name = item.data(Qt.ItemDataRole.UserRole) if item else None
-        if not name:
+        return name if isinstance(name, str) and name else None
+
+    def _with_selected(self, action: Callable[[str], Awaitable[Any]]) -> None:
+        name = self._selected_name()
+        if name is None:
             self.statusLabel.setText("Pick a saved key first.")
             return
         self._run(lambda: action(name))
 
     async def _test_pasted(self) -> None:
-        lines = await self.session.test_key(self.keyEdit.text() or None)
-        self._show_figures("The key works.", lines)
+        check = await self.session.test_key(self.keyEdit.text() or None)
+        self._show_check(check.words, check)
+
+    def test_in_use(self) -> None:
+        """Keys > Test the key in use: test it, whatever its source."""
+        active = self.session.active
+        if active is None:
+            self.statusLabel.setText(f"⚠ {self.session.key_description()}")
+            return
+        self._run(lambda: self._test_key_in_use(active.describe()))
+
+    async def _test_key_in_use(self, described: str) -> None:
+        check = await self.session.test_key(None)
+        self._show_check(f"Testing the {described}: {check.words}", check)
 
     async def _test_saved(self, name: str) -> None:
         key = await self.session.ctx.keys.get(name)
-        lines = await self.session.test_key(key.reveal())
-        self._show_figures(f"Key '{name}' works.", lines)
+        check = await self.session.test_key(key.reveal())
+        self._show_check(f"Key '{name}': {check.words}", check)
 
-    def _show_figures(self, title: str, lines: list[tuple[str, str]]) -> None:
-        self.statusLabel.setText(title + "\n" + "\n".join(f"{label}: {value}" for label, value in lines))
+    def _show_check(self, title: str, check: KeyCheck) -> None:
+        mark = {"works": "✓", "rejected": "✗"}.get(check.verdict.value, "⚠")
+        figures = "".join(f"\n{label}: {value}" for label, value in check.figures)
+        self.statusLabel.setText(f"{mark} {title}{figures}")
 
     async def _save(self) -> None:
-        warnings = await self.session.save_key(self.nameEdit.text(), self.keyEdit.text())
-        self.keyEdit.clear()
-        self.statusLabel.setText(
-            " ".join([f"Saved to the system keyring as '{self.nameEdit.text().strip()}'.", *warnings])
+        self.statusLabel.setText("Checking the key with OpenRouter, then saving...")
+        name, raw = self.nameEdit.text(), self.keyEdit.text()
+        result = await self.session.save_key(name, raw, self._confirm_rejected)
+        self._clear_key()
+        self.statusLabel.setText(" ".join([result.summary(), *result.warnings, *self._override_note()]))
+
+    async def _confirm_rejected(self, check: KeyCheck) -> bool:
+        """Ask (without a nested event loop) whether to keep a key OpenRouter rejected."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Key rejected",
+            f"{check.words}\nSave it anyway? It will not be made the key in use.",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            self,
         )
-        await self._fill_list()
+        box.setObjectName("confirmRejectedBox")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        answered: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        box.finished.connect(
+            lambda code: answered.done() or answered.set_result(code == QMessageBox.StandardButton.Save)
+        )
+        self.confirmBox = box
+        box.open()
+        try:
+            return await answered
+        finally:
+            self.confirmBox = None
+            box.deleteLater()
+
+    def _clear_key(self) -> None:
+        self.keyEdit.clear()
+        self.showButton.setChecked(False)  # the next key is typed hidden again
+
+    def _override_note(self) -> list[str]:
+        override = self.session.ctx.keys.override()
+        if override is None:
+            return []
+        return [f"While it is set, {override.describe()} is the one used."]
 
     async def _save_session(self) -> None:
-        warnings = await self.session.save_key(self.nameEdit.text(), self.keyEdit.text(), session_only=True)
-        self.keyEdit.clear()
+        warnings = await self.session.save_session_key(self.nameEdit.text(), self.keyEdit.text())
+        self._clear_key()
         self.statusLabel.setText(
-            " ".join(["Using the key for this session only; it is not saved.", *warnings])
+            " ".join(
+                ["Using the key for this session only; it is not saved.", *warnings, *self._override_note()]
+            )
         )
 
     async def _use(self, name: str) -> None:
         await self.session.use_key(name)
-        self.statusLabel.setText(f"Now using '{name}'.")
-        await self._fill_list()
+        self.statusLabel.setText(" ".join([f"'{name}' is now the key in use.", *self._override_note()]))
+
+    async def _unlock(self) -> None:
+        self.statusLabel.setText("Unlocking: answer the system's password prompt...")
+        await self.session.unlock_keyring()
+        if self.session.active is not None:
+            self.statusLabel.setText(f"Unlocked. In use: {self.session.active.describe()}.")
+        else:
+            self.statusLabel.setText(f"⚠ {self.session.key_description()}")
 
     async def _rename(self, name: str) -> None:
         new, ok = QInputDialog.getText(self, "Rename key", f"New name for '{name}':", text=name)
-        if ok and new.strip() and new.strip() != name:
-            await self.session.rename_key(name, new.strip())
-            self.statusLabel.setText(f"Renamed '{name}' to '{new.strip()}'.")
-            await self._fill_list()
+        new = new.strip()
+        if ok and new and new != name:
+            await self.session.rename_key(name, new)
+            if self.nameEdit.text().strip() == name:
+                self.nameEdit.setText(new)
+            self.statusLabel.setText(f"Renamed '{name}' to '{new}'.")
 
     async def _replace(self, name: str) -> None:
         self.nameEdit.setText(name)
@@ -239,9 +347,9 @@ class KeyDialog(QDialog):
             self, "Remove key", f"Remove the key '{name}' from the system keyring?\nThis cannot be undone."
         )
         if answer == QMessageBox.StandardButton.Yes:
-            await self.session.remove_key(name)
-            self.statusLabel.setText(f"Removed '{name}'.")
-            await self._fill_list()
+            now = await self.session.remove_key(name)
+            then = f" '{now}' is now the key in use." if now else ""
+            self.statusLabel.setText(f"Removed '{name}'.{then}")
 
     def _choose_demo(self) -> None:
         self.demo_requested = True

@@ -45,7 +45,7 @@ from playground.core.conversation import (
     thread_text,
     turns,
 )
-from playground.core.errors import PlaygroundError
+from playground.core.errors import NoKeyError, PlaygroundError
 from playground.core.estimate import estimate_cost
 from playground.core.format import usd
 from playground.core.request import ChatParams
@@ -613,8 +613,9 @@ class MainWindow(QMainWindow):
         try:
             run = self.session.new_compare(request, **record)
         except PlaygroundError as exc:
-            QMessageBox.information(self, "Cannot send yet", str(exc))
-            self.show_key_dialog()
+            self.statusBar().showMessage(str(exc), 15000)  # said before anything is sent
+            if isinstance(exc, NoKeyError):
+                self.show_key_dialog()
             return
         self.compare.start(run)
         if blind:
@@ -860,10 +861,10 @@ class MainWindow(QMainWindow):
 
     # ----- dialogs --------------------------------------------------------------------------
 
-    def show_key_dialog(self, *, first_run: bool = False) -> KeyDialog:
+    def show_key_dialog(self, *, first_run: bool = False, locked: bool = False) -> KeyDialog:
         from playground.ui.key_dialog import KeyDialog
 
-        dialog = KeyDialog(self.session, self, first_run=first_run)
+        dialog = KeyDialog(self.session, self, first_run=first_run, locked=locked)
         dialog.finished.connect(lambda _r: self._key_dialog_closed(dialog))
         dialog.open()
         self.key_dialog = dialog
@@ -917,7 +918,7 @@ class MainWindow(QMainWindow):
         self.session.spawn(self.session.refresh_catalog(), "catalog-refresh")
 
     def _test_active_key(self) -> None:
-        self.show_key_dialog().testSavedButton.setFocus()
+        self.show_key_dialog().test_in_use()
 
     def show_code(self, index: int) -> None:
         from playground.ui.dialogs import CodeDialog

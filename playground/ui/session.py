@@ -2,6 +2,7 @@
 
 Signals:
     keyChanged(str): a sentence naming the key in use and its source (never the key).
+    keysChanged(): the saved keys or the key in use changed (the key dialog lists them again).
     creditChanged(str): remaining credit / usage for the status bar, "" when unknown.
     catalogChanged(): the model catalog was loaded or refreshed.
     catalogStatus(str): "updated 3 min ago", "offline - cached 2 days ago", "refreshing...".
@@ -23,17 +24,16 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from playground.core.account import Credits, KeyInfo, describe_key_info
+from playground.core.account import KeyInfo
 from playground.core.atomic import atomic_write
 from playground.core.attachments import Attachment, load_attachment
 from playground.core.catalog import ModelCatalog, ModelInfo, describe_age
 from playground.core.compare import ChatClient, CompareRequest
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError, NoKeyError, PlaygroundError
-from playground.core.format import usd
-from playground.core.secrets import ActiveKey, ApiKey, KeySource
 from playground.ui.backend import OPENROUTER, BackendConfig, StreamBackend
 from playground.ui.net import ThreadedRun
+from playground.ui.session_keys import NO_KEY_WORDS, SessionKeys
 
 # httpx, SQLite and the TOML modules load on first use, after the window is on screen.
 if TYPE_CHECKING:
@@ -50,14 +50,16 @@ log = logging.getLogger(__name__)
 KEY_REFRESH_DELAY = 2.0  # seconds after a comparison before the key's figures are read again
 
 
-class Session(QObject):
+class Session(SessionKeys, QObject):
     """Key, clients and catalog for one window; every network or keyring call goes through here.
+    The key's part (which key, the keyring's states, the key dialog's actions) is in SessionKeys.
 
     The HTTP clients belong to the StreamBackend on the network thread: the session hands it plain
     client specs (``_configure_backend``) and asks it for one-off calls; it never holds a client.
     """
 
     keyChanged = Signal(str)
+    keysChanged = Signal()  # the saved keys or the key in use changed
     creditChanged = Signal(str)
     catalogChanged = Signal()
     catalogStatus = Signal(str)
@@ -70,8 +72,7 @@ class Session(QObject):
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.active: ActiveKey | None = None
-        self.key_problem: str | None = None
+        self._init_keys(ctx)
         self.openrouter_ready = False  # the backend has an OpenRouter client (with or without a key)
         self.catalog: ModelCatalog | None = None
         self.key_info: KeyInfo | None = None
@@ -91,6 +92,8 @@ class Session(QObject):
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str = "") -> asyncio.Task[Any]:
         """Run in the background; the task is kept referenced until done and errors are logged."""
         task = asyncio.get_event_loop().create_task(coro, name=name or None)
+        if self.closed:
+            task.cancel()  # asked for while closing (a dialog refreshing, say): nothing may start now
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
         return task
@@ -116,6 +119,7 @@ class Session(QObject):
         self.spawn(self.refresh_catalog(), "catalog-refresh")
         self.spawn(self.refresh_endpoints(), "endpoints")
         await self.load_key()
+        self.watch_key_settings()
 
     async def close(self) -> None:
         self.closed = True
@@ -149,104 +153,6 @@ class Session(QObject):
         self.openrouter_ready = OPENROUTER not in problems
         self.endpoint_ready = {name for name in self.endpoint_specs if name not in problems}
         return problems
-
-    # ----- key ------------------------------------------------------------------------------
-
-    async def load_key(self, name: str | None = None) -> None:
-        """Find the key in use (env, .env, session, keyring) and build the client for it."""
-        try:
-            self.active = await self.ctx.active_key(name)
-            self.key_problem = None
-        except NoKeyError:
-            self.active, self.key_problem = None, None
-        except PlaygroundError as exc:
-            self.active, self.key_problem = None, str(exc)
-        self.keyChanged.emit(self.key_description())  # at once: the clients are built off this thread
-        if await self._rebuild_client():
-            self.keyChanged.emit(self.key_description())
-        if self.active is not None:
-            self.spawn(self.refresh_key_info(), "key-info")
-        else:
-            self.creditChanged.emit("")
-
-    def key_description(self) -> str:
-        if self.ctx.demo is not None:
-            return "Demo - simulated models, no key needed"
-        if self.active is None:
-            return self.key_problem or "No API key - open Key settings to add one"
-        return self.active.describe()
-
-    async def _rebuild_client(self) -> bool:
-        """New clients for the next requests (the key or a setting changed); True when the OpenRouter
-        client could not be built (``key_problem`` then says why)."""
-        problems = await self._configure_backend()
-        if OPENROUTER in problems:
-            self.key_problem = problems[OPENROUTER]
-        return OPENROUTER in problems
-
-    async def refresh_key_info(self) -> None:
-        if not self.openrouter_ready or self.active is None:
-            return
-        try:
-            self.key_info = await self.backend.call(OPENROUTER, lambda client: client.key_info())
-        except ApiError as exc:
-            self.creditChanged.emit("key rejected" if exc.status == 401 else "credit unknown (offline)")
-            return
-        self.creditChanged.emit(credit_line(self.key_info))
-        self.refresh_alerts()
-
-    async def test_key(self, raw: str | None) -> list[tuple[str, str]]:
-        """Check a pasted key (or the one in use) against /key; raises ApiError / ConfigError."""
-        from playground.core.context import ClientSpec
-        from playground.core.openrouter import OpenRouterClient
-        from playground.core.secrets import normalize_key
-
-        key = ApiKey(normalize_key(raw)[0]) if raw else (self.active.key if self.active else None)
-        if key is None:
-            raise NoKeyError("There is no key to test yet: paste one first.")
-
-        async def check(client: OpenRouterClient) -> tuple[KeyInfo, Credits | None]:
-            info = await client.key_info()
-            try:
-                return info, await client.credits()
-            except ApiError:
-                return info, None
-
-        spec = ClientSpec(key, self.ctx.client_config(self.ctx.base_url))
-        return describe_key_info(*await self.backend.probe(spec, check))
-
-    async def save_key(self, name: str, raw: str, *, session_only: bool = False) -> list[str]:
-        if session_only:
-            _, warnings = self.ctx.keys.hold_for_session(name, raw)
-        else:
-            _, warnings = await self.ctx.keys.save(name, raw)
-            self.ctx.keys.use(name)
-        await self.load_key(None if session_only else name)
-        return warnings
-
-    async def list_keys(self) -> list[tuple[str, str, bool]]:
-        """(name, masked key or a problem, active?) for each named key."""
-        rows = []
-        active = self.active.name if self.active and self.active.source is not KeySource.ENV else None
-        for name in self.ctx.keys.names():
-            try:
-                masked = (await self.ctx.keys.get(name)).masked
-            except PlaygroundError:
-                masked = "(cannot read from the keyring)"
-            rows.append((name, masked, name == active))
-        return rows
-
-    async def use_key(self, name: str) -> None:
-        self.ctx.keys.use(name)
-        await self.load_key(name)
-
-    async def remove_key(self, name: str) -> None:
-        await self.ctx.keys.remove(name)
-        await self.load_key()
-
-    async def rename_key(self, old: str, new: str) -> None:
-        await self.ctx.keys.rename(old, new)
-        await self.load_key()
 
     # ----- catalog --------------------------------------------------------------------------
 
@@ -349,8 +255,8 @@ class Session(QObject):
         from playground.core.endpoints import split_ref
 
         refs = [split_ref(model) for model in models]
-        if not self.openrouter_ready and any(ref is None for ref in refs):
-            raise NoKeyError(self.key_problem or "Add an API key first (Key settings), or try the demo.")
+        if (not self.openrouter_ready or self.active is None) and any(ref is None for ref in refs):
+            raise NoKeyError(self.key_problem or NO_KEY_WORDS)
         for ref in refs:
             if ref is not None and ref[0] not in self.endpoint_ready:
                 problem = self.endpoint_problems.get(ref[0], "no such endpoint - add it in Keys > Endpoints")
@@ -530,11 +436,3 @@ class _ModelList:
 
     async def models(self) -> list[Any]:
         return await self._backend.call(self._name, lambda client: client.models())
-
-
-def credit_line(info: KeyInfo) -> str:
-    if info.limit_remaining is not None:
-        return f"{usd(info.limit_remaining, digits=2)} left of {usd(info.limit, digits=2)}"
-    if info.usage is not None:
-        return f"{usd(info.usage, digits=2)} used, no limit"
-    return ""

@@ -32,7 +32,8 @@ def test_cli_key_lifecycle_through_the_real_keyring(secret_service: str, home: P
     assert keyring.get_password(secret_service, "personal-dev") == FAKE_KEY
 
     second = playground("key", "set", "--name", "staging", home=home, input=OTHER_KEY, **env)
-    assert second.returncode == 0 and "active" not in second.stdout
+    assert second.returncode == 0 and "It is now the active key" in second.stdout  # it works: it is used
+    assert playground("key", "use", "personal-dev", home=home, **env).returncode == 0
 
     listing = playground("key", "list", home=home, **env).stdout
     assert "* personal-dev" in listing and "sk-or-v1-111...111  (active)" in listing

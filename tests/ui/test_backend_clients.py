@@ -95,7 +95,7 @@ def test_key_change_while_streaming(aio, make_harness: Callable[..., Harness], l
 
     async def go() -> None:
         panes = await _start(h)
-        await h.session.save_key("second", OTHER_KEY, session_only=True)
+        await h.session.save_session_key("second", OTHER_KEY)
         _assert_still_streaming(panes)
         await _both_complete(h, panes)
         h.sim.set_default("sim/quick-mini", QUICK)

@@ -1,0 +1,107 @@
+"""Checking and saving a key: one flow, so ``playground key set`` and the window's Save agree.
+
+Save checks the key with OpenRouter (``GET /key``) before it is stored:
+- it works, or it could not be checked (offline): stored, and made the active key - said so;
+- it is rejected (401): stored only when the person confirms, and never made active.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from playground.core.account import Credits, describe_key_info
+from playground.core.errors import ApiError, PlaygroundError
+from playground.core.events import FailureKind
+from playground.core.secrets import ApiKey, KeyStore, normalize_key, validate_name
+
+REJECTED_WORDS = "OpenRouter rejected this key (401): it is wrong, revoked or expired."
+CHECK_TIMEOUT = 10.0  # seconds to reach /key before the key is saved unchecked
+
+
+class Verdict(StrEnum):
+    """What OpenRouter's /key said: the key works, was rejected (401), or could not be asked."""
+
+    WORKS = "works"
+    REJECTED = "rejected"
+    UNCHECKED = "unchecked"
+
+
+@dataclass(frozen=True)
+class KeyCheck:
+    """What OpenRouter said about a key, in words; ``figures`` are its limits and usage."""
+
+    verdict: Verdict
+    words: str
+    figures: list[tuple[str, str]] = field(default_factory=list)
+
+
+class KeyNotSavedError(PlaygroundError):
+    """A rejected key the person chose not to keep."""
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What Save did: the key's name and mask, the check, and whether it is now the active key."""
+
+    name: str
+    masked: str
+    check: KeyCheck
+    active: bool
+    warnings: list[str]
+
+    def summary(self) -> str:
+        saved = f"Saved key '{self.name}' ({self.masked}) to the system keyring."
+        if self.check.verdict is Verdict.REJECTED:
+            return f"{saved} It was rejected, so it is not the key in use; pick it with Use / `key use`."
+        then = " It is now the active key." if self.active else ""
+        unchecked = f" {self.check.words}" if self.check.verdict is Verdict.UNCHECKED else ""
+        return saved + then + unchecked
+
+
+async def check_key(base_url: str, key: ApiKey) -> KeyCheck:
+    """Ask OpenRouter about ``key``: works, rejected (401), or unchecked (could not ask)."""
+    from playground.core.openrouter import ClientConfig, OpenRouterClient
+
+    config = ClientConfig(base_url=base_url, connect_timeout=CHECK_TIMEOUT, idle_timeout=CHECK_TIMEOUT)
+    async with OpenRouterClient(key.reveal(), config) as client:
+        try:
+            info = await client.key_info()
+        except ApiError as exc:
+            return _failed_check(exc)
+        credits: Credits | None = None
+        try:
+            credits = await client.credits()
+        except ApiError:
+            credits = None
+    return KeyCheck(Verdict.WORKS, "The key works.", describe_key_info(info, credits))
+
+
+def _failed_check(exc: ApiError) -> KeyCheck:
+    if exc.status == 401:
+        return KeyCheck(Verdict.REJECTED, REJECTED_WORDS)
+    if exc.kind == FailureKind.NETWORK:
+        return KeyCheck(
+            Verdict.UNCHECKED,
+            "Could not reach OpenRouter to check it - this says nothing about the key; test it later.",
+        )
+    return KeyCheck(Verdict.UNCHECKED, f"It could not be checked ({exc}); test it later.")
+
+
+Confirm = Callable[[KeyCheck], Awaitable[bool]]
+
+
+async def save_key(keys: KeyStore, base_url: str, name: str, raw: str, confirm: Confirm) -> SaveResult:
+    """Check, then store ``raw`` as ``name``. A rejected key needs ``confirm`` and is never made active;
+    raises KeyNotSavedError when the person declines, KeyringError / ConfigError as the store does."""
+    name = validate_name(name)
+    value, _ = normalize_key(raw)
+    await keys.check()  # a locked, missing or hung keyring is said before the key goes anywhere
+    check = await check_key(base_url, ApiKey(value))
+    rejected = check.verdict is Verdict.REJECTED
+    if rejected and not await confirm(check):
+        raise KeyNotSavedError(f"{check.words} The key was not saved.")
+    key, warnings = await keys.save(name, value, activate=not rejected)
+    active = keys.active_name() == name
+    return SaveResult(name, key.masked, check, active, warnings)
