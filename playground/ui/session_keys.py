@@ -79,8 +79,9 @@ class SessionKeys:
         except PlaygroundError as exc:
             self.active, self.key_problem, self.key_state = None, str(exc), "error"
         self._seen_settings = self._key_settings()
-        await self._rebuild_client()
-        self.keyChanged.emit(self.key_description())
+        self.keyChanged.emit(self.key_description())  # at once: the clients are built off this thread
+        if await self._rebuild_client():
+            self.keyChanged.emit(self.key_description())
         self.keysChanged.emit()
         if self.active is not None:
             self._key_info = self.spawn(self.refresh_key_info(), "key-info")
