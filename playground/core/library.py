@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from playground.core.compare import CompareRequest, CompareRun, PaneEvent, PaneSpec, Stopped
 from playground.core.conversation import Message
@@ -26,9 +26,15 @@ class TemplateLibrary:
     history: RunHistory
 
     def save(
-        self, template: PromptTemplate, *, replacing: str | None = None, note: str = ""
+        self,
+        template: PromptTemplate,
+        *,
+        replacing: str | None = None,
+        note: str = "",
+        expected: str | None = None,
     ) -> TemplateVersion:
-        self.store.save(template, replacing=replacing)
+        """Write the file (see ``TemplateStore.save`` for ``expected``) and record the version."""
+        self.store.save(template, replacing=replacing, expected=expected)
         if replacing and replacing != template.name:
             self.history.rename_versions(replacing, template.name)
         return self.history.record_version(template.name, template.to_toml(), template.content_hash, note)
@@ -61,8 +67,14 @@ class TemplateLibrary:
         )
 
     def restore(self, name: str, ref: str) -> TemplateVersion:
+        """The prompt of an earlier version back in the file. Test cases are not part of a prompt's
+        history: the ones the template has now are kept."""
         version = self.version(name, ref)
         template = PromptTemplate.from_toml(version.content)
+        try:
+            template = replace(template, cases=self.store.get(name).cases)
+        except TemplateError:
+            pass  # the file is gone or broken: the version is all there is (save says if broken)
         return self.save(template, replacing=name, note=f"restored version {version.hash}")
 
 
