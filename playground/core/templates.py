@@ -41,10 +41,11 @@ class TemplateError(ConfigError):
 class TemplateConflict(TemplateError):
     """The file changed on disk since the app loaded it; ``theirs`` is what is there now."""
 
-    def __init__(self, path: Path, theirs: PromptTemplate | None) -> None:
+    def __init__(self, path: Path, theirs: PromptTemplate | None, digest: str = "") -> None:
         what = "deleted" if theirs is None else "changed"
         super().__init__(f"{path.name} was {what} outside the app since you opened it.")
         self.path, self.theirs = path, theirs
+        self.digest = digest  # of the file now ("" when it is gone): pass it to save over it
 
 
 @dataclass(frozen=True)
@@ -366,7 +367,7 @@ class TemplateStore:
                 "saved. Fix the file, or save under another name."
             )
         if expected is not None and entry.digest != expected:
-            raise TemplateConflict(path, entry.template)
+            raise TemplateConflict(path, entry.template, entry.digest)
 
     def _path_of(self, name: str | None) -> Path | None:
         if name is None:

@@ -310,7 +310,7 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file = menu.addMenu("&File")
         self._action(file, "Copy comparison as Markdown", self.copy_markdown, "Ctrl+Shift+C")
-        self._action(file, "Save comparison as Markdown...", lambda: self.save_export("md"), "Ctrl+S")
+        self._action(file, "Save comparison as Markdown...", self._save_shortcut, "Ctrl+S")
         self._action(file, "Save comparison as JSON...", lambda: self.save_export("json"))
         file.addSeparator()
         self._action(file, "Show log folder", self.show_log_folder)
@@ -990,6 +990,14 @@ class MainWindow(QMainWindow):
             clipboard.setText(text)
             self.statusBar().showMessage("Comparison copied as Markdown.", 4000)
 
+    def _save_shortcut(self) -> None:
+        """Ctrl+S saves the template being edited when the focus is in the template editor."""
+        panel = self._template_panel
+        if panel is not None and panel.isVisible() and panel.isAncestorOf(QApplication.focusWidget()):
+            panel.save(panel.noteEdit.text().strip())
+            return
+        self.save_export("md")
+
     def save_export(self, kind: str, path: str | None = None) -> None:
         text = self._export_text(kind)
         if text is None:
@@ -1055,6 +1063,9 @@ class MainWindow(QMainWindow):
         }
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._template_panel is not None and not self._template_panel.guard.ask_unsaved(self.close):
+            event.ignore()  # the panel asks about its unsaved template first
+            return
         self.compare.stop_all()
         self.state_store.save(self.state())
         event.accept()

@@ -63,6 +63,9 @@ class VersionsDialog(QDialog):
         layout.addWidget(self.diffView, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.restoreButton = buttons.addButton("Restore this version", QDialogButtonBox.ButtonRole.ActionRole)
+        self.restoreButton.setObjectName("restoreVersionButton")
+        self.restoreButton.setToolTip("Bring back this version's prompt; the template's test cases stay")
+        self.restoreButton.setEnabled(False)
         self.restoreButton.clicked.connect(self.restore)
         self.compareButton = buttons.addButton(
             "Run both on all cases", QDialogButtonBox.ButtonRole.ActionRole
@@ -83,6 +86,7 @@ class VersionsDialog(QDialog):
 
     def _show_diff(self) -> None:
         chosen = self._selected()
+        self.restoreButton.setEnabled(len(chosen) == 1)  # restore one version, never "two"
         if len(chosen) == 1:
             self.diffView.setPlainText(self.session.library.version(self.name, chosen[0]).content)
         elif len(chosen) == 2:

@@ -30,7 +30,9 @@ from PySide6.QtWidgets import (
 
 from playground.core.errors import PlaygroundError
 from playground.core.request import ChatParams
+from playground.core.templates import TemplateConflict
 from playground.ui.session import Session
+from playground.ui.template_conflict import SaveGuard
 from playground.ui.widgets import named_button
 
 if TYPE_CHECKING:
@@ -50,10 +52,12 @@ class TemplatePanel(QDockWidget):
         self.setAccessibleName("Templates")
         self.session = session
         self.current: PromptTemplate | None = None  # as saved on disk
+        self.digest: str | None = None  # the file's bytes when loaded or saved, to spot outside edits
         self.trashed: Path | None = None
         self._loading = False
         self.dirty = False
         self.params = ChatParams()
+        self.guard = SaveGuard(self)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(self._list_area())
@@ -143,6 +147,12 @@ class TemplatePanel(QDockWidget):
         case_row.addWidget(self.caseBox, 1)
         case_row.addWidget(self.saveCaseButton)
         area.addLayout(case_row)
+        self.noteEdit = QLineEdit()
+        self.noteEdit.setObjectName("versionNoteEdit")
+        self.noteEdit.setAccessibleName("Version note")
+        self.noteEdit.setPlaceholderText("Version note (optional), saved with the next Save")
+        self.noteEdit.returnPressed.connect(lambda: self.save(self.noteEdit.text().strip()))
+        area.addWidget(self.noteEdit)
         row = QHBoxLayout()
         self.saveButton = named_button("Save", "saveTemplateButton")
         self.versionsButton = named_button("Versions...", "versionsButton")
@@ -150,7 +160,7 @@ class TemplatePanel(QDockWidget):
         self.matrixButton = named_button("Run all cases...", "runAllCasesButton")
         for button in (self.saveButton, self.versionsButton, self.useButton, self.matrixButton):
             row.addWidget(button)
-        self.saveButton.clicked.connect(lambda: self.save())
+        self.saveButton.clicked.connect(lambda: self.save(self.noteEdit.text().strip()))
         self.versionsButton.clicked.connect(self.show_versions)
         self.useButton.clicked.connect(self.use)
         self.matrixButton.clicked.connect(self._matrix)
@@ -170,14 +180,27 @@ class TemplatePanel(QDockWidget):
 
     def _outside_change(self) -> None:
         self.refresh()
-        if self.current is not None and not self.dirty:
-            try:
-                latest = self.session.ctx.templates.get(self.current.name)
-            except PlaygroundError:
-                return
-            if latest != self.current:
-                self.load(latest)
-                self.statusLabel.setText(f"'{latest.name}' was changed outside the app; reloaded.")
+        if self.current is None:
+            return
+        entry = self.session.ctx.templates.entry(self.current.name)
+        name = self.current.name
+        if entry is not None and entry.digest == self.digest:
+            return
+        if entry is None:
+            self.statusLabel.setText(f"'{name}' was deleted outside the app. Save writes it again.")
+        elif entry.template is None:
+            self.statusLabel.setText(
+                f"{entry.path} is broken on disk now: {entry.error}. It is left alone; the editor "
+                "keeps what it shows."
+            )
+        elif not self.dirty:
+            self.load(entry.template, entry.digest)
+            self.statusLabel.setText(f"'{name}' was changed outside the app; reloaded.")
+        else:
+            self.statusLabel.setText(
+                f"'{name}' was changed outside the app while you have unsaved edits. "
+                "Save asks which to keep."
+            )
 
     def refresh(self) -> None:
         self._watch()
@@ -200,13 +223,35 @@ class TemplatePanel(QDockWidget):
 
     def _selected(self, item: QListWidgetItem | None) -> None:
         name = item.data(Qt.ItemDataRole.UserRole) if item else None
-        if name:
-            try:
-                self.load(self.session.ctx.templates.get(name))
-            except PlaygroundError as exc:
-                self.statusLabel.setText(str(exc))
+        if not name or (self.current is not None and name == self.current.name):
+            return
+        if self.guard.ask_unsaved(lambda: self.open_template(name)):
+            self.open_template(name)
+        else:
+            self._show_current_in_list()  # until the user has answered
 
-    def load(self, template: PromptTemplate) -> None:
+    def open_template(self, name: str) -> None:
+        try:
+            self.load(self.session.ctx.templates.get(name))
+        except PlaygroundError as exc:
+            self.statusLabel.setText(str(exc))
+        self._show_current_in_list()
+
+    def _show_current_in_list(self) -> None:
+        self.templateList.blockSignals(True)
+        self.templateList.setCurrentRow(-1)
+        for row in range(self.templateList.count()):
+            item = self.templateList.item(row)
+            if self.current is not None and item.data(Qt.ItemDataRole.UserRole) == self.current.name:
+                self.templateList.setCurrentItem(item)
+        self.templateList.blockSignals(False)
+
+    def load(self, template: PromptTemplate, digest: str | None = None) -> None:
+        """Show ``template`` as saved; ``digest`` is its file's (read from disk when not given)."""
+        if digest is None:
+            entry = self.session.ctx.templates.entry(template.name)
+            digest = entry.digest if entry is not None else None
+        self.digest = digest
         self._loading = True
         self.current = template
         self.nameEdit.setText(template.name)
@@ -259,6 +304,13 @@ class TemplatePanel(QDockWidget):
         self._rebuild_form()
         self._mark(self.current is None or self.edited_template() != self.current)
 
+    def discard_edits(self) -> None:
+        """Forget the unsaved edits: the editor shows the template as saved (or nothing)."""
+        if self.current is not None:
+            self.load(self.current, self.digest)
+        else:
+            self._mark(False)
+
     def _mark(self, dirty: bool) -> None:
         self.dirty = dirty
         self.setWindowTitle("Templates *" if dirty else "Templates")
@@ -288,7 +340,10 @@ class TemplatePanel(QDockWidget):
             edit.setText(values.get(name, ""))
 
     def new_template(self) -> None:
-        self.current = None
+        if not self.guard.ask_unsaved(self.new_template):
+            return
+        self.current, self.digest = None, None
+        self._show_current_in_list()  # so the template shown before can be picked again
         self._loading = True
         for line in (self.nameEdit, self.descriptionEdit, self.tagsEdit, self.modelsEdit):
             line.clear()
@@ -298,20 +353,29 @@ class TemplatePanel(QDockWidget):
         self._loading = False
         self.caseBox.clear()
         self._rebuild_form()
-        self._mark(True)
+        self._mark(False)  # nothing to lose until something is typed
         self.nameEdit.setFocus()
 
-    def save(self, note: str = "") -> bool:
+    def save(self, note: str = "", *, over: str | None = None) -> bool:
+        """Write the editor's template. ``over`` is the digest of a disk edit the user chose to
+        overwrite; without it a file changed since it was loaded is a conflict to ask about."""
         template = self.edited_template()
+        expected = over if over is not None else (self.digest if self.current else None)
         try:
             version = self.session.save_template(
-                template, replacing=self.current.name if self.current else None, note=note
+                template, replacing=self.current.name if self.current else None, note=note, expected=expected
             )
+        except TemplateConflict as exc:
+            self.guard.ask_conflict(exc, note)
+            return False
         except PlaygroundError as exc:
             self.statusLabel.setText(f"Not saved: {exc}")
             return False
         self.current = template
+        entry = self.session.ctx.templates.entry(template.name)
+        self.digest = entry.digest if entry is not None else None
         self._mark(False)
+        self.noteEdit.clear()
         self.statusLabel.setText(f"Saved '{template.name}' (version {version.hash}).")
         self.refresh()
         return True
@@ -328,7 +392,7 @@ class TemplatePanel(QDockWidget):
                 self.load(self.current)
 
     def duplicate(self) -> None:
-        if self.current is None:
+        if self.current is None or not self.guard.ask_unsaved(self.duplicate):
             return
         self.current = replace(self.current, name=f"{self.current.name} copy")
         copy = self.current
@@ -348,6 +412,7 @@ class TemplatePanel(QDockWidget):
         self.statusLabel.setText(f"Deleted '{self.current.name}'.")
         self.undoButton.show()
         self.current = None
+        self._mark(False)  # the template is in the trash (Undo delete): nothing to ask about
         self.new_template()
         self._mark(False)
 

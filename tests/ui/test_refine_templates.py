@@ -1,0 +1,211 @@
+"""The template panel never loses what the user made: restores keep cases, outside edits are asked
+about, broken files are left alone, unsaved edits survive New and Quit, Ctrl+S saves the template."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QInputDialog
+
+from playground.ui.template_conflict import BothDialog, ConflictBox, UnsavedBox
+from playground.ui.template_panel import TemplatePanel
+from tests.ui.conftest import Harness, wait_until
+
+
+def _template(h: Harness, name: str = "greet") -> TemplatePanel:
+    panel = h.window.templatePanel
+    panel.show()
+    panel.new_template()
+    panel.nameEdit.setText(name)
+    panel.promptEdit.setPlainText("Say hello to {{who}}.")
+    panel.modelsEdit.setText("sim/quick-mini")
+    assert panel.save()
+    return panel
+
+
+def _file(h: Harness, name: str = "greet") -> Path:
+    return h.home / "data" / "templates" / f"{name}.toml"
+
+
+def _box(panel: TemplatePanel, kind: type) -> object:
+    box = panel.guard.box
+    assert isinstance(box, kind) and box.isVisible()
+    return box
+
+
+def test_restoring_a_version_keeps_the_test_cases(
+    aio, make_harness: Callable[..., Harness], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        await h.start()
+        panel = _template(h)
+        for who in ("Ada", "Grace"):
+            panel.varEdits["who"].setText(who)
+            monkeypatch.setattr(QInputDialog, "getText", lambda *a, w=who, **k: (w, True))
+            panel.save_case()
+        panel.promptEdit.setPlainText("Wave at {{who}}.")
+        panel.saveButton.click()
+        panel.show_versions()
+        dialog = panel.versions_dialog
+        oldest = dialog.versionList.count() - 1
+        dialog.versionList.item(oldest).setSelected(True)
+        dialog.restoreButton.click()
+        restored = h.ctx.templates.get("greet")
+        assert restored.prompt == "Say hello to {{who}}."
+        assert [name for name, _ in restored.cases] == ["Ada", "Grace"]
+        assert [panel.caseBox.itemText(i) for i in range(panel.caseBox.count())][-2:] == ["Ada", "Grace"]
+        await h.close()
+
+    aio(go())
+
+
+def test_restore_is_disabled_with_two_versions_selected(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        await h.start()
+        panel = _template(h)
+        panel.promptEdit.setPlainText("Wave at {{who}}.")
+        panel.saveButton.click()
+        panel.show_versions()
+        dialog = panel.versions_dialog
+        dialog.versionList.item(0).setSelected(True)
+        assert dialog.restoreButton.isEnabled()
+        dialog.versionList.item(1).setSelected(True)
+        assert not dialog.restoreButton.isEnabled()
+        await h.close()
+
+    aio(go())
+
+
+def test_an_outside_edit_during_unsaved_changes_is_asked_about(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        await h.start()
+        panel = _template(h)
+        path = _file(h)
+        panel.promptEdit.setPlainText("Mine: greet {{who}}.")
+        path.write_text(path.read_text().replace("Say hello", "Theirs: hello"))
+        await wait_until(lambda: "unsaved edits" in panel.statusLabel.text(), what="the warning")
+        assert panel.promptEdit.toPlainText() == "Mine: greet {{who}}."  # not reloaded over my edits
+
+        panel.saveButton.click()
+        box = _box(panel, ConflictBox)
+        assert "Theirs: hello" in path.read_text()  # nothing written before the answer
+        box.bothButton.click()  # type: ignore[attr-defined]
+        both = panel.guard.both
+        assert isinstance(both, BothDialog) and both.isVisible()
+        assert "Theirs: hello" in both.findChild(type(panel.promptEdit), "theirsView").toPlainText()
+        assert "Mine: greet" in both.findChild(type(panel.promptEdit), "mineView").toPlainText()
+        both.theirsButton.click()
+        assert panel.promptEdit.toPlainText() == "Theirs: hello to {{who}}."
+        assert not panel.dirty and "Theirs: hello" in path.read_text()
+
+        panel.promptEdit.setPlainText("Mine again {{who}}.")
+        path.write_text(path.read_text().replace("Theirs: hello", "Third hand edit"))
+        await wait_until(lambda: "unsaved edits" in panel.statusLabel.text(), what="the second warning")
+        panel.saveButton.click()
+        _box(panel, ConflictBox).mineButton.click()  # type: ignore[attr-defined]
+        assert "Mine again" in path.read_text() and not panel.dirty
+        kept = [v.content for v in h.session.library.history.versions("greet")]
+        assert any("Third hand edit" in text for text in kept)  # their text is one click away
+        await h.close()
+
+    aio(go())
+
+
+def test_save_never_overwrites_a_file_broken_on_disk(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        await h.start()
+        panel = _template(h)
+        path = _file(h)
+        broken = 'name = "greet"\nprompt = "half typed'
+        path.write_text(broken)
+        await wait_until(lambda: "broken on disk" in panel.statusLabel.text(), what="the broken notice")
+        panel.promptEdit.setPlainText("Mine {{who}}.")
+        panel.saveButton.click()
+        assert path.read_text() == broken
+        assert "broken on disk" in panel.statusLabel.text() and panel.dirty
+        await h.close()
+
+    aio(go())
+
+
+def test_new_asks_before_dropping_unsaved_edits(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        await h.start()
+        panel = _template(h)
+        panel.promptEdit.setPlainText("Unsaved {{who}}.")
+        panel.newButton.click()
+        _box(panel, UnsavedBox).cancelButton.click()  # type: ignore[attr-defined]
+        assert panel.promptEdit.toPlainText() == "Unsaved {{who}}." and panel.dirty
+
+        panel.newButton.click()
+        _box(panel, UnsavedBox).discardButton.click()  # type: ignore[attr-defined]
+        assert panel.nameEdit.text() == "" and not panel.dirty
+        assert h.ctx.templates.get("greet").prompt == "Say hello to {{who}}."
+        panel.templateList.setCurrentRow(0)  # the template shown before New opens again
+        assert panel.nameEdit.text() == "greet"
+
+        panel.promptEdit.setPlainText("Saved via the question {{who}}.")
+        panel.newButton.click()
+        _box(panel, UnsavedBox).saveButton.click()  # type: ignore[attr-defined]
+        assert h.ctx.templates.get("greet").prompt == "Saved via the question {{who}}."
+        assert panel.nameEdit.text() == ""
+        await h.close()
+
+    aio(go())
+
+
+def test_quit_asks_about_unsaved_template_edits(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        panel = _template(h)
+        panel.promptEdit.setPlainText("Keep me {{who}}.")
+        quit_action = next(a for a in window.findChildren(QAction) if a.text() == "Quit")
+        quit_action.trigger()  # what Ctrl+Q does (the offscreen platform binds no Quit key)
+        _box(panel, UnsavedBox).cancelButton.click()  # type: ignore[attr-defined]
+        assert window.isVisible() and panel.promptEdit.toPlainText() == "Keep me {{who}}."
+        window.close()
+        _box(panel, UnsavedBox).saveButton.click()  # type: ignore[attr-defined]
+        await wait_until(lambda: not window.isVisible(), what="the window to close")
+        assert h.ctx.templates.get("greet").prompt == "Keep me {{who}}."
+        await h.close()
+
+    aio(go())
+
+
+def test_ctrl_s_in_the_template_editor_saves_the_template(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        panel = _template(h)
+        window.activateWindow()
+        panel.promptEdit.setFocus()
+        await wait_until(lambda: QApplication.focusWidget() is panel.promptEdit, what="focus")
+        panel.promptEdit.setPlainText("Saved by keyboard {{who}}.")
+        panel.noteEdit.setText("shorter")
+        QTest.keyClick(panel.promptEdit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        assert h.ctx.templates.get("greet").prompt == "Saved by keyboard {{who}}."
+        assert h.session.library.history.versions("greet")[0].note == "shorter"
+        assert "Nothing to export" not in window.statusBar().currentMessage()
+        await h.close()
+
+    aio(go())
