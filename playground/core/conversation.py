@@ -132,6 +132,11 @@ def check_context(
     return ContextCheck(tokens, context_length, reserve)
 
 
+def input_tokens(messages: Iterable[Message]) -> int:
+    """Estimated input tokens of messages, their attachments included (for cost estimates)."""
+    return sum(m.estimated_tokens() for m in messages)
+
+
 def thread_text(messages: Iterable[Message]) -> str:
     """All the text a thread sends, for cost estimates."""
     return "\n".join(m.text for m in messages)

@@ -699,6 +699,7 @@ CSV_COLUMNS = [
     "run_id",
     "created",
     "template",
+    "template_version",
     "case",
     "model",
     "served_model",
@@ -727,6 +728,7 @@ def _runs_csv(runs: Sequence[RunRecord]) -> str:
                     run.id,
                     created,
                     run.template or "",
+                    run.template_version or "",
                     run.case_name or "",
                     a.requested_model,
                     a.served_model or "",
@@ -747,7 +749,8 @@ def _runs_csv(runs: Sequence[RunRecord]) -> str:
 
 def _run_markdown(run: RunRecord) -> str:
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created))
-    title = f"# Run {run.id} - {when}" + (f" - template {run.template}" if run.template else "")
+    version = f" @ {run.template_version}" if run.template_version else ""
+    title = f"# Run {run.id} - {when}" + (f" - template {run.template}{version}" if run.template else "")
     lines = [title, ""]
     if run.system:
         lines += ["**System:**", "", run.system, ""]
