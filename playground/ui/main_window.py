@@ -42,7 +42,7 @@ from playground.core.conversation import (
     branch,
     check_context,
     extend,
-    thread_text,
+    input_tokens,
     turns,
 )
 from playground.core.errors import PlaygroundError
@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         outer.addWidget(body, 1)
         self.setCentralWidget(central)
         self.compare.panesChanged.connect(self._schedule_estimate)
+        self.compare.panesChanged.connect(self._update_follow_up)  # a pane ticked in or out of follow-ups
         self.compare.runStarted.connect(self._run_state_changed)
         self.compare.runFinished.connect(self._run_state_changed)
         self.compare.codeRequested.connect(self.show_code)
@@ -496,12 +497,14 @@ class MainWindow(QMainWindow):
     def update_estimate(self) -> None:
         """The estimated maximum cost next to Send, and per pane the parameters its model ignores."""
         params = self.params.params()
+        attached = input_tokens([Message("user", "", tuple(self.attachmentStrip.attachments))])
         estimate = estimate_cost(
             self.session.catalog,
             self.compare.models(),
             self.promptEdit.toPlainText(),
             self.systemPromptEdit.toPlainText(),
             params.max_tokens,
+            extra_tokens=[attached] * len(self.compare.panes),
         )
         self.estimate = estimate
         text = f"Est. max {usd(estimate.total, digits=4)}" if estimate.per_model else ""
@@ -527,7 +530,7 @@ class MainWindow(QMainWindow):
                 self.promptEdit.toPlainText(),
                 self.systemPromptEdit.toPlainText(),
                 params.max_tokens,
-                extra_text=[thread_text(p.thread) for p in follow],
+                extra_tokens=[input_tokens(p.thread) + attached for p in follow],
             )
             self.costLabel.setText(f"{self.costLabel.text()} · follow-up {usd(threads.total, digits=4)}")
         for pane in self.compare.panes:
@@ -617,9 +620,19 @@ class MainWindow(QMainWindow):
             self.show_key_dialog()
             return
         self.compare.start(run)
+        self._turn_sent(everyone=True)
         if blind:
             self._hide_models(run, list(self.compare.panes))
         self._remember_recent(models)
+
+    def _turn_sent(self, *, everyone: bool = False) -> None:
+        """The attachments went with this turn (each pane's thread keeps them): the strip is for the
+        next one. A new comparison brings every pane back into follow-ups."""
+        if self.attachmentStrip.attachments:
+            self.attachmentStrip.set_attachments(())
+        if everyone:
+            for pane in self.compare.panes:
+                pane.set_in_conversation(True)
 
     def follow_up(self) -> None:
         """The prompt as the next turn of every pane's own conversation (panes left out are skipped)."""
@@ -638,7 +651,8 @@ class MainWindow(QMainWindow):
         request = CompareRequest(
             prompt, specs, system, self.params.params(), attachments=tuple(self.attachmentStrip.attachments)
         )
-        self._start(request, panes)
+        if self._start(request, panes):
+            self._turn_sent()
 
     def branch_pane(self, pane: ResponsePane, turn_index: int, text: str) -> None:
         """Edit an earlier turn of one pane and resend it from there; the other panes are untouched."""
@@ -659,7 +673,7 @@ class MainWindow(QMainWindow):
         )
         self._start(request, [pane])
 
-    def _start(self, request: CompareRequest, panes: list[ResponsePane]) -> None:
+    def _start(self, request: CompareRequest, panes: list[ResponsePane]) -> bool:
         """A follow-up or a branch; in blind mode it is voted on like a new comparison."""
         blind = self.blindButton.isChecked()
         if blind:
@@ -669,11 +683,12 @@ class MainWindow(QMainWindow):
             run = self.session.new_compare(request)
         except PlaygroundError as exc:
             QMessageBox.information(self, "Cannot send yet", str(exc))
-            return
+            return False
         self.compare.start(run, panes)
         if blind:
             self._hide_models(run, panes)
         self._remember_recent([p.model for p in panes])
+        return True
 
     # ----- blind comparison -------------------------------------------------------------------
 
@@ -784,9 +799,11 @@ class MainWindow(QMainWindow):
         if template.models:
             self.set_pane_models(list(template.models))
         version = self.session.library.current_version(template)
+        case = next((name for name, case_values in template.cases if dict(case_values) == values), None)
         self.template_context = {
             "template": template.name,
             "version": version.hash,
+            "case_name": case,  # a run made from a test case's values is recorded as that case
             "variables": values,
             "_prompt": rendered.prompt,
             "_routing": template.routing,
@@ -819,8 +836,9 @@ class MainWindow(QMainWindow):
         self.promptEdit.setPlainText(run.prompt)
         self.params.set_params(_params_from_state(dict(run.params)))
         self.set_pane_models([a.requested_model for a in run.answers] or [""])
-        self.attachmentStrip.set_attachments(run.attachments)
+        self.attachmentStrip.set_attachments(())  # they are in each pane's thread, not the next turn
         for pane, answer in zip(self.compare.panes, run.answers, strict=True):
+            pane.set_in_conversation(True)  # not whatever the pane in this slot had before
             pane.show_record(answer)
             sent = answer.thread or (Message("user", run.prompt, run.attachments),)
             pane.set_thread(extend(sent[:-1], sent[-1], answer.answer or None))  # so it can be followed up
@@ -830,8 +848,20 @@ class MainWindow(QMainWindow):
         )
 
     def rerun(self, run: RunRecord) -> None:
+        """Send a past run again; a follow-up turn goes with the conversation it was part of."""
         self.open_run(run)
-        self.send()
+        if not any(answer.thread for answer in run.answers):
+            self.attachmentStrip.set_attachments(run.attachments)
+            self.send()
+            return
+        specs = []
+        for pane, answer in zip(self.compare.panes, run.answers, strict=True):
+            sent = answer.thread or (Message("user", run.prompt, run.attachments),)
+            specs.append(PaneSpec(pane.model, pane.overrides, {}, pane.routing, sent[:-1], sent[-1].text))
+        request = CompareRequest(
+            run.prompt, tuple(specs), run.system, self.params.params(), attachments=run.attachments
+        )
+        self._start(request, list(self.compare.panes))
 
     def _within_spend_cap(self) -> bool:
         """Ask first when the estimate reaches the user's per-comparison alert."""

@@ -117,6 +117,7 @@ class ResponsePane(QFrame):
     codeRequested = Signal()
     modelChanged = Signal(str)
     branchRequested = Signal(int, str)  # user turn index (0-based), its edited text
+    conversationChanged = Signal(bool)  # the pane was ticked in or out of follow-ups
     voteRequested = Signal()  # blind mode: "this answer is the best"
 
     def __init__(self, model: str = "", parent: QWidget | None = None) -> None:
@@ -253,7 +254,7 @@ class ResponsePane(QFrame):
             ("Move right", lambda: self.moveRequested.emit(1)),
             ("Parameters for this pane...", self.edit_overrides),
             ("Routing for this pane...", self.edit_routing),
-            ("Edit an earlier turn...", self.edit_turn),
+            ("Edit an earlier turn...", self.choose_turn),
             ("Get code...", self.codeRequested.emit),
             ("Remove pane", self.removeRequested.emit),
         ):
@@ -478,6 +479,19 @@ class ResponsePane(QFrame):
         if url.scheme() == "edit":
             self.edit_turn(int(url.path() or url.toString().split(":")[1]))
 
+    def choose_turn(self) -> None:
+        """Which turn to edit, when there is more than one (the menu passes no turn)."""
+        pairs = turns(self.thread)
+        if len(pairs) <= 1:
+            self.edit_turn(0 if pairs else None)
+            return
+        labels = [f"Turn {i + 1}: {' '.join(user.text.split())[:70]}" for i, (user, _a) in enumerate(pairs)]
+        label, ok = QInputDialog.getItem(
+            self, "Edit an earlier turn", "Turn to edit and resend:", labels, len(labels) - 1, False
+        )
+        if ok and label in labels:
+            self.edit_turn(labels.index(label))
+
     def edit_turn(self, index: int | None = None) -> None:
         """Ask for the new text of a user turn (the latest by default), then branch from it."""
         pairs = turns(self.thread)
@@ -496,10 +510,13 @@ class ResponsePane(QFrame):
             self.branchRequested.emit(index, text)
 
     def set_in_conversation(self, on: bool) -> None:
+        changed = on != self.in_conversation
         self.in_conversation = on
         if self.conversationAction.isChecked() != on:
             self.conversationAction.setChecked(on)
         self._render_note()
+        if changed:
+            self.conversationChanged.emit(on)
 
     def set_note(self, text: str) -> None:
         """A remark about this pane's model before sending (e.g. parameters it ignores)."""

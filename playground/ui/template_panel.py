@@ -138,6 +138,7 @@ class TemplatePanel(QDockWidget):
         case_row = QHBoxLayout()
         self.caseBox = QComboBox()
         self.caseBox.setAccessibleName("Test case")
+        self.caseBox.setPlaceholderText("(own values)")  # shown when the form matches no saved case
         self.caseBox.activated.connect(self._load_case)
         self.paramsButton = named_button("Parameters...", "templateParamsButton")
         self.paramsButton.clicked.connect(self.edit_params)
@@ -265,6 +266,7 @@ class TemplatePanel(QDockWidget):
         self._rebuild_form()
         self.caseBox.clear()
         self.caseBox.addItems([name for name, _ in template.cases])
+        self._sync_case()
         self._mark(False)
 
     # ----- editing ----------------------------------------------------------------------------
@@ -326,11 +328,20 @@ class TemplatePanel(QDockWidget):
             edit.setObjectName(f"var_{variable.name}")
             edit.setAccessibleName(f"Variable {variable.name}")
             edit.setPlaceholderText(variable.default or "required")
+            edit.textChanged.connect(self._sync_case)
             self.varEdits[variable.name] = edit
             self.varsForm.addRow(variable.name, edit)
 
     def values(self) -> dict[str, str]:
         return {name: edit.text() for name, edit in getattr(self, "varEdits", {}).items() if edit.text()}
+
+    def _sync_case(self) -> None:
+        """The case selector names the saved case the form's values are, or none."""
+        cases = self.current.cases if self.current is not None else ()
+        values = self.values()
+        match = next((i for i, (_n, v) in enumerate(cases) if dict(v) == values), -1)
+        if self.caseBox.currentIndex() != match:
+            self.caseBox.setCurrentIndex(match)
 
     def _load_case(self, index: int) -> None:
         if self.current is None or index < 0:

@@ -1,0 +1,181 @@
+"""Follow-ups carry exactly the conversation: attachments go once, a re-run keeps its turn's thread,
+"left out" belongs to the conversation it was set in, the estimate counts what is sent, and
+"Edit an earlier turn..." edits the turn the user picked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QInputDialog
+
+from playground.simulator import Behaviour
+from tests.ui.conftest import Harness, wait_until
+
+
+def _contents(h: Harness, model: str, index: int) -> list[Any]:
+    return [m["content"] for m in h.sim.chat_requests(model)[index].json()["messages"]]
+
+
+def _files_sent(content: Any) -> int:
+    """How many attached files a user message's content carries."""
+    if isinstance(content, str):
+        return content.count("<file name=")
+    return sum(1 for part in content if part.get("type") == "text" and part["text"].startswith("<file name="))
+
+
+def test_attachments_go_with_one_turn_only(
+    aio, make_harness: Callable[..., Harness], tmp_path: Path
+) -> None:
+    h = make_harness()
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Release notes\nCaching arrived.\n", "utf-8")
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini")
+        window.attach_files([str(notes)])
+        await h.send("Summarise the notes")
+        await h.finish()
+        assert window.attachmentStrip.attachments == []
+        window.promptEdit.setPlainText("Shorter?")
+        window.follow_up()
+        await h.finish()
+        first, _answer, second = _contents(h, "sim/quick-mini", 1)
+        assert _files_sent(first) == 1 and second == "Shorter?"
+
+        # reopened from history and followed up: still once
+        run = h.session.runs()[-1]
+        window.open_run(h.ctx.history().get_run(run.id))
+        assert window.attachmentStrip.attachments == []
+        window.promptEdit.setPlainText("And in French?")
+        window.follow_up()
+        await h.finish()
+        sent = _contents(h, "sim/quick-mini", 2)
+        assert sum(_files_sent(c) for c in sent[::2]) == 1 and sent[-1] == "And in French?"
+        await h.close()
+
+    aio(go())
+
+
+def test_rerun_of_a_follow_up_turn_sends_its_conversation(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+    h.sim.script("sim/quick-mini", Behaviour(text="first answer"), Behaviour(text="second answer"))
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini")
+        await h.send("Turn one")
+        await h.finish()
+        window.promptEdit.setPlainText("Turn two")
+        window.follow_up()
+        await h.finish()
+        follow_up_run = h.session.runs()[0]
+        assert follow_up_run.prompt == "Turn two"
+        window.rerun(h.ctx.history().get_run(follow_up_run.id))
+        await h.finish()
+        assert _contents(h, "sim/quick-mini", 2) == ["Turn one", "first answer", "Turn two"]
+        await h.close()
+
+    aio(go())
+
+
+def test_left_out_belongs_to_its_conversation(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini", "sim/balanced-pro")
+        await h.send("first")
+        await h.finish()
+        first_run = h.session.runs()[0]
+        window.promptEdit.setPlainText("next")
+        quick, balanced = window.compare.panes
+        for pane in (quick, balanced):
+            pane.conversationAction.trigger()
+        assert not window.followUpButton.isEnabled()  # nobody to follow up
+        balanced.conversationAction.trigger()  # ticked back in
+        assert window.followUpButton.isEnabled()
+
+        window.open_run(h.ctx.history().get_run(first_run.id))
+        assert quick.in_conversation and "Left out" not in quick.noteLabel.text()
+
+        quick.conversationAction.trigger()
+        await h.send("a new comparison")
+        await h.finish()
+        assert quick.in_conversation  # a new comparison includes every pane again
+        await h.close()
+
+    aio(go())
+
+
+def _follow_up_cost(text: str) -> Decimal:
+    found = re.search(r"follow-up \$([0-9.]+)", text)
+    assert found, text
+    return Decimal(found.group(1))
+
+
+def test_follow_up_estimate_counts_attachments_and_left_out_panes(
+    aio, make_harness: Callable[..., Harness], tmp_path: Path
+) -> None:
+    h = make_harness()
+    big = tmp_path / "big.txt"
+    big.write_text("word " * 160_000, "utf-8")  # 800 kB of text
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini", "sim/balanced-pro")
+        await h.send("first")
+        await h.finish()
+        window.promptEdit.setPlainText("next")
+        window.update_estimate()
+        plain = _follow_up_cost(window.costLabel.text())
+        window.attach_files([str(big)])
+        await wait_until(lambda: _follow_up_cost(window.costLabel.text()) > plain, what="attachment counted")
+        with_file = _follow_up_cost(window.costLabel.text())
+        window.compare.panes[1].conversationAction.trigger()
+        await wait_until(
+            lambda: _follow_up_cost(window.costLabel.text()) < with_file, what="the left-out pane dropped"
+        )
+        await h.close()
+
+    aio(go())
+
+
+def test_edit_an_earlier_turn_edits_the_turn_picked(
+    aio, make_harness: Callable[..., Harness], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = make_harness()
+    h.sim.script("sim/quick-mini", Behaviour(text="a1"), Behaviour(text="a2"), Behaviour(text="a-branch"))
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini")
+        await h.send("first question")
+        await h.finish()
+        window.promptEdit.setPlainText("second question")
+        window.follow_up()
+        await h.finish()
+        pane = window.compare.panes[0]
+        offered: list[str] = []
+
+        def pick(_parent: object, _title: str, _label: str, items: list[str], *_a: object) -> tuple[str, bool]:
+            offered.extend(items)
+            return items[0], True
+
+        monkeypatch.setattr(QInputDialog, "getItem", pick)
+        monkeypatch.setattr(
+            QInputDialog, "getMultiLineText", lambda _p, _t, label, text, *a: (f"{text}, rephrased", True)
+        )
+        action = next(a for a in pane.menuButton.menu().actions() if a.text() == "Edit an earlier turn...")
+        action.trigger()
+        await h.finish()
+        assert offered == ["Turn 1: first question", "Turn 2: second question"]
+        assert _contents(h, "sim/quick-mini", 2) == ["first question, rephrased"]
+        await h.close()
+
+    aio(go())
