@@ -36,3 +36,40 @@ def similarity(left: str, right: str) -> float:
     """Share of words (not spaces) the two texts have in common, 0..1."""
     a, b = left.split(), right.split()
     return difflib.SequenceMatcher(a=a, b=b, autojunk=False).ratio()
+
+
+@dataclass(frozen=True)
+class DiffColours:
+    """Text and background of added and removed words, as opaque ``#RRGGBB`` (Qt reads eight hex
+    digits as ``#AARRGGBB``, so a CSS-style ``#RRGGBBAA`` would come out as another colour)."""
+
+    added_text: str
+    added_background: str
+    removed_text: str
+    removed_background: str
+
+
+# Chosen per theme so each pair reads at WCAG AA (4.5:1 or more); tests check the ratios.
+DIFF_COLOURS = {
+    "light": DiffColours("#0f5323", "#d7f5dd", "#86061d", "#ffe4e1"),
+    "dark": DiffColours("#b4f1be", "#0f3d1c", "#ffd8d3", "#5c1119"),
+}
+
+
+def diff_colours(dark: bool) -> DiffColours:
+    return DIFF_COLOURS["dark" if dark else "light"]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two opaque ``#RRGGBB`` colours, from 1 to 21."""
+    high, low = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _luminance(colour: str) -> float:
+    digits = colour.lstrip("#")
+    if len(digits) != 6:
+        raise ValueError(f"expected #RRGGBB, got {colour!r}")
+    channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
