@@ -209,3 +209,29 @@ def test_ctrl_s_in_the_template_editor_saves_the_template(aio, make_harness: Cal
         await h.close()
 
     aio(go())
+
+
+def test_case_selector_follows_the_form_and_a_run_records_its_case(
+    aio, make_harness: Callable[..., Harness], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        panel = _template(h)
+        for who in ("Ada", "Grace"):
+            panel.varEdits["who"].setText(who)
+            monkeypatch.setattr(QInputDialog, "getText", lambda *a, w=who, **k: (w, True))
+            panel.save_case()
+        assert panel.caseBox.currentText() == "Grace"
+        panel.varEdits["who"].setText("Linus")
+        assert panel.caseBox.currentIndex() == -1  # own values: no case named
+        panel.varEdits["who"].setText("Ada")
+        assert panel.caseBox.currentText() == "Ada"
+        panel.useButton.click()
+        window.send()
+        await h.finish()
+        assert h.session.runs()[0].case_name == "Ada"
+        await h.close()
+
+    aio(go())
