@@ -534,7 +534,9 @@ class MainWindow(QMainWindow):
             )
             self.costLabel.setText(f"{self.costLabel.text()} · follow-up {usd(threads.total, digits=4)}")
         for pane in self.compare.panes:
-            pane.set_note("\n".join(self._pane_problems(pane, follow=pane in follow, all_notes=True)))
+            left_out = not pane.in_conversation and bool(pane.thread)  # the next follow-up skips it
+            problems = [] if left_out else self._pane_problems(pane, follow=pane in follow, all_notes=True)
+            pane.set_note("\n".join(problems))
 
     def _pane_problems(self, pane: ResponsePane, *, follow: bool, all_notes: bool = False) -> list[str]:
         """What the pane should say before sending; without ``all_notes`` only what blocks sending
@@ -644,7 +646,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Nothing to follow up yet: send a comparison first.", 6000)
             return
         self.update_estimate()
-        if self._blocked(panes, follow=True) or not self._within_spend_cap():
+        if self._blocked(panes, follow=True):
+            self._offer_leave_out(panes)
+            return
+        if not self._within_spend_cap():
             return
         specs = tuple(PaneSpec(p.model, p.overrides, routing=p.routing, history=p.thread) for p in panes)
         system = self.systemPromptEdit.toPlainText().strip() or None
@@ -653,6 +658,28 @@ class MainWindow(QMainWindow):
         )
         if self._start(request, panes):
             self._turn_sent()
+
+    def _offer_leave_out(self, panes: list[ResponsePane]) -> None:
+        """A follow-up some panes cannot take: offer to leave those out and follow up in the rest."""
+        flagged = [p for p in panes if self._pane_problems(p, follow=True)]
+        if not flagged or len(flagged) == len(panes):
+            return
+        names = ", ".join(p.model for p in flagged)
+        text = f"{names} cannot take this follow-up."
+        box = QMessageBox(QMessageBox.Icon.Question, "Follow up", text, parent=self)
+        box.setObjectName("leaveOutBox")
+        box.setInformativeText("The note in its pane says why. Leave it out and follow up in the others?")
+        self.leaveOutButton = box.addButton("Leave out and follow up", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.buttonClicked.connect(lambda b: self._leave_out(flagged) if b is self.leaveOutButton else None)
+        box.finished.connect(box.deleteLater)
+        box.open()
+        self.leave_out_box = box
+
+    def _leave_out(self, panes: list[ResponsePane]) -> None:
+        for pane in panes:
+            pane.set_in_conversation(False)
+        self.follow_up()
 
     def branch_pane(self, pane: ResponsePane, turn_index: int, text: str) -> None:
         """Edit an earlier turn of one pane and resend it from there; the other panes are untouched."""

@@ -179,3 +179,65 @@ def test_edit_an_earlier_turn_edits_the_turn_picked(
         await h.close()
 
     aio(go())
+
+
+def test_a_blocked_follow_up_offers_to_leave_the_pane_out(
+    aio, make_harness: Callable[..., Harness], tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.core.test_conversation import png_bytes
+
+    h = make_harness()
+    picture = tmp_path / "chart.png"
+    picture.write_bytes(png_bytes())
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini", "sim/vision-large")
+        await h.send("first")
+        await h.finish()
+        quick = window.compare.panes[0]
+        quick.conversationAction.trigger()
+        window.attach_files([str(picture)])
+        window.promptEdit.setPlainText("What is in this chart?")
+        window.update_estimate()
+        assert "cannot read images" not in quick.noteLabel.text()  # left out: not flagged
+        quick.conversationAction.trigger()
+        window.update_estimate()
+        assert "cannot read images" in quick.noteLabel.text()
+
+        window.follow_up()
+        box = window.leave_out_box
+        assert isinstance(box, QMessageBox) and box.isVisible() and "sim/quick-mini" in box.text()
+        assert len(h.sim.chat_requests()) == 2  # nothing sent yet
+        window.leaveOutButton.click()
+        await h.finish()
+        assert not quick.in_conversation
+        assert len(h.sim.chat_requests("sim/quick-mini")) == 1
+        sent = h.sim.chat_requests("sim/vision-large")[1].json()["messages"][-1]["content"]
+        assert any(part.get("type") == "image_url" for part in sent)
+        await h.close()
+
+    aio(go())
+
+
+def test_each_attachment_has_a_remove_button(aio, make_harness: Callable[..., Harness], tmp_path: Path) -> None:
+    h = make_harness()
+    files = [tmp_path / "a.md", tmp_path / "b.md"]
+    for path in files:
+        path.write_text(f"# {path.stem}\n", "utf-8")
+
+    async def go() -> None:
+        window = await h.start()
+        strip = window.attachmentStrip
+        window.attach_files([str(p) for p in files])
+        chips = strip.chips()
+        assert [c.removeButton.accessibleName() for c in chips] == ["Remove a.md", "Remove b.md"]
+        chips[0].removeButton.click()
+        assert [a.name for a in strip.attachments] == ["b.md"]
+        strip.chips()[0].removeButton.click()
+        assert strip.attachments == [] and strip.isHidden()
+        await h.close()
+
+    aio(go())
