@@ -70,11 +70,22 @@ class TemplateLibrary:
         """The prompt of an earlier version back in the file. Test cases are not part of a prompt's
         history: the ones the template has now are kept."""
         version = self.version(name, ref)
-        template = PromptTemplate.from_toml(version.content)
+        old = PromptTemplate.from_toml(version.content)
         try:
-            template = replace(template, cases=self.store.get(name).cases)
+            current = self.store.get(name)
         except TemplateError:
-            pass  # the file is gone or broken: the version is all there is (save says if broken)
+            current = old  # the file is gone or broken: the version is all there is (save says if broken)
+        # the prompt's own fields come back; everything else (cases, assertions) stays as it is now
+        template = replace(
+            current,
+            prompt=old.prompt,
+            system=old.system,
+            description=old.description,
+            tags=old.tags,
+            models=old.models,
+            params=old.params,
+            routing=old.routing,
+        )
         return self.save(template, replacing=name, note=f"restored version {version.hash}")
 
 
