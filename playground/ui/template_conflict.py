@@ -183,3 +183,27 @@ class SaveGuard:
             dialog.chosen.connect(lambda again: self._resolve(again, conflict, note))
             dialog.open()
             self.both = dialog
+
+    def outside_change(self) -> None:
+        """The templates folder changed: reload the template shown, or say why it is not reloaded."""
+        panel = self.panel
+        if panel.current is None:
+            return
+        name = panel.current.name
+        entry = panel.session.ctx.templates.entry(name)
+        if entry is not None and entry.digest == panel.digest:
+            return
+        if entry is None:
+            panel.statusLabel.setText(f"'{name}' was deleted outside the app. Save writes it again.")
+        elif entry.template is None:
+            panel.statusLabel.setText(
+                f"{entry.path} is broken on disk now: {entry.error}. It is left alone; the editor "
+                "keeps what it shows."
+            )
+        elif not panel.dirty:
+            panel.load(entry.template, entry.digest)
+            panel.statusLabel.setText(f"'{name}' was changed outside the app; reloaded.")
+        else:
+            panel.statusLabel.setText(
+                f"'{name}' was changed outside the app while you have unsaved edits. Save asks which to keep."
+            )

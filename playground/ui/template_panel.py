@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -33,6 +34,7 @@ from playground.core.request import ChatParams
 from playground.core.templates import TemplateConflict
 from playground.ui.session import Session
 from playground.ui.template_conflict import SaveGuard
+from playground.ui.template_files import BrokenFileBox, export_all, export_template
 from playground.ui.widgets import named_button
 
 if TYPE_CHECKING:
@@ -61,6 +63,8 @@ class TemplatePanel(QDockWidget):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(self._list_area())
+        self.brokenBox = BrokenFileBox()
+        layout.addWidget(self.brokenBox)
         layout.addLayout(self._editor())
         self.statusLabel = QLabel()
         self.statusLabel.setObjectName("templateStatus")
@@ -92,8 +96,14 @@ class TemplatePanel(QDockWidget):
         self.deleteButton = named_button("Delete", "deleteTemplateButton")
         self.undoButton = named_button("Undo delete", "undoDeleteButton")
         self.undoButton.hide()
+        self.exportButton = named_button("Export...", "exportTemplateButton")
+        menu = QMenu(self.exportButton)
+        self.exportOneAction = menu.addAction("This template as a TOML file...", lambda: self.export())
+        self.exportAllAction = menu.addAction("All templates to a folder...", lambda: self.export_all())
+        self.exportButton.setMenu(menu)
         for button in (self.newButton, self.duplicateButton, self.deleteButton, self.undoButton):
             row.addWidget(button)
+        row.addWidget(self.exportButton)
         self.newButton.clicked.connect(self.new_template)
         self.duplicateButton.clicked.connect(self.duplicate)
         self.deleteButton.clicked.connect(self.delete)
@@ -181,27 +191,7 @@ class TemplatePanel(QDockWidget):
 
     def _outside_change(self) -> None:
         self.refresh()
-        if self.current is None:
-            return
-        entry = self.session.ctx.templates.entry(self.current.name)
-        name = self.current.name
-        if entry is not None and entry.digest == self.digest:
-            return
-        if entry is None:
-            self.statusLabel.setText(f"'{name}' was deleted outside the app. Save writes it again.")
-        elif entry.template is None:
-            self.statusLabel.setText(
-                f"{entry.path} is broken on disk now: {entry.error}. It is left alone; the editor "
-                "keeps what it shows."
-            )
-        elif not self.dirty:
-            self.load(entry.template, entry.digest)
-            self.statusLabel.setText(f"'{name}' was changed outside the app; reloaded.")
-        else:
-            self.statusLabel.setText(
-                f"'{name}' was changed outside the app while you have unsaved edits. "
-                "Save asks which to keep."
-            )
+        self.guard.outside_change()
 
     def refresh(self) -> None:
         self._watch()
@@ -214,15 +204,20 @@ class TemplatePanel(QDockWidget):
                 continue
             item = QListWidgetItem(entry.name if entry.template else f"⚠ {entry.path.name} (broken)")
             item.setData(Qt.ItemDataRole.UserRole, entry.name if entry.template else None)
-            if entry.template is None:
-                item.setToolTip(entry.error or "")
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+            if entry.template is None:  # picked, it shows its path and error (nothing is loaded)
+                item.setToolTip(f"{entry.path}\n{entry.error or ''}")
+                item.setData(BROKEN_ROLE, (entry.path, entry.error or ""))
             self.templateList.addItem(item)
             if entry.name == selected:
                 self.templateList.setCurrentItem(item)
         self.templateList.blockSignals(False)
 
     def _selected(self, item: QListWidgetItem | None) -> None:
+        broken = item.data(BROKEN_ROLE) if item else None
+        self.brokenBox.setVisible(bool(broken))
+        if broken:
+            self.brokenBox.show_file(*broken)
+            return
         name = item.data(Qt.ItemDataRole.UserRole) if item else None
         if not name or (self.current is not None and name == self.current.name):
             return
@@ -439,6 +434,16 @@ class TemplatePanel(QDockWidget):
         self.trashed = None
         self.undoButton.hide()
 
+    def export(self, path: str = "") -> None:
+        """The template as it is on disk, as a TOML file somewhere else."""
+        if self.current is None:
+            self.statusLabel.setText("Pick or save a template to export it.")
+            return
+        self.statusLabel.setText(export_template(self.session, self.current, self, path))
+
+    def export_all(self, folder: str = "") -> None:
+        self.statusLabel.setText(export_all(self.session, self, folder))
+
     def use(self) -> None:
         template = self.edited_template()
         missing = template.missing(self.values())
@@ -465,6 +470,9 @@ class TemplatePanel(QDockWidget):
         dialog.compareRequested.connect(self.versionsCompareRequested)
         dialog.open()
         self.versions_dialog = dialog
+
+
+BROKEN_ROLE = Qt.ItemDataRole.UserRole + 1  # (path, error) of a file that cannot be read
 
 
 def _split(text: str) -> tuple[str, ...]:

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QInputDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 
+from playground.core.templates import PromptTemplate
 from playground.ui.template_conflict import BothDialog, ConflictBox, UnsavedBox
 from playground.ui.template_panel import TemplatePanel
 from tests.ui.conftest import Harness, wait_until
@@ -232,6 +233,77 @@ def test_case_selector_follows_the_form_and_a_run_records_its_case(
         window.send()
         await h.finish()
         assert h.session.runs()[0].case_name == "Ada"
+        await h.close()
+
+    aio(go())
+
+
+class _Opened(QObject):
+    """Receives the file URLs the app asks the system to open (instead of launching an editor)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def handle(self, url: QUrl) -> None:
+        self.urls.append(url.toLocalFile())
+
+
+def test_a_broken_template_shows_its_path_and_error_with_ways_to_open_it(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    h = make_harness()
+    folder = h.home / "data" / "templates"
+    folder.mkdir(parents=True)
+    (folder / "broken.toml").write_text("name = [")
+    opened = _Opened()
+    QDesktopServices.setUrlHandler("file", opened, "handle")
+
+    async def go() -> None:
+        window = await h.start()
+        panel = window.templatePanel
+        panel.show()
+        _template(h, "fine")
+        row = next(i for i in range(panel.templateList.count()) if "broken" in panel.templateList.item(i).text())
+        panel.templateList.setCurrentRow(row)
+        assert panel.brokenBox.isVisible()
+        words = panel.brokenBox.message.text()
+        assert str(folder / "broken.toml") in words and "not valid TOML" in words
+        assert panel.nameEdit.text() == "fine"  # nothing was loaded over the editor
+        panel.brokenBox.openButton.click()
+        panel.brokenBox.folderButton.click()
+        assert opened.urls == [str(folder / "broken.toml"), str(folder)]
+        panel.templateList.setCurrentRow(next(i for i in range(panel.templateList.count()) if i != row))
+        assert not panel.brokenBox.isVisible()
+        await h.close()
+
+    try:
+        aio(go())
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+
+
+def test_export_one_template_or_all_from_the_panel(
+    aio, make_harness: Callable[..., Harness], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        await h.start()
+        panel = _template(h, "greet")
+        _template(h, "other")
+        panel.open_template("greet")
+        target = tmp_path / "shared.toml"
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+        panel.exportOneAction.trigger()
+        assert PromptTemplate.from_toml(target.read_text()).name == "greet"
+        out = tmp_path / "all"
+        out.mkdir()
+        monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(out))
+        panel.exportAllAction.trigger()
+        assert sorted(p.name for p in out.iterdir()) == ["greet.toml", "other.toml"]
+        assert "Exported 2 template(s)" in panel.statusLabel.text()
         await h.close()
 
     aio(go())
