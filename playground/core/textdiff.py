@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -73,3 +75,28 @@ def _luminance(colour: str) -> float:
     channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def field_changes(old: Mapping[str, str], new: Mapping[str, str]) -> list[tuple[str, list[DiffPiece]]]:
+    """For each named field that differs (in order of first appearance), its words' diff."""
+    names = dict.fromkeys([*old, *new])
+    return [
+        (name, word_diff(old.get(name, ""), new.get(name, "")))
+        for name in names
+        if old.get(name, "") != new.get(name, "")
+    ]
+
+
+def pieces_html(pieces: list[DiffPiece], *, dark: bool = False) -> str:
+    """The pieces as escaped HTML: added words marked, removed ones struck through, in AA colours."""
+    colours = diff_colours(dark)
+    styles = {
+        "added": f"background:{colours.added_background};color:{colours.added_text}",
+        "removed": f"background:{colours.removed_background};color:{colours.removed_text};"
+        "text-decoration:line-through",
+    }
+    parts = []
+    for piece in pieces:
+        text = html.escape(piece.text).replace("\n", "<br>")
+        parts.append(text if piece.kind == "same" else f'<span style="{styles[piece.kind]}">{text}</span>')
+    return "".join(parts)

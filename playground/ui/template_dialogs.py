@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QTableWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +33,36 @@ from playground.core.templates import PromptTemplate
 from playground.ui.markdown_view import MarkdownView
 from playground.ui.response_pane import stats_text
 from playground.ui.session import Session
+
+
+def template_fields(template: PromptTemplate) -> dict[str, str]:
+    """What a user reads in a template, field by field, for a diff of two versions."""
+    params = template.params
+    return {
+        "Prompt": template.prompt,
+        "System prompt": template.system,
+        "Description": template.description,
+        "Tags": ", ".join(template.tags),
+        "Models": ", ".join(template.models),
+        "Parameters": ", ".join(f"{n} = {getattr(params, n)}" for n in params.set_names()),
+        "Routing": "" if template.routing.empty else template.routing.describe(),
+        "Test cases": ", ".join(name for name, _ in template.cases),
+    }
+
+
+def changes_html(old: PromptTemplate, new: PromptTemplate, *, dark: bool = False) -> str:
+    """Each changed field under its name, words added and removed marked."""
+    import html
+
+    from playground.core.textdiff import field_changes, pieces_html
+
+    changes = field_changes(template_fields(old), template_fields(new))
+    if not changes:
+        return "<p>No differences.</p>"
+    return "".join(
+        f"<h4>{html.escape(name)}</h4><div style='white-space:pre-wrap'>{pieces_html(p, dark=dark)}</div>"
+        for name, p in changes
+    )
 
 
 class VersionsDialog(QDialog):
@@ -57,8 +87,9 @@ class VersionsDialog(QDialog):
         self.versionList.itemSelectionChanged.connect(self._show_diff)
         layout.addWidget(QLabel("Select one version to see it, two to compare them."))
         layout.addWidget(self.versionList)
-        self.diffView = QPlainTextEdit()
+        self.diffView = QTextBrowser()
         self.diffView.setObjectName("versionDiff")
+        self.diffView.setAccessibleName("Version or differences")
         self.diffView.setReadOnly(True)
         layout.addWidget(self.diffView, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -90,8 +121,12 @@ class VersionsDialog(QDialog):
         if len(chosen) == 1:
             self.diffView.setPlainText(self.session.library.version(self.name, chosen[0]).content)
         elif len(chosen) == 2:
-            old, new = sorted(chosen, key=lambda h: [v.hash for v in self.versions].index(h), reverse=True)
-            self.diffView.setPlainText(self.session.library.diff(self.name, old, new) or "No differences.")
+            old, new = (
+                PromptTemplate.from_toml(self.session.library.version(self.name, h).content)
+                for h in self._ordered()
+            )
+            base = self.palette().color(self.palette().ColorRole.Base)
+            self.diffView.setHtml(changes_html(old, new, dark=base.lightnessF() < 0.5))
 
     def _ordered(self) -> list[str]:
         """The selected hashes, oldest first."""

@@ -307,3 +307,26 @@ def test_export_one_template_or_all_from_the_panel(
         await h.close()
 
     aio(go())
+
+
+def test_version_diff_names_the_changed_fields_and_marks_words(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        await h.start()
+        panel = _template(h)
+        panel.promptEdit.setPlainText("Say goodbye to {{who}}.")
+        panel.modelsEdit.setText("sim/quick-mini, sim/balanced-pro")
+        panel.saveButton.click()
+        panel.show_versions()
+        dialog = panel.versions_dialog
+        dialog.versionList.selectAll()
+        shown = dialog.diffView.toPlainText()
+        assert "Prompt" in shown and "Models" in shown
+        assert "System prompt" not in shown  # unchanged fields are not listed
+        assert "prompt =" not in shown and "schema_version" not in shown  # not raw TOML
+        html = dialog.diffView.toHtml()
+        assert "line-through" in html  # "hello" struck through, "goodbye" marked as added
+        await h.close()
+
+    aio(go())
