@@ -1158,7 +1158,7 @@ Ctrl+Shift+U  usage and spend
 Ctrl+B  blind comparison on / off
 Ctrl+L  leaderboard
 Ctrl+Shift+C  copy the comparison as Markdown
-Ctrl+S  save the comparison as Markdown
+Ctrl+S  save the template being edited (else the comparison as Markdown)
 F5  refresh the model list
 Ctrl+Q  quit"""
 
