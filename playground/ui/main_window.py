@@ -320,7 +320,7 @@ class MainWindow(QMainWindow):
         )
         self.logPromptsAction.setCheckable(True)
         self.logPromptsAction.setChecked(self.session.ctx.settings.load().log_prompts)
-        self._action(file, "Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._action(file, "Quit", self.request_quit, QKeySequence.StandardKey.Quit)
         compare = menu.addMenu("&Compare")
         self._action(compare, "Send", self.send)
         self._action(compare, "Stop all", self.compare.stop_all)
@@ -1119,9 +1119,16 @@ class MainWindow(QMainWindow):
             "theme": self.theme,
         }
 
+    def request_quit(self) -> None:
+        """File > Quit (Ctrl+Q): an unsaved template is asked about first."""
+        if self._template_panel is None or self._template_panel.guard.ask_unsaved(self.close):
+            self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._template_panel is not None and not self._template_panel.guard.ask_unsaved(self.close):
-            event.ignore()  # the panel asks about its unsaved template first
+        # the window's own close button asks too; close() from a signal (SIGTERM, Ctrl+C) never waits
+        panel = self._template_panel
+        if event.spontaneous() and panel is not None and not panel.guard.ask_unsaved(self.close):
+            event.ignore()
             return
         self.compare.stop_all()
         self.state_store.save(self.state())

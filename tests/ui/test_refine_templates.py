@@ -183,7 +183,7 @@ def test_quit_asks_about_unsaved_template_edits(aio, make_harness: Callable[...,
         quit_action.trigger()  # what Ctrl+Q does (the offscreen platform binds no Quit key)
         _box(panel, UnsavedBox).cancelButton.click()  # type: ignore[attr-defined]
         assert window.isVisible() and panel.promptEdit.toPlainText() == "Keep me {{who}}."
-        window.close()
+        quit_action.trigger()
         _box(panel, UnsavedBox).saveButton.click()  # type: ignore[attr-defined]
         await wait_until(lambda: not window.isVisible(), what="the window to close")
         assert h.ctx.templates.get("greet").prompt == "Keep me {{who}}."
@@ -327,6 +327,20 @@ def test_version_diff_names_the_changed_fields_and_marks_words(aio, make_harness
         assert "prompt =" not in shown and "schema_version" not in shown  # not raw TOML
         html = dialog.diffView.toHtml()
         assert "line-through" in html  # "hello" struck through, "goodbye" marked as added
+        await h.close()
+
+    aio(go())
+
+
+def test_a_close_from_a_signal_never_waits_on_the_question(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        panel = _template(h)
+        panel.promptEdit.setPlainText("Unsaved {{who}}.")
+        window.close()  # what SIGTERM / Ctrl+C in the terminal do
+        assert not window.isVisible() and panel.guard.box is None
         await h.close()
 
     aio(go())
