@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.core.errors import PlaygroundError
 from playground.core.templates import TemplateConflict
 
 if TYPE_CHECKING:
@@ -171,7 +172,10 @@ class SaveGuard:
         theirs, panel = conflict.theirs, self.panel
         if choice == "mine":
             if theirs is not None:  # their text stays one click away, in Versions
-                panel.session.library.current_version(theirs)
+                try:
+                    panel.session.library.current_version(theirs)
+                except PlaygroundError as exc:  # history unavailable: still do what was asked
+                    panel.statusLabel.setText(f"The file's text could not be kept in Versions: {exc}")
             panel.save(note, over=conflict.digest)
         elif choice == "theirs" and theirs is not None:
             panel.load(theirs, conflict.digest)
