@@ -500,14 +500,13 @@ class ResponsePane(QFrame):
         index = len(pairs) - 1 if index is None or isinstance(index, bool) else index
         if not 0 <= index < len(pairs):
             return
-        text, ok = QInputDialog.getMultiLineText(
-            self,
-            "Edit and resend",
-            f"Turn {index + 1} - the answers after it are left behind:",
-            pairs[index][0].text,
-        )
-        if ok and text.strip():
-            self.branchRequested.emit(index, text)
+        from playground.ui.turn_dialog import TurnEditDialog
+
+        dialog = TurnEditDialog(index, pairs[index][0].text, self)
+        dialog.edited.connect(lambda text, i=index: self.branchRequested.emit(i, text))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.turn_dialog = dialog
 
     def set_in_conversation(self, on: bool) -> None:
         changed = on != self.in_conversation

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QInputDialog, QPlainTextEdit
 
 from playground.simulator import Behaviour
 from tests.ui.conftest import Harness, wait_until
@@ -168,11 +168,15 @@ def test_edit_an_earlier_turn_edits_the_turn_picked(
             return items[0], True
 
         monkeypatch.setattr(QInputDialog, "getItem", pick)
-        monkeypatch.setattr(
-            QInputDialog, "getMultiLineText", lambda _p, _t, label, text, *a: (f"{text}, rephrased", True)
-        )
         action = next(a for a in pane.menuButton.menu().actions() if a.text() == "Edit an earlier turn...")
         action.trigger()
+        dialog = pane.turn_dialog
+        assert dialog.isVisible() and dialog.editor.toPlainText() == "first question"
+        assert dialog.editor.lineWrapMode() is QPlainTextEdit.LineWrapMode.WidgetWidth  # prose wraps
+        dialog.editor.setPlainText("")
+        assert not dialog.resendButton.isEnabled()
+        dialog.editor.setPlainText("first question, rephrased")
+        dialog.resendButton.click()
         await h.finish()
         assert offered == ["Turn 1: first question", "Turn 2: second question"]
         assert _contents(h, "sim/quick-mini", 2) == ["first question, rephrased"]
