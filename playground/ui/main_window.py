@@ -635,6 +635,7 @@ class MainWindow(QMainWindow):
         if everyone:
             for pane in self.compare.panes:
                 pane.set_in_conversation(True)
+                pane.left_behind.clear()  # branches of the conversation that just ended
 
     def follow_up(self) -> None:
         """The prompt as the next turn of every pane's own conversation (panes left out are skipped)."""
@@ -698,7 +699,8 @@ class MainWindow(QMainWindow):
         request = CompareRequest(
             text, (spec,), system, self.params.params(), attachments=original.attachments
         )
-        self._start(request, [pane])
+        if self._start(request, [pane]):
+            pane.left_behind.append(pane.thread)  # the thread view offers a way back to it
 
     def _start(self, request: CompareRequest, panes: list[ResponsePane]) -> bool:
         """A follow-up or a branch; in blind mode it is voted on like a new comparison."""
@@ -866,6 +868,7 @@ class MainWindow(QMainWindow):
         self.attachmentStrip.set_attachments(())  # they are in each pane's thread, not the next turn
         for pane, answer in zip(self.compare.panes, run.answers, strict=True):
             pane.set_in_conversation(True)  # not whatever the pane in this slot had before
+            pane.left_behind.clear()
             pane.show_record(answer)
             sent = answer.thread or (Message("user", run.prompt, run.attachments),)
             pane.set_thread(extend(sent[:-1], sent[-1], answer.answer or None))  # so it can be followed up

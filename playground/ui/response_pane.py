@@ -135,6 +135,7 @@ class ResponsePane(QFrame):
         self.routing: Routing | None = None  # this pane's routing, over a template's defaults
         self.thread: tuple[Message, ...] = ()  # this pane's conversation so far, its latest answer last
         self.in_conversation = True  # follow-ups go to this pane
+        self.left_behind: list[tuple[Message, ...]] = []  # threads an edited turn branched away from
         self.blind: str | None = None  # blind mode: the label shown instead of the model ("Model B")
         self.blind_show_speed = True
         self._model_ids: list[str] = []
@@ -453,11 +454,17 @@ class ResponsePane(QFrame):
         self.thread = thread
         pairs = turns(thread)
         earlier = pairs[:-1] if pairs and pairs[-1][1] is not None else pairs
-        self.threadToggle.setVisible(bool(earlier))
-        if not earlier:
+        self.threadToggle.setVisible(bool(earlier) or bool(self.left_behind))
+        if not earlier and not self.left_behind:
             self.threadToggle.setChecked(False)
         self._toggle_thread(self.threadToggle.isChecked())
         blocks: list[str] = []
+        if self.left_behind:
+            count = len(self.left_behind)
+            blocks.append(
+                f"↳ *Branched: {count} earlier version{'s' if count > 1 else ''} of this conversation "
+                f"left behind* - [go back to the one before]({BACK}:{count - 1})"
+            )
         for index, (user, answer) in enumerate(pairs):
             attached = (
                 f" *(attached: {', '.join(a.name for a in user.attachments)})*" if user.attachments else ""
@@ -478,6 +485,21 @@ class ResponsePane(QFrame):
     def _thread_link(self, url: QUrl) -> None:
         if url.scheme() == "edit":
             self.edit_turn(int(url.path() or url.toString().split(":")[1]))
+        elif url.scheme() == BACK:
+            self.go_back(int(url.path() or url.toString().split(":")[1]))
+
+    def go_back(self, index: int) -> None:
+        """Show a conversation a branch left behind again; the current one takes its place."""
+        if not 0 <= index < len(self.left_behind):
+            return
+        earlier = self.left_behind.pop(index)
+        self.left_behind.append(self.thread)
+        pairs = turns(earlier)
+        answer = pairs[-1][1] if pairs else None
+        self.reset()
+        self.outputView.append_text(answer.text if answer is not None else "")
+        self.statsLabel.setText("the conversation before the branch (its figures are in History)")
+        self.set_thread(earlier)
 
     def choose_turn(self) -> None:
         """Which turn to edit, when there is more than one (the menu passes no turn)."""
@@ -600,6 +622,9 @@ class ResponsePane(QFrame):
         clipboard = QGuiApplication.clipboard()
         if clipboard is not None:
             clipboard.setText(self.outputView.text)
+
+
+BACK = "back"  # the thread view's link to a conversation a branch left behind
 
 
 def failure_words(result: PaneResult) -> str:

@@ -245,3 +245,40 @@ def test_each_attachment_has_a_remove_button(aio, make_harness: Callable[..., Ha
         await h.close()
 
     aio(go())
+
+
+def test_a_branch_leaves_a_way_back_to_the_turns_it_left_behind(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    from PySide6.QtCore import QUrl
+
+    h = make_harness()
+    h.sim.script("sim/quick-mini", Behaviour(text="a1"), Behaviour(text="a2"), Behaviour(text="a-branch"))
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini")
+        await h.send("first question")
+        await h.finish()
+        window.promptEdit.setPlainText("second question")
+        window.follow_up()
+        await h.finish()
+        pane = window.compare.panes[0]
+        before = pane.thread
+        pane.branchRequested.emit(0, "first, said better")
+        await h.finish()
+        assert [m.text for m in pane.thread] == ["first, said better", "a-branch"]
+        assert pane.threadToggle.isVisible()  # even with no earlier turn, the marker is reachable
+        pane.threadToggle.setChecked(True)
+        assert "1 earlier version of this conversation left behind" in pane.threadView.toPlainText()
+        pane.threadView.anchorClicked.emit(QUrl("back:0"))
+        assert pane.thread == before and pane.outputView.text == "a2"
+        assert [m.text for m in pane.left_behind[0]] == ["first, said better", "a-branch"]
+        window.promptEdit.setPlainText("third question")  # the follow-up continues the restored thread
+        window.follow_up()
+        await h.finish()
+        sent = _contents(h, "sim/quick-mini", 3)
+        assert sent == ["first question", "a1", "second question", "a2", "third question"]
+        await h.close()
+
+    aio(go())
