@@ -458,7 +458,7 @@ class ResponsePane(QFrame):
         if not earlier and not self.left_behind:
             self.threadToggle.setChecked(False)
         self._toggle_thread(self.threadToggle.isChecked())
-        blocks: list[str] = []
+        blocks: list[str] = [f"[Open the whole conversation in a window]({OPEN}:0)"] if pairs else []
         if self.left_behind:
             count = len(self.left_behind)
             blocks.append(
@@ -487,6 +487,18 @@ class ResponsePane(QFrame):
             self.edit_turn(int(url.path() or url.toString().split(":")[1]))
         elif url.scheme() == BACK:
             self.go_back(int(url.path() or url.toString().split(":")[1]))
+        elif url.scheme() == OPEN:
+            self.show_conversation()
+
+    def show_conversation(self) -> None:
+        """The whole thread, answers included, in its own window."""
+        from playground.core.conversation import thread_markdown
+        from playground.ui.turn_dialog import ThreadDialog
+
+        dialog = ThreadDialog(self.model, thread_markdown(self.thread, self.model), self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.thread_dialog = dialog
 
     def go_back(self, index: int) -> None:
         """Show a conversation a branch left behind again; the current one takes its place."""
@@ -625,6 +637,7 @@ class ResponsePane(QFrame):
 
 
 BACK = "back"  # the thread view's link to a conversation a branch left behind
+OPEN = "open"  # the thread view's link to the whole conversation in a window
 
 
 def failure_words(result: PaneResult) -> str:

@@ -1,13 +1,22 @@
-"""TurnEditDialog: edit one of your earlier turns in a pane's conversation and resend from there.
+"""A pane's conversation at a readable size: TurnEditDialog edits one of your turns to resend from
+there; ThreadDialog shows the whole conversation in its own resizable window.
 
 Signals:
-    edited(str): the new text of the turn, when the user chose to resend it.
+    TurnEditDialog.edited(str): the new text of the turn, when the user chose to resend it.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class TurnEditDialog(QDialog):
@@ -48,3 +57,24 @@ class TurnEditDialog(QDialog):
         if text.strip():
             super().accept()
             self.edited.emit(text)
+
+
+class ThreadDialog(QDialog):
+    """Every turn of one pane's conversation, read-only, in a window the user can make as big as
+    they like (the pane's own view is a small strip above its answer)."""
+
+    def __init__(self, model: str, markdown: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("threadDialog")
+        self.setWindowTitle(f"Conversation with {model}" if model else "Conversation")
+        self.resize(760, 640)
+        layout = QVBoxLayout(self)
+        self.view = QTextBrowser()
+        self.view.setObjectName("threadDialogView")
+        self.view.setAccessibleName("Whole conversation")
+        self.view.setOpenLinks(False)  # links in answers are text here, never actions
+        self.view.setMarkdown(markdown)
+        layout.addWidget(self.view, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)

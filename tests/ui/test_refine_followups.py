@@ -282,3 +282,31 @@ def test_a_branch_leaves_a_way_back_to_the_turns_it_left_behind(
         await h.close()
 
     aio(go())
+
+
+def test_the_whole_conversation_opens_in_its_own_window(aio, make_harness: Callable[..., Harness]) -> None:
+    from PySide6.QtCore import QUrl
+
+    h = make_harness()
+    h.sim.script("sim/quick-mini", Behaviour(text="a1"), Behaviour(text="a2 with [a link](back:0)"))
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini")
+        await h.send("first question")
+        await h.finish()
+        window.promptEdit.setPlainText("second question")
+        window.follow_up()
+        await h.finish()
+        pane = window.compare.panes[0]
+        pane.threadToggle.setChecked(True)
+        assert "Open the whole conversation" in pane.threadView.toPlainText()
+        pane.threadView.anchorClicked.emit(QUrl("open:0"))
+        dialog = pane.thread_dialog
+        assert dialog.isVisible() and dialog.width() >= 700
+        text = dialog.view.toPlainText()
+        assert text.index("first question") < text.index("a1") < text.index("second question") < text.index("a2")
+        assert not dialog.view.openLinks()  # a link inside an answer does nothing here
+        await h.close()
+
+    aio(go())
