@@ -14,6 +14,7 @@ Signals:
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import TYPE_CHECKING
 
@@ -458,12 +459,15 @@ class ResponsePane(QFrame):
         if not earlier and not self.left_behind:
             self.threadToggle.setChecked(False)
         self._toggle_thread(self.threadToggle.isChecked())
-        blocks: list[str] = [f"[Open the whole conversation in a window]({OPEN}:0)"] if pairs else []
+        # the thread view's own links carry a key an answer cannot know: a link written inside an
+        # answer ("[x](edit:0)") must not act
+        key = self._link_key = secrets.token_hex(8)
+        blocks: list[str] = [f"[Open the whole conversation in a window]({OPEN}:{key}/0)"] if pairs else []
         if self.left_behind:
             count = len(self.left_behind)
             blocks.append(
                 f"↳ *Branched: {count} earlier version{'s' if count > 1 else ''} of this conversation "
-                f"left behind* - [go back to the one before]({BACK}:{count - 1})"
+                f"left behind* - [go back to the one before]({BACK}:{key}/{count - 1})"
             )
         for index, (user, answer) in enumerate(pairs):
             attached = (
@@ -471,7 +475,7 @@ class ResponsePane(QFrame):
             )
             quoted = "\n".join(f"> {line}" for line in user.text.splitlines() or [""])
             blocks.append(
-                f"**You** - turn {index + 1} - [edit and resend](edit:{index}){attached}\n\n{quoted}"
+                f"**You** - turn {index + 1} - [edit and resend](edit:{key}/{index}){attached}\n\n{quoted}"
             )
             if answer is not None and index < len(pairs) - 1:
                 blocks.append(answer.text)
@@ -483,10 +487,13 @@ class ResponsePane(QFrame):
         self.threadToggle.setText(("▾" if shown else "▸") + f" Earlier turns ({count})")
 
     def _thread_link(self, url: QUrl) -> None:
+        key, _, value = url.path().partition("/")
+        if key != getattr(self, "_link_key", None) or not value.isdigit():
+            return  # not one of the view's own links (an answer can contain links too)
         if url.scheme() == "edit":
-            self.edit_turn(int(url.path() or url.toString().split(":")[1]))
+            self.edit_turn(int(value))
         elif url.scheme() == BACK:
-            self.go_back(int(url.path() or url.toString().split(":")[1]))
+            self.go_back(int(value))
         elif url.scheme() == OPEN:
             self.show_conversation()
 

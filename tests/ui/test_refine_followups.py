@@ -113,6 +113,13 @@ def test_left_out_belongs_to_its_conversation(aio, make_harness: Callable[..., H
     aio(go())
 
 
+def _link(pane: Any, scheme: str) -> str:
+    """The href of one of the thread view's own links, as a click on it would pass."""
+    found = re.search(rf'href="({scheme}:[^"]+)"', pane.threadView.toHtml())
+    assert found, f"no {scheme} link in the thread view"
+    return found.group(1)
+
+
 def _follow_up_cost(text: str) -> Decimal:
     found = re.search(r"follow-up \$([0-9.]+)", text)
     assert found, text
@@ -271,7 +278,7 @@ def test_a_branch_leaves_a_way_back_to_the_turns_it_left_behind(
         assert pane.threadToggle.isVisible()  # even with no earlier turn, the marker is reachable
         pane.threadToggle.setChecked(True)
         assert "1 earlier version of this conversation left behind" in pane.threadView.toPlainText()
-        pane.threadView.anchorClicked.emit(QUrl("back:0"))
+        pane.threadView.anchorClicked.emit(QUrl(_link(pane, "back")))
         assert pane.thread == before and pane.outputView.text == "a2"
         assert [m.text for m in pane.left_behind[0]] == ["first, said better", "a-branch"]
         window.promptEdit.setPlainText("third question")  # the follow-up continues the restored thread
@@ -301,7 +308,10 @@ def test_the_whole_conversation_opens_in_its_own_window(aio, make_harness: Calla
         pane = window.compare.panes[0]
         pane.threadToggle.setChecked(True)
         assert "Open the whole conversation" in pane.threadView.toPlainText()
-        pane.threadView.anchorClicked.emit(QUrl("open:0"))
+        pane.threadView.anchorClicked.emit(QUrl("back:0"))  # as written inside the answer: no action
+        pane.threadView.anchorClicked.emit(QUrl("edit:0"))
+        assert not hasattr(pane, "turn_dialog") and len(pane.thread) == 4
+        pane.threadView.anchorClicked.emit(QUrl(_link(pane, "open")))
         dialog = pane.thread_dialog
         assert dialog.isVisible() and dialog.width() >= 700
         text = dialog.view.toPlainText()
