@@ -197,6 +197,7 @@ class TemplatePanel(QDockWidget):
         self._watch()
         query = self.searchEdit.text().lower().split()
         selected = self.current.name if self.current else None
+        broken_shown = self.brokenBox.path if self.brokenBox.isVisible() else None
         self.templateList.blockSignals(True)
         self.templateList.clear()
         for entry in self.session.template_entries():
@@ -208,8 +209,15 @@ class TemplatePanel(QDockWidget):
                 item.setToolTip(f"{entry.path}\n{entry.error or ''}")
                 item.setData(BROKEN_ROLE, (entry.path, entry.error or ""))
             self.templateList.addItem(item)
-            if entry.name == selected:
+            if entry.template is None and entry.path == broken_shown:
+                self.templateList.setCurrentItem(item)  # still the broken file the user is reading
+                self.brokenBox.show_file(entry.path, entry.error or "")
+                broken_shown = None
+            elif entry.template is not None and entry.name == selected and self.brokenBox.isHidden():
                 self.templateList.setCurrentItem(item)
+        if broken_shown is not None:  # it was fixed or removed
+            self.brokenBox.hide()
+            self._show_current_in_list()
         self.templateList.blockSignals(False)
 
     def _selected(self, item: QListWidgetItem | None) -> None:
@@ -248,6 +256,7 @@ class TemplatePanel(QDockWidget):
             entry = self.session.ctx.templates.entry(template.name)
             digest = entry.digest if entry is not None else None
         self.digest = digest
+        self.brokenBox.hide()
         self._loading = True
         self.current = template
         self.nameEdit.setText(template.name)

@@ -271,6 +271,8 @@ def test_a_broken_template_shows_its_path_and_error_with_ways_to_open_it(
         words = panel.brokenBox.message.text()
         assert str(folder / "broken.toml") in words and "not valid TOML" in words
         assert panel.nameEdit.text() == "fine"  # nothing was loaded over the editor
+        panel.refresh()  # as an outside change or a save does: still on the broken file
+        assert panel.brokenBox.isVisible() and panel.templateList.currentRow() == row
         panel.brokenBox.openButton.click()
         panel.brokenBox.folderButton.click()
         assert opened.urls == [str(folder / "broken.toml"), str(folder)]
