@@ -133,7 +133,10 @@ class PromptTemplate:
             raise TemplateError(f"not valid TOML: {exc}") from None
         except RecursionError:
             raise TemplateError("nested too deeply to read (arrays or tables inside each other)") from None
-        return cls.from_data(data)
+        try:
+            return cls.from_data(data)
+        except RecursionError:  # a value nested hundreds deep, turned to text
+            raise TemplateError("nested too deeply to read (arrays or tables inside each other)") from None
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> PromptTemplate:

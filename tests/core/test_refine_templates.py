@@ -53,9 +53,16 @@ def test_a_huge_file_is_listed_as_too_large(tmp_path: Path) -> None:
     assert entries["big"].template is None and "larger than" in (entries["big"].error or "")
 
 
-def test_deep_nesting_is_broken_with_a_message_and_the_others_still_list(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "body",
+    [
+        "v = " + "[" * 50_000 + "]" * 50_000,  # deeper than the TOML reader goes
+        "v = " + "{ a = " * 5_000 + "1" + " }" * 5_000,  # inline tables inside each other
+    ],
+)
+def test_deep_nesting_is_broken_with_a_message_and_the_others_still_list(tmp_path: Path, body: str) -> None:
     (tmp_path / "good.toml").write_text(GOOD)
-    (tmp_path / "deep.toml").write_text('name = "deep"\nprompt = "x"\nv = ' + "[" * 50_000 + "]" * 50_000)
+    (tmp_path / "deep.toml").write_text('name = "deep"\nprompt = "x"\n' + body)
     entries = {e.name: e for e in TemplateStore(tmp_path).entries()}
     assert entries["good"].template is not None
     assert entries["deep"].error == "nested too deeply to read (arrays or tables inside each other)"
