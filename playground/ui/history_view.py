@@ -174,7 +174,8 @@ class HistoryView(QDockWidget):
     def _selected_ids(self) -> list[int]:
         """The ids of the selected runs, read from the rows themselves (not from row numbers)."""
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        ids = [self.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in rows if self.table.item(r, 0)]
+        items = [self.table.item(r, 0) for r in rows]
+        ids = [item.data(Qt.ItemDataRole.UserRole) for item in items if item is not None]
         return [i for i in ids if isinstance(i, int)]
 
     def _current_id(self) -> int | None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QWidget,
 )
 
@@ -49,7 +50,7 @@ class _ChoiceBox(QMessageBox):
         self._names: dict[QAbstractButton, str] = {}
         self.buttonClicked.connect(lambda button: self.chosen.emit(self._names.get(button, "cancel")))
 
-    def _choice(self, text: str, role: Role, name: str) -> QAbstractButton:
+    def _choice(self, text: str, role: Role, name: str) -> QPushButton:
         button = self.addButton(text, role)
         button.setObjectName(f"{name}Choice")
         self._names[button] = name
@@ -75,7 +76,7 @@ class ConflictBox(_ChoiceBox):
             self.theirsButton = self._choice("Take theirs", Role.DestructiveRole, "theirs")
             self.bothButton = self._choice("Show both", Role.ActionRole, "both")
         self.cancelButton = self._choice("Cancel", Role.RejectRole, "cancel")
-        self.setDefaultButton(self.cancelButton)  # type: ignore[arg-type]
+        self.setDefaultButton(self.cancelButton)
 
 
 class UnsavedBox(_ChoiceBox):
@@ -90,7 +91,7 @@ class UnsavedBox(_ChoiceBox):
         self.saveButton = self._choice("Save", Role.AcceptRole, "save")
         self.discardButton = self._choice("Don't save", Role.DestructiveRole, "discard")
         self.cancelButton = self._choice("Cancel", Role.RejectRole, "cancel")
-        self.setDefaultButton(self.saveButton)  # type: ignore[arg-type]
+        self.setDefaultButton(self.saveButton)
 
 
 class BothDialog(QDialog):

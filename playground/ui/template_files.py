@@ -25,6 +25,7 @@ class BrokenFileBox(QFrame):
         super().__init__(parent)
         self.setObjectName("brokenTemplateBox")
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.path = Path()
         layout = QVBoxLayout(self)
         self.message = QLabel()
         self.message.setObjectName("brokenTemplateMessage")
@@ -40,7 +41,6 @@ class BrokenFileBox(QFrame):
         row.addWidget(self.folderButton)
         row.addStretch(1)
         layout.addLayout(row)
-        self.path = Path()
         self.hide()
 
     def show_file(self, path: Path, error: str) -> None:
