@@ -49,6 +49,8 @@ class TemplateLibrary:
         if ref.isdigit() and 1 <= int(ref) <= len(versions):
             return versions[len(versions) - int(ref)]
         matches = [v for v in versions if v.hash.startswith(ref)]
+        if len({v.hash for v in matches}) == 1:
+            return matches[0]  # the same content saved again (a restore): any of them is it
         if len(matches) != 1:
             raise TemplateError(
                 f"No single version '{ref}' of '{name}'. See `playground templates show {name}`."

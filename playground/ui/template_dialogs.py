@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -81,6 +82,8 @@ class VersionsDialog(QDialog):
         self.setWindowTitle(f"Versions of {name}")
         self.resize(760, 520)
         self.session, self.name = session, name
+        # the editor's say before a restore replaces the template (it asks about unsaved edits)
+        self.before_restore: Callable[[Callable[[], object]], bool] = lambda _then: True
         layout = QVBoxLayout(self)
         self.versionList = QListWidget()
         self.versionList.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
@@ -109,7 +112,7 @@ class VersionsDialog(QDialog):
         for number, version in zip(range(len(self.versions), 0, -1), self.versions, strict=True):
             when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(version.created))
             item = QListWidgetItem(f"{number}. {version.hash}  {when}  {version.note}")
-            item.setData(Qt.ItemDataRole.UserRole, version.hash)
+            item.setData(Qt.ItemDataRole.UserRole, str(number))  # a restore repeats a hash; numbers do not
             self.versionList.addItem(item)
 
     def _selected(self) -> list[str]:
@@ -118,6 +121,12 @@ class VersionsDialog(QDialog):
     def _show_diff(self) -> None:
         chosen = self._selected()
         self.restoreButton.setEnabled(len(chosen) == 1)  # restore one version, never "two"
+        try:
+            self._show(chosen)
+        except PlaygroundError as exc:
+            self.diffView.setPlainText(str(exc))
+
+    def _show(self, chosen: list[str]) -> None:
         if len(chosen) == 1:
             self.diffView.setPlainText(self.session.library.version(self.name, chosen[0]).content)
         elif len(chosen) == 2:
@@ -129,9 +138,8 @@ class VersionsDialog(QDialog):
             self.diffView.setHtml(changes_html(old, new, dark=base.lightnessF() < 0.5))
 
     def _ordered(self) -> list[str]:
-        """The selected hashes, oldest first."""
-        order = [v.hash for v in self.versions]
-        return sorted(self._selected(), key=order.index, reverse=True)
+        """The selected version numbers, oldest first."""
+        return sorted(self._selected(), key=int)
 
     def compare_versions(self) -> None:
         chosen = self._ordered()
@@ -148,7 +156,13 @@ class VersionsDialog(QDialog):
         if len(chosen) != 1:
             self.diffView.setPlainText("Select exactly one version to restore.")
             return
-        self.session.restore_version(self.name, chosen[0])
+        if not self.before_restore(self.restore):
+            return  # asked about unsaved edits first; the answer calls restore again
+        try:
+            self.session.restore_version(self.name, chosen[0])
+        except PlaygroundError as exc:
+            self.diffView.setPlainText(f"Not restored: {exc}")
+            return
         self.restored.emit()
         self.accept()
 

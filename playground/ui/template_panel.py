@@ -475,6 +475,7 @@ class TemplatePanel(QDockWidget):
         from playground.ui.template_dialogs import VersionsDialog
 
         dialog = VersionsDialog(self.session, self.current.name, self)
+        dialog.before_restore = self.guard.ask_unsaved
         dialog.restored.connect(lambda: self.load(self.session.ctx.templates.get(dialog.name)))
         dialog.compareRequested.connect(self.versionsCompareRequested)
         dialog.open()

@@ -147,3 +147,18 @@ _OLD = re.compile(r"(?<!\\)\{\{\s*([A-Za-z_][\w.-]*)\s*(?:\|(.*?))?\}\}", re.DOT
 def test_the_linear_parser_finds_what_the_old_pattern_found(text: str) -> None:
     expected = [(m.start(), m.end(), m.group(1), m.group(2)) for m in _OLD.finditer(text)]
     assert placeholders(text) == expected
+
+
+def test_a_version_saved_twice_is_still_found_by_its_hash(tmp_path: Path) -> None:
+    history = RunHistory(tmp_path / "h.sqlite3")
+    library = TemplateLibrary(TemplateStore(tmp_path / "t"), history)
+    try:
+        first = library.save(PromptTemplate(name="sum", prompt="one"))
+        library.save(PromptTemplate(name="sum", prompt="two"), replacing="sum")
+        library.restore("sum", first.hash)  # the same content again, so the same hash
+        assert [v.hash for v in history.versions("sum")].count(first.hash) == 2
+        assert library.version("sum", first.hash).content == first.content
+        library.restore("sum", first.hash[:6])
+        assert library.store.get("sum").prompt == "one"
+    finally:
+        history.close()

@@ -346,3 +346,38 @@ def test_a_close_from_a_signal_never_waits_on_the_question(aio, make_harness: Ca
         await h.close()
 
     aio(go())
+
+
+def test_restore_asks_about_unsaved_edits_and_never_overwrites_a_broken_file(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        await h.start()
+        panel = _template(h)
+        panel.promptEdit.setPlainText("Wave at {{who}}.")
+        panel.saveButton.click()
+        panel.promptEdit.setPlainText("Unsaved draft {{who}}.")
+        panel.show_versions()
+        dialog = panel.versions_dialog
+        dialog.versionList.item(dialog.versionList.count() - 1).setSelected(True)
+        dialog.restoreButton.click()
+        _box(panel, UnsavedBox).cancelButton.click()  # type: ignore[attr-defined]
+        assert h.ctx.templates.get("greet").prompt == "Wave at {{who}}." and panel.dirty
+        dialog.restoreButton.click()
+        _box(panel, UnsavedBox).discardButton.click()  # type: ignore[attr-defined]
+        assert h.ctx.templates.get("greet").prompt == "Say hello to {{who}}."
+        assert panel.promptEdit.toPlainText() == "Say hello to {{who}}." and not panel.dirty
+
+        path = _file(h)
+        path.write_text('name = "greet"\nprompt = "half typed')
+        panel.show_versions()
+        dialog = panel.versions_dialog
+        dialog.versionList.item(0).setSelected(True)
+        dialog.restoreButton.click()
+        assert "Not restored" in dialog.diffView.toPlainText() and "broken on disk" in dialog.diffView.toPlainText()
+        assert path.read_text() == 'name = "greet"\nprompt = "half typed'
+        await h.close()
+
+    aio(go())
