@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QDateTime, QItemSelectionModel, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import QDate, QDateTime, QItemSelectionModel, Qt, QTime, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -228,14 +228,22 @@ class HistoryView(QDockWidget):
         return self.session.ctx.history().get_run(run.id)
 
     def _open(self) -> None:
-        chosen = self.selected()
-        if chosen:
-            self.openRequested.emit(self._full(chosen[0]))
+        self._emit_full(self.openRequested)
 
     def _rerun(self) -> None:
+        self._emit_full(self.rerunRequested)
+
+    def _emit_full(self, signal: SignalInstance) -> None:
         chosen = self.selected()
-        if chosen:
-            self.rerunRequested.emit(self._full(chosen[0]))
+        if not chosen:
+            return
+        try:
+            run = self._full(chosen[0])
+        except PlaygroundError as exc:  # deleted meanwhile (another window, the CLI) or unreadable
+            self.refresh()
+            self.totalsLabel.setText(f"{exc}\n{self.totalsLabel.text()}")
+            return
+        signal.emit(run)
 
     def _delete(self) -> None:
         """Ask first, naming the runs; the ones selected now are deleted, whatever lands meanwhile."""

@@ -122,3 +122,25 @@ def test_export_button_writes_the_file_with_the_template_version(
         await h.close()
 
     aio(go())
+
+
+def test_open_of_a_run_deleted_elsewhere_says_so(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini")
+        await _run(h, "gone soon")
+        view = window.historyView
+        view.show()
+        await wait_until(lambda: view.table.rowCount() == 1, what="the run listed")
+        view.table.selectRow(0)
+        run_id = view.selected()[0].id
+        h.ctx.history().delete_run(run_id)  # as `playground history` in a terminal could
+        window.promptEdit.setPlainText("unchanged")
+        _button(view, "openRunButton").click()
+        assert f"No run with id {run_id}" in view.totalsLabel.text()
+        assert window.promptEdit.toPlainText() == "unchanged" and view.table.rowCount() == 0
+        await h.close()
+
+    aio(go())
