@@ -149,6 +149,7 @@ class RunRecord:
     variables: Mapping[str, str] = field(default_factory=dict)
     answers: tuple[AnswerRecord, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    attached: int = 0  # how many files went with the prompt (known in lists, where the files are not loaded)
 
     @property
     def cost(self) -> Decimal:
@@ -621,6 +622,7 @@ def _run(row: sqlite3.Row, answers: list[AnswerRecord], blobs: Mapping[str, Atta
         variables=json.loads(row["variables"] or "{}"),
         answers=tuple(answers),
         attachments=tuple(blobs[h] for h in json.loads(row["attachments"] or "[]") if h in blobs),
+        attached=len(json.loads(row["attachments"] or "[]")),
     )
 
 

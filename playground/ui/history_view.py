@@ -162,7 +162,7 @@ class HistoryView(QDockWidget):
                 ", ".join(run.models),
                 run.outcome,
                 usd(run.cost),
-                " ".join(run.prompt.split())[:120],
+                _prompt_words(run),
             ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -304,6 +304,12 @@ class HistoryView(QDockWidget):
     def showEvent(self, event: object) -> None:  # type: ignore[override]
         self.refresh()
         super().showEvent(event)  # type: ignore[arg-type]
+
+
+def _prompt_words(run: RunRecord) -> str:
+    """The prompt on one line, marked when files went with it."""
+    mark = f"📎{run.attached} " if run.attached > 1 else "📎 " if run.attached else ""
+    return mark + " ".join(run.prompt.split())[:120]
 
 
 def _template_words(run: RunRecord) -> str:

@@ -144,3 +144,24 @@ def test_open_of_a_run_deleted_elsewhere_says_so(aio, make_harness: Callable[...
         await h.close()
 
     aio(go())
+
+
+def test_runs_with_attachments_are_marked(aio, make_harness: Callable[..., Harness], tmp_path: Path) -> None:
+    h = make_harness()
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Notes\n", "utf-8")
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini")
+        window.attach_files([str(notes)])
+        await _run(h, "with a file")
+        await _run(h, "without")
+        view = window.historyView
+        view.show()
+        await wait_until(lambda: view.table.rowCount() == 2, what="both runs listed")
+        assert view.table.item(0, 6).text() == "without"
+        assert view.table.item(1, 6).text() == "📎 with a file"
+        await h.close()
+
+    aio(go())
