@@ -68,6 +68,7 @@ class HistoryView(QDockWidget):
         layout.addLayout(self._actions())
         self.totalsLabel = QLabel()
         self.totalsLabel.setObjectName("historyTotals")
+        self.totalsLabel.setTextFormat(Qt.TextFormat.PlainText)
         self.totalsLabel.setWordWrap(True)
         layout.addWidget(self.totalsLabel)
         self.setWidget(body)
@@ -260,6 +261,7 @@ class HistoryView(QDockWidget):
         )
         box = QMessageBox(QMessageBox.Icon.Warning, "Delete from history", f"Delete {what}?", parent=self)
         box.setObjectName("deleteRunsBox")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # model ids are not markup
         box.setInformativeText("Its answers and figures are removed from history. This cannot be undone.")
         self.confirmDeleteButton = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)

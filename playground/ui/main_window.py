@@ -669,6 +669,7 @@ class MainWindow(QMainWindow):
         text = f"{names} cannot take this follow-up."
         box = QMessageBox(QMessageBox.Icon.Question, "Follow up", text, parent=self)
         box.setObjectName("leaveOutBox")
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setInformativeText("The note in its pane says why. Leave it out and follow up in the others?")
         self.leaveOutButton = box.addButton("Leave out and follow up", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QDialog,
@@ -47,6 +47,7 @@ class _ChoiceBox(QMessageBox):
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setIcon(QMessageBox.Icon.Warning)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # file and template names are not markup
         self._names: dict[QAbstractButton, str] = {}
         self.buttonClicked.connect(lambda button: self.chosen.emit(self._names.get(button, "cancel")))
 

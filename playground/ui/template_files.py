@@ -30,6 +30,7 @@ class BrokenFileBox(QFrame):
         self.message = QLabel()
         self.message.setObjectName("brokenTemplateMessage")
         self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # a file name is not markup
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.message)
         row = QHBoxLayout()

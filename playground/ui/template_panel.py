@@ -68,6 +68,7 @@ class TemplatePanel(QDockWidget):
         layout.addLayout(self._editor())
         self.statusLabel = QLabel()
         self.statusLabel.setObjectName("templateStatus")
+        self.statusLabel.setTextFormat(Qt.TextFormat.PlainText)  # names and errors come from files
         self.statusLabel.setWordWrap(True)
         layout.addWidget(self.statusLabel)
         self.setWidget(body)

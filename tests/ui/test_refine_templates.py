@@ -381,3 +381,24 @@ def test_restore_asks_about_unsaved_edits_and_never_overwrites_a_broken_file(
         await h.close()
 
     aio(go())
+
+
+def test_names_from_files_are_shown_as_text_not_markup(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+    folder = h.home / "data" / "templates"
+    folder.mkdir(parents=True)
+    hostile = "<b>bold</b> name"
+    (folder / "odd.toml").write_text(f'name = "{hostile}"\nprompt = "Hi"\n')
+
+    async def go() -> None:
+        window = await h.start()
+        panel = window.templatePanel
+        panel.show()
+        panel.open_template(hostile)
+        (folder / "odd.toml").write_text(f'name = "{hostile}"\nprompt = "Hi again"\n')
+        await wait_until(lambda: "changed outside" in panel.statusLabel.text(), what="the reload notice")
+        assert panel.statusLabel.textFormat() is Qt.TextFormat.PlainText
+        assert hostile in panel.statusLabel.text()
+        await h.close()
+
+    aio(go())
