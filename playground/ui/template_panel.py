@@ -309,7 +309,10 @@ class TemplatePanel(QDockWidget):
         if self._loading:
             return
         self._rebuild_form()
-        self._mark(self.current is None or self.edited_template() != self.current)
+        from playground.core.templates import PromptTemplate
+
+        saved = self.current or PromptTemplate(name="", prompt="")  # a new, still empty one is not dirty
+        self._mark(self.edited_template() != saved)
 
     def discard_edits(self) -> None:
         """Forget the unsaved edits: the editor shows the template as saved (or nothing)."""
