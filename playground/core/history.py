@@ -149,6 +149,7 @@ class RunRecord:
     variables: Mapping[str, str] = field(default_factory=dict)
     answers: tuple[AnswerRecord, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    attached: int = 0  # how many files went with the prompt (known in lists, where the files are not loaded)
 
     @property
     def cost(self) -> Decimal:
@@ -621,6 +622,7 @@ def _run(row: sqlite3.Row, answers: list[AnswerRecord], blobs: Mapping[str, Atta
         variables=json.loads(row["variables"] or "{}"),
         answers=tuple(answers),
         attachments=tuple(blobs[h] for h in json.loads(row["attachments"] or "[]") if h in blobs),
+        attached=len(json.loads(row["attachments"] or "[]")),
     )
 
 
@@ -699,6 +701,7 @@ CSV_COLUMNS = [
     "run_id",
     "created",
     "template",
+    "template_version",
     "case",
     "model",
     "served_model",
@@ -727,6 +730,7 @@ def _runs_csv(runs: Sequence[RunRecord]) -> str:
                     run.id,
                     created,
                     run.template or "",
+                    run.template_version or "",
                     run.case_name or "",
                     a.requested_model,
                     a.served_model or "",
@@ -747,7 +751,8 @@ def _runs_csv(runs: Sequence[RunRecord]) -> str:
 
 def _run_markdown(run: RunRecord) -> str:
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created))
-    title = f"# Run {run.id} - {when}" + (f" - template {run.template}" if run.template else "")
+    version = f" @ {run.template_version}" if run.template_version else ""
+    title = f"# Run {run.id} - {when}" + (f" - template {run.template}{version}" if run.template else "")
     lines = [title, ""]
     if run.system:
         lines += ["**System:**", "", run.system, ""]

@@ -58,7 +58,7 @@ def test_create_fill_run_version_and_restore(
         panel.show_versions()
         dialog = panel.versions_dialog
         dialog.versionList.selectAll()
-        assert '-prompt = "Say hello' in dialog.diffView.toPlainText()
+        assert "Prompt" in dialog.diffView.toPlainText() and "HELLO" in dialog.diffView.toPlainText()
         dialog.versionList.clearSelection()
         dialog.versionList.item(1).setSelected(True)
         dialog.restore()
