@@ -27,6 +27,7 @@ from playground.commands import (
     templates,
     usage,
 )
+from playground.commands.output import TerminalStream
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError, PlaygroundError
 from playground.core.logs import setup_logging
@@ -69,15 +70,17 @@ def build_parser() -> argparse.ArgumentParser:
         simulate,
     ):
         module.add_parser(sub)
-    for name, subparser in sub.choices.items():
-        if name != "simulate":
-            _add_verbose(subparser)
+    for subparser in sub.choices.values():
+        _add_verbose(subparser)
     return parser
 
 
 def _add_verbose(parser: argparse.ArgumentParser) -> None:
-    """``--verbose`` is accepted after any subcommand, nested ones (``key set``) included."""
-    parser.add_argument("--verbose", action="store_true", help="debug logging (also to stderr)")
+    """``--verbose`` is accepted after any subcommand, nested ones (``key set``) included, as well as
+    before it: SUPPRESS keeps a subcommand from resetting ``playground --verbose compare`` to False."""
+    parser.add_argument(
+        "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging (also to stderr)"
+    )
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for nested in action.choices.values():
@@ -103,8 +106,66 @@ async def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; a closed output pipe (``| head -1``) ends it quietly."""
+    saved = sys.stdout, sys.stderr
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_FAILED
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not complain about the pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _exact_output(args: argparse.Namespace) -> bool:
+    """Machine-readable output and exports keep the exact text; everything else is for people."""
+    if any(getattr(args, flag, False) for flag in ("jsonl", "json", "csv")):
+        return True
+    return args.command == "history" and getattr(args, "history_action", None) == "export"
+
+
+def _install_terminal_streams(args: argparse.Namespace | None) -> None:
+    """Text for people passes through the one terminal-safe function (see TerminalStream)."""
+    if sys.stderr is not None and not isinstance(sys.stderr, TerminalStream):
+        sys.stderr = TerminalStream(sys.stderr)  # type: ignore[assignment]
+    if args is not None and sys.stdout is not None and not _exact_output(args):
+        sys.stdout = TerminalStream(sys.stdout)  # type: ignore[assignment]
+
+
+def _check_text_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """An argument the terminal could not decode as UTF-8 is a usage error naming it."""
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if isinstance(item, str) and not _encodable(item):
+                parser.error(f"argument {name.replace('_', '-')}: not valid UTF-8 text")
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
+    _install_terminal_streams(None)
     args = parser.parse_args(argv)
+    _check_text_arguments(parser, args)
+    if args.command is not None:
+        _install_terminal_streams(args)
     ctx = AppContext.from_env()
     setup_logging(ctx.paths, verbose=getattr(args, "verbose", False))
     if args.command is None:
@@ -116,6 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:
+        raise  # nobody reads the output any more: main() ends quietly
     except (ConfigError, KeyringError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

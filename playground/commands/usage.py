@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from decimal import Decimal
 
+from playground.commands.args import integer
 from playground.commands.output import table, usd
 from playground.core.account import KeyInfo
 from playground.core.context import AppContext
@@ -29,7 +30,9 @@ def _usd_amount(text: str) -> float:
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("usage", help="spend per day, model and template; the key's limit; alerts")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--days", type=int, default=14, metavar="N", help="days of spend to list (default 14)")
+    p.add_argument(
+        "--days", type=integer(1, 3650), default=14, metavar="N", help="days of spend to list (default 14)"
+    )
     p.add_argument("--offline", action="store_true", help="only the local history; do not ask OpenRouter")
     p.add_argument("--demo", action="store_true", help="use the built-in simulator's key figures")
     alerts = p.add_argument_group("alerts (saved; 0 turns one off)")
