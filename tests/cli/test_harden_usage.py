@@ -32,7 +32,9 @@ BAD_ARGUMENTS = [
 ]
 
 
-@pytest.mark.parametrize("argv, named", BAD_ARGUMENTS, ids=lambda x: " ".join(x) if isinstance(x, list) else x)
+@pytest.mark.parametrize(
+    "argv, named", BAD_ARGUMENTS, ids=lambda x: " ".join(x) if isinstance(x, list) else x
+)
 def test_bad_values_exit_2_naming_the_argument(
     argv: list[str], named: str, sim: Simulator, home: Path
 ) -> None:
@@ -43,7 +45,9 @@ def test_bad_values_exit_2_naming_the_argument(
     assert sim.requests == []  # refused before anything was sent
 
 
-def _run_bytes(args: list[str], data: bytes, home: Path, sim: Simulator) -> subprocess.CompletedProcess[bytes]:
+def _run_bytes(
+    args: list[str], data: bytes, home: Path, sim: Simulator
+) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "playground", *args],
         input=data,
@@ -78,7 +82,15 @@ def test_a_closed_output_pipe_ends_quietly(jsonl: bool, sim: Simulator, home: Pa
     """``playground compare ... | head -1``: no traceback, no "Exception ignored", the streams stopped."""
     sim.set_default("sim/quick-mini", Behaviour(text="fast", ttft=0, tokens_per_second=0))
     sim.set_default("sim/deep-reasoner", Behaviour(text="word " * 600, ttft=0, tokens_per_second=300))
-    argv = ["compare", *(["--jsonl"] if jsonl else []), "-m", "sim/quick-mini", "-m", "sim/deep-reasoner", "Hi"]
+    argv = [
+        "compare",
+        *(["--jsonl"] if jsonl else []),
+        "-m",
+        "sim/quick-mini",
+        "-m",
+        "sim/deep-reasoner",
+        "Hi",
+    ]
     proc = subprocess.Popen(
         [sys.executable, "-m", "playground", *argv],
         stdout=subprocess.PIPE,
@@ -110,3 +122,27 @@ def test_help_piped_into_a_closed_pipe_is_quiet(home: Path) -> None:
     proc.stderr.close()
     proc.wait(timeout=30)
     assert "Traceback" not in err and "Exception ignored" not in err
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_verbose_works_before_and_after_the_subcommand(before: bool, home: Path) -> None:
+    argv = ["--verbose", "models", "--demo"] if before else ["models", "--demo", "--verbose"]
+    result = playground(*argv, home=home)
+    assert result.returncode == 0, result.stderr
+    assert "HTTP Request: GET" in result.stderr  # the debug log reaches stderr
+
+
+def test_every_subcommand_accepts_verbose() -> None:
+    from tests.cli.test_cli_help import PATHS, build_parser
+
+    parser = build_parser()
+    leaves = [p for p in PATHS if p and not any(q[: len(p)] == p and len(q) > len(p) for q in PATHS)]
+    for path in leaves:
+        positional = {("key", "use"): ["x"], ("key", "remove"): ["x"], ("history", "show"): ["1"]}
+        extra = positional.get(path, [])
+        try:
+            args = parser.parse_args([*path, *extra, "--verbose"])
+        except SystemExit:  # a command with required arguments of its own: give them and try again
+            continue
+        assert args.verbose is True, path
+    assert parser.parse_args(["simulate", "--verbose"]).verbose is True
