@@ -189,6 +189,10 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:  # the last line of defence: a sentence, never a traceback
+        if type(exc).__module__ == "sqlite3":  # a read of the history failed (locked, I/O error)
+            log.warning("history unavailable: %s", exc)
+            print(f"error: history unavailable ({exc})", file=sys.stderr)
+            return EXIT_FAILED
         log.exception("unexpected error in %s", args.command)
         print(
             f"error: something went wrong ({type(exc).__name__}). Details are in the log: "

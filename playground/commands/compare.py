@@ -233,10 +233,24 @@ async def _tick(view: View, comparison: CompareRun) -> None:
 
 
 def _record(ctx: AppContext, comparison: CompareRun, meta: dict[str, Any]) -> None:
+    """Record the run (each pane as it starts and ends); a history that cannot be written is reported
+    once at the end and never stops or changes the comparison."""
     try:
-        record_run(ctx.history(), comparison, **meta)
+        history = ctx.history()
+        seen = len(history.warnings)
+        record_run(history, comparison, **meta)
     except PlaygroundError as exc:  # history is a convenience: never fail a comparison over it
-        ctx.warnings.append(f"This run was not saved to history: {exc}")
+        ctx.warnings.append(f"{exc}: this run is not saved")
+        return
+    # an answer that could not be written is noted on the history as it ends; say so at the end
+    comparison.add_listener(lambda _event: _collect_warnings(ctx, history.warnings, seen))
+
+
+def _collect_warnings(ctx: AppContext, found: list[str], seen: int) -> None:
+    for warning in found[seen:]:
+        message = f"{warning}: an answer of this run is not saved"
+        if message not in ctx.warnings:
+            ctx.warnings.append(message)
 
 
 def _make_view(args: argparse.Namespace, label: dict[str, str]) -> View:
