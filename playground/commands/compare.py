@@ -14,6 +14,7 @@ from typing import Any
 
 from playground.commands.args import MAX_TOKENS, integer, model_id, number, price
 from playground.commands.compare_view import JsonlView, LiveView, PipedView, View, print_figures
+from playground.commands.output import note_key_source
 from playground.core.attachments import Attachment, check_total, load_attachment, unreadable_by
 from playground.core.compare import CompareRequest, CompareRun, PaneSpec
 from playground.core.context import AppContext
@@ -200,6 +201,7 @@ async def run_request(
         raise ConfigError("-m/--model: a model id cannot be empty (e.g. -m openai/gpt-4o-mini).")
     # endpoint models (@name/model) need no OpenRouter key; each endpoint gets only its own key
     key = await ctx.active_key() if any(split_ref(m) is None for m in models) else None
+    note_key_source(key)
     view = _make_view(args, label or {})
     async with await ctx.chat_client(key, models) as client:
         comparison = CompareRun(client, request)

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from playground.core.format import context, number, per_million, seconds, usd
 from playground.core.redact import terminal_safe
+from playground.core.secrets import ActiveKey, KeySource
 
 __all__ = ["TerminalStream", "context", "number", "per_million", "seconds", "table", "usd"]
 
@@ -34,6 +35,13 @@ class TerminalStream:
 
     def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, encoding, buffer, ...
         return getattr(self.raw, name)
+
+
+def note_key_source(active: ActiveKey | None) -> None:
+    """Say on stderr when the key is not the keyring's: an exported variable or a ``.env`` in the
+    working directory silently overrides the saved key otherwise (the key is shown masked)."""
+    if active is not None and active.source in (KeySource.ENV, KeySource.DOTENV):
+        print(f"note: using the key from {active.source.value} ({active.key.masked})", file=sys.stderr)
 
 
 def raw_stream(out: TextIO) -> TextIO:

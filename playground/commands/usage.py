@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from playground.commands.args import integer
-from playground.commands.output import table, usd
+from playground.commands.output import note_key_source, table, usd
 from playground.core.account import KeyInfo
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, PlaygroundError
@@ -86,6 +86,7 @@ async def _key_info(ctx: AppContext) -> tuple[KeyInfo | None, str | None]:
         active = await ctx.active_key()
     except PlaygroundError as exc:
         return None, str(exc)
+    note_key_source(active)
     try:
         async with ctx.client(active) as client:
             return await client.key_info(), None

@@ -10,7 +10,6 @@ Template versions live here too, so a run can name the exact version it used.
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import json
 import logging
@@ -28,6 +27,7 @@ from playground.core.attachments import Attachment
 from playground.core.compare import CompareRequest, PaneResult
 from playground.core.conversation import Message
 from playground.core.errors import PlaygroundError
+from playground.core.export import SafeCsvWriter
 from playground.core.leaderboard import Vote
 from playground.core.redact import redact
 
@@ -789,7 +789,7 @@ CSV_COLUMNS = [
 
 def _runs_csv(runs: Sequence[RunRecord]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(CSV_COLUMNS)
     for run in runs:
         created = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run.created))
