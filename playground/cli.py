@@ -117,6 +117,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout, sys.stderr = saved
 
 
+# The core's keyring messages offer the window's "use the key for this session only"; a command has
+# no session to hold a key in, so the CLI offers the environment instead.
+_WINDOW_ONLY = (
+    (
+        "You can set OPENROUTER_API_KEY instead, or use the key for this session only.",
+        "You can set OPENROUTER_API_KEY instead (in the environment or a .env file).",
+    ),
+    (", or use the key for this session only.", ", or set OPENROUTER_API_KEY instead."),
+)
+
+
+def cli_words(exc: BaseException) -> str:
+    """An error's sentence as the command line says it (no window-only way out)."""
+    text = str(exc)
+    for window, cli in _WINDOW_ONLY:
+        text = text.replace(window, cli)
+    return text
+
+
 def _silence_stdout() -> None:
     """Point stdout at /dev/null, so the interpreter's last flush does not complain about the pipe."""
     try:
@@ -180,7 +199,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:
         raise  # nobody reads the output any more: main() ends quietly
     except (ConfigError, KeyringError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {cli_words(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except ApiError as exc:
         print(f"error: {exc}", file=sys.stderr)

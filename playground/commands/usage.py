@@ -13,7 +13,8 @@ from playground.commands.args import integer
 from playground.commands.output import note_key_source, table, usd
 from playground.core.account import KeyInfo
 from playground.core.context import AppContext
-from playground.core.errors import ApiError, PlaygroundError
+from playground.core.errors import ApiError, ConfigError, PlaygroundError
+from playground.core.secrets import KeyringError
 from playground.core.spend import SpendReport, Thresholds, remaining_credit, spend_report
 
 
@@ -49,7 +50,7 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
     _save_alerts(ctx, args)
     if args.demo:
         ctx.start_demo(time_scale=0)
-    info, problem = (None, "not asked (--offline)") if args.offline else await _key_info(ctx)
+    info, problem, code = (None, "not asked (--offline)", 0) if args.offline else await _key_info(ctx)
     report = spend_report(
         ctx.history(),
         days=max(1, args.days),
@@ -60,9 +61,9 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
         data = report.to_json()
         data["key_problem"] = problem
         print(json.dumps(data, indent=2))
-        return 0
+        return code
     _print(report, problem)
-    return 0
+    return code
 
 
 def _save_alerts(ctx: AppContext, args: argparse.Namespace) -> None:
@@ -80,18 +81,21 @@ def _save_alerts(ctx: AppContext, args: argparse.Namespace) -> None:
         print("Alerts saved.", file=sys.stderr)
 
 
-async def _key_info(ctx: AppContext) -> tuple[KeyInfo | None, str | None]:
-    """The key's figures, or why they are missing (no key, offline, rejected) in words."""
+async def _key_info(ctx: AppContext) -> tuple[KeyInfo | None, str | None, int]:
+    """The key's figures, or why they are missing (no key, offline, rejected) in words, and the exit
+    code: 2 when there is no usable key (configuration), 0 otherwise - the local figures still print."""
     try:
         active = await ctx.active_key()
+    except (ConfigError, KeyringError) as exc:
+        return None, str(exc), 2
     except PlaygroundError as exc:
-        return None, str(exc)
+        return None, str(exc), 0
     note_key_source(active)
     try:
         async with ctx.client(active) as client:
-            return await client.key_info(), None
+            return await client.key_info(), None, 0
     except ApiError as exc:
-        return None, str(exc)
+        return None, str(exc), 0
 
 
 def _print(report: SpendReport, problem: str | None) -> None:
