@@ -61,7 +61,7 @@ def price(text: str) -> Decimal:
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
-        raise argparse.ArgumentTypeError(f"not a price in USD per million tokens: {_short(text)!r}")
+        raise argparse.ArgumentTypeError(f"not a number of US dollars per million tokens: {_short(text)!r}")
     _check_range(_short(text), value, 0, MAX_PRICE_PER_M)
     return value
 

@@ -201,7 +201,7 @@ async def run_request(
         raise ConfigError("-m/--model: a model id cannot be empty (e.g. -m openai/gpt-4o-mini).")
     # endpoint models (@name/model) need no OpenRouter key; each endpoint gets only its own key
     key = await ctx.active_key() if any(split_ref(m) is None for m in models) else None
-    note_key_source(key)
+    note_key_source(key, ctx.keys.active_name())
     view = _make_view(args, label or {})
     async with await ctx.chat_client(key, models) as client:
         comparison = CompareRun(client, request)

@@ -37,11 +37,16 @@ class TerminalStream:
         return getattr(self.raw, name)
 
 
-def note_key_source(active: ActiveKey | None) -> None:
-    """Say on stderr when the key is not the keyring's: an exported variable or a ``.env`` in the
-    working directory silently overrides the saved key otherwise (the key is shown masked)."""
-    if active is not None and active.source in (KeySource.ENV, KeySource.DOTENV):
-        print(f"note: using the key from {active.source.value} ({active.key.masked})", file=sys.stderr)
+def note_key_source(active: ActiveKey | None, saved: str | None) -> None:
+    """Say on stderr when the key is not the keyring's: a ``.env`` in the working directory (always -
+    it is easy to forget), or ``OPENROUTER_API_KEY`` while a saved key ``saved`` is set (it would be
+    overridden silently otherwise). The key is shown masked."""
+    if active is None or active.source not in (KeySource.ENV, KeySource.DOTENV):
+        return
+    if active.source is KeySource.ENV and saved is None:
+        return  # the only key there is: nothing is overridden
+    instead = f", instead of the saved key '{saved}'" if saved else ""
+    print(f"note: using the key from {active.source.value} ({active.key.masked}){instead}", file=sys.stderr)
 
 
 def raw_stream(out: TextIO) -> TextIO:

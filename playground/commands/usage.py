@@ -90,7 +90,7 @@ async def _key_info(ctx: AppContext) -> tuple[KeyInfo | None, str | None, int]:
         return None, str(exc), 2
     except PlaygroundError as exc:
         return None, str(exc), 0
-    note_key_source(active)
+    note_key_source(active, ctx.keys.active_name())
     try:
         async with ctx.client(active) as client:
             return await client.key_info(), None, 0

@@ -80,5 +80,13 @@ def test_a_key_from_dotenv_or_the_environment_is_named_on_stderr(sim: Simulator,
     )
     assert FAKE_KEY not in from_dotenv.stderr + from_dotenv.stdout
     (home.parent / ".env").unlink()
-    from_env = playground("usage", home=home, OPENROUTER_BASE_URL=sim.base_url, OPENROUTER_API_KEY=FAKE_KEY)
-    assert "note: using the key from the OPENROUTER_API_KEY environment variable" in from_env.stderr
+    env = {"OPENROUTER_BASE_URL": sim.base_url, "OPENROUTER_API_KEY": FAKE_KEY}
+    only_key = playground("usage", home=home, **env)
+    assert "note:" not in only_key.stderr  # the variable is the only key there is: nothing overridden
+    (home / "config").mkdir(parents=True, exist_ok=True)
+    (home / "config" / "settings.json").write_text('{"key_names": ["work"], "active_key": "work"}')
+    overriding = playground("usage", home=home, **env)
+    assert (
+        "note: using the key from the OPENROUTER_API_KEY environment variable (sk-or-v1-111...111), "
+        "instead of the saved key 'work'" in overriding.stderr
+    )
