@@ -163,11 +163,25 @@ def _install_terminal_streams(args: argparse.Namespace | None) -> None:
 
 def _check_text_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """An argument the terminal could not decode as UTF-8 is a usage error naming it."""
-    for name, value in vars(args).items():
+    names = _argument_names(parser)
+    for dest, value in vars(args).items():
         values = value if isinstance(value, list) else [value]
-        for item in values:
-            if isinstance(item, str) and not _encodable(item):
-                parser.error(f"argument {name.replace('_', '-')}: not valid UTF-8 text")
+        if any(isinstance(item, str) and not _encodable(item) for item in values):
+            parser.error(f"argument {names.get(dest, dest)}: not valid UTF-8 text")
+
+
+def _argument_names(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Each argument's name as argparse shows it in errors (``-m/--model``, ``PROMPT``), by dest."""
+    names: dict[str, str] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                names.update(_argument_names(sub))
+        elif action.option_strings:
+            names[action.dest] = "/".join(action.option_strings)
+        else:
+            names[action.dest] = str(action.metavar or action.dest)
+    return names
 
 
 def _encodable(text: str) -> bool:

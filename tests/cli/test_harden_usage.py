@@ -66,15 +66,26 @@ def test_binary_stdin_is_a_usage_error(data: bytes, sim: Simulator, home: Path) 
     assert sim.requests == []
 
 
-def test_an_argument_that_is_not_utf8_is_a_usage_error(sim: Simulator, home: Path) -> None:
+@pytest.mark.parametrize(
+    "argv, named",
+    [
+        ([b"-m", b"sim/quick-mini", b"Hi \xff"], b"PROMPT"),
+        ([b"-m", b"sim/quick-mini", b"--system", b"\xfe be brief", b"Hi"], b"--system"),
+        ([b"-m", b"sim/\xff", b"Hi"], b"-m/--model"),
+    ],
+)
+def test_an_argument_that_is_not_utf8_is_a_usage_error(
+    argv: list[bytes], named: bytes, sim: Simulator, home: Path
+) -> None:
     result = subprocess.run(
-        [sys.executable.encode(), b"-m", b"playground", b"compare", b"-m", b"sim/quick-mini", b"Hi \xff"],
+        [sys.executable.encode(), b"-m", b"playground", b"compare", *argv],
         capture_output=True,
         timeout=60,
         env=cli_env(home, **sim_env(sim)),
     )
     assert result.returncode == 2
-    assert b"argument prompt: not valid UTF-8 text" in result.stderr
+    assert b"argument " + named + b": not" in result.stderr
+    assert sim.requests == []
 
 
 @pytest.mark.parametrize("jsonl", [False, True])
