@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Sequence
@@ -109,11 +108,6 @@ class View:
 
     def tick(self, results: Sequence[PaneResult]) -> None:
         pass
-
-    async def tick_forever(self, results: Sequence[PaneResult]) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            self.tick(results)
 
     def close(self, results: Sequence[PaneResult]) -> None:
         self.flush()
