@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from tests.ui.conftest import Harness
+from playground.core.history import RunHistory
+from playground.simulator import Behaviour
+from tests.ui.conftest import Harness, wait_until
 
 
 def test_wrong_shaped_files_never_stop_the_window(aio, make_harness: Callable[..., Harness]) -> None:
@@ -27,3 +29,30 @@ def test_wrong_shaped_files_never_stop_the_window(aio, make_harness: Callable[..
         await h.close()
 
     aio(go())
+
+
+def test_the_windows_demo_keeps_its_runs_out_of_the_real_history(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        await h.start()
+        h.set_models("sim/quick-mini")
+        await h.send("real question")
+        await h.finish()
+        h.window.start_demo()  # what "Try the demo" does
+        await wait_until(lambda: h.session.ctx.history().path.name == "demo-history.sqlite3")
+        h.ctx.demo.set_default("sim/quick-mini", Behaviour(ttft=0, tokens_per_second=0))
+        h.set_models("sim/quick-mini")
+        await h.send("demo question")
+        await h.finish()
+        assert [r.prompt for r in h.session.runs()] == ["demo question"]
+        await h.close()
+
+    aio(go())
+    real = RunHistory(h.home / "data" / "history.sqlite3")
+    try:
+        assert [r.prompt for r in real.list_runs()] == ["real question"]
+    finally:
+        real.close()
