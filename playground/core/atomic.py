@@ -89,12 +89,15 @@ def read_json(path: Path, *, limit: int = MAX_JSON_BYTES) -> Any:
     if len(raw) > limit:
         raise ValueError(f"larger than {limit} bytes")
     try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    try:
         return json.loads(
-            raw.decode("utf-8"),
-            parse_constant=_no_constant,
-            parse_int=_bounded_int,
-            parse_float=_finite_float,
+            text, parse_constant=_no_constant, parse_int=_bounded_int, parse_float=_finite_float
         )
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON at line {exc.lineno}") from None
     except RecursionError:
         raise ValueError("nested too deeply") from None
 

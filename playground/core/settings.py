@@ -103,6 +103,14 @@ def _number_in(value: Any, high: float) -> tuple[bool, Any]:
     return (True, number) if math.isfinite(number) and 0 < number <= high else (False, None)
 
 
+def _set_aside(path: Path) -> str:
+    """Move a damaged file aside; say where (or why it stayed, e.g. a read-only folder)."""
+    try:
+        return f"it was kept as {quarantine(path).name}"
+    except OSError as exc:
+        return f"it could not be moved aside ({exc.strerror})"
+
+
 @dataclass
 class SettingsStore:
     """Loads and saves Settings atomically; a corrupt file is set aside and the user told."""
@@ -121,9 +129,8 @@ class SettingsStore:
             self._warn(f"Could not read the settings ({exc.strerror}); using defaults.")
             return Settings()
         except ValueError as exc:
-            moved = quarantine(self.path)
             self._warn(
-                f"The settings file was damaged ({exc}); it was kept as {moved.name} and defaults are used."
+                f"The settings file was damaged ({exc}); {_set_aside(self.path)} and defaults are used."
             )
             return Settings()
         settings, bad = Settings.checked(data)

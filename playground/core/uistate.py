@@ -76,9 +76,12 @@ class UiStateStore:
         except OSError:
             self.warnings.append("Could not read the window state; the window starts fresh.")
             return {}
-        except ValueError:
-            moved = quarantine(self.path)
-            self.warnings.append(f"The window state was damaged and was kept as {moved.name}.")
+        except ValueError as exc:
+            try:
+                kept = f"was kept as {quarantine(self.path).name}"
+            except OSError as error:
+                kept = f"could not be moved aside ({error.strerror})"
+            self.warnings.append(f"The window state was damaged ({exc}) and {kept}.")
             return {}
         bad = bad_entries(data)
         if bad:

@@ -126,3 +126,23 @@ def test_a_model_cache_that_is_not_strict_json_is_set_aside(text: str, tmp_path:
     path.write_bytes(text.encode("latin-1"))
     cache = CatalogCache(path, [])
     assert cache.load() is None and "damaged" in cache.warnings[0] and len(_aside(path)) == 1
+
+
+def test_damaged_files_in_a_read_only_folder_still_give_defaults(tmp_path: Path) -> None:
+    from tests.storage_faults import make_read_only, small_disk
+
+    folder = tmp_path / "config"
+    with small_disk(folder, "64k") as mounted:
+        if not mounted and os.geteuid() == 0:
+            pytest.skip("root ignores file modes and cannot mount here: no way to make a folder read-only")
+        (folder / "settings.json").write_text("{broken")
+        (folder / "window.json").write_text("[broken")
+        make_read_only(folder, mounted)
+        try:
+            settings = SettingsStore(folder / "settings.json")
+            assert settings.load() == Settings() and "could not be moved aside" in settings.warnings[0]
+            state = UiStateStore(folder / "window.json")
+            assert state.load() == {} and "could not be moved aside" in state.warnings[0]
+        finally:
+            if not mounted:
+                folder.chmod(0o755)
