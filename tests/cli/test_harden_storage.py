@@ -7,6 +7,7 @@ Only a damaged database is moved aside. A locked, read-only or full one gives "h
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -96,7 +97,7 @@ def data_disk(home: Path) -> Iterator[bool]:
 
 
 def test_a_read_only_history_is_not_set_aside(sim: Simulator, home: Path, data_disk: bool) -> None:
-    if not data_disk and __import__("os").geteuid() == 0:
+    if not data_disk and os.geteuid() == 0:
         pytest.skip("root ignores file modes and cannot mount here: no way to make a folder read-only")
     assert _compare(sim, home).returncode == 0
     make_read_only(home / "data", data_disk)
