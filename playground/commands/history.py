@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 
+from playground.commands.args import integer, run_id
 from playground.commands.output import table, usd
 from playground.core.context import AppContext
 from playground.core.history import RunRecord, export_runs
@@ -17,10 +18,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     lst = actions.add_parser("list", help="newest first")
     _filters(lst)
     show = actions.add_parser("show", help="one run with every answer")
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=run_id)
     export = actions.add_parser("export", help="runs as Markdown, JSON or CSV on stdout")
     export.add_argument("--format", choices=("md", "json", "csv"), default="md")
-    export.add_argument("ids", nargs="*", type=int, help="default: the runs the filters select")
+    export.add_argument("ids", nargs="*", type=run_id, help="default: the runs the filters select")
     _filters(export)
 
 
@@ -29,7 +30,7 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="ID")
     p.add_argument("--search", default="", metavar="TEXT", help="in prompts and answers")
     p.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="only runs from this day on")
-    p.add_argument("--limit", type=int, default=20, metavar="N")
+    p.add_argument("--limit", type=integer(1, 1_000_000), default=20, metavar="N")
 
 
 def _date(text: str) -> float:

@@ -12,7 +12,7 @@ from playground.core.leaderboard import leaderboard, to_csv, to_json
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("leaderboard", help="models ranked from your blind votes, with 95% intervals")
+    p = sub.add_parser("leaderboard", help="models ranked from your blind votes, with 95%% intervals")
     p.add_argument("--template", metavar="NAME", help="only votes on runs of this template")
     p.add_argument("--tag", metavar="TAG", help="only votes on runs of templates with this tag")
     out = p.add_mutually_exclusive_group()

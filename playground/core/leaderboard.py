@@ -10,7 +10,6 @@ re-fitting on votes resampled with replacement (bootstrap).
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import random
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from playground.core.errors import ConfigError
+from playground.core.export import SafeCsvWriter
 
 VOTE_KINDS = ("best", "rank", "tie", "all_bad")
 PRIOR_TIES = 1.0  # virtual ties per pair of models that met
@@ -150,7 +150,7 @@ def _interval(values: list[float], point: float) -> tuple[float, float]:
 
 def to_csv(standings: Sequence[Standing]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)  # model ids come from users and servers: no live formulas
     writer.writerow(["rank", "model", "rating", "ci_low", "ci_high", "votes", "wins", "losses"])
     for rank, s in enumerate(standings, 1):
         writer.writerow(
