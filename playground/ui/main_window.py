@@ -67,8 +67,8 @@ if TYPE_CHECKING:
     from playground.ui.endpoints_dialog import EndpointsDialog
     from playground.ui.history_view import HistoryView
     from playground.ui.key_dialog import KeyDialog
-    from playground.ui.model_browser import ModelBrowser
     from playground.ui.matrix_dialog import MatrixDialog
+    from playground.ui.model_browser import ModelBrowser
     from playground.ui.template_panel import TemplatePanel
     from playground.ui.usage_dialog import UsageDialog
 
