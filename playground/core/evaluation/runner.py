@@ -163,7 +163,7 @@ Listener = Callable[[RunnerEvent], None]
 
 
 class TestRunner:
-    """Runs a TestPlan's missing cells (``done`` holds those a resumed run already has)."""
+    """Runs a TestPlan's missing cells (``done``: the cells a resumed run already has)."""
 
     __test__ = False
 
@@ -177,8 +177,8 @@ class TestRunner:
     ) -> None:
         self.client, self.plan = client, plan
         self.cells: dict[CellKey, Cell] = {k: Cell(k) for k in plan.cell_keys()}
-        for cell in done:
-            if cell.key in self.cells and cell.finished:
+        for cell in done:  # answered cells are kept; failed and stopped ones are sent again
+            if cell.key in self.cells and cell.state == "done":
                 self.cells[cell.key] = cell
         self.judge = Judge(client, plan.judge) if plan.judge else None
         self.picks: list[BestJudged] = []
@@ -276,9 +276,7 @@ class TestRunner:
             if assertion.kind != "llm-rubric":
                 continue
             if self.judge is None:
-                cell.outcomes.append(
-                    Outcome(assertion, False, "llm-rubric needs a judge (--judge MODEL)", 0.0)
-                )
+                cell.outcomes.append(Outcome(assertion, False, NO_JUDGE.format(assertion.name), 0.0))
                 continue
             verdict = await self.judge.rubric(str(assertion.value), question, cell.text)
             cell.judge_cost += verdict.cost
@@ -302,9 +300,8 @@ class TestRunner:
             cells = [self.cells[k] for k in keys]
             answers = {c.key.model: c.text for c in cells if c.state == "done"}
             if self.judge is None:
-                pick = BestPick(
-                    None, None, None, "select-best needs a judge (--judge MODEL)", error="no judge"
-                )
+                why = NO_JUDGE.format("select-best")
+                pick = BestPick(None, None, None, why, error=why)
             else:
                 question = self.plan.request(keys[0]).prompt
                 pick = await self.judge.select_best(str(assertion.value or ""), question, answers)
