@@ -196,6 +196,10 @@ class TestRunner:
             listener(event)
 
     @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    @property
     def missing(self) -> list[CellKey]:
         return [k for k, c in self.cells.items() if not c.finished]
 
