@@ -9,8 +9,7 @@ from typing import Any
 
 from playground.core.context import AppContext
 from playground.core.errors import ConfigError, PlaygroundError
-from playground.core.estimate import DEFAULT_OUTPUT_TOKENS, estimate_cost
-from playground.core.evaluation.judge import best_prompt, rubric_prompt
+from playground.core.evaluation.cost import plan_cost
 from playground.core.evaluation.runner import AGAINST, CURRENT, Cell, CellKey, TestPlan, Variant
 from playground.core.evaluation.store import TestStore
 from playground.core.evaluation.suite import build_cases
@@ -89,27 +88,4 @@ async def estimate(ctx: AppContext, plan: TestPlan, keys: list[CellKey]) -> tupl
         catalog, _ = await load_catalog(ctx, refresh=False)
     except PlaygroundError:
         catalog = None  # offline with no cache: every model is unpriced
-    total, unknown = Decimal(0), []
-    for key in keys:
-        request = plan.request(key)
-        cost = estimate_cost(catalog, [key.model], request.prompt, request.system, request.params.max_tokens)
-        total += cost.total
-        unknown += cost.unknown
-        answer = "x" * 4 * (request.params.max_tokens or DEFAULT_OUTPUT_TOKENS)
-        for assertion in plan.case(key.case).assertions:
-            if assertion.kind == "llm-rubric" and plan.judge:
-                judged = estimate_cost(
-                    catalog,
-                    [plan.judge],
-                    rubric_prompt(str(assertion.value), request.prompt, answer),
-                    None,
-                    600,
-                )
-            elif assertion.kind == "select-best" and plan.judge and key.model == plan.models[0]:
-                shown = best_prompt(str(assertion.value or ""), request.prompt, [answer] * len(plan.models))
-                judged = estimate_cost(catalog, [plan.judge, plan.judge], shown, None, 600)
-            else:
-                continue
-            total += judged.total
-            unknown += judged.unknown
-    return total, unknown
+    return plan_cost(catalog, plan, keys)

@@ -192,7 +192,9 @@ def test_cells_are_saved_as_they_finish_and_a_run_resumes_only_what_is_missing(
         stored = store.load(test_run)
         assert len(stored.cells) == 4
         assert sum(c.state == "error" for c in stored.cells) == 1
-        assert len(history.list_runs()) == 4  # each cell is an ordinary history run too
+        runs = history.list_runs()  # each case is an ordinary history run too, a pane per model
+        assert sorted(r.case_name for r in runs) == ["long", "short"]
+        assert {a.requested_model for r in runs for a in history.get_run(r.id).answers} == {A, B}
         sim.clear_log()
         runner = execute(sim, plan, done=stored.cells, listener=recorder)
         assert [r.json()["model"] for r in sim.chat_requests()] == [B]  # only the failed cell again

@@ -5,7 +5,9 @@ Every format is built from the same cells, so the window, the terminal and CI se
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -154,6 +156,26 @@ def matrix_rows(plan: TestPlan, cells: Mapping[CellKey, Cell], variant: str = CU
         footer.append(f"{summarize(column).rate:.0%}")
     footer.append(f"{summarize(c for k, c in cells.items() if k.variant == variant).rate:.0%}")
     return [*rows, footer]
+
+
+def grid_csv(plan: TestPlan, cells: Mapping[CellKey, Cell]) -> str:
+    """One row per cell (case, model, repeat) with its result and reason; formula-like text escaped."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["version", "case", "model", "repeat", "state", "pass", "score", "reason", "cost", "latency_ms"]
+    )
+    for key in plan.cell_keys():
+        c = cells[key]
+        row = [key.variant, key.case, key.model, key.repeat, c.state, c.passed, f"{c.score:.4g}", c.why]
+        row += [c.total_cost, "" if c.latency_ms is None else f"{c.latency_ms:.0f}"]
+        writer.writerow([_csv_safe(str(v)) for v in row])
+    return out.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    """A cell a spreadsheet would run as a formula is quoted as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _cell_word(group: Sequence[Cell]) -> str:

@@ -203,10 +203,12 @@ class TestRunner:
     def missing(self) -> list[CellKey]:
         return [k for k, c in self.cells.items() if not c.finished]
 
-    async def run(self) -> None:
-        """Send every missing cell (at most ``concurrency`` at once), then judge select-best cases."""
+    async def run(self, keys: Iterable[CellKey] | None = None) -> None:
+        """Send every missing cell (or those of ``keys`` that are missing), at most ``concurrency`` at
+        once; then judge the select-best cases."""
         gate = asyncio.Semaphore(max(1, self.plan.concurrency))
-        todo = self.missing
+        wanted = set(keys) if keys is not None else None
+        todo = [k for k in self.missing if wanted is None or k in wanted]
         await asyncio.gather(*(self._guarded(gate, key) for key in todo))
         if not self._stopped:
             await self._judge_best({(k.variant, k.case, k.repeat) for k in todo})

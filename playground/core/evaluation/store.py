@@ -11,10 +11,11 @@ import json
 import sqlite3
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from playground.core.compare import CompareRequest, PaneSpec
 from playground.core.errors import ConfigError
 from playground.core.evaluation.assertions import Assertion, Outcome
 from playground.core.evaluation.runner import (
@@ -188,11 +189,12 @@ def _cell(r: sqlite3.Row) -> Cell:
 
 
 class Recorder:
-    """Saves a test run as it goes: each cell's answer as a history run, then the cell's results."""
+    """Saves a test run as it goes: each case's answers (one per model, per repeat and version) as one
+    history run with a pane per model, like a comparison; then each cell's results, linked to it."""
 
     def __init__(self, store: TestStore, test_run: int, plan: TestPlan) -> None:
         self.store, self.test_run, self.plan = store, test_run, plan
-        self.run_ids: dict[CellKey, int] = {}
+        self.run_ids: dict[tuple[str, str, int], int] = {}
         self.warnings: list[str] = []
 
     def __call__(self, event: RunnerEvent) -> None:
@@ -202,22 +204,28 @@ class Recorder:
             if not self.warnings:
                 self.warnings.append(f"Some results were not saved to history: {exc}")
 
-    def _record(self, event: RunnerEvent) -> None:
-        history = self.store.history
-        if isinstance(event, CellStarted):
-            variant = self.plan.variant(event.key.variant)
-            case = self.plan.case(event.key.case)
-            self.run_ids[event.key] = history.start_run(
-                event.request,
+    def _run_id(self, key: CellKey, request: CompareRequest) -> int:
+        group = (key.variant, key.case, key.repeat)
+        if group not in self.run_ids:
+            case = self.plan.case(key.case)
+            every_model = replace(request, panes=tuple(PaneSpec(m) for m in self.plan.models))
+            self.run_ids[group] = self.store.history.start_run(
+                every_model,
                 template=self.plan.name,
-                template_version=variant.version,
+                template_version=self.plan.variant(key.variant).version,
                 case_name=case.name,
                 variables=case.variables,
             )
+        return self.run_ids[group]
+
+    def _record(self, event: RunnerEvent) -> None:
+        if isinstance(event, CellStarted):
+            self._run_id(event.key, event.request)
         elif isinstance(event, CellDone):
-            run_id = self.run_ids.get(event.cell.key)
+            key = event.cell.key
+            run_id = self.run_ids.get((key.variant, key.case, key.repeat))
             if event.result is not None and run_id is not None:
-                history.save_answer(run_id, 0, event.result)
+                self.store.history.save_answer(run_id, self.plan.models.index(key.model), event.result)
             self.store.save_cell(self.test_run, event.cell, run_id)
         elif isinstance(event, BestJudged) and self.plan.judge:
             self.store.save_pick(self.test_run, event, self.plan.judge, self.plan.name)
