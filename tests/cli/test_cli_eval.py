@@ -236,3 +236,20 @@ def test_demo_needs_no_key(home: Path, tmp_path: Path) -> None:
     result = playground("templates", "test", "explain", "--demo", "--json", home=home)
     assert result.returncode in (0, 1), result.stderr
     assert json.loads(result.stdout)["cells"]
+
+
+def test_the_readme_walkthrough_passes_on_the_demo(home: Path, tmp_path: Path) -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    (block,) = [b for b in re.findall(r"```toml\n(.*?)```", readme, re.DOTALL) if 'name = "explain"' in b]
+    source = tmp_path / "explain.toml"
+    source.write_text(block)
+    assert playground("templates", "import", str(source), home=home).returncode == 0
+    result = playground(
+        "templates", "test", "explain", "--demo", "--junit", str(tmp_path / "t.xml"), home=home
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "caching    PASS            PASS                   100%" in result.stdout
+    assert "2 of 2 passed" in result.stdout
+    assert ET.parse(tmp_path / "t.xml").getroot().get("failures") == "0"

@@ -47,7 +47,9 @@ def _text(dialog: MatrixDialog, row: int, column: int) -> str:
     return str(dialog.model.index(row, column).data())
 
 
-def test_cells_show_pass_fail_and_why_with_summaries(aio, make_harness: Callable[..., Harness]) -> None:
+def test_cells_show_pass_fail_and_why_with_summaries(
+    aio, make_harness: Callable[..., Harness], qtmodeltester
+) -> None:
     h = make_harness()
 
     async def go() -> None:
@@ -69,6 +71,7 @@ def test_cells_show_pass_fail_and_why_with_summaries(aio, make_harness: Callable
         assert "3 of 4 passed" in dialog.summary.text() or "of 4 passed" in dialog.summary.text()
         assert not dialog.stopButton.isEnabled() and not dialog.retryButton.isEnabled()
         assert dialog.startButton.text() == "Run again" and dialog.exportButton.isEnabled()
+        qtmodeltester.check(dialog.model)
         dialog.failuresBox.setChecked(True)
         assert not dialog.grid.isRowHidden(0) and dialog.grid.isRowHidden(1)  # "long" passed everywhere
         dialog.close()
