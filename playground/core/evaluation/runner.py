@@ -401,7 +401,8 @@ def group_repeats(cells: Sequence[Cell]) -> Repeats:
     done = [c for c in cells if c.finished]
     counts: dict[str, int] = {}
     for cell in done:
-        counts[cell.text] = counts.get(cell.text, 0) + 1
+        if cell.state == "done":  # a failed request's partial text is not an answer
+            counts[cell.text] = counts.get(cell.text, 0) + 1
     latencies = [c.latency_ms for c in done if c.latency_ms is not None]
     costs = [c.cost for c in done if c.cost is not None]
     return Repeats(
