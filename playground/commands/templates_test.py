@@ -172,7 +172,7 @@ class _View:
     held: dict[Any, Cell] = field(default_factory=dict)
 
     def emit(self, data: dict[str, Any]) -> None:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
         sys.stdout.flush()
 
     def start(self, cells: int, missing: int, cost: Decimal, unknown: list[str]) -> None:
@@ -273,7 +273,7 @@ class _View:
         summary["cells"] = [
             {**report.cell_event(c), "assertions": report.assertion_events(c)} for c in runner.cells.values()
         ]
-        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        print(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
 
     def _text_end(
         self, runner: TestRunner, total: Any, marks: dict[tuple[str, str], str], stopped: bool

@@ -253,3 +253,38 @@ def test_the_readme_walkthrough_passes_on_the_demo(home: Path, tmp_path: Path) -
     assert "caching    PASS            PASS                   100%" in result.stdout
     assert "2 of 2 passed" in result.stdout
     assert ET.parse(tmp_path / "t.xml").getroot().get("failures") == "0"
+
+
+def test_ctrl_c_keeps_what_finished_and_the_run_resumes(sim: Simulator, home: Path, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import cli_env
+
+    _setup(home, tmp_path)
+    sim.set_default(A, Behaviour(text="ETag"))
+    sim.set_default(B, Behaviour(text="ETag " * 50, tokens_per_second=2))  # B's answers take ~25 s
+    process = subprocess.Popen(
+        [sys.executable, "-m", "playground", "templates", "test", "explain", "--jsonl"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(home, **sim_env(sim)),
+    )  # fmt: skip
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:  # wait for A's two cells (events, not time)
+        lines.append(json.loads(line))
+        if sum(e["type"] == "cell" for e in lines) == 2:
+            break
+    process.send_signal(signal.SIGINT)
+    rest, errors = process.communicate(timeout=30)
+    assert process.returncode == 1, errors
+    events = lines + _lines(rest)
+    summary = events[-1]
+    assert summary["type"] == "summary" and summary["stopped"] is True and summary["passed"] == 2
+    sim.clear_log()
+    sim.set_default(B, Behaviour(text="ETag"))
+    resumed = playground(
+        "templates", "test", "explain", "--resume", str(summary["test_run"]), home=home, **sim_env(sim)
+    )
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert sorted(r.json()["model"] for r in sim.chat_requests()) == [B, B]

@@ -29,6 +29,7 @@ from playground.core.evaluation.runner import (
 )
 from playground.core.history import HistoryError, RunHistory
 from playground.core.leaderboard import Vote
+from playground.core.redact import redact
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS test_runs (
@@ -118,7 +119,8 @@ class TestStore:
             (
                 test_run, k.variant, k.case, k.model, k.repeat, run_id, cell.state, int(cell.passed),
                 cell.score, None if cell.cost is None else str(cell.cost), str(cell.judge_cost),
-                cell.latency_ms, cell.error, json.dumps([_outcome_json(o) for o in cell.outcomes]),
+                cell.latency_ms, None if cell.error is None else redact(cell.error),
+                json.dumps([_outcome_json(o) for o in cell.outcomes], default=str),
                 time.time(),
             ),
         )  # fmt: skip
