@@ -88,7 +88,10 @@ class MatrixRun(QObject):
         """Send every cell that has no answer yet (all of them the first time), or only ``keys``."""
         client = self._client()
         if self._recorder is None:
-            store = TestStore(self.session.ctx.history())
+            history = self.session.ctx.history()
+            current = self.plan.variants[0]  # the version under test is a saved version too
+            history.record_version(self.plan.name, current.template.to_toml(), current.version)
+            store = TestStore(history)
             self.test_run = store.create(self.plan)
             self._recorder = Recorder(store, self.test_run, self.plan)
         done = [c for c in self.cells.values() if c.state == "done"]

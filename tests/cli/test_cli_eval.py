@@ -288,3 +288,18 @@ def test_ctrl_c_keeps_what_finished_and_the_run_resumes(sim: Simulator, home: Pa
     )
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert sorted(r.json()["model"] for r in sim.chat_requests()) == [B, B]
+
+
+def test_invalid_assertions_name_the_file_as_it_is_on_disk(sim: Simulator, home: Path) -> None:
+    folder = home / "data" / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "Team prompt (shared).toml").write_text(
+        'name = "shared"\nprompt = "Hi"\nmodels = ["sim/quick-mini"]\n[[assert]]\ntype = "regex"\nvalue = "(oops"\n'
+    )
+    result = playground("templates", "test", "shared", home=home, **sim_env(sim))
+    assert result.returncode == 2
+    assert (
+        "Team prompt (shared).toml: [[assert]], assertion 1 (regex): not a valid regular expression"
+        in result.stderr
+    )
+    assert sim.chat_requests() == []

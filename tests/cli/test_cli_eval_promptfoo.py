@@ -114,3 +114,10 @@ def test_yaml_is_read_safely_and_bad_configs_are_usage_errors(home: Path, tmp_pa
     empty.write_text("tests: []\n")
     assert playground("templates", "import", str(empty), home=home).returncode == 2
     assert to_config(PromptTemplate("x", "p")).startswith("description: x")
+
+
+def test_scalar_values_of_text_assertions_become_text() -> None:
+    config = "prompts: ['Add {{a}} and {{b}}']\ntests:\n  - vars: {a: 40, b: 2}\n    assert:\n      - type: equals\n        value: 42\n"
+    (template,) = load_config(config, "math.yaml").templates
+    assert template.cases == (("case 1", {"a": "40", "b": "2"}),)
+    assert template.case_asserts["case 1"] == ({"type": "equals", "value": "42"},)

@@ -16,11 +16,12 @@ from typing import Any
 import yaml
 
 from playground.core.errors import ConfigError
-from playground.core.evaluation.assertions import CODE_TYPES, TYPES
+from playground.core.evaluation.assertions import CODE_TYPES, TEXT_TYPES, TYPES
 from playground.core.request import ChatParams
 from playground.core.templates import PromptTemplate, TemplateError
 
 MAX_CONFIG = 5_000_000  # bytes of YAML read at all
+TEXT_VALUED = (*TEXT_TYPES, "llm-rubric")
 PARAM_NAMES = ("temperature", "top_p", "max_tokens", "seed", "frequency_penalty", "presence_penalty")
 
 
@@ -194,6 +195,8 @@ def _asserts(raw: Any, where: str, out: Imported) -> list[dict[str, Any]]:
             out.dropped.append(f"{where}: assertion '{kind or _short(item)}' is not supported")
         else:
             table = {k: _tomlable(item[k]) for k in ("type", "value", "threshold") if item.get(k) is not None}
+            if base in TEXT_VALUED and isinstance(table.get("value"), bool | int | float):
+                table["value"] = str(table["value"])  # `equals: 42` in YAML is the text "42"
             left = sorted(set(item) - {"type", "value", "threshold"})
             if left:
                 out.dropped.append(

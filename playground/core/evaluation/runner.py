@@ -289,7 +289,8 @@ class TestRunner:
             if verdict.error is not None:
                 cell.outcomes.append(Outcome(assertion, False, verdict.error, 0.0))
                 continue
-            passed = verdict.passed != assertion.negate
+            judged = verdict.passed and (assertion.threshold is None or verdict.score >= assertion.threshold)
+            passed = judged != assertion.negate
             score = verdict.score if not assertion.negate else 1.0 - verdict.score
             cell.outcomes.append(Outcome(assertion, passed, f"judge: {verdict.reason}", score))
 
