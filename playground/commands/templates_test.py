@@ -169,7 +169,7 @@ class _View:
     args: argparse.Namespace
     plan: TestPlan
     test_run: int
-    held: dict[Any, Cell] = field(default_factory=dict)
+    shown: dict[Any, Cell] = field(default_factory=dict)  # the cells reported so far, for the progress
 
     def emit(self, data: dict[str, Any]) -> None:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
@@ -215,12 +215,23 @@ class _View:
             self._line(cell)
 
     def _line(self, cell: Cell) -> None:
+        """``PASS  case x model`` (or FAIL/ERROR with why), then the progress so far on stderr."""
         k = cell.key
         word = "PASS" if cell.passed else "FAIL" if cell.state == "done" else "ERROR"
         where = f"{k.case} x {k.model}" + (f" #{k.repeat}" if self.plan.repeats > 1 else "")
         where += " (older version)" if k.variant == AGAINST else ""
         why = f" - {report.printable(cell.why)}" if cell.why else ""
-        print(f"{word:<5} {where}{why}")
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\x1b[K")  # the progress line gives way to the result line
+            sys.stderr.flush()
+        print(f"{word:<5} {where}{why}", flush=True)
+        self.shown[k] = cell
+        if sys.stderr.isatty():
+            failed = sum(not c.passed for c in self.shown.values())
+            spent = report.usd(sum((c.total_cost for c in self.shown.values()), Decimal(0)), digits=4)
+            total = len(self.plan.cell_keys())
+            sys.stderr.write(f"\r{len(self.shown)}/{total} answers, {failed} failed, {spent} spent ")
+            sys.stderr.flush()
 
     def finish(self, runner: TestRunner, *, stopped: bool) -> int:
         cells = list(runner.cells.values())
@@ -280,6 +291,8 @@ class _View:
     ) -> None:
         from playground.commands.output import table
 
+        if sys.stderr.isatty() and self.shown:
+            sys.stderr.write("\n")  # end the progress line
         print()
         table(["case", *self.plan.models, "pass rate"], report.matrix_rows(self.plan, runner.cells))
         print()

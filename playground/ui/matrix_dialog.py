@@ -86,27 +86,39 @@ class MatrixCellDialog(QDialog):
                 column.addWidget(
                     QLabel(f"<b>{'Older version' if variant.label == AGAINST else 'This version'}</b>")
                 )
-            for repeat in range(1, run.plan.repeats + 1):
-                self._add_answer(column, run, CellKey(variant.label, case, model, repeat))
+            keys = [CellKey(variant.label, case, model, r) for r in range(1, run.plan.repeats + 1)]
+            for same in _identical(run, keys):
+                self._add_answer(column, run, same)
             outer.addLayout(column, 1)
 
-    def _add_answer(self, column: QVBoxLayout, run: MatrixRun, key: CellKey) -> None:
-        cell = run.cells[key]
+    def _add_answer(self, column: QVBoxLayout, run: MatrixRun, keys: list[CellKey]) -> None:
+        """One answer (identical repeats collapsed into one, with their count) and its checks."""
+        cell = run.cells[keys[0]]
         checks = "\n".join(
             f"{'✓' if o.passed else '✗'} {o.assertion.describe()}: {o.reason}" for o in cell.outcomes
         )
-        head = QLabel(
-            (f"Repeat {key.repeat}: " if run.plan.repeats > 1 else "") + f"{cell.state}\n{checks}".strip()
-        )
+        repeats = ", ".join(str(k.repeat) for k in keys)
+        label = f"Repeat {repeats}" if len(keys) == 1 else f"Repeats {repeats} ({len(keys)}× the same answer)"
+        head = QLabel((f"{label}: " if run.plan.repeats > 1 else "") + f"{cell.state}\n{checks}".strip())
         head.setWordWrap(True)
         head.setTextFormat(Qt.TextFormat.PlainText)
         view = MarkdownView()
         view.setObjectName("matrixCellAnswer")
-        view.setAccessibleName(f"Answer of repeat {key.repeat}")
-        view.append_text(run.text(key) or cell.error or "")
+        view.setAccessibleName(f"Answer of repeat {repeats}")
+        view.append_text(run.text(keys[0]) or cell.error or "")
         view.moveCursor(view.textCursor().MoveOperation.Start)  # read from the top, not the end
         column.addWidget(head)
         column.addWidget(view, 1)
+
+
+def _identical(run: MatrixRun, keys: list[CellKey]) -> list[list[CellKey]]:
+    """Repeats grouped by their answer: identical answers show once, with the repeats that gave it."""
+    groups: dict[tuple[str, str], list[CellKey]] = {}
+    for key in keys:
+        cell = run.cells[key]
+        text = run.text(key) if cell.state == "done" else f"{key.repeat}"  # no answer: never merged
+        groups.setdefault((cell.state, text), []).append(key)
+    return list(groups.values())
 
 
 class MatrixDialog(QDialog):
