@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -251,3 +252,29 @@ def test_params_of_the_plan_are_sent(sim: Simulator) -> None:
     execute(sim, TestPlan(plan.name, plan.variants, plan.cases[:1], plan.models, params=plan.params))
     body = sim.chat_requests(A)[0].json()
     assert body["temperature"] == 0.3 and body["seed"] == 40
+
+
+def test_stop_ends_a_cell_waiting_out_a_rate_limit(sim: Simulator) -> None:
+    limited = Behaviour(status=429, error_message="Rate limit exceeded", headers=(("Retry-After", "0"),))
+    sim.set_default(A, limited)
+    plan = plan_for(template([]), models=(A,))
+    plan = TestPlan(plan.name, plan.variants, plan.cases[:1], plan.models)
+
+    async def go() -> TestRunner:
+        waiting = asyncio.Event()
+
+        async def long_pause(delay: float) -> None:
+            waiting.set()
+            await asyncio.Event().wait()  # a pause that would never end by itself
+
+        async with client_for(sim, retry=_no_retry()) as client:
+            runner = TestRunner(client, plan, sleep=long_pause)
+            task = asyncio.ensure_future(runner.run())
+            await waiting.wait()
+            runner.stop()
+            await task
+            return runner
+
+    runner = run(go())
+    assert runner.cells[CellKey(CURRENT, "short", A, 1)].state == "stopped"
+    assert runner.stopped

@@ -185,6 +185,7 @@ class TestRunner:
         self._listeners: list[Listener] = []
         self._paused: dict[str, float] = {}  # model -> loop time before which it is not sent to
         self._runs: set[CompareRun] = set()
+        self._tasks: list[asyncio.Future[None]] = []
         self._stopped = False
         self._sleep = sleep or asyncio.sleep
 
@@ -209,15 +210,18 @@ class TestRunner:
         gate = asyncio.Semaphore(max(1, self.plan.concurrency))
         wanted = set(keys) if keys is not None else None
         todo = [k for k in self.missing if wanted is None or k in wanted]
-        await asyncio.gather(*(self._guarded(gate, key) for key in todo))
+        self._tasks = [asyncio.ensure_future(self._guarded(gate, key)) for key in todo]
+        await asyncio.gather(*self._tasks, return_exceptions=True)  # a stopped cell is a cancelled task
         if not self._stopped:
             await self._judge_best({(k.variant, k.case, k.repeat) for k in todo})
 
     def stop(self) -> None:
-        """Stop every cell in flight; finished cells are kept."""
+        """Stop every cell in flight, and those waiting out a rate limit; finished cells are kept."""
         self._stopped = True
         for run in list(self._runs):
             run.cancel_all()
+        for task in self._tasks:
+            task.cancel()
 
     async def _guarded(self, gate: asyncio.Semaphore, key: CellKey) -> None:
         async with gate:
@@ -225,6 +229,10 @@ class TestRunner:
                 return
             try:
                 await self._run_cell(key)
+            except asyncio.CancelledError:
+                if not self.cells[key].finished:  # it had started: say so, never leave it "running"
+                    self.cells[key] = Cell(key, "stopped", error="stopped")
+                raise
             except Exception as exc:  # one cell's bug must not end the others
                 log.exception("cell %s failed unexpectedly", key)
                 self._finish(Cell(key, "error", error=f"an internal error ({type(exc).__name__})"), None)
