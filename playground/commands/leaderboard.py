@@ -9,7 +9,7 @@ import sys
 
 from playground.commands.output import table
 from playground.core.context import AppContext
-from playground.core.leaderboard import leaderboard, to_csv, to_json
+from playground.core.leaderboard import Standing, leaderboard, to_csv, to_json
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,24 +37,30 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
     standings = leaderboard(votes)
     if args.json:
         print(json.dumps({"scope": args.scope, "votes": len(votes), "models": to_json(standings)}, indent=2))
-        return 0
-    if args.csv:
+    elif args.csv:
         sys.stdout.write(to_csv(standings))
-        return 0
-    if not standings:
-        scope = (
-            f" for template '{args.template}'"
-            if args.template
-            else f" for tag '{args.tag}'"
-            if args.tag
-            else ""
+    elif not standings:
+        _nothing_yet(args)
+    else:
+        _print_table(standings, len(votes), args.scope)
+    return 0
+
+
+def _nothing_yet(args: argparse.Namespace) -> None:
+    scope = (
+        f" for template '{args.template}'" if args.template else f" for tag '{args.tag}'" if args.tag else ""
+    )
+    if args.scope == "judge":
+        print(
+            f"No judge verdicts yet{scope}. Run `playground templates test NAME --judge MODEL` on a "
+            "template with a select-best assertion."
         )
-        if args.scope == "judge":
-            print(f"No judge verdicts yet{scope}. Run `playground templates test NAME --judge MODEL` on a "
-                  "template with a select-best assertion.")  # fmt: skip
-        else:
-            print(f"No blind votes yet{scope}. Turn on Blind in the window, compare, and vote.")
-        return 0
+    else:
+        print(f"No blind votes yet{scope}. Turn on Blind in the window, compare, and vote.")
+
+
+def _print_table(standings: list[Standing], votes: int, scope: str) -> None:
+    """Ranked within each group (never across groups); "too few votes" instead of a misleading interval."""
     groups = max(s.group for s in standings)
     rows = []
     for s in standings:
@@ -70,14 +76,11 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
         rows.append(row + ([str(s.group)] if groups > 1 else []))
     headers = ["#", "model", "rating", "95% CI", "votes", "won-lost"]
     table(headers + (["group"] if groups > 1 else []), rows)
-    what = "judge verdicts" if args.scope == "judge" else "votes"
-    print(
-        f"\n{len(votes)} {what}. Ratings: Bradley-Terry on the Elo scale (1000 = average).", file=sys.stderr
-    )
+    what = "judge verdicts" if scope == "judge" else "votes"
+    print(f"\n{votes} {what}. Ratings: Bradley-Terry on the Elo scale (1000 = average).", file=sys.stderr)
     if groups > 1:
         print(
             f"{groups} separate groups: models in different groups never met through any chain of votes, "
             "so their ratings cannot be compared (each group averages 1000).",
             file=sys.stderr,
         )
-    return 0

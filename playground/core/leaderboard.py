@@ -62,6 +62,8 @@ class Vote:
 
 @dataclass(frozen=True)
 class Standing:
+    """One model's place: rating, 95% interval, votes and pairwise record, and its group."""
+
     model: str
     rating: float
     low: float

@@ -303,3 +303,25 @@ def test_invalid_assertions_name_the_file_as_it_is_on_disk(sim: Simulator, home:
         in result.stderr
     )
     assert sim.chat_requests() == []
+
+
+def test_leaderboard_says_too_few_votes_and_never_ranks_across_groups(home: Path) -> None:
+    from playground.core.compare import CompareRequest, PaneSpec
+    from playground.core.context import AppContext
+    from playground.core.history import RunHistory
+
+    history = RunHistory(AppContext.from_env({"PLAYGROUND_HOME": str(home)}).paths.history_db)
+    try:
+        for winner, loser, times in (("a", "b", 6), ("b", "a", 2), ("c", "d", 1)):
+            for _ in range(times):
+                run_id = history.start_run(CompareRequest("p", (PaneSpec(winner), PaneSpec(loser))))
+                history.save_vote(run_id, "best", [winner, loser])
+    finally:
+        history.close()
+    result = playground("leaderboard", home=home)
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[1]: line.split() for line in result.stdout.splitlines()[2:]}
+    assert rows["a"][0] == "1" and rows["c"][0] == "1"  # each group ranked on its own
+    assert rows["c"][-1] == "2" and "too few votes" in " ".join(rows["c"])
+    assert "too few votes" not in " ".join(rows["a"])
+    assert "2 separate groups" in result.stderr

@@ -42,6 +42,8 @@ class Variant:
 
 @dataclass(frozen=True)
 class CellKey:
+    """One answer of a test run: which version, case, model and repeat."""
+
     variant: str
     case: str
     model: str
@@ -134,24 +136,32 @@ class Cell:
 
 @dataclass(frozen=True)
 class CellStarted:
+    """A cell's request is about to be sent (it is recorded in history now)."""
+
     key: CellKey
     request: CompareRequest
 
 
 @dataclass(frozen=True)
 class CellText:
+    """Answer text of a cell as it streams."""
+
     key: CellKey
     text: str
 
 
 @dataclass(frozen=True)
 class CellDone:
+    """A cell ended, or its checks changed (a select-best pick)."""
+
     cell: Cell
     result: PaneResult | None  # the answer as received (None when the cell was judged again)
 
 
 @dataclass(frozen=True)
 class BestJudged:
+    """The judge's select-best pick over one case's answers."""
+
     variant: str
     case: str
     repeat: int
