@@ -109,7 +109,6 @@ def junit_xml(plan: TestPlan, cells: Sequence[Cell], test_run: int | None) -> st
         tests=str(len(chosen)),
         failures=str(sum(c.state == "done" and not c.passed for c in chosen)),
         errors=str(sum(c.state != "done" for c in chosen)),
-        timestamp="",
     )
     if test_run is not None:
         props = ET.SubElement(suite, "properties")
@@ -120,7 +119,11 @@ def junit_xml(plan: TestPlan, cells: Sequence[Cell], test_run: int | None) -> st
         name = k.model if plan.repeats == 1 else f"{k.model} #{k.repeat}"
         seconds = (cell.latency_ms or 0) / 1000
         case = ET.SubElement(
-            suite, "testcase", classname=f"{plan.name}.{k.case}", name=name, time=f"{seconds:.3f}"
+            suite,
+            "testcase",
+            classname=_xml_safe(f"{plan.name}.{k.case}"),
+            name=_xml_safe(name),
+            time=f"{seconds:.3f}",
         )
         if cell.state != "done":
             ET.SubElement(case, "error", message=_xml_safe(cell.why or cell.state))
@@ -130,7 +133,6 @@ def junit_xml(plan: TestPlan, cells: Sequence[Cell], test_run: int | None) -> st
                 case, "failure", message=_xml_safe(failing[0].reason), type=failing[0].assertion.name
             )
             element.text = _xml_safe("\n".join(f"{o.assertion.describe()}: {o.reason}" for o in failing))
-    suite.attrib.pop("timestamp")
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 
 
