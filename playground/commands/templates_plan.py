@@ -12,7 +12,7 @@ from playground.core.errors import ConfigError, PlaygroundError
 from playground.core.evaluation.cost import plan_cost
 from playground.core.evaluation.runner import AGAINST, CURRENT, Cell, CellKey, TestPlan, Variant
 from playground.core.evaluation.store import TestStore
-from playground.core.evaluation.suite import build_cases
+from playground.core.evaluation.suite import build_cases, template_file
 from playground.core.request import ChatParams
 from playground.core.templates import PromptTemplate
 
@@ -32,7 +32,7 @@ def build_plan(
         return _resumed(ctx, store, args.name, args.resume)
     library = ctx.library()
     template = ctx.templates.get(args.name)
-    cases = build_cases(template, file_of(ctx, template.name), args.case)
+    cases = build_cases(template, template_file(ctx.templates, template.name), args.case)
     models = tuple(dict.fromkeys(args.model or template.models))
     if not models:
         raise ConfigError(f"Template '{template.name}' names no models: pass -m MODEL.")
@@ -46,12 +46,6 @@ def build_plan(
         template.name, tuple(variants), cases, models, args.repeat, params, seed, args.judge, args.concurrency
     )
     return plan, None, []
-
-
-def file_of(ctx: AppContext, name: str) -> str:
-    """The file a template was read from (for messages), whatever it is called."""
-    entry = next((e for e in ctx.templates.entries() if e.name == name), None)
-    return (entry.path if entry else ctx.templates.path_for(name)).name
 
 
 def _template(content: str, ref: str) -> PromptTemplate:
@@ -73,7 +67,7 @@ def _resumed(ctx: AppContext, store: TestStore, name: str, test_run: int) -> tup
         )
         for v in data["variants"]
     )
-    cases = build_cases(variants[0].template, file_of(ctx, name), data["cases"])
+    cases = build_cases(variants[0].template, template_file(ctx.templates, name), data["cases"])
     params = dict(data.get("params") or {})
     if isinstance(params.get("stop"), list):
         params["stop"] = tuple(params["stop"])

@@ -211,3 +211,21 @@ def test_900_answers_complete_with_the_window_updating_along_the_way(
         await h.close()
 
     aio(go())
+
+
+def test_invalid_assertions_are_shown_and_nothing_can_be_sent(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        await h.start()
+        dialog = _open(h, TEMPLATE.replace('type = "icontains"', 'type = "javascript"'))
+        assert "case 'short', assertion 1: 'javascript' runs code" in dialog.summary.text()
+        assert not dialog.startButton.isEnabled()
+        dialog.startButton.click()
+        assert h.sim.chat_requests() == []
+        dialog.close()
+        await h.close()
+
+    aio(go())

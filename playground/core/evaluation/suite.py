@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from playground.core.errors import ConfigError
 from playground.core.evaluation.assertions import Assertion, AssertionSpecError, parse_assertion
-from playground.core.templates import PromptTemplate
+from playground.core.templates import PromptTemplate, TemplateStore
 
 DEFAULT_CASE = "default"  # a template without cases is tested once, with its variables' defaults
 
@@ -51,6 +51,12 @@ def build_cases(template: PromptTemplate, where: str, only: Sequence[str] = ()) 
     if problems:
         raise AssertionSpecError("Invalid assertions, nothing was sent:\n  " + "\n  ".join(problems))
     return tuple(built)
+
+
+def template_file(store: TemplateStore, name: str) -> str:
+    """The file a template was read from (for messages), whatever it is called."""
+    entry = next((e for e in store.entries() if e.name == name), None)
+    return (entry.path if entry else store.path_for(name)).name
 
 
 def _parse(raw: Sequence[Mapping[str, object]], where: str, problems: list[str]) -> tuple[Assertion, ...]:
