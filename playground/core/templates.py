@@ -12,7 +12,7 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,10 @@ class PromptTemplate:
     params: ChatParams = field(default_factory=ChatParams)
     cases: tuple[tuple[str, Mapping[str, str]], ...] = ()
     routing: Routing = field(default_factory=Routing)  # defaults for every pane run from it
+    # [[assert]] tables (every case) and each case's own, kept as written; playground.core.evaluation
+    # validates and checks them
+    asserts: tuple[Mapping[str, Any], ...] = ()
+    case_asserts: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
 
     def variables(self) -> list[Variable]:
         """Placeholders in order of first use (system prompt first); the first default wins."""
@@ -121,8 +125,10 @@ class PromptTemplate:
             data["params"] = params
         if not self.routing.empty:
             data["routing"] = self.routing.to_mapping()
+        if self.asserts:
+            data["assert"] = [dict(a) for a in self.asserts]
         if self.cases:
-            data["cases"] = [{"name": n, "vars": dict(v)} for n, v in self.cases]
+            data["cases"] = [_case_data(n, v, self.case_asserts.get(n, ())) for n, v in self.cases]
         return tomli_w.dumps(data, multiline_strings=True)
 
     @classmethod
@@ -158,6 +164,8 @@ class PromptTemplate:
             params=_params(data.get("params")),
             cases=_cases(data.get("cases")),
             routing=_routing(data.get("routing")),
+            asserts=_tables(data.get("assert"), "assert"),
+            case_asserts=_case_asserts(data.get("cases")),
         )
 
     @property
@@ -252,6 +260,31 @@ def _cases(value: Any) -> tuple[tuple[str, Mapping[str, str]], ...]:
         pairs = variables.items() if isinstance(variables, Mapping) else []
         cases.append((name, {str(k): str(v) for k, v in pairs}))
     return tuple(cases)
+
+
+def _case_data(name: str, values: Mapping[str, str], asserts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": name, "vars": dict(values)}
+    if asserts:
+        data["assert"] = [dict(a) for a in asserts]
+    return data
+
+
+def _tables(value: Any, what: str) -> tuple[Mapping[str, Any], ...]:
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, Mapping) else value
+    if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
+        raise TemplateError(f"'{what}' must be a list of tables (each with a 'type')")
+    return tuple(items)
+
+
+def _case_asserts(value: Any) -> dict[str, tuple[Mapping[str, Any], ...]]:
+    found: dict[str, tuple[Mapping[str, Any], ...]] = {}
+    for index, case in enumerate(value if isinstance(value, list) else []):
+        if isinstance(case, Mapping) and case.get("assert") is not None:
+            name = case.get("name") if isinstance(case.get("name"), str) else f"case {index + 1}"
+            found[str(name)] = _tables(case["assert"], f"assert of case '{name}'")
+    return found
 
 
 def slug(name: str) -> str:

@@ -67,8 +67,8 @@ if TYPE_CHECKING:
     from playground.ui.endpoints_dialog import EndpointsDialog
     from playground.ui.history_view import HistoryView
     from playground.ui.key_dialog import KeyDialog
+    from playground.ui.matrix_dialog import MatrixDialog
     from playground.ui.model_browser import ModelBrowser
-    from playground.ui.template_dialogs import MatrixDialog
     from playground.ui.template_panel import TemplatePanel
     from playground.ui.usage_dialog import UsageDialog
 
@@ -851,7 +851,7 @@ class MainWindow(QMainWindow):
 
     def show_matrix(self, template: PromptTemplate, other: PromptTemplate | None = None) -> MatrixDialog:
         """Every test case x model; with ``other`` (another version) both versions side by side."""
-        from playground.ui.template_dialogs import MatrixDialog
+        from playground.ui.matrix_dialog import MatrixDialog
 
         models = [m for m in self.compare.models() if m] if not template.models else list(template.models)
         dialog = MatrixDialog(self.session, template, models, self.params.params(), self, other=other)
