@@ -18,15 +18,15 @@ from playground.core.report.charts import cost_rating_from_history, speed, spend
 from playground.core.report.page import Options, document, figure
 from playground.core.report.runs import run_section, total_cost
 from playground.core.report.svg import cost_quality_svg, speed_svg, spend_svg
-from playground.core.report.testrun import Against, TestCell, render_test_run_html
+from playground.core.report.testrun import Against, MatrixCell, render_test_run_html
 
 if TYPE_CHECKING:
     from playground.core.compare import CompareRequest, PaneResult
 
 __all__ = [
     "Against",
+    "MatrixCell",
     "Options",
-    "TestCell",
     "comparison_report_html",
     "history_charts_html",
     "history_report_html",

@@ -18,7 +18,7 @@ from playground.core.report.svg import cost_quality_svg
 
 
 @dataclass(frozen=True)
-class TestCell:
+class MatrixCell:
     """One answer of one model to one case (one repeat), and what the assertions said."""
 
     case: str
@@ -41,7 +41,7 @@ class Against:
 
 def render_test_run_html(
     template: str,
-    cells: Sequence[TestCell],
+    cells: Sequence[MatrixCell],
     *,
     version: str | None = None,
     against: Against | None = None,
@@ -51,7 +51,7 @@ def render_test_run_html(
     options = options or Options()
     cases = list(dict.fromkeys(c.case for c in cells))
     models = list(dict.fromkeys(c.model for c in cells))
-    grouped: dict[tuple[str, str], list[TestCell]] = defaultdict(list)
+    grouped: dict[tuple[str, str], list[MatrixCell]] = defaultdict(list)
     for cell in cells:
         grouped[(cell.case, cell.model)].append(cell)
     title = f"Test run: {template}" + (f" @ {version}" if version else "")
@@ -74,12 +74,12 @@ def change(key: tuple[str, str], passed: bool, against: Against | None) -> str |
     return "regressed" if before and not passed else "improved" if passed and not before else None
 
 
-def _passed(found: Sequence[TestCell]) -> bool:
+def _passed(found: Sequence[MatrixCell]) -> bool:
     return all(c.passed for c in found)
 
 
 def _summary(
-    models: Sequence[str], grouped: Mapping[tuple[str, str], list[TestCell]], against: Against | None
+    models: Sequence[str], grouped: Mapping[tuple[str, str], list[MatrixCell]], against: Against | None
 ) -> str:
     rows = []
     for model in models:
@@ -95,7 +95,7 @@ def _summary(
     return f"<section><h2>Summary</h2>{table(headers, rows)}</section>"
 
 
-def _chart(cells: Sequence[TestCell]) -> str:
+def _chart(cells: Sequence[MatrixCell]) -> str:
     costs: dict[str, list[Decimal]] = defaultdict(list)
     passes: dict[str, list[bool]] = defaultdict(list)
     latencies: dict[str, list[float]] = defaultdict(list)
@@ -116,7 +116,7 @@ def _chart(cells: Sequence[TestCell]) -> str:
 def _matrix(
     cases: Sequence[str],
     models: Sequence[str],
-    grouped: Mapping[tuple[str, str], list[TestCell]],
+    grouped: Mapping[tuple[str, str], list[MatrixCell]],
     against: Against | None,
     options: Options,
 ) -> str:
@@ -131,7 +131,9 @@ def _matrix(
     )
 
 
-def _cell(key: tuple[str, str], found: Sequence[TestCell], against: Against | None, options: Options) -> str:
+def _cell(
+    key: tuple[str, str], found: Sequence[MatrixCell], against: Against | None, options: Options
+) -> str:
     if not found:
         return '<td class="missing">-</td>'
     passed = _passed(found)
