@@ -39,9 +39,9 @@ def test_spend_per_day_matches_the_history_totals(sim: Simulator, tmp_path: Path
     per_model = dict(history.totals_per_model())
     assert set(chart.models) == set(MODELS)
     for model in chart.models:
-        assert abs(sum(chart.cost.get((d, model), Decimal(0)) for d in chart.days) - per_model[model]) < Decimal(
-            "1e-9"
-        )
+        assert abs(
+            sum(chart.cost.get((d, model), Decimal(0)) for d in chart.days) - per_model[model]
+        ) < Decimal("1e-9")
     assert chart.models[0] == max(per_model, key=lambda m: per_model[m])  # biggest spender first
     headers, rows = chart.table()
     assert headers == ("day", *chart.models, "total") and [r[0] for r in rows] == list(chart.days)
@@ -108,11 +108,15 @@ def test_the_svg_draws_one_point_per_model_where_the_window_looks_for_it() -> No
     root = ET.fromstring(cost_quality_svg(chart, DARK))
     circles = root.findall(f"{SVG}circle")
     positions = point_positions(chart)
-    drawn = {c.find(f"{SVG}title").text.split(":")[0]: (float(c.get("cx")), float(c.get("cy"))) for c in circles}  # type: ignore[union-attr]
+    drawn = {
+        c.find(f"{SVG}title").text.split(":")[0]: (float(c.get("cx")), float(c.get("cy"))) for c in circles
+    }  # type: ignore[union-attr]
     assert drawn.keys() == positions.keys()
     for model, (x, y) in positions.items():
         assert drawn[model] == pytest.approx((x, y), abs=0.06)
-    assert positions["b/two"][1] < positions["a/one"][1] < positions["c/<three>"][1]  # higher rate is higher up
+    assert (
+        positions["b/two"][1] < positions["a/one"][1] < positions["c/<three>"][1]
+    )  # higher rate is higher up
     assert root.find(f"{SVG}polyline") is not None  # the front: a/one then b/two
 
 

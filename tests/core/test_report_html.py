@@ -137,7 +137,7 @@ def test_a_test_run_shows_the_matrix_failures_and_what_regressed() -> None:
     assert "icontains &#x27;cache&#x27;: not found" in text and "latency: 9000 ms over 8000 ms" in text
     assert "fine &lt;b&gt;answer&lt;/b&gt;" in text
     assert "Compared with version v1" in text and page.tags("svg")  # the cost / pass-rate chart
-    assert "<td class=\"text\">a/one</td><td class=\"text\">1/2</td>" in text
+    assert '<td class="text">a/one</td><td class="text">1/2</td>' in text
 
 
 def test_a_test_run_with_repeats_counts_each_and_redacts_answers() -> None:

@@ -163,7 +163,9 @@ def test_the_report_renders_with_columns_images_and_charts(
 ) -> None:
     probe = tmp_path / "probe.html"
     probe.write_text(PROBE % report.name, encoding="utf-8")
-    dom = browse(chromium, probe, recorder, tmp_path / "profile", "--allow-file-access-from-files", "--dump-dom")
+    dom = browse(
+        chromium, probe, recorder, tmp_path / "profile", "--allow-file-access-from-files", "--dump-dom"
+    )
     found = re.search(r'<pre id="out">(\{.*\})</pre>', dom)
     assert found, dom[-2000:]
     seen = json.loads(found.group(1).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
@@ -171,7 +173,9 @@ def test_the_report_renders_with_columns_images_and_charts(
     assert [a[0] for a in run] == list(MODELS)
     assert len({a[2] for a in run}) == 1 and run[0][1] < run[1][1] < run[2][1]  # side by side, in order
     assert seen["images"] == 1 and seen["broken"] == [] and seen["sources"] == ["data:image/"]
-    assert {"Spend per day", "Time to first token per model", "Tokens per second per model"} <= set(seen["svgs"])
+    assert {"Spend per day", "Time to first token per model", "Tokens per second per model"} <= set(
+        seen["svgs"]
+    )
     assert "Cost and quality per model" in seen["svgs"]  # the vote gives a rating
     assert seen["scripts"] == 0 and seen["links"] == ["https://example.org/doc"]
     assert recorder.page_requests() == []
@@ -181,7 +185,9 @@ def test_the_report_renders_with_columns_images_and_charts(
 def test_the_recorder_sees_what_a_page_fetches(chromium: str, recorder: Recorder, tmp_path: Path) -> None:
     """The control: without this, "no request recorded" could mean a recorder that records nothing."""
     page = tmp_path / "control.html"
-    page.write_text('<html><body><img src="http://tracker.example/pixel.png"></body></html>', encoding="utf-8")
+    page.write_text(
+        '<html><body><img src="http://tracker.example/pixel.png"></body></html>', encoding="utf-8"
+    )
     browse(chromium, page, recorder, tmp_path / "profile", "--dump-dom")
     assert any("tracker.example" in line for line in recorder.page_requests())
 
@@ -191,7 +197,9 @@ def test_a_screenshot_of_the_report_is_a_full_page(
     chromium: str, report: Path, recorder: Recorder, tmp_path: Path
 ) -> None:
     shot = tmp_path / "report.png"
-    browse(chromium, report, recorder, tmp_path / "profile", "--window-size=1400,1000", f"--screenshot={shot}")
+    browse(
+        chromium, report, recorder, tmp_path / "profile", "--window-size=1400,1000", f"--screenshot={shot}"
+    )
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG") and int.from_bytes(data[16:20], "big") == 1400
     assert len(data) > 50_000  # text, columns and charts, not a blank page

@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from playground.core.history import AnswerRecord, RunRecord
 from playground.core.leaderboard import Standing, Vote
-from playground.core.report.charts import cost_rating_from_history, speed, spend_per_day
+from playground.core.report.figures import Figure, history_figures
 from playground.core.report.page import Options, document, figure
 from playground.core.report.runs import run_section, total_cost
-from playground.core.report.svg import cost_quality_svg, speed_svg, spend_svg
 from playground.core.report.testrun import Against, MatrixCell, render_test_run_html
 
 if TYPE_CHECKING:
@@ -25,10 +24,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Against",
+    "Figure",
     "MatrixCell",
     "Options",
     "comparison_report_html",
     "history_charts_html",
+    "history_figures",
     "history_report_html",
     "record_from_comparison",
     "render_test_run_html",
@@ -57,22 +58,14 @@ def history_report_html(
 def history_charts_html(
     runs: Sequence[RunRecord], *, standings: Sequence[Standing] = (), daily_alert: Decimal | None = None
 ) -> str:
-    """Spend per day, speed per model and (with blind-vote standings) cost against rating."""
-    figures = []
+    """Spend per day (over the days these runs span), speed per model and, with blind-vote
+    standings, cost against rating; charts with nothing to draw are left out."""
+    days = 1
     if runs:
         oldest = date.fromtimestamp(min(r.created for r in runs))
-        days = min(MAX_CHART_DAYS, (date.today() - oldest).days + 1)
-        spend = spend_per_day(runs, days=max(days, 1), daily_alert=daily_alert)
-        if spend.models:
-            figures.append(figure(spend_svg(spend), spend.title, *spend.table()))
-    for metric in ("ttft", "tps"):
-        chart = speed(runs, metric)
-        if chart.series:
-            figures.append(figure(speed_svg(chart), chart.title, *chart.table()))
-    if standings:
-        rated = cost_rating_from_history(runs, standings)
-        if rated.points:
-            figures.append(figure(cost_quality_svg(rated), rated.title, *rated.table()))
+        days = max(1, min(MAX_CHART_DAYS, (date.today() - oldest).days + 1))
+    found = history_figures(runs, standings, daily_alert=daily_alert, days=days)
+    figures = [figure(f.svg(), f.title, *f.table()) for f in found if not f.empty]
     if not figures:
         return ""
     return (
