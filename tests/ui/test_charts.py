@@ -133,3 +133,33 @@ def test_export_as_html_writes_the_comparison_on_screen(
         await h.close()
 
     aio(go())
+
+
+def test_the_window_starts_without_loading_reports_or_charts(tmp_path: Path) -> None:
+    """Start-up pays nothing for charts and reports: they load when first used."""
+    import subprocess
+    import sys
+
+    code = f"""
+import sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from playground.core.context import AppContext
+from playground.core.uistate import UiStateStore
+from playground.ui.main_window import MainWindow
+from playground.ui.session import Session
+ctx = AppContext.from_env({{"PLAYGROUND_HOME": {str(tmp_path)!r}}}, cwd={str(tmp_path)!r})
+window = MainWindow(Session(ctx), UiStateStore(ctx.paths.config_dir / "window.json"))
+window.show()
+app.processEvents()
+lazy = ("markdown_it", "pygments", "playground.core.report", "playground.ui.charts")
+print(sorted(m for m in lazy if m in sys.modules))
+window.show_charts()
+print(sorted(m for m in lazy if m in sys.modules))
+"""
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    before, after = result.stdout.splitlines()
+    assert before == "[]"
+    assert "playground.ui.charts" in after and "playground.core.report" in after
