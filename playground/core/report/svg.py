@@ -76,7 +76,7 @@ def _label(value: float) -> str:
         return f"{value:.1e}"
     if abs(value) < 1:
         return f"{value:.7f}".rstrip("0").rstrip(".")  # costs: 0.002, never 2e-3
-    return f"{value:.4g}"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
 class _Canvas:
@@ -183,7 +183,11 @@ def cost_quality_svg(chart: CostQualityChart, palette: Palette = LIGHT) -> str:
             f'stroke="{palette.text}" stroke-width="{2 if p.model in chart.front else 0.5}">'
             f"<title>{_t(tip)}</title></circle>"
         )
-        canvas.parts.append(canvas.text(x + radius + 3, y + 4, short(p.model)))
+        label = short(p.model)
+        if x + radius + 3 + 6.5 * len(label) > WIDTH - 4:  # no room on the right: label on the left
+            canvas.parts.append(canvas.text(x - radius - 3, y + 4, label, anchor="end"))
+        else:
+            canvas.parts.append(canvas.text(x + radius + 3, y + 4, label))
     canvas.parts.append(
         canvas.text(WIDTH - RIGHT, TOP - 18, "dashed: Pareto front; bigger: slower", size=10, anchor="end")
     )
