@@ -9,6 +9,7 @@ from pathlib import Path
 from playground.core.attachments import Attachment
 from playground.core.compare import CompareRequest, CompareRun, PaneSpec
 from playground.core.history import RunHistory
+from playground.core.routing import Routing
 from playground.simulator import Behaviour, Simulator
 from tests.conftest import run
 from tests.core.helpers import client_for
@@ -48,10 +49,11 @@ def store_comparison(
     when: float | None = None,
     system: str | None = None,
     attachments: tuple[Attachment, ...] = (),
+    routing: Routing | None = None,
 ) -> Stored:
     """Run one real comparison on the simulator and record it as made at ``when``."""
     request = CompareRequest(
-        prompt, tuple(PaneSpec(m) for m in models), system=system, attachments=attachments
+        prompt, tuple(PaneSpec(m, routing=routing) for m in models), system=system, attachments=attachments
     )
 
     async def go() -> CompareRun:

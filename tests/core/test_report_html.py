@@ -19,6 +19,7 @@ from playground.core.report import (
     history_report_html,
     render_test_run_html,
 )
+from playground.core.routing import Routing
 from playground.simulator import Behaviour, Simulator
 from tests.core.report_fixtures import HOSTILE_ANSWER, MODELS, store_comparison
 from tests.core.test_conversation import png_bytes
@@ -73,6 +74,17 @@ def test_history_report_puts_answers_side_by_side_and_escapes_them(sim: Simulato
     assert "voted best" in text and "Reasoning</summary>" in text  # deep-reasoner reasons
     assert "Simulated Labs" in text  # who served each answer
     assert text.count("<table") >= 2  # the answer's table and the charts' numbers
+
+
+def test_routing_and_the_model_that_answered_are_shown(sim: Simulator, tmp_path: Path) -> None:
+    history = RunHistory(tmp_path / "h.sqlite3")
+    sim.script("sim/quick-mini", Behaviour(served_model="sim/balanced-pro", provider="Backup Cloud"))
+    routing = Routing(fallbacks=("sim/balanced-pro",), sort="price")
+    stored = store_comparison(sim, history, "Hi", models=MODELS[:1], routing=routing)
+    text = history_report_html([history.get_run(stored.run_id)])
+    assert "fallback taken: sim/balanced-pro answered, not sim/quick-mini" in text
+    assert "<dd>sim/balanced-pro via Backup Cloud</dd>" in text
+    assert "<dd>fallbacks sim/balanced-pro; sort by price</dd>" in text
 
 
 def test_no_key_reaches_the_page_from_any_text(sim: Simulator, tmp_path: Path) -> None:
