@@ -13,6 +13,7 @@ import pytest
 
 from playground.core.leaderboard import leaderboard
 from playground.core.report.charts import (
+    Distribution,
     ModelPoint,
     cost_quality,
     cost_rating_from_history,
@@ -70,6 +71,14 @@ def test_speed_distributions_hold_each_answers_figures(sim: Simulator, tmp_path:
         assert sorted(d.values) == sorted(a.tokens_out / (a.duration - a.ttft) for a in answers)  # type: ignore[operator]
     _model, count, low, q1, median, q3, high = ttft.table()[1][0]
     assert float(low) <= float(q1) <= float(median) <= float(q3) <= float(high) and int(count) == 4
+
+
+def test_a_box_plot_with_an_outlier_keeps_its_whiskers_outside_the_box() -> None:
+    d = Distribution("m", (0.001, 0.05, 0.05, 0.06, 0.06, 0.06))
+    low, high = d.whiskers
+    q1, median, q3 = d.quartiles
+    assert low <= q1 <= median <= q3 <= high
+    assert 0.001 in d.values and low > 0.001  # the outlier stays a dot, beyond the whisker
 
 
 def test_cost_against_rating_uses_the_votes_and_each_answers_cost(sim: Simulator, tmp_path: Path) -> None:

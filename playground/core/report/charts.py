@@ -104,7 +104,9 @@ class Distribution:
         q1, _, q3 = self.quartiles
         reach = 1.5 * (q3 - q1)
         inside = [v for v in self.values if q1 - reach <= v <= q3 + reach]
-        return min(inside), max(inside)
+        # With outliers on one side the nearest value inside can lie past the interpolated quartile;
+        # the whisker then ends at the box rather than inside it.
+        return min([*inside, q1]), max([*inside, q3])
 
 
 @dataclass(frozen=True)
