@@ -18,6 +18,7 @@ from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -150,19 +151,19 @@ class ChartsDialog(QDialog):
         self.setObjectName("chartsDialog")
         self.setWindowTitle("Charts")
         self.resize(900, 640)
-        self.runs: list[RunRecord] = session.runs(
+        self.days = days
+        self.all_runs: list[RunRecord] = session.runs(
             since=time.time() - days * 86_400, limit=MAX_RUNS, texts=False
         )
-        standings = leaderboard(session.leaderboard_votes())
-        alert = session.thresholds().daily_above
-        self.figures = history_figures(self.runs, standings, daily_alert=alert, days=days)
+        self.runs = self.all_runs
+        self.alert = session.thresholds().daily_above
+        self.figures: list[Figure] = []
         self.views: dict[str, ChartView] = {}
         self.stacks: list[QStackedWidget] = []
         layout = QVBoxLayout(self)
+        layout.addLayout(self._filter_row())
         self.tabs = QTabWidget()
         self.tabs.setObjectName("chartTabs")
-        for figure in self.figures:
-            self.tabs.addTab(self._page(figure), figure.title)
         self.tabs.currentChanged.connect(self._update_buttons)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(self._controls())
@@ -179,6 +180,42 @@ class ChartsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.show_template(None)
+
+    def _filter_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.templateFilter = QComboBox()
+        self.templateFilter.setObjectName("chartTemplateFilter")
+        self.templateFilter.setAccessibleName("Template whose runs the charts show")
+        self.templateFilter.addItem("All runs", None)
+        for name in sorted({r.template for r in self.all_runs if r.template}):
+            self.templateFilter.addItem(name, name)
+        self.templateFilter.currentIndexChanged.connect(
+            lambda: self.show_template(self.templateFilter.currentData())
+        )
+        row.addWidget(QLabel(f"Last {self.days} days of"))
+        row.addWidget(self.templateFilter)
+        row.addStretch(1)
+        return row
+
+    def show_template(self, template: str | None) -> None:
+        """Draw the charts again for one template's runs and votes (None: every run)."""
+        index = max(self.tabs.currentIndex(), 0)
+        self.runs = [r for r in self.all_runs if template is None or r.template == template]
+        standings = leaderboard(self.session.leaderboard_votes(template=template))
+        self.figures = history_figures(self.runs, standings, daily_alert=self.alert, days=self.days)
+        self.views, self.stacks = {}, []
+        self.tabs.blockSignals(True)
+        while self.tabs.count():
+            page = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            page.deleteLater()
+        for figure in self.figures:
+            self.tabs.addTab(self._page(figure), figure.title)
+        self.tabs.setCurrentIndex(index)
+        self.tabs.blockSignals(False)
+        self._show_tables(self.tableToggle.isChecked())
+        self.answersList.clear()
         self._update_buttons()
 
     def _page(self, figure: Figure) -> QStackedWidget:
@@ -201,7 +238,7 @@ class ChartsDialog(QDialog):
         row = QHBoxLayout()
         self.tableToggle = QCheckBox("Show the numbers as a table")
         self.tableToggle.setObjectName("chartTableToggle")
-        self.tableToggle.toggled.connect(lambda on: [s.setCurrentIndex(1 if on else 0) for s in self.stacks])
+        self.tableToggle.toggled.connect(self._show_tables)
         self.exportSvgButton = QPushButton("Export SVG...")
         self.exportSvgButton.setObjectName("exportSvgButton")
         self.exportSvgButton.clicked.connect(lambda: self.export("svg"))
@@ -213,6 +250,10 @@ class ChartsDialog(QDialog):
         row.addWidget(self.exportSvgButton)
         row.addWidget(self.exportPngButton)
         return row
+
+    def _show_tables(self, on: bool) -> None:
+        for stack in self.stacks:
+            stack.setCurrentIndex(1 if on else 0)
 
     def current(self) -> Figure:
         return self.figures[self.tabs.currentIndex()]

@@ -50,6 +50,7 @@ def store_comparison(
     system: str | None = None,
     attachments: tuple[Attachment, ...] = (),
     routing: Routing | None = None,
+    template: str | None = None,
 ) -> Stored:
     """Run one real comparison on the simulator and record it as made at ``when``."""
     request = CompareRequest(
@@ -64,7 +65,7 @@ def store_comparison(
             return comparison
 
     comparison = run(go())
-    run_id = history.start_run(request, now=when)
+    run_id = history.start_run(request, now=when, template=template)
     for pane, result in enumerate(comparison.results):
         history.save_answer(run_id, pane, result, now=when)
     return Stored(run_id, request)

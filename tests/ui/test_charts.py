@@ -32,7 +32,8 @@ def _menu_action(window, text: str) -> QAction:
 def _seed(h: Harness) -> None:
     history = h.ctx.history()
     for day in range(3):
-        stored = store_comparison(h.sim, history, f"Question {day}", when=NOON - day * DAY)
+        template = "summarise" if day == 1 else None
+        stored = store_comparison(h.sim, history, f"Question {day}", when=NOON - day * DAY, template=template)
         history.save_vote(stored.run_id, "rank", ["sim/deep-reasoner", "sim/quick-mini", "sim/balanced-pro"])
     h.ctx.settings.update(alert_daily_spend_usd=0.004)
 
@@ -85,6 +86,19 @@ def test_charts_dialog_shows_history_as_pictures_and_tables(
         assert any(t.text == "daily alert $0.004" for t in svg.iter("{http://www.w3.org/2000/svg}text"))
         png = (tmp_path / "spend.png").read_bytes()
         assert png.startswith(b"\x89PNG") and int.from_bytes(png[16:20], "big") == WIDTH * 2
+        # one template's runs and votes only
+        dialog.tableToggle.setChecked(False)
+        dialog.templateFilter.setCurrentIndex(dialog.templateFilter.findText("summarise"))
+        assert [r.template for r in dialog.runs] == ["summarise"]
+        assert dialog.tabs.currentIndex() == 1 and dialog.stacks[1].currentIndex() == 0
+        spend = dialog.stacks[1].widget(1)
+        days = [spend.item(r, 0).text() for r in range(spend.rowCount())]
+        assert days == [date.fromtimestamp(NOON - DAY).isoformat(), date.today().isoformat()]  # its day on
+        assert spend.item(1, len(MODELS) + 1).text() == "$0"  # nothing today
+        rated = dialog.stacks[0].widget(1)
+        assert {rated.item(r, 4).text() for r in range(rated.rowCount())} == {"1"}  # one answer each
+        dialog.templateFilter.setCurrentIndex(0)
+        assert len(dialog.runs) == 3
         # the theme: dark window, dark chart
         assert LIGHT.background in dialog.views["spend"].svg()
         window.set_theme("dark")
