@@ -19,8 +19,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     _filters(lst)
     show = actions.add_parser("show", help="one run with every answer")
     show.add_argument("id", type=run_id)
-    export = actions.add_parser("export", help="runs as Markdown, JSON or CSV on stdout")
-    export.add_argument("--format", choices=("md", "json", "csv"), default="md")
+    export = actions.add_parser("export", help="runs as Markdown, JSON, CSV or one HTML page on stdout")
+    export.add_argument("--format", choices=("md", "json", "csv", "html"), default="md")
+    export.add_argument(
+        "--redact-prompts", action="store_true", help="html: prompts and answers replaced by their lengths"
+    )
     export.add_argument("ids", nargs="*", type=run_id, help="default: the runs the filters select")
     _filters(export)
 
@@ -51,7 +54,12 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
             search=args.search, template=args.template, model=args.model, limit=args.limit
         )
     if args.history_action == "export":
-        sys.stdout.write(export_runs(runs, args.format))
+        if args.format == "html":
+            from playground.commands.history_html import html_export
+
+            sys.stdout.write(html_export(ctx, runs, redact_prompts=args.redact_prompts))
+        else:
+            sys.stdout.write(export_runs(runs, args.format))
         return 0
     if not runs:
         print("No runs recorded yet." if not history.count() else "No runs match.")

@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from playground.core.spend import Alert
     from playground.core.templates import PromptTemplate
     from playground.ui.blind import LeaderboardView, VoteBar
+    from playground.ui.charts import ChartsDialog
     from playground.ui.endpoints_dialog import EndpointsDialog
     from playground.ui.history_view import HistoryView
     from playground.ui.key_dialog import KeyDialog
@@ -313,6 +314,7 @@ class MainWindow(QMainWindow):
         self._action(file, "Copy comparison as Markdown", self.copy_markdown, "Ctrl+Shift+C")
         self._action(file, "Save comparison as Markdown...", self._save_shortcut, "Ctrl+S")
         self._action(file, "Save comparison as JSON...", lambda: self.save_export("json"))
+        self._action(file, "Export as HTML...", lambda: self.save_export("html"))
         file.addSeparator()
         self._action(file, "Show log folder", self.show_log_folder)
         self.logPromptsAction = self._action(
@@ -355,6 +357,7 @@ class MainWindow(QMainWindow):
         )
         for action in (self.templatesAction, self.historyAction):
             action.setCheckable(True)
+        self._action(view, "Charts...", self.show_charts)
         view.addSeparator()
         for theme in THEMES:
             self._action(view, f"{theme.capitalize()} theme", lambda t=theme: self.set_theme(t))
@@ -1011,6 +1014,14 @@ class MainWindow(QMainWindow):
         self.endpoints_dialog = dialog
         return dialog
 
+    def show_charts(self) -> ChartsDialog:
+        from playground.ui.charts import ChartsDialog
+
+        dialog = ChartsDialog(self.session, self)
+        dialog.open()
+        self.charts_dialog = dialog
+        return dialog
+
     def show_usage(self) -> UsageDialog:
         from playground.ui.usage_dialog import UsageDialog
 
@@ -1043,6 +1054,10 @@ class MainWindow(QMainWindow):
         if run is None:
             self.statusBar().showMessage("Nothing to export yet: run a comparison first.", 6000)
             return None
+        if kind == "html":
+            from playground.core.report import comparison_report_html
+
+            return comparison_report_html(run.request, run.results)
         return to_markdown(run.request, run.results) if kind == "md" else to_json(run.request, run.results)
 
     def copy_markdown(self) -> None:
@@ -1065,7 +1080,7 @@ class MainWindow(QMainWindow):
         if text is None:
             return
         if path is None:
-            pattern = "Markdown (*.md)" if kind == "md" else "JSON (*.json)"
+            pattern = {"md": "Markdown (*.md)", "json": "JSON (*.json)", "html": "HTML page (*.html)"}[kind]
             path, _ = QFileDialog.getSaveFileName(self, "Save comparison", f"comparison.{kind}", pattern)
         if not path:
             return
