@@ -27,6 +27,7 @@ from playground.commands import (
     templates,
     usage,
 )
+from playground.commands.output import TerminalStream
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError, PlaygroundError
 from playground.core.logs import setup_logging
@@ -69,15 +70,17 @@ def build_parser() -> argparse.ArgumentParser:
         simulate,
     ):
         module.add_parser(sub)
-    for name, subparser in sub.choices.items():
-        if name != "simulate":
-            _add_verbose(subparser)
+    for subparser in sub.choices.values():
+        _add_verbose(subparser)
     return parser
 
 
 def _add_verbose(parser: argparse.ArgumentParser) -> None:
-    """``--verbose`` is accepted after any subcommand, nested ones (``key set``) included."""
-    parser.add_argument("--verbose", action="store_true", help="debug logging (also to stderr)")
+    """``--verbose`` is accepted after any subcommand, nested ones (``key set``) included, as well as
+    before it: SUPPRESS keeps a subcommand from resetting ``playground --verbose compare`` to False."""
+    parser.add_argument(
+        "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging (also to stderr)"
+    )
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for nested in action.choices.values():
@@ -103,8 +106,99 @@ async def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; a closed output pipe (``| head -1``) ends it quietly."""
+    saved = sys.stdout, sys.stderr
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_FAILED
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+# The core's keyring messages offer the window's "use the key for this session only"; a command has
+# no session to hold a key in, so the CLI offers the environment instead.
+_WINDOW_ONLY = (
+    (
+        "You can set OPENROUTER_API_KEY instead, or use the key for this session only.",
+        "You can set OPENROUTER_API_KEY instead (in the environment or a .env file).",
+    ),
+    (", or use the key for this session only.", ", or set OPENROUTER_API_KEY instead."),
+)
+
+
+def cli_words(exc: BaseException) -> str:
+    """An error's sentence as the command line says it (no window-only way out)."""
+    text = str(exc)
+    for window, cli in _WINDOW_ONLY:
+        text = text.replace(window, cli)
+    return text
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not complain about the pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _exact_output(args: argparse.Namespace) -> bool:
+    """Machine-readable output and exports keep the exact text; everything else is for people."""
+    if any(getattr(args, flag, False) for flag in ("jsonl", "json", "csv")):
+        return True
+    return args.command == "history" and getattr(args, "history_action", None) == "export"
+
+
+def _install_terminal_streams(args: argparse.Namespace | None) -> None:
+    """Text for people passes through the one terminal-safe function (see TerminalStream)."""
+    if sys.stderr is not None and not isinstance(sys.stderr, TerminalStream):
+        sys.stderr = TerminalStream(sys.stderr)  # type: ignore[assignment]
+    if args is not None and sys.stdout is not None and not _exact_output(args):
+        sys.stdout = TerminalStream(sys.stdout)  # type: ignore[assignment]
+
+
+def _check_text_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """An argument the terminal could not decode as UTF-8 is a usage error naming it."""
+    names = _argument_names(parser)
+    for dest, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(item, str) and not _encodable(item) for item in values):
+            parser.error(f"argument {names.get(dest, dest)}: not valid UTF-8 text")
+
+
+def _argument_names(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Each argument's name as argparse shows it in errors (``-m/--model``, ``PROMPT``), by dest."""
+    names: dict[str, str] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                names.update(_argument_names(sub))
+        elif action.option_strings:
+            names[action.dest] = "/".join(action.option_strings)
+        else:
+            names[action.dest] = str(action.metavar or action.dest)
+    return names
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
+    _install_terminal_streams(None)
     args = parser.parse_args(argv)
+    _check_text_arguments(parser, args)
+    if args.command is not None:
+        _install_terminal_streams(args)
     ctx = AppContext.from_env()
     setup_logging(ctx.paths, verbose=getattr(args, "verbose", False))
     if args.command is None:
@@ -116,8 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:
+        raise  # nobody reads the output any more: main() ends quietly
     except (ConfigError, KeyringError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {cli_words(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except ApiError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -126,6 +222,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:  # the last line of defence: a sentence, never a traceback
+        if type(exc).__module__ == "sqlite3":  # a read of the history failed (locked, I/O error)
+            log.warning("history unavailable: %s", exc)
+            print(f"error: history unavailable ({exc})", file=sys.stderr)
+            return EXIT_FAILED
         log.exception("unexpected error in %s", args.command)
         print(
             f"error: something went wrong ({type(exc).__name__}). Details are in the log: "

@@ -7,10 +7,14 @@ import asyncio
 import contextlib
 import signal
 import sys
+from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from playground.commands.args import MAX_TOKENS, integer, model_id, number, price
 from playground.commands.compare_view import JsonlView, LiveView, PipedView, View, print_figures
+from playground.commands.output import note_key_source
 from playground.core.attachments import Attachment, check_total, load_attachment, unreadable_by
 from playground.core.compare import CompareRequest, CompareRun, PaneSpec
 from playground.core.context import AppContext
@@ -21,29 +25,15 @@ from playground.core.request import REASONING_EFFORTS, ChatParams
 from playground.core.routing import SORTS, Routing, RoutingError, parse_price
 
 
-def _bounded(kind: type, low: float, high: float | None) -> object:
-    def parse(text: str) -> float | int:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if value < low or (high is not None and value > high):
-            upper = f" and {high}" if high is not None else " or more"
-            raise argparse.ArgumentTypeError(f"{text} is out of range (between {low}{upper})")
-        return value  # type: ignore[no-any-return]
-
-    return parse
-
-
 def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--system", default=None, metavar="TEXT", help="system prompt")
-    p.add_argument("--temperature", type=_bounded(float, 0, 2), metavar="T")
-    p.add_argument("--top-p", type=_bounded(float, 0, 1), metavar="P")
-    p.add_argument("--max-tokens", type=_bounded(int, 1, None), metavar="N")
-    p.add_argument("--seed", type=int, metavar="N")
+    p.add_argument("--temperature", type=number(0, 2), metavar="T", help="0 to 2")
+    p.add_argument("--top-p", type=number(0, 1), metavar="P", help="0 to 1")
+    p.add_argument("--max-tokens", type=integer(1, MAX_TOKENS), metavar="N")
+    p.add_argument("--seed", type=integer(-(2**63), 2**63 - 1), metavar="N")
     p.add_argument("--stop", action="append", metavar="TEXT", help="stop sequence (repeatable)")
-    p.add_argument("--frequency-penalty", type=_bounded(float, -2, 2), metavar="X")
-    p.add_argument("--presence-penalty", type=_bounded(float, -2, 2), metavar="X")
+    p.add_argument("--frequency-penalty", type=number(-2, 2), metavar="X", help="-2 to 2")
+    p.add_argument("--presence-penalty", type=number(-2, 2), metavar="X", help="-2 to 2")
     p.add_argument("--reasoning-effort", choices=REASONING_EFFORTS)
     p.add_argument("--jsonl", action="store_true", help="one JSON object per event on stdout")
     p.add_argument("--show-reasoning", action="store_true", help="print reasoning text before answers")
@@ -68,7 +58,17 @@ def add_routing_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--no-provider-fallbacks", action="store_true", help="do not fall back to other providers")
     g.add_argument("--sort", choices=SORTS, help="prefer providers by price, throughput or latency")
     g.add_argument("--deny-data-collection", action="store_true", help="only providers that keep no data")
-    g.add_argument("--max-price", metavar="IN[,OUT]", help="max USD per million tokens (prompt[,completion])")
+    g.add_argument(
+        "--max-price",
+        type=_max_price,
+        metavar="IN[,OUT]",
+        help="max USD per million tokens (prompt[,completion])",
+    )
+
+
+def _max_price(text: str) -> tuple[Decimal, Decimal | None]:
+    prompt, _, completion = text.partition(",")
+    return price(prompt), price(completion) if completion else None
 
 
 def routing_from(args: argparse.Namespace) -> Routing:
@@ -91,9 +91,9 @@ def routing_from(args: argparse.Namespace) -> Routing:
         data["deny_data_collection"] = True
     try:
         if getattr(args, "max_price", None):
-            prompt, _, completion = args.max_price.partition(",")
+            prompt, completion = args.max_price
             data["max_price_prompt"] = parse_price(prompt, "--max-price")
-            if completion:
+            if completion is not None:
                 data["max_price_completion"] = parse_price(completion, "--max-price")
         return Routing.from_mapping(data)
     except RoutingError as exc:
@@ -102,7 +102,9 @@ def routing_from(args: argparse.Namespace) -> Routing:
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("compare", help="send one prompt to several models and compare the answers")
-    p.add_argument("-m", "--model", action="append", required=True, metavar="MODEL", help="repeatable")
+    p.add_argument(
+        "-m", "--model", action="append", required=True, type=model_id, metavar="MODEL", help="repeatable"
+    )
     add_sampling_arguments(p)
     p.add_argument("prompt", metavar="PROMPT", help="the prompt, or - to read it from stdin")
 
@@ -121,10 +123,17 @@ def params_from(args: argparse.Namespace) -> ChatParams:
 
 
 def read_prompt(text: str) -> str:
+    """PROMPT as given, or stdin for ``-``; text that is not UTF-8 is a usage error naming PROMPT."""
     if text == "-":
         if sys.stdin is None or sys.stdin.closed:
             raise ConfigError("PROMPT is '-' but there is no standard input to read it from.")
-        text = sys.stdin.read()
+        raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError("PROMPT (from stdin) is not UTF-8 text: binary input is refused.") from None
+        if "\x00" in text:
+            raise ConfigError("PROMPT (from stdin) holds NUL bytes: binary input is refused.")
     if not text.strip():
         raise ConfigError("The prompt is empty.")
     return text
@@ -188,16 +197,19 @@ async def run_request(
         ctx.start_demo()
     await check_modalities(ctx, request)
     models = [p.model for p in request.panes]
+    if not all(m.strip() for m in models):
+        raise ConfigError("-m/--model: a model id cannot be empty (e.g. -m openai/gpt-4o-mini).")
     # endpoint models (@name/model) need no OpenRouter key; each endpoint gets only its own key
     key = await ctx.active_key() if any(split_ref(m) is None for m in models) else None
+    note_key_source(key, ctx.keys.active_name())
     view = _make_view(args, label or {})
     async with await ctx.chat_client(key, models) as client:
         comparison = CompareRun(client, request)
         comparison.add_listener(view.on_event)
         _record(ctx, comparison, record or {})
         comparison.start()
-        with _stop_on_interrupt(comparison):
-            ticker = asyncio.create_task(view.tick_forever(comparison.results))
+        with _stop_on_signals(comparison):
+            ticker = asyncio.create_task(_tick(view, comparison))
             try:
                 await comparison.wait()
             finally:
@@ -205,16 +217,42 @@ async def run_request(
                 with contextlib.suppress(asyncio.CancelledError):
                     await ticker
         view.close(comparison.results)
+    if view.closed:
+        raise BrokenPipeError("the output was closed")  # ``| head``: the CLI ends quietly
     if not args.jsonl:
         print_figures(comparison.results)
     return 0 if comparison.all_complete else 1
 
 
+async def _tick(view: View, comparison: CompareRun) -> None:
+    """Redraw a few times a second; when nobody reads the output any more, stop every stream."""
+    while True:
+        await asyncio.sleep(view.interval)
+        view.tick(comparison.results)
+        if view.closed:
+            comparison.cancel_all()
+            return
+
+
 def _record(ctx: AppContext, comparison: CompareRun, meta: dict[str, Any]) -> None:
+    """Record the run (each pane as it starts and ends); a history that cannot be written is reported
+    once at the end and never stops or changes the comparison."""
     try:
-        record_run(ctx.history(), comparison, **meta)
+        history = ctx.history()
+        seen = len(history.warnings)
+        record_run(history, comparison, **meta)
     except PlaygroundError as exc:  # history is a convenience: never fail a comparison over it
-        ctx.warnings.append(f"This run was not saved to history: {exc}")
+        ctx.warnings.append(f"{exc}: this run is not saved")
+        return
+    # an answer that could not be written is noted on the history as it ends; say so at the end
+    comparison.add_listener(lambda _event: _collect_warnings(ctx, history.warnings, seen))
+
+
+def _collect_warnings(ctx: AppContext, found: list[str], seen: int) -> None:
+    for warning in found[seen:]:
+        message = f"{warning}: an answer of this run is not saved"
+        if message not in ctx.warnings:
+            ctx.warnings.append(message)
 
 
 def _make_view(args: argparse.Namespace, label: dict[str, str]) -> View:
@@ -225,17 +263,27 @@ def _make_view(args: argparse.Namespace, label: dict[str, str]) -> View:
     return PipedView(sys.stdout, show_reasoning=args.show_reasoning)
 
 
+# Ctrl+C, ``kill`` and a closed terminal (or a CI job's timeout) are all "stop now": each keeps what
+# arrived, prints it and records it as stopped.
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
 @contextlib.contextmanager
-def _stop_on_interrupt(comparison: CompareRun):  # type: ignore[no-untyped-def]
-    """Ctrl+C stops every stream (closing its connection) and still prints what arrived."""
+def _stop_on_signals(comparison: CompareRun) -> Iterator[None]:
+    """Ctrl+C, SIGTERM and SIGHUP stop every stream (closing its connection) and still print what
+    arrived."""
     loop = asyncio.get_running_loop()
-    try:
-        loop.add_signal_handler(signal.SIGINT, comparison.cancel_all)
-        installed = True
-    except (NotImplementedError, RuntimeError):
-        installed = False  # Windows: KeyboardInterrupt ends the run instead
+    installed = []
+    for sig in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(sig, comparison.cancel_all)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # Windows: KeyboardInterrupt ends the run instead
     try:
         yield
     finally:
-        if installed:
-            loop.remove_signal_handler(signal.SIGINT)
+        for sig in installed:
+            loop.remove_signal_handler(sig)

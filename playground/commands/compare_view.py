@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from playground.commands.output import number, seconds, table, usd
+from playground.commands.output import number, raw_stream, seconds, table, usd
 from playground.core.compare import PaneEvent, PaneResult, PaneState, Stopped
 from playground.core.events import Delta, Failed, Finished, Reasoning, Retrying, Started, Usage
 
@@ -78,12 +77,31 @@ def event_json(pane_event: PaneEvent) -> dict[str, Any]:
 
 
 class View:
-    """Receives every event; ``tick`` runs a few times a second; ``close`` at the end."""
+    """Receives every event; ``tick`` runs a few times a second; ``close`` at the end.
+
+    A view never raises from a write: when its reader goes away (``| head -1`` closes the pipe) it
+    sets ``closed`` and stops writing; the command then stops the streams and ends quietly.
+    """
 
     interval = 0.1
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
+        self.closed = False
+
+    def write(self, text: str) -> None:
+        if not self.closed:
+            try:
+                self.out.write(text)
+            except (OSError, ValueError):  # a closed pipe or file: nobody is reading any more
+                self.closed = True
+
+    def flush(self) -> None:
+        if not self.closed:
+            try:
+                self.out.flush()
+            except (OSError, ValueError):
+                self.closed = True
 
     def on_event(self, pane_event: PaneEvent) -> None:
         pass
@@ -91,13 +109,8 @@ class View:
     def tick(self, results: Sequence[PaneResult]) -> None:
         pass
 
-    async def tick_forever(self, results: Sequence[PaneResult]) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            self.tick(results)
-
     def close(self, results: Sequence[PaneResult]) -> None:
-        self.out.flush()
+        self.flush()
 
 
 class JsonlView(View):
@@ -108,10 +121,10 @@ class JsonlView(View):
         self.label = label or {}
 
     def on_event(self, pane_event: PaneEvent) -> None:
-        self.out.write(json.dumps(event_json(pane_event) | self.label, ensure_ascii=False) + "\n")
+        self.write(json.dumps(event_json(pane_event) | self.label, ensure_ascii=False) + "\n")
 
     def tick(self, results: Sequence[PaneResult]) -> None:
-        self.out.flush()  # readers of a pipe see events within 50 ms without a flush per token
+        self.flush()  # readers of a pipe see events within 50 ms without a flush per token
 
 
 class PipedView(View):
@@ -129,8 +142,8 @@ class PipedView(View):
     def tick(self, results: Sequence[PaneResult]) -> None:
         while self.pending:
             index = self.pending.pop(0)
-            self.out.write(answer_block(index, results[index], self.show_reasoning))
-        self.out.flush()
+            self.write(answer_block(index, results[index], self.show_reasoning))
+        self.flush()
 
     def close(self, results: Sequence[PaneResult]) -> None:
         self.tick(results)
@@ -180,17 +193,21 @@ class LiveView(PipedView):
             self._draw(results)
 
     def _clear(self) -> None:
-        if self.drawn:
-            self.out.write(f"\x1b[{self.drawn}F\x1b[J")
+        if self.drawn and not self.closed:
+            # the CLI's own cursor movement goes to the real terminal, past the escaping of text
+            try:
+                raw_stream(self.out).write(f"\x1b[{self.drawn}F\x1b[J")
+            except (OSError, ValueError):
+                self.closed = True
             self.drawn = 0
 
     def _draw(self, results: Sequence[PaneResult]) -> None:
         width = max(len(r.model) for r in results)
         for r in results:
             tokens = len(r.text_parts) + len(r.reasoning_parts)
-            self.out.write(f"  {r.model:<{width}}  {status_word(r):<28} {tokens:>6} tokens\n")
+            self.write(f"  {r.model:<{width}}  {status_word(r):<28} {tokens:>6} tokens\n")
         self.drawn = len(results)
-        self.out.flush()
+        self.flush()
 
     def close(self, results: Sequence[PaneResult]) -> None:
         self._clear()

@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 
+from playground.commands.args import integer, run_id
 from playground.commands.output import table, usd
 from playground.core.context import AppContext
 from playground.core.history import RunRecord, export_runs
@@ -17,10 +18,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     lst = actions.add_parser("list", help="newest first")
     _filters(lst)
     show = actions.add_parser("show", help="one run with every answer")
-    show.add_argument("id", type=int)
-    export = actions.add_parser("export", help="runs as Markdown, JSON or CSV on stdout")
-    export.add_argument("--format", choices=("md", "json", "csv"), default="md")
-    export.add_argument("ids", nargs="*", type=int, help="default: the runs the filters select")
+    show.add_argument("id", type=run_id)
+    export = actions.add_parser("export", help="runs as Markdown, JSON, CSV or one HTML page on stdout")
+    export.add_argument("--format", choices=("md", "json", "csv", "html"), default="md")
+    export.add_argument(
+        "--redact-prompts", action="store_true", help="html: prompts and answers replaced by their lengths"
+    )
+    export.add_argument("ids", nargs="*", type=run_id, help="default: the runs the filters select")
     _filters(export)
 
 
@@ -29,7 +33,7 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="ID")
     p.add_argument("--search", default="", metavar="TEXT", help="in prompts and answers")
     p.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="only runs from this day on")
-    p.add_argument("--limit", type=int, default=20, metavar="N")
+    p.add_argument("--limit", type=integer(1, 1_000_000), default=20, metavar="N")
 
 
 def _date(text: str) -> float:
@@ -50,7 +54,12 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
             search=args.search, template=args.template, model=args.model, limit=args.limit
         )
     if args.history_action == "export":
-        sys.stdout.write(export_runs(runs, args.format))
+        if args.format == "html":
+            from playground.commands.history_html import html_export
+
+            sys.stdout.write(html_export(ctx, runs, redact_prompts=args.redact_prompts))
+        else:
+            sys.stdout.write(export_runs(runs, args.format))
         return 0
     if not runs:
         print("No runs recorded yet." if not history.count() else "No runs match.")

@@ -116,6 +116,7 @@ async def _list(ctx: AppContext) -> int:
         print(f"warning: {problem}", file=sys.stderr)
     names = ctx.keys.names()
     if not names:
+        await ctx.keys.check()  # no keyring at all is said as `key set` says it, not "no keys"
         print("No keys in the keyring. Add one with `playground key set --name NAME`.")
         return 0
     active = ctx.keys.in_use_name()

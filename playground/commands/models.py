@@ -6,8 +6,9 @@ import argparse
 import json
 import sys
 import time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from playground.commands.args import integer, price
 from playground.commands.output import context, per_million, table
 from playground.core.catalog import (
     SORTS,
@@ -23,24 +24,16 @@ from playground.core.errors import ApiError, ConfigError
 STALE_AFTER = 6 * 3600  # a cache older than this is refreshed when online
 
 
-def _decimal(text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"not a price: {text!r}") from None
-    if not value.is_finite() or value < 0:
-        raise argparse.ArgumentTypeError(f"not a price: {text!r}")
-    return value
-
-
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("models", help="list OpenRouter's models with prices and limits")
     p.add_argument("--search", default="", metavar="TEXT", help="words to find in id, name, description")
     p.add_argument("--free", action="store_true", help="only free models")
     p.add_argument(
-        "--max-price", type=_decimal, metavar="USD_PER_M", help="prompt and completion price at most this"
+        "--max-price", type=price, metavar="USD_PER_M", help="prompt and completion price at most this"
     )
-    p.add_argument("--min-context", type=int, metavar="N", help="context window of at least N tokens")
+    p.add_argument(
+        "--min-context", type=integer(0, 10**9), metavar="N", help="context window of at least N tokens"
+    )
     p.add_argument("--modality", metavar="KIND", help="accepts this input, e.g. image")
     p.add_argument("--param", metavar="NAME", help="supports this parameter, e.g. reasoning or tools")
     p.add_argument("--sort", choices=SORTS, default="name")

@@ -42,9 +42,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         print("  any key works (--key KEY accepts only the keys given)")
     print("  model ids fault/401, fault/429, fault/truncate ... inject failures")
-    print("Stop with Ctrl+C.", flush=True)
+    # The handler goes in before the address is printed: a client that reads it may stop us at once.
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print("Stop with Ctrl+C.", flush=True)
     try:
         while not stop.wait(0.5):
             pass

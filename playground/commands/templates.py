@@ -1,4 +1,4 @@
-"""``playground templates list | show | run | export | import``."""
+"""``playground templates list | show | run | test | export | import``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from playground.commands import templates_test
 from playground.commands.compare import (
     add_sampling_arguments,
     attachments_from,
@@ -23,7 +24,7 @@ from playground.core.templates import PromptTemplate, TemplateError, parse_vars
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("templates", help="prompt templates: list, show, run, export, import")
+    p = sub.add_parser("templates", help="prompt templates: list, show, run, test, export, import")
     actions = p.add_subparsers(dest="templates_action", required=True, metavar="ACTION")
     lst = actions.add_parser("list", help="every template (broken files too, with their error)")
     lst.add_argument("--json", action="store_true")
@@ -45,11 +46,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     cases.add_argument("--case", metavar="NAME", help="use this test case's variables")
     cases.add_argument("--all-cases", action="store_true", help="run every test case")
     add_sampling_arguments(run)
-    export = actions.add_parser("export", help="write templates as TOML files into a folder")
+    templates_test.add_parser(actions)
+    export = actions.add_parser(
+        "export", help="write templates as TOML files (or promptfoo configs) into a folder"
+    )
     export.add_argument("folder", type=Path)
     export.add_argument("names", nargs="*", help="default: all")
-    imp = actions.add_parser("import", help="add templates from TOML files")
+    export.add_argument(
+        "--format", choices=("toml", "promptfoo"), default="toml", help="promptfoo: NAME.promptfooconfig.yaml"
+    )
+    imp = actions.add_parser("import", help="add templates from TOML files or promptfoo configs (.yaml)")
     imp.add_argument("files", nargs="+", type=Path)
+    imp.add_argument("--replace", action="store_true", help="record a new version of a template that exists")
 
 
 async def run(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -59,9 +67,11 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
     if action == "show":
         return _show(ctx, args.name, args.diff)
     if action == "export":
-        return _export(ctx, args.folder, args.names)
+        return _export(ctx, args.folder, args.names, args.format)
     if action == "import":
-        return _import(ctx, args.files)
+        return _import(ctx, args.files, replace=args.replace)
+    if action == "test":
+        return await templates_test.run(ctx, args)
     return await _run(ctx, args)
 
 
@@ -116,7 +126,7 @@ def _show(ctx: AppContext, name: str, diff: list[str] | None) -> int:
     return 0
 
 
-def _export(ctx: AppContext, folder: Path, names: list[str]) -> int:
+def _export(ctx: AppContext, folder: Path, names: list[str], fmt: str = "toml") -> int:
     chosen = (
         [ctx.templates.get(n) for n in names]
         if names
@@ -127,27 +137,54 @@ def _export(ctx: AppContext, folder: Path, names: list[str]) -> int:
     from playground.core.templates import slug
 
     for template in chosen:
-        atomic_write(folder / f"{slug(template.name)}.toml", template.to_toml())
+        if fmt == "promptfoo":
+            from playground.core.evaluation.promptfoo import to_config
+
+            atomic_write(folder / f"{slug(template.name)}.promptfooconfig.yaml", to_config(template))
+        else:
+            atomic_write(folder / f"{slug(template.name)}.toml", template.to_toml())
     print(f"Exported {len(chosen)} template(s) to {folder}.")
     return 0
 
 
-def _import(ctx: AppContext, files: list[Path]) -> int:
-    library = ctx.library()
+def _import(ctx: AppContext, files: list[Path], *, replace: bool = False) -> int:
     failures = 0
     for path in files:
         try:
-            template = PromptTemplate.from_toml(path.read_text("utf-8"))
-            library.save(template, note=f"imported from {path.name}")
+            for template in _read_templates(path):
+                _save_imported(ctx, template, path, replace=replace)
         except (OSError, UnicodeDecodeError) as exc:
             print(f"error: could not read {path}: {exc}", file=sys.stderr)
             failures += 1
-        except TemplateError as exc:
+        except ConfigError as exc:
             print(f"error: {path.name}: {exc}", file=sys.stderr)
             failures += 1
-        else:
-            print(f"Imported '{template.name}'.")
     return 2 if failures else 0
+
+
+def _read_templates(path: Path) -> list[PromptTemplate]:
+    """The templates in a TOML file, or those a promptfoo config becomes (saying what was left out)."""
+    from playground.core.evaluation.promptfoo import is_promptfoo, load_config
+
+    text = path.read_text("utf-8")
+    if not is_promptfoo(path.name):
+        return [PromptTemplate.from_toml(text)]
+    imported = load_config(text, path.name)
+    for note in imported.dropped:
+        print(f"note: {path.name}: not carried over: {note}", file=sys.stderr)
+    return imported.templates
+
+
+def _save_imported(ctx: AppContext, template: PromptTemplate, path: Path, *, replace: bool) -> None:
+    exists = any(e.name == template.name for e in ctx.templates.entries())
+    if exists and not replace:
+        raise TemplateError(
+            f"A template named '{template.name}' already exists; use --replace to record a new version of it."
+        )
+    ctx.library().save(
+        template, replacing=template.name if exists else None, note=f"imported from {path.name}"
+    )
+    print(f"{'Replaced' if exists else 'Imported'} '{template.name}'.")
 
 
 async def _run(ctx: AppContext, args: argparse.Namespace) -> int:

@@ -9,10 +9,12 @@ import sys
 from collections.abc import Sequence
 from decimal import Decimal
 
-from playground.commands.output import table, usd
+from playground.commands.args import integer
+from playground.commands.output import note_key_source, table, usd
 from playground.core.account import KeyInfo
 from playground.core.context import AppContext
-from playground.core.errors import ApiError, PlaygroundError
+from playground.core.errors import ApiError, ConfigError, PlaygroundError
+from playground.core.secrets import KeyringError
 from playground.core.spend import SpendReport, Thresholds, remaining_credit, spend_report
 
 
@@ -29,7 +31,9 @@ def _usd_amount(text: str) -> float:
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("usage", help="spend per day, model and template; the key's limit; alerts")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--days", type=int, default=14, metavar="N", help="days of spend to list (default 14)")
+    p.add_argument(
+        "--days", type=integer(1, 3650), default=14, metavar="N", help="days of spend to list (default 14)"
+    )
     p.add_argument("--offline", action="store_true", help="only the local history; do not ask OpenRouter")
     p.add_argument("--demo", action="store_true", help="use the built-in simulator's key figures")
     alerts = p.add_argument_group("alerts (saved; 0 turns one off)")
@@ -46,7 +50,7 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
     _save_alerts(ctx, args)
     if args.demo:
         ctx.start_demo(time_scale=0)
-    info, problem = (None, "not asked (--offline)") if args.offline else await _key_info(ctx)
+    info, problem, code = (None, "not asked (--offline)", 0) if args.offline else await _key_info(ctx)
     report = spend_report(
         ctx.history(),
         days=max(1, args.days),
@@ -57,9 +61,9 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
         data = report.to_json()
         data["key_problem"] = problem
         print(json.dumps(data, indent=2))
-        return 0
+        return code
     _print(report, problem)
-    return 0
+    return code
 
 
 def _save_alerts(ctx: AppContext, args: argparse.Namespace) -> None:
@@ -77,17 +81,21 @@ def _save_alerts(ctx: AppContext, args: argparse.Namespace) -> None:
         print("Alerts saved.", file=sys.stderr)
 
 
-async def _key_info(ctx: AppContext) -> tuple[KeyInfo | None, str | None]:
-    """The key's figures, or why they are missing (no key, offline, rejected) in words."""
+async def _key_info(ctx: AppContext) -> tuple[KeyInfo | None, str | None, int]:
+    """The key's figures, or why they are missing (no key, offline, rejected) in words, and the exit
+    code: 2 when there is no usable key (configuration), 0 otherwise - the local figures still print."""
     try:
         active = await ctx.active_key()
+    except (ConfigError, KeyringError) as exc:
+        return None, str(exc), 2
     except PlaygroundError as exc:
-        return None, str(exc)
+        return None, str(exc), 0
+    note_key_source(active, ctx.keys.active_name())
     try:
         async with ctx.client(active) as client:
-            return await client.key_info(), None
+            return await client.key_info(), None, 0
     except ApiError as exc:
-        return None, str(exc)
+        return None, str(exc), 0
 
 
 def _print(report: SpendReport, problem: str | None) -> None:

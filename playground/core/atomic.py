@@ -1,12 +1,17 @@
-"""Atomic file writes and quarantine of corrupt files: nothing saved is ever half-written or lost."""
+"""Atomic file writes, strict reads of the app's JSON files, and quarantine of corrupt files: nothing
+saved is ever half-written or lost, and nothing read is trusted."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import shutil
+import stat
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:
@@ -50,3 +55,70 @@ def quarantine(path: Path) -> Path:
         target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
     os.replace(path, target)
     return target
+
+
+def keep_copy(path: Path) -> Path:
+    """Keep a copy of a file with bad values aside (named as ``quarantine`` does) before it is
+    rewritten with only its good values; return the copy's path."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
+    shutil.copyfile(path, target)
+    return target
+
+
+MAX_JSON_BYTES = 64 * 1024 * 1024
+_MAX_INT_DIGITS = 30
+
+
+def read_json(path: Path, *, limit: int = MAX_JSON_BYTES) -> Any:
+    """A JSON file the app wrote, read as untrusted: a regular file of at most ``limit`` bytes, UTF-8,
+    no NaN / Infinity (nor 1e400), no whole number longer than 30 digits, no nesting deep enough to
+    exhaust the stack.
+
+    Raises FileNotFoundError when it is missing, OSError when it cannot be read, and ValueError (with
+    what is wrong) for anything else - the caller sets such a file aside.
+    """
+    with open(path, "rb", opener=_nonblocking) as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ValueError("not a regular file")
+        raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise ValueError(f"larger than {limit} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    try:
+        return json.loads(
+            text, parse_constant=_no_constant, parse_int=_bounded_int, parse_float=_finite_float
+        )
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON at line {exc.lineno}") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    """Open without blocking, so a FIFO put in a file's place cannot hang the app."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise ValueError(f"a number of {len(text)} digits")
+    return int(text)

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from playground.core.atomic import atomic_write, quarantine
+from playground.core.atomic import atomic_write, quarantine, read_json
 
 log = logging.getLogger(__name__)
 
@@ -280,7 +280,7 @@ class CatalogCache:
 
     def load(self) -> ModelCatalog | None:
         try:
-            data = json.loads(self.path.read_text("utf-8"))
+            data = read_json(self.path)  # untrusted: UTF-8, no NaN, bounded, a regular file
             if not isinstance(data, dict) or not isinstance(data.get("models"), list):
                 raise ValueError("no model list")
         except FileNotFoundError:

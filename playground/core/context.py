@@ -97,11 +97,16 @@ class AppContext:
         return self._templates
 
     def history(self) -> RunHistory:
-        """The history database, opened once; a damaged one is set aside and the user told."""
+        """The history database, opened once; a damaged one is set aside and the user told.
+        Demo runs have their own database, so they never land in the real history or spend."""
+        path = self.paths.demo_history_db if self.demo is not None else self.paths.history_db
+        if self._history is not None and self._history.path != path:
+            self._history.close()
+            self._history = None
         if self._history is None:
             from playground.core.history import RunHistory
 
-            self._history = RunHistory(self.paths.history_db)
+            self._history = RunHistory(path)
             self.warnings.extend(self._history.warnings)
         return self._history
 

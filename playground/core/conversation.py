@@ -132,6 +132,24 @@ def check_context(
     return ContextCheck(tokens, context_length, reserve)
 
 
+def input_tokens(messages: Iterable[Message]) -> int:
+    """Estimated input tokens of messages, their attachments included (for cost estimates)."""
+    return sum(m.estimated_tokens() for m in messages)
+
+
+def thread_markdown(thread: Sequence[Message], model: str) -> str:
+    """The whole conversation as Markdown: each of your turns quoted, each answer under the model."""
+    parts = []
+    for index, (user, answer) in enumerate(turns(thread)):
+        names = ", ".join(a.name for a in user.attachments)
+        attached = f" (attached: {names})" if names else ""
+        quoted = "\n".join(f"> {line}" for line in user.text.splitlines() or [""])
+        parts.append(f"### You - turn {index + 1}{attached}\n\n{quoted}")
+        if answer is not None:
+            parts.append(f"### {model}\n\n{answer.text}")
+    return "\n\n---\n\n".join(parts)
+
+
 def thread_text(messages: Iterable[Message]) -> str:
     """All the text a thread sends, for cost estimates."""
     return "\n".join(m.text for m in messages)

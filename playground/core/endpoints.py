@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from playground.core.atomic import atomic_write, quarantine
+from playground.core.atomic import atomic_write, quarantine, read_json
 from playground.core.catalog import ModelInfo
 from playground.core.errors import ConfigError, PlaygroundError
 from playground.core.estimate import estimate_tokens
@@ -71,6 +71,16 @@ def keyring_name(endpoint: str) -> str:
     return f"endpoint:{endpoint}"
 
 
+def _well_formed(entry: Any) -> bool:
+    """An endpoint entry as the app writes it: a name and a URL as text, has_key a boolean."""
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("name"), str)
+        and isinstance(entry.get("base_url"), str)
+        and isinstance(entry.get("has_key", False), bool)
+    )
+
+
 class EndpointStore:
     """The endpoints, in ``endpoints.json`` under the config dir (never their keys)."""
 
@@ -80,15 +90,11 @@ class EndpointStore:
 
     def load(self) -> list[Endpoint]:
         try:
-            data = json.loads(self.path.read_text("utf-8"))
+            data = read_json(self.path)  # untrusted: UTF-8, no NaN, bounded
             entries = data.get("endpoints", []) if isinstance(data, dict) else None
-            if not isinstance(entries, list):
+            if not isinstance(entries, list) or not all(map(_well_formed, entries)):
                 raise ValueError("no endpoint list")
-            return [
-                Endpoint(str(e["name"]), str(e["base_url"]), bool(e.get("has_key")))
-                for e in entries
-                if isinstance(e, dict) and "name" in e and "base_url" in e
-            ]
+            return [Endpoint(e["name"], e["base_url"], e.get("has_key") is True) for e in entries]
         except FileNotFoundError:
             return []
         except (OSError, ValueError):

@@ -38,6 +38,7 @@ def estimate_cost(
     max_tokens: int | None,
     *,
     extra_text: Sequence[str] | None = None,
+    extra_tokens: Sequence[int] | None = None,
 ) -> CostEstimate:
     """Prompt tokens (estimated from length) x prompt price + max output tokens x completion price.
 
@@ -49,6 +50,7 @@ def estimate_cost(
         info = catalog.get(model_id) if catalog else None
         output = max_tokens or (info.max_completion_tokens if info else None) or DEFAULT_OUTPUT_TOKENS
         own = estimate_tokens(extra_text[index]) if extra_text and index < len(extra_text) else 0
+        own += extra_tokens[index] if extra_tokens and index < len(extra_tokens) else 0  # attachments
         cost = info.cost(prompt_tokens + own, output) if info else None
         rows.append((model_id, cost))
         total += cost or 0

@@ -1,16 +1,19 @@
 """RunHistory: every run, its inputs, each model's answer and figures, in one SQLite database (WAL).
 
-Answers are written as each model finishes, so a crash mid-run keeps what had finished. A database
-that cannot be opened is moved aside (kept, renamed with a timestamp) and a fresh one started.
+Each pane is recorded when the run starts (as "incomplete") and its answer written when it ends, so
+a crash or a SIGKILL mid-run keeps what had finished and shows what had not. Only a damaged database
+(SQLite says CORRUPT or NOTADB) is moved aside (kept, renamed with a timestamp) and a fresh one
+started; a locked, full, read-only or unreadable one is left alone and reported as unavailable.
 Template versions live here too, so a run can name the exact version it used.
 """
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import io
 import json
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Mapping, Sequence
@@ -24,6 +27,7 @@ from playground.core.attachments import Attachment
 from playground.core.compare import CompareRequest, PaneResult
 from playground.core.conversation import Message
 from playground.core.errors import PlaygroundError
+from playground.core.export import SafeCsvWriter
 from playground.core.leaderboard import Vote
 from playground.core.redact import redact
 
@@ -115,6 +119,33 @@ class HistoryError(PlaygroundError):
     """The history database could not be read or written."""
 
 
+class HistoryUnavailable(HistoryError):
+    """The database is intact but cannot be used now (locked, disk full, read-only, I/O error)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"history unavailable ({reason})")
+
+
+# SQLite's primary result codes that mean the file itself is damaged; every other error (BUSY,
+# LOCKED, FULL, READONLY, IOERR, CANTOPEN, PERM...) leaves an intact file that must not be set aside.
+SQLITE_CORRUPT, SQLITE_NOTADB = 11, 26
+# What a pane that has started but not ended reads as; a run killed mid-way keeps it.
+UNFINISHED_STATE = "incomplete"
+UNFINISHED_NOTE = "not finished: the run ended (closed or killed) before this answer did"
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    """True only when SQLite says the file is corrupt or not a database."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (SQLITE_CORRUPT, SQLITE_NOTADB)
+
+
+def unavailable(exc: sqlite3.Error | OSError) -> HistoryUnavailable:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+    return HistoryUnavailable(reason)
+
+
 @dataclass(frozen=True)
 class AnswerRecord:
     pane: int
@@ -149,6 +180,7 @@ class RunRecord:
     variables: Mapping[str, str] = field(default_factory=dict)
     answers: tuple[AnswerRecord, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    attached: int = 0  # how many files went with the prompt (known in lists, where the files are not loaded)
 
     @property
     def cost(self) -> Decimal:
@@ -177,26 +209,37 @@ class TemplateVersion:
 class RunHistory:
     """The history database. Open it once; every method is a short transaction."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, busy_timeout: float = 5.0) -> None:
+        """``busy_timeout``: how long to wait for another process's write to end before giving up."""
         self.path = path
+        self.busy_timeout = busy_timeout
         self.warnings: list[str] = []
         self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
         try:
-            return _connect(self.path)
-        except sqlite3.DatabaseError as exc:
-            if not self.path.exists():
-                raise HistoryError(f"Could not open the history database: {exc}") from None
-            moved = quarantine(self.path)
-            for suffix in ("-wal", "-shm"):
-                side = self.path.with_name(self.path.name + suffix)
-                if side.exists():
-                    side.replace(moved.with_name(moved.name + suffix))
-            message = f"The history database was damaged; it was kept as {moved.name} and a new one started."
-            self.warnings.append(message)
-            log.warning(message)
-            return _connect(self.path)
+            return _connect(self.path, self.busy_timeout)
+        except (sqlite3.Error, OSError) as exc:
+            if not isinstance(exc, sqlite3.Error) or not is_damage(exc) or not self.path.exists():
+                log.warning("history unavailable: %s", exc)
+                raise unavailable(exc) from None
+        try:
+            moved = self._set_aside()
+            db = _connect(self.path, self.busy_timeout)
+        except (sqlite3.Error, OSError) as exc:
+            raise unavailable(exc) from None
+        message = f"The history database was damaged; it was kept as {moved.name} and a new one started."
+        self.warnings.append(message)
+        log.warning(message)
+        return db
+
+    def _set_aside(self) -> Path:
+        moved = quarantine(self.path)
+        for suffix in ("-wal", "-shm"):
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                side.replace(moved.with_name(moved.name + suffix))
+        return moved
 
     def close(self) -> None:
         self.db.close()
@@ -241,6 +284,15 @@ class RunHistory:
             )
             run_id = int(cursor.lastrowid or 0)
             _store_blobs(db, request.attachments)
+            created = now or time.time()
+            db.executemany(
+                "INSERT INTO answers (run_id, pane, requested_model, state, error, created)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (run_id, i, pane.model, UNFINISHED_STATE, UNFINISHED_NOTE, created)
+                    for i, pane in enumerate(request.panes)
+                ],
+            )
             db.execute(
                 "INSERT INTO search (rowid, text) VALUES (?, ?)",
                 (run_id, f"{request.system or ''}\n{request.prompt}"),
@@ -517,7 +569,7 @@ class _Transaction:
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise HistoryError(f"Could not write to the history database: {exc}") from None
+            raise unavailable(exc) from None
         return self.db
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
@@ -525,26 +577,47 @@ class _Transaction:
             try:
                 self.db.execute("COMMIT")
             except sqlite3.Error as error:
-                self.db.execute("ROLLBACK")
-                raise HistoryError(f"Could not write to the history database: {error}") from None
+                self._rollback()
+                raise unavailable(error) from None
             return
-        self.db.execute("ROLLBACK")
+        self._rollback()
         if isinstance(exc, sqlite3.Error):
-            raise HistoryError(f"Could not write to the history database: {exc}") from None
+            raise unavailable(exc) from None
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back (a full disk, an I/O error): nothing left to undo
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute("ROLLBACK")
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, isolation_level=None, timeout=5)
-    db.row_factory = sqlite3.Row
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA foreign_keys=ON")
-    db.executescript(SCHEMA)
-    db.execute("SELECT COUNT(*) FROM runs").fetchone()  # a damaged file fails here, not later
-    _migrate(db)
-    _index_old_runs(db)
+def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    _private_file(path)
+    db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
+    try:
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.executescript(SCHEMA)
+        db.execute("SELECT COUNT(*) FROM runs").fetchone()  # a damaged file fails here, not later
+        _migrate(db)
+        _index_old_runs(db)
+    except BaseException:
+        db.close()
+        raise
     return db
+
+
+def _private_file(path: Path) -> None:
+    """Create the database 0600 (prompts and answers are private); SQLite gives its -wal and -shm
+    files the same mode. An older world-readable file is tightened."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+    except OSError:
+        pass  # a read-only file or folder: SQLite says so itself, as "history unavailable"
 
 
 def _migrate(db: sqlite3.Connection) -> None:
@@ -621,6 +694,7 @@ def _run(row: sqlite3.Row, answers: list[AnswerRecord], blobs: Mapping[str, Atta
         variables=json.loads(row["variables"] or "{}"),
         answers=tuple(answers),
         attachments=tuple(blobs[h] for h in json.loads(row["attachments"] or "[]") if h in blobs),
+        attached=len(json.loads(row["attachments"] or "[]")),
     )
 
 
@@ -699,6 +773,7 @@ CSV_COLUMNS = [
     "run_id",
     "created",
     "template",
+    "template_version",
     "case",
     "model",
     "served_model",
@@ -717,7 +792,7 @@ CSV_COLUMNS = [
 
 def _runs_csv(runs: Sequence[RunRecord]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(CSV_COLUMNS)
     for run in runs:
         created = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run.created))
@@ -727,6 +802,7 @@ def _runs_csv(runs: Sequence[RunRecord]) -> str:
                     run.id,
                     created,
                     run.template or "",
+                    run.template_version or "",
                     run.case_name or "",
                     a.requested_model,
                     a.served_model or "",
@@ -747,7 +823,8 @@ def _runs_csv(runs: Sequence[RunRecord]) -> str:
 
 def _run_markdown(run: RunRecord) -> str:
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created))
-    title = f"# Run {run.id} - {when}" + (f" - template {run.template}" if run.template else "")
+    version = f" @ {run.template_version}" if run.template_version else ""
+    title = f"# Run {run.id} - {when}" + (f" - template {run.template}{version}" if run.template else "")
     lines = [title, ""]
     if run.system:
         lines += ["**System:**", "", run.system, ""]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from playground.core.compare import CompareRequest, PaneEvent, PaneSpec, Stopped
 from playground.core.conversation import Message
@@ -27,9 +27,15 @@ class TemplateLibrary:
     history: RunHistory
 
     def save(
-        self, template: PromptTemplate, *, replacing: str | None = None, note: str = ""
+        self,
+        template: PromptTemplate,
+        *,
+        replacing: str | None = None,
+        note: str = "",
+        expected: str | None = None,
     ) -> TemplateVersion:
-        self.store.save(template, replacing=replacing)
+        """Write the file (see ``TemplateStore.save`` for ``expected``) and record the version."""
+        self.store.save(template, replacing=replacing, expected=expected)
         if replacing and replacing != template.name:
             self.history.rename_versions(replacing, template.name)
         return self.history.record_version(template.name, template.to_toml(), template.content_hash, note)
@@ -44,6 +50,8 @@ class TemplateLibrary:
         if ref.isdigit() and 1 <= int(ref) <= len(versions):
             return versions[len(versions) - int(ref)]
         matches = [v for v in versions if v.hash.startswith(ref)]
+        if len({v.hash for v in matches}) == 1:
+            return matches[0]  # the same content saved again (a restore): any of them is it
         if len(matches) != 1:
             raise TemplateError(
                 f"No single version '{ref}' of '{name}'. See `playground templates show {name}`."
@@ -62,8 +70,25 @@ class TemplateLibrary:
         )
 
     def restore(self, name: str, ref: str) -> TemplateVersion:
+        """The prompt of an earlier version back in the file. Test cases are not part of a prompt's
+        history: the ones the template has now are kept."""
         version = self.version(name, ref)
-        template = PromptTemplate.from_toml(version.content)
+        old = PromptTemplate.from_toml(version.content)
+        try:
+            current = self.store.get(name)
+        except TemplateError:
+            current = old  # the file is gone or broken: the version is all there is (save says if broken)
+        # the prompt's own fields come back; everything else (cases, assertions) stays as it is now
+        template = replace(
+            current,
+            prompt=old.prompt,
+            system=old.system,
+            description=old.description,
+            tags=old.tags,
+            models=old.models,
+            params=old.params,
+            routing=old.routing,
+        )
         return self.save(template, replacing=name, note=f"restored version {version.hash}")
 
 

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import logging.handlers
+import os
 import sys
+from typing import cast
 
 from playground.core.paths import AppPaths
 from playground.core.redact import RedactingFilter
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _installed: list[logging.Handler] = []
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log readable by its owner only (0600): with prompt logging on it holds prompts and
+    answers. Rotation renames the file, so every generation keeps the mode."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, 0o600)  # a log created by an older version was world-readable
+        return cast(io.TextIOWrapper, open(fd, self.mode, encoding=self.encoding, errors=self.errors))
 
 
 def setup_logging(paths: AppPaths, *, verbose: bool = False) -> logging.Handler | None:
@@ -24,7 +39,7 @@ def setup_logging(paths: AppPaths, *, verbose: bool = False) -> logging.Handler 
     file_handler: logging.Handler | None
     try:
         paths.log_dir.mkdir(parents=True, exist_ok=True)
-        file_handler = logging.handlers.RotatingFileHandler(
+        file_handler = PrivateRotatingFileHandler(
             paths.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
         )
     except OSError:

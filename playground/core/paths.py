@@ -54,3 +54,8 @@ class AppPaths:
     @property
     def history_db(self) -> Path:
         return self.data_dir / "history.sqlite3"
+
+    @property
+    def demo_history_db(self) -> Path:
+        """Runs on the built-in simulator (``--demo``): kept apart, so they never count as real spend."""
+        return self.data_dir / "demo-history.sqlite3"

@@ -1,4 +1,9 @@
-"""Masking of API keys, in one place, and a logging filter that applies it to every record."""
+"""Masking of API keys and terminal-safe text, in one place, and a logging filter that masks every record.
+
+``terminal_safe`` is what every terminal view prints: text from a server or a file can carry escape
+sequences (clear the screen, set the title, add a hyperlink) or a carriage return that overwrites an
+earlier line (a forged cost line), so control characters are shown as visible escapes instead.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ import threading
 # An OpenRouter key is sk-or-v1- followed by 64 hex digits; other OpenAI-style keys look alike.
 _KEY_RE = re.compile(r"sk-[A-Za-z0-9][A-Za-z0-9_\-]{14,}")
 _BEARER_RE = re.compile(r"(?i)(bearer\s+)[^\s'\",]+")
+# C0 controls except tab and newline, DEL, and C1 controls (U+0080-U+009F, e.g. U+009B, a one-char CSI).
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 _extra_lock = threading.Lock()
 _extra_secrets: set[str] = set()
@@ -40,6 +47,23 @@ def redact(text: str) -> str:
             text = text.replace(secret, mask_key(secret))
     text = _KEY_RE.sub(lambda m: mask_key(m.group(0)), text)
     return _BEARER_RE.sub(lambda m: m.group(1) + "***", text)
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` ready for a terminal: keys masked, control characters other than newline and tab shown
+    as visible escapes (ESC as ``\\x1b``, CR as ``\\r``); a CR-LF line end becomes a plain newline."""
+    text = redact(text)
+    if not _CONTROL_RE.search(text):
+        return text
+    return _CONTROL_RE.sub(_visible, text.replace("\r\n", "\n"))
+
+
+_NAMED = {"\r": "\\r", "\b": "\\b", "\f": "\\f", "\v": "\\v", "\x00": "\\0"}
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return _NAMED.get(char) or f"\\x{ord(char):02x}"
 
 
 class RedactingFilter(logging.Filter):

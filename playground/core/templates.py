@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
+import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,12 +27,25 @@ from playground.core.routing import Routing, RoutingError
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-_PLACEHOLDER = re.compile(r"(?<!\\)\{\{\s*([A-Za-z_][\w.-]*)\s*(?:\|(.*?))?\}\}", re.DOTALL)
+MAX_TEMPLATE_BYTES = 1_000_000  # a template is a prompt, not a data set; bigger files are listed as broken
+# The head of a placeholder: "{{", a name, then "|" (a default follows) or "}}". It can only run up to
+# the next "{", so trying it at every "{{" stays linear in the text's length.
+_HEAD = re.compile(r"\{\{\s*([A-Za-z_][\w.-]*)\s*(\||\}\})")
 _NAME = re.compile(r"^[\w][\w .-]{0,63}$")
 
 
 class TemplateError(ConfigError):
     """A template cannot be rendered, parsed, found or saved; the message says why."""
+
+
+class TemplateConflict(TemplateError):
+    """The file changed on disk since the app loaded it; ``theirs`` is what is there now."""
+
+    def __init__(self, path: Path, theirs: PromptTemplate | None, digest: str = "") -> None:
+        what = "deleted" if theirs is None else "changed"
+        super().__init__(f"{path.name} was {what} outside the app since you opened it.")
+        self.path, self.theirs = path, theirs
+        self.digest = digest  # of the file now ("" when it is gone): pass it to save over it
 
 
 @dataclass(frozen=True)
@@ -59,13 +74,16 @@ class PromptTemplate:
     params: ChatParams = field(default_factory=ChatParams)
     cases: tuple[tuple[str, Mapping[str, str]], ...] = ()
     routing: Routing = field(default_factory=Routing)  # defaults for every pane run from it
+    # [[assert]] tables (every case) and each case's own, kept as written; playground.core.evaluation
+    # validates and checks them
+    asserts: tuple[Mapping[str, Any], ...] = ()
+    case_asserts: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
 
     def variables(self) -> list[Variable]:
         """Placeholders in order of first use (system prompt first); the first default wins."""
         found: dict[str, str | None] = {}
         for text in (self.system, self.prompt):
-            for match in _PLACEHOLDER.finditer(text):
-                name, default = match.group(1), match.group(2)
+            for _start, _end, name, default in placeholders(text):
                 if name not in found or found[name] is None:
                     found[name] = default.strip() if default is not None else found.get(name)
         return [Variable(n, d) for n, d in found.items()]
@@ -107,8 +125,10 @@ class PromptTemplate:
             data["params"] = params
         if not self.routing.empty:
             data["routing"] = self.routing.to_mapping()
+        if self.asserts:
+            data["assert"] = [dict(a) for a in self.asserts]
         if self.cases:
-            data["cases"] = [{"name": n, "vars": dict(v)} for n, v in self.cases]
+            data["cases"] = [_case_data(n, v, self.case_asserts.get(n, ())) for n, v in self.cases]
         return tomli_w.dumps(data, multiline_strings=True)
 
     @classmethod
@@ -117,7 +137,12 @@ class PromptTemplate:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise TemplateError(f"not valid TOML: {exc}") from None
-        return cls.from_data(data)
+        except RecursionError:
+            raise TemplateError("nested too deeply to read (arrays or tables inside each other)") from None
+        try:
+            return cls.from_data(data)
+        except RecursionError:  # a value nested hundreds deep, turned to text
+            raise TemplateError("nested too deeply to read (arrays or tables inside each other)") from None
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> PromptTemplate:
@@ -139,6 +164,8 @@ class PromptTemplate:
             params=_params(data.get("params")),
             cases=_cases(data.get("cases")),
             routing=_routing(data.get("routing")),
+            asserts=_tables(data.get("assert"), "assert"),
+            case_asserts=_case_asserts(data.get("cases")),
         )
 
     @property
@@ -146,14 +173,44 @@ class PromptTemplate:
         return hashlib.sha256(self.to_toml().encode("utf-8")).hexdigest()[:12]
 
 
-def _fill(text: str, values: Mapping[str, str]) -> str:
-    def substitute(match: re.Match[str]) -> str:
-        name, default = match.group(1), match.group(2)
-        if name in values:
-            return str(values[name])
-        return (default or "").strip()
+def placeholders(text: str) -> list[tuple[int, int, str, str | None]]:
+    """Every ``{{name}}`` / ``{{name|default}}`` as (start, end, name, default), in one linear pass.
 
-    return _PLACEHOLDER.sub(substitute, text).replace("\\{{", "{{")
+    A default runs to the first ``}}`` after its ``|``; ``\\{{`` is a literal. The position of the
+    next ``}}`` is remembered, so text like ``{{a|{{a|{{a|...`` is not scanned again for each start.
+    """
+    found: list[tuple[int, int, str, str | None]] = []
+    position, close = 0, -1
+    while (start := text.find("{{", position)) >= 0:
+        head = _HEAD.match(text, start)
+        if head is None or (start > 0 and text[start - 1] == "\\"):
+            position = start + 1
+            continue
+        if head.group(2) == "}}":
+            found.append((start, head.end(), head.group(1), None))
+            position = head.end()
+            continue
+        if close < head.end():
+            close = text.find("}}", head.end())
+            if close < 0:
+                close = len(text) + 1  # no "}}" anywhere after: no default can close from here on
+        if close > len(text):
+            position = start + 1
+            continue
+        found.append((start, close + 2, head.group(1), text[head.end() : close]))
+        position = close + 2
+    return found
+
+
+def _fill(text: str, values: Mapping[str, str]) -> str:
+    parts: list[str] = []
+    done = 0
+    for start, end, name, default in placeholders(text):
+        parts.append(text[done:start])
+        parts.append(str(values[name]) if name in values else (default or "").strip())
+        done = end
+    parts.append(text[done:])
+    return "".join(parts).replace("\\{{", "{{")
 
 
 def _toml_value(value: Any) -> Any:
@@ -205,6 +262,31 @@ def _cases(value: Any) -> tuple[tuple[str, Mapping[str, str]], ...]:
     return tuple(cases)
 
 
+def _case_data(name: str, values: Mapping[str, str], asserts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": name, "vars": dict(values)}
+    if asserts:
+        data["assert"] = [dict(a) for a in asserts]
+    return data
+
+
+def _tables(value: Any, what: str) -> tuple[Mapping[str, Any], ...]:
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, Mapping) else value
+    if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
+        raise TemplateError(f"'{what}' must be a list of tables (each with a 'type')")
+    return tuple(items)
+
+
+def _case_asserts(value: Any) -> dict[str, tuple[Mapping[str, Any], ...]]:
+    found: dict[str, tuple[Mapping[str, Any], ...]] = {}
+    for index, case in enumerate(value if isinstance(value, list) else []):
+        if isinstance(case, Mapping) and case.get("assert") is not None:
+            name = case.get("name") if isinstance(case.get("name"), str) else f"case {index + 1}"
+            found[str(name)] = _tables(case["assert"], f"assert of case '{name}'")
+    return found
+
+
 def slug(name: str) -> str:
     cleaned = re.sub(r"[^\w.-]+", "-", name.strip().lower()).strip("-.")
     return cleaned or "template"
@@ -217,6 +299,7 @@ class TemplateEntry:
     path: Path
     template: PromptTemplate | None
     error: str | None = None
+    digest: str = ""  # sha256 of the bytes on disk, to tell an edit made outside the app
 
     @property
     def name(self) -> str:
@@ -229,7 +312,7 @@ class TemplateStore:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._cache: dict[Path, tuple[float, TemplateEntry]] = {}
+        self._cache: dict[Path, tuple[tuple[int, int], TemplateEntry]] = {}
 
     def entries(self) -> list[TemplateEntry]:
         """Every template file, broken ones included (with their error), sorted by name."""
@@ -244,19 +327,28 @@ class TemplateStore:
 
     def _read(self, path: Path) -> TemplateEntry:
         try:
-            mtime = path.stat().st_mtime
+            info = path.stat()
         except OSError as exc:
             return TemplateEntry(path, None, exc.strerror)
         cached = self._cache.get(path)
-        if cached and cached[0] == mtime:
+        key = (info.st_mtime_ns, info.st_size)
+        if cached and cached[0] == key:
             return cached[1]
         try:
-            entry = TemplateEntry(path, PromptTemplate.from_toml(path.read_text("utf-8")))
-        except (TemplateError, OSError, UnicodeDecodeError) as exc:
+            raw = read_template_bytes(path)
+        except TemplateError as exc:
             entry = TemplateEntry(path, None, str(exc))
-            log.warning("template file %s is broken: %s", path.name, exc)
-        self._cache[path] = (mtime, entry)
+        else:
+            entry = _parse_entry(path, raw)
+        if entry.error:
+            log.warning("template file %s is broken: %s", path.name, entry.error)
+        self._cache[path] = (key, entry)
         return entry
+
+    def entry(self, name: str) -> TemplateEntry | None:
+        """The file a template (or a broken file of that name) is in, read again now."""
+        path = self._path_of(name)
+        return None if path is None else self._read(path)
 
     def get(self, name: str) -> PromptTemplate:
         for entry in self.entries():
@@ -270,10 +362,14 @@ class TemplateStore:
     def path_for(self, name: str) -> Path:
         return self.folder / f"{slug(name)}.toml"
 
-    def save(self, template: PromptTemplate, *, replacing: str | None = None) -> Path:
+    def save(
+        self, template: PromptTemplate, *, replacing: str | None = None, expected: str | None = None
+    ) -> Path:
         """Write ``template``; ``replacing`` is its previous name when it was renamed or edited.
 
-        A new template (or a rename) whose name another template already has is refused.
+        A new template (or a rename) whose name another template already has is refused. A file
+        that is broken on disk is never written over. With ``expected`` (the digest of the file
+        when it was loaded), a file changed on disk since then raises ``TemplateConflict``.
         """
         if not _NAME.match(template.name):
             raise TemplateError("A template name needs 1 to 64 letters, digits, spaces, dots or dashes.")
@@ -284,6 +380,7 @@ class TemplateStore:
         target = existing or self.path_for(template.name)
         if existing is None and target.exists() and target != old:
             raise TemplateError(f"The file {target.name} already exists in the templates folder.")
+        self._check_disk(old or target, expected)
         try:
             atomic_write(target, template.to_toml())
         except OSError as exc:
@@ -292,6 +389,21 @@ class TemplateStore:
         if old is not None and old != target and old.exists():
             old.unlink()
         return target
+
+    def _check_disk(self, path: Path, expected: str | None) -> None:
+        """Refuse to write over a broken file, or over an edit made since ``expected`` was read."""
+        if not path.exists():
+            if expected:
+                raise TemplateConflict(path, None)
+            return
+        entry = self._read(path)
+        if entry.template is None:
+            raise TemplateError(
+                f"{path.name} is broken on disk ({entry.error}); it was left alone and nothing was "
+                "saved. Fix the file, or save under another name."
+            )
+        if expected is not None and entry.digest != expected:
+            raise TemplateConflict(path, entry.template, entry.digest)
 
     def _path_of(self, name: str | None) -> Path | None:
         if name is None:
@@ -317,7 +429,7 @@ class TemplateStore:
         return target
 
     def undo_delete(self, trashed: Path) -> Path:
-        template = PromptTemplate.from_toml(trashed.read_text("utf-8"))
+        template = PromptTemplate.from_toml(_decode(read_template_bytes(trashed)))
         target = self.path_for(template.name)
         if target.exists():
             raise TemplateError(f"Cannot restore '{template.name}': a template with that name exists again.")
@@ -325,10 +437,7 @@ class TemplateStore:
         return target
 
     def import_file(self, path: Path) -> PromptTemplate:
-        try:
-            template = PromptTemplate.from_toml(path.read_text("utf-8"))
-        except OSError as exc:
-            raise TemplateError(f"Could not read {path}: {exc.strerror}") from None
+        template = PromptTemplate.from_toml(_decode(read_template_bytes(path)))
         self.save(template)
         return template
 
@@ -336,6 +445,40 @@ class TemplateStore:
         copy = replace(self.get(name), name=new_name)
         self.save(copy)
         return copy
+
+
+def read_template_bytes(path: Path, limit: int = MAX_TEMPLATE_BYTES) -> bytes:
+    """A template file's bytes: regular files only (a FIFO or device would block or never end),
+    at most ``limit`` bytes (one more is read to tell a file that is too large)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise TemplateError(f"could not read {path.name}: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise TemplateError(f"{path.name} is not a regular file")
+        try:
+            raw = handle.read(limit + 1)
+        except OSError as exc:
+            raise TemplateError(f"could not read {path.name}: {exc.strerror}") from None
+    if len(raw) > limit:
+        raise TemplateError(f"{path.name} is larger than {limit:,} bytes")
+    return raw
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise TemplateError("not UTF-8 text") from None
+
+
+def _parse_entry(path: Path, raw: bytes) -> TemplateEntry:
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        return TemplateEntry(path, PromptTemplate.from_toml(_decode(raw)), digest=digest)
+    except TemplateError as exc:
+        return TemplateEntry(path, None, str(exc), digest)
 
 
 def parse_vars(pairs: list[str]) -> dict[str, str]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from playground.simulator.behaviour import Behaviour
 from playground.simulator.http import ChunkedWriter, RecordedRequest, head, send_body, send_json
+from playground.simulator.judge import judge_answer, judge_model
 from playground.simulator.models import (
     SimEndpoint,
     SimModel,
@@ -192,7 +193,7 @@ class ChatResponder:
         base, _, variant = model_id.rpartition(":")
         if model is None and variant in ("nitro", "floor"):
             model = self.sim.models.get(base)
-        return model
+        return model or judge_model(model_id)
 
     def _answer(
         self, model_id: str, model: SimModel | None, b: Behaviour, body: dict[str, Any], endpoint: SimEndpoint
@@ -202,7 +203,8 @@ class ChatResponder:
         routed = endpoint.provider != model.provider
         scale = self.sim.time_scale
         prompt = _last_user_text(body)
-        text = b.text if b.text is not None else generate_answer(speaker, prompt)
+        verdict = judge_answer(model_id, body) if b.text is None else None
+        text = b.text if b.text is not None else verdict or generate_answer(speaker, prompt)
         tokens = tokenize(text)
         if b.chunk_repeat > 1:
             tokens = ["".join(tokens[i : i + b.chunk_repeat]) for i in range(0, len(tokens), b.chunk_repeat)]

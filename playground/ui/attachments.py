@@ -14,7 +14,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QKeyEvent, QPixmap
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPlainTextEdit, QStyle, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from playground.core.attachments import Attachment
 
@@ -58,8 +68,32 @@ def png_bytes(image: QImage) -> bytes:
     return bytes(data.data())
 
 
+class AttachmentChip(QWidget):
+    """One attachment in the strip: its thumbnail, its name and a button that removes it."""
+
+    def __init__(self, icon: QIcon, attachment: Attachment, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("attachmentChip")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        thumb = QLabel()
+        thumb.setPixmap(icon.pixmap(THUMB, THUMB))
+        thumb.setToolTip(attachment.describe())
+        names = QVBoxLayout()
+        names.addWidget(QLabel(_short(attachment.name)))
+        self.removeButton = QToolButton()
+        self.removeButton.setText("✕")
+        self.removeButton.setObjectName("removeAttachmentButton")
+        self.removeButton.setAccessibleName(f"Remove {attachment.name}")
+        self.removeButton.setToolTip(f"Remove {attachment.name} from the next message")
+        names.addWidget(self.removeButton, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(thumb)
+        layout.addLayout(names)
+
+
 class AttachmentStrip(QListWidget):
-    """Thumbnails of the attachments for the next message; Delete removes the selected one."""
+    """Thumbnails of the attachments for the next message; each has a remove button (✕), and
+    Delete removes the selected one."""
 
     changed = Signal()
 
@@ -67,13 +101,11 @@ class AttachmentStrip(QListWidget):
         super().__init__(parent)
         self.setObjectName("attachmentList")
         self.setAccessibleName("Attachments")
-        self.setViewMode(QListWidget.ViewMode.IconMode)
         self.setFlow(QListWidget.Flow.LeftToRight)
         self.setWrapping(False)
-        self.setIconSize(QSize(THUMB, THUMB))
         self.setMovement(QListWidget.Movement.Static)
-        self.setFixedHeight(THUMB + 34)
-        self.setToolTip("Attachments sent with the next message - select one and press Delete to remove it")
+        self.setFixedHeight(THUMB + 24)
+        self.setToolTip("Attachments sent with the next message - ✕ (or Delete) removes one")
         self.attachments: list[Attachment] = []
         self.hide()
 
@@ -94,14 +126,29 @@ class AttachmentStrip(QListWidget):
 
     def _add_item(self, attachment: Attachment) -> None:
         self.attachments.append(attachment)
-        item = QListWidgetItem(_icon(self, attachment), _short(attachment.name))
+        item = QListWidgetItem()
         item.setToolTip(attachment.describe())
         item.setData(Qt.ItemDataRole.UserRole, attachment.hash)
+        chip = AttachmentChip(_icon(self, attachment), attachment)
+        chip.removeButton.clicked.connect(lambda _c=False, h=attachment.hash: self.remove(h))
+        item.setSizeHint(chip.sizeHint() + QSize(4, 0))
         self.addItem(item)
+        self.setItemWidget(item, chip)
+
+    def chips(self) -> list[AttachmentChip]:
+        found = [self.itemWidget(self.item(row)) for row in range(self.count())]
+        return [chip for chip in found if isinstance(chip, AttachmentChip)]
+
+    def remove(self, digest: str) -> None:
+        """Remove the attachment with this content hash."""
+        rows = [r for r in range(self.count()) if self.item(r).data(Qt.ItemDataRole.UserRole) == digest]
+        self._remove_rows(rows)
 
     def remove_selected(self) -> None:
-        rows = sorted((self.row(i) for i in self.selectedItems()), reverse=True)
-        for row in rows:
+        self._remove_rows([self.row(i) for i in self.selectedItems()])
+
+    def _remove_rows(self, rows: list[int]) -> None:
+        for row in sorted(rows, reverse=True):
             self.takeItem(row)
             del self.attachments[row]
         if rows:

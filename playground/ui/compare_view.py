@@ -97,6 +97,7 @@ class CompareView(QScrollArea):
         pane.retryRequested.connect(lambda p=pane: self.retry_pane(p))
         pane.codeRequested.connect(lambda p=pane: self.codeRequested.emit(self.panes.index(p)))
         pane.modelChanged.connect(lambda _m: self.panesChanged.emit())
+        pane.conversationChanged.connect(lambda _on: self.panesChanged.emit())
         pane.branchRequested.connect(lambda i, t, p=pane: self.branchRequested.emit(p, i, t))
         pane.voteRequested.connect(lambda p=pane: self.voteRequested.emit(p))
         pane.outputView.verticalScrollBar().valueChanged.connect(lambda v, p=pane: self._scrolled(p))

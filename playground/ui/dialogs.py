@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from playground.core.request import ChatRequest
 from playground.core.snippets import LANGUAGES, snippet
-from playground.core.textdiff import similarity, word_diff
+from playground.core.textdiff import diff_colours, similarity, word_diff
 
 
 class CodeDialog(QDialog):
@@ -98,21 +99,28 @@ class DiffDialog(QDialog):
     def render(self) -> None:
         left = self.answers[self.left.currentIndex()][1]
         right = self.answers[self.right.currentIndex()][1]
-        self.html = diff_html(left, right)
+        base = self.palette().color(QPalette.ColorRole.Base)  # the dialog's: children follow it
+        self.html = diff_html(left, right, dark=base.lightnessF() < 0.5)
         self.view.setHtml(self.html)
         self.summary.setText(f"{similarity(left, right):.0%} of the words are shared.")
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "html"):
+            self.render()  # the diff colours belong to the theme
 
-def diff_html(left: str, right: str) -> str:
+
+def diff_html(left: str, right: str, *, dark: bool = False) -> str:
+    colours = diff_colours(dark)
+    added = f"background:{colours.added_background};color:{colours.added_text}"
+    removed = f"background:{colours.removed_background};color:{colours.removed_text}"
     parts = []
     for piece in word_diff(left, right):
         text = html.escape(piece.text).replace("\n", "<br>")
         if piece.kind == "added":
-            parts.append(f'<span style="background:#2da44e33;color:#1a7f37">{text}</span>')
+            parts.append(f'<span style="{added}">{text}</span>')
         elif piece.kind == "removed":
-            parts.append(
-                f'<span style="background:#cf222e33;color:#cf222e;text-decoration:line-through">{text}</span>'
-            )
+            parts.append(f'<span style="{removed};text-decoration:line-through">{text}</span>')
         else:
             parts.append(text)
     return "<div style='white-space:pre-wrap'>" + "".join(parts) + "</div>"

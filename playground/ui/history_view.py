@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QDateTime, QTime, QTimer, Signal
+from PySide6.QtCore import QDate, QDateTime, QItemSelectionModel, Qt, QTime, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -67,6 +68,7 @@ class HistoryView(QDockWidget):
         layout.addLayout(self._actions())
         self.totalsLabel = QLabel()
         self.totalsLabel.setObjectName("historyTotals")
+        self.totalsLabel.setTextFormat(Qt.TextFormat.PlainText)
         self.totalsLabel.setWordWrap(True)
         layout.addWidget(self.totalsLabel)
         self.setWidget(body)
@@ -131,7 +133,7 @@ class HistoryView(QDockWidget):
         for text, name, slot in buttons:
             button = QPushButton(text)
             button.setObjectName(name)
-            button.clicked.connect(slot)
+            button.clicked.connect(lambda _checked=False, s=slot: s())  # not clicked's bool as an argument
             row.addWidget(button)
         row.addStretch(1)
         return row
@@ -151,20 +153,49 @@ class HistoryView(QDockWidget):
         except PlaygroundError as exc:
             self.totalsLabel.setText(str(exc))
             return
+        chosen, current = self._selected_ids(), self._current_id()
         self.table.setRowCount(len(self.runs))
         for r, run in enumerate(self.runs):
             cells = [
                 time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created)),
-                run.template or "",
+                _template_words(run),
                 run.case_name or "",
                 ", ".join(run.models),
                 run.outcome,
                 usd(run.cost),
-                " ".join(run.prompt.split())[:120],
+                _prompt_words(run),
             ]
             for c, text in enumerate(cells):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, run.id)
+                self.table.setItem(r, c, item)
+        self._reselect(chosen, current)
         self._totals()
+
+    def _selected_ids(self) -> list[int]:
+        """The ids of the selected runs, read from the rows themselves (not from row numbers)."""
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        items = [self.table.item(r, 0) for r in rows]
+        ids = [item.data(Qt.ItemDataRole.UserRole) for item in items if item is not None]
+        return [i for i in ids if isinstance(i, int)]
+
+    def _current_id(self) -> int | None:
+        item = self.table.item(self.table.currentRow(), 0) if self.table.currentRow() >= 0 else None
+        run_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return run_id if isinstance(run_id, int) else None
+
+    def _reselect(self, ids: list[int], current: int | None) -> None:
+        """After a refresh the same runs stay selected, wherever new runs moved their rows."""
+        self.table.clearSelection()
+        rows = {run.id: r for r, run in enumerate(self.runs)}
+        model, flags = self.table.selectionModel(), QItemSelectionModel.SelectionFlag
+        if current in rows:
+            index = self.table.model().index(rows[current], 0)
+            model.setCurrentIndex(index, flags.NoUpdate)
+        for run_id in ids:
+            if run_id in rows:
+                index = self.table.model().index(rows[run_id], 0)
+                model.select(index, flags.Select | flags.Rows)
 
     def _since(self) -> float | None:
         if not self.sinceBox.isChecked():
@@ -187,26 +218,67 @@ class HistoryView(QDockWidget):
         self.templateBox.blockSignals(False)
 
     def selected(self) -> list[RunRecord]:
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        return [self.runs[r] for r in rows if r < len(self.runs)]
+        by_id = {run.id: run for run in self.runs}
+        return [by_id[i] for i in self._selected_ids() if i in by_id]
+
+    def select_run(self, run_id: int) -> None:
+        """Select the row of one run (by id)."""
+        self._reselect([run_id], run_id)
 
     def _full(self, run: RunRecord) -> RunRecord:
         return self.session.ctx.history().get_run(run.id)
 
     def _open(self) -> None:
-        chosen = self.selected()
-        if chosen:
-            self.openRequested.emit(self._full(chosen[0]))
+        self._emit_full(self.openRequested)
 
     def _rerun(self) -> None:
+        self._emit_full(self.rerunRequested)
+
+    def _emit_full(self, signal: SignalInstance) -> None:
         chosen = self.selected()
-        if chosen:
-            self.rerunRequested.emit(self._full(chosen[0]))
+        if not chosen:
+            return
+        try:
+            run = self._full(chosen[0])
+        except PlaygroundError as exc:  # deleted meanwhile (another window, the CLI) or unreadable
+            self.refresh()
+            self.totalsLabel.setText(f"{exc}\n{self.totalsLabel.text()}")
+            return
+        signal.emit(run)
 
     def _delete(self) -> None:
-        for run in self.selected():
-            self.session.delete_run(run.id)
+        """Ask first, naming the runs; the ones selected now are deleted, whatever lands meanwhile."""
+        chosen = self.selected()
+        if not chosen:
+            return
+        first = chosen[0]
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(first.created))
+        numbers = ", ".join(str(r.id) for r in chosen[:8]) + ("..." if len(chosen) > 8 else "")
+        what = (
+            f"run {first.id} from {when} ({', '.join(first.models)})"
+            if len(chosen) == 1
+            else f"{len(chosen)} runs ({numbers})"
+        )
+        box = QMessageBox(QMessageBox.Icon.Warning, "Delete from history", f"Delete {what}?", parent=self)
+        box.setObjectName("deleteRunsBox")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # model ids are not markup
+        box.setInformativeText("Its answers and figures are removed from history. This cannot be undone.")
+        self.confirmDeleteButton = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        ids = [run.id for run in chosen]
+        box.buttonClicked.connect(lambda b: self._confirmed(ids) if b is self.confirmDeleteButton else None)
+        box.finished.connect(box.deleteLater)
+        box.open()
+        self.delete_box = box
+
+    def _confirmed(self, ids: list[int]) -> None:
+        try:
+            for run_id in ids:
+                self.session.delete_run(run_id)
+        except PlaygroundError as exc:
+            self.totalsLabel.setText(str(exc))
         self.refresh()
+        self.totalsLabel.setText(f"Deleted {len(ids)} run(s) from history.\n{self.totalsLabel.text()}")
 
     def _export(self, path: str | None = None) -> None:
         from playground.core.history import export_runs
@@ -234,3 +306,16 @@ class HistoryView(QDockWidget):
     def showEvent(self, event: object) -> None:  # type: ignore[override]
         self.refresh()
         super().showEvent(event)  # type: ignore[arg-type]
+
+
+def _prompt_words(run: RunRecord) -> str:
+    """The prompt on one line, marked when files went with it."""
+    mark = f"📎{run.attached} " if run.attached > 1 else "📎 " if run.attached else ""
+    return mark + " ".join(run.prompt.split())[:120]
+
+
+def _template_words(run: RunRecord) -> str:
+    """The template and the version it was run at, as `templates show` names versions."""
+    if not run.template:
+        return ""
+    return f"{run.template} @ {run.template_version}" if run.template_version else run.template

@@ -42,7 +42,7 @@ from playground.core.conversation import (
     branch,
     check_context,
     extend,
-    thread_text,
+    input_tokens,
     turns,
 )
 from playground.core.errors import NoKeyError, PlaygroundError
@@ -64,11 +64,12 @@ if TYPE_CHECKING:
     from playground.core.spend import Alert
     from playground.core.templates import PromptTemplate
     from playground.ui.blind import LeaderboardView, VoteBar
+    from playground.ui.charts import ChartsDialog
     from playground.ui.endpoints_dialog import EndpointsDialog
     from playground.ui.history_view import HistoryView
     from playground.ui.key_dialog import KeyDialog
+    from playground.ui.matrix_dialog import MatrixDialog
     from playground.ui.model_browser import ModelBrowser
-    from playground.ui.template_dialogs import MatrixDialog
     from playground.ui.template_panel import TemplatePanel
     from playground.ui.usage_dialog import UsageDialog
 
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         outer.addWidget(body, 1)
         self.setCentralWidget(central)
         self.compare.panesChanged.connect(self._schedule_estimate)
+        self.compare.panesChanged.connect(self._update_follow_up)  # a pane ticked in or out of follow-ups
         self.compare.runStarted.connect(self._run_state_changed)
         self.compare.runFinished.connect(self._run_state_changed)
         self.compare.codeRequested.connect(self.show_code)
@@ -310,8 +312,9 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file = menu.addMenu("&File")
         self._action(file, "Copy comparison as Markdown", self.copy_markdown, "Ctrl+Shift+C")
-        self._action(file, "Save comparison as Markdown...", lambda: self.save_export("md"), "Ctrl+S")
+        self._action(file, "Save comparison as Markdown...", self._save_shortcut, "Ctrl+S")
         self._action(file, "Save comparison as JSON...", lambda: self.save_export("json"))
+        self._action(file, "Export as HTML...", lambda: self.save_export("html"))
         file.addSeparator()
         self._action(file, "Show log folder", self.show_log_folder)
         self.logPromptsAction = self._action(
@@ -319,7 +322,7 @@ class MainWindow(QMainWindow):
         )
         self.logPromptsAction.setCheckable(True)
         self.logPromptsAction.setChecked(self.session.ctx.settings.load().log_prompts)
-        self._action(file, "Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._action(file, "Quit", self.request_quit, QKeySequence.StandardKey.Quit)
         compare = menu.addMenu("&Compare")
         self._action(compare, "Send", self.send)
         self._action(compare, "Stop all", self.compare.stop_all)
@@ -354,6 +357,7 @@ class MainWindow(QMainWindow):
         )
         for action in (self.templatesAction, self.historyAction):
             action.setCheckable(True)
+        self._action(view, "Charts...", self.show_charts)
         view.addSeparator()
         for theme in THEMES:
             self._action(view, f"{theme.capitalize()} theme", lambda t=theme: self.set_theme(t))
@@ -496,12 +500,14 @@ class MainWindow(QMainWindow):
     def update_estimate(self) -> None:
         """The estimated maximum cost next to Send, and per pane the parameters its model ignores."""
         params = self.params.params()
+        attached = input_tokens([Message("user", "", tuple(self.attachmentStrip.attachments))])
         estimate = estimate_cost(
             self.session.catalog,
             self.compare.models(),
             self.promptEdit.toPlainText(),
             self.systemPromptEdit.toPlainText(),
             params.max_tokens,
+            extra_tokens=[attached] * len(self.compare.panes),
         )
         self.estimate = estimate
         text = f"Est. max {usd(estimate.total, digits=4)}" if estimate.per_model else ""
@@ -527,11 +533,13 @@ class MainWindow(QMainWindow):
                 self.promptEdit.toPlainText(),
                 self.systemPromptEdit.toPlainText(),
                 params.max_tokens,
-                extra_text=[thread_text(p.thread) for p in follow],
+                extra_tokens=[input_tokens(p.thread) + attached for p in follow],
             )
             self.costLabel.setText(f"{self.costLabel.text()} · follow-up {usd(threads.total, digits=4)}")
         for pane in self.compare.panes:
-            pane.set_note("\n".join(self._pane_problems(pane, follow=pane in follow, all_notes=True)))
+            left_out = not pane.in_conversation and bool(pane.thread)  # the next follow-up skips it
+            problems = [] if left_out else self._pane_problems(pane, follow=pane in follow, all_notes=True)
+            pane.set_note("\n".join(problems))
 
     def _pane_problems(self, pane: ResponsePane, *, follow: bool, all_notes: bool = False) -> list[str]:
         """What the pane should say before sending; without ``all_notes`` only what blocks sending
@@ -618,9 +626,20 @@ class MainWindow(QMainWindow):
                 self.show_key_dialog()
             return
         self.compare.start(run)
+        self._turn_sent(everyone=True)
         if blind:
             self._hide_models(run, list(self.compare.panes))
         self._remember_recent(models)
+
+    def _turn_sent(self, *, everyone: bool = False) -> None:
+        """The attachments went with this turn (each pane's thread keeps them): the strip is for the
+        next one. A new comparison brings every pane back into follow-ups."""
+        if self.attachmentStrip.attachments:
+            self.attachmentStrip.set_attachments(())
+        if everyone:
+            for pane in self.compare.panes:
+                pane.set_in_conversation(True)
+                pane.left_behind.clear()  # branches of the conversation that just ended
 
     def follow_up(self) -> None:
         """The prompt as the next turn of every pane's own conversation (panes left out are skipped)."""
@@ -632,14 +651,41 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Nothing to follow up yet: send a comparison first.", 6000)
             return
         self.update_estimate()
-        if self._blocked(panes, follow=True) or not self._within_spend_cap():
+        if self._blocked(panes, follow=True):
+            self._offer_leave_out(panes)
+            return
+        if not self._within_spend_cap():
             return
         specs = tuple(PaneSpec(p.model, p.overrides, routing=p.routing, history=p.thread) for p in panes)
         system = self.systemPromptEdit.toPlainText().strip() or None
         request = CompareRequest(
             prompt, specs, system, self.params.params(), attachments=tuple(self.attachmentStrip.attachments)
         )
-        self._start(request, panes)
+        if self._start(request, panes):
+            self._turn_sent()
+
+    def _offer_leave_out(self, panes: list[ResponsePane]) -> None:
+        """A follow-up some panes cannot take: offer to leave those out and follow up in the rest."""
+        flagged = [p for p in panes if self._pane_problems(p, follow=True)]
+        if not flagged or len(flagged) == len(panes):
+            return
+        names = ", ".join(p.model for p in flagged)
+        text = f"{names} cannot take this follow-up."
+        box = QMessageBox(QMessageBox.Icon.Question, "Follow up", text, parent=self)
+        box.setObjectName("leaveOutBox")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setInformativeText("The note in its pane says why. Leave it out and follow up in the others?")
+        self.leaveOutButton = box.addButton("Leave out and follow up", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.buttonClicked.connect(lambda b: self._leave_out(flagged) if b is self.leaveOutButton else None)
+        box.finished.connect(box.deleteLater)
+        box.open()
+        self.leave_out_box = box
+
+    def _leave_out(self, panes: list[ResponsePane]) -> None:
+        for pane in panes:
+            pane.set_in_conversation(False)
+        self.follow_up()
 
     def branch_pane(self, pane: ResponsePane, turn_index: int, text: str) -> None:
         """Edit an earlier turn of one pane and resend it from there; the other panes are untouched."""
@@ -658,9 +704,10 @@ class MainWindow(QMainWindow):
         request = CompareRequest(
             text, (spec,), system, self.params.params(), attachments=original.attachments
         )
-        self._start(request, [pane])
+        if self._start(request, [pane]):
+            pane.left_behind.append(pane.thread)  # the thread view offers a way back to it
 
-    def _start(self, request: CompareRequest, panes: list[ResponsePane]) -> None:
+    def _start(self, request: CompareRequest, panes: list[ResponsePane]) -> bool:
         """A follow-up or a branch; in blind mode it is voted on like a new comparison."""
         blind = self.blindButton.isChecked()
         if blind:
@@ -670,11 +717,12 @@ class MainWindow(QMainWindow):
             run = self.session.new_compare(request)
         except PlaygroundError as exc:
             QMessageBox.information(self, "Cannot send yet", str(exc))
-            return
+            return False
         self.compare.start(run, panes)
         if blind:
             self._hide_models(run, panes)
         self._remember_recent([p.model for p in panes])
+        return True
 
     # ----- blind comparison -------------------------------------------------------------------
 
@@ -785,9 +833,11 @@ class MainWindow(QMainWindow):
         if template.models:
             self.set_pane_models(list(template.models))
         version = self.session.library.current_version(template)
+        case = next((name for name, case_values in template.cases if dict(case_values) == values), None)
         self.template_context = {
             "template": template.name,
             "version": version.hash,
+            "case_name": case,  # a run made from a test case's values is recorded as that case
             "variables": values,
             "_prompt": rendered.prompt,
             "_routing": template.routing,
@@ -804,7 +854,7 @@ class MainWindow(QMainWindow):
 
     def show_matrix(self, template: PromptTemplate, other: PromptTemplate | None = None) -> MatrixDialog:
         """Every test case x model; with ``other`` (another version) both versions side by side."""
-        from playground.ui.template_dialogs import MatrixDialog
+        from playground.ui.matrix_dialog import MatrixDialog
 
         models = [m for m in self.compare.models() if m] if not template.models else list(template.models)
         dialog = MatrixDialog(self.session, template, models, self.params.params(), self, other=other)
@@ -820,8 +870,10 @@ class MainWindow(QMainWindow):
         self.promptEdit.setPlainText(run.prompt)
         self.params.set_params(_params_from_state(dict(run.params)))
         self.set_pane_models([a.requested_model for a in run.answers] or [""])
-        self.attachmentStrip.set_attachments(run.attachments)
+        self.attachmentStrip.set_attachments(())  # they are in each pane's thread, not the next turn
         for pane, answer in zip(self.compare.panes, run.answers, strict=True):
+            pane.set_in_conversation(True)  # not whatever the pane in this slot had before
+            pane.left_behind.clear()
             pane.show_record(answer)
             sent = answer.thread or (Message("user", run.prompt, run.attachments),)
             pane.set_thread(extend(sent[:-1], sent[-1], answer.answer or None))  # so it can be followed up
@@ -831,8 +883,20 @@ class MainWindow(QMainWindow):
         )
 
     def rerun(self, run: RunRecord) -> None:
+        """Send a past run again; a follow-up turn goes with the conversation it was part of."""
         self.open_run(run)
-        self.send()
+        if not any(answer.thread for answer in run.answers):
+            self.attachmentStrip.set_attachments(run.attachments)
+            self.send()
+            return
+        specs = []
+        for pane, answer in zip(self.compare.panes, run.answers, strict=True):
+            sent = answer.thread or (Message("user", run.prompt, run.attachments),)
+            specs.append(PaneSpec(pane.model, pane.overrides, {}, pane.routing, sent[:-1], sent[-1].text))
+        request = CompareRequest(
+            run.prompt, tuple(specs), run.system, self.params.params(), attachments=run.attachments
+        )
+        self._start(request, list(self.compare.panes))
 
     def _within_spend_cap(self) -> bool:
         """Ask first when the estimate reaches the user's per-comparison alert."""
@@ -950,6 +1014,14 @@ class MainWindow(QMainWindow):
         self.endpoints_dialog = dialog
         return dialog
 
+    def show_charts(self) -> ChartsDialog:
+        from playground.ui.charts import ChartsDialog
+
+        dialog = ChartsDialog(self.session, self)
+        dialog.open()
+        self.charts_dialog = dialog
+        return dialog
+
     def show_usage(self) -> UsageDialog:
         from playground.ui.usage_dialog import UsageDialog
 
@@ -982,6 +1054,10 @@ class MainWindow(QMainWindow):
         if run is None:
             self.statusBar().showMessage("Nothing to export yet: run a comparison first.", 6000)
             return None
+        if kind == "html":
+            from playground.core.report import comparison_report_html
+
+            return comparison_report_html(run.request, run.results)
         return to_markdown(run.request, run.results) if kind == "md" else to_json(run.request, run.results)
 
     def copy_markdown(self) -> None:
@@ -991,12 +1067,20 @@ class MainWindow(QMainWindow):
             clipboard.setText(text)
             self.statusBar().showMessage("Comparison copied as Markdown.", 4000)
 
+    def _save_shortcut(self) -> None:
+        """Ctrl+S saves the template being edited when the focus is in the template editor."""
+        panel = self._template_panel
+        if panel is not None and panel.isVisible() and panel.isAncestorOf(QApplication.focusWidget()):
+            panel.save(panel.noteEdit.text().strip())
+            return
+        self.save_export("md")
+
     def save_export(self, kind: str, path: str | None = None) -> None:
         text = self._export_text(kind)
         if text is None:
             return
         if path is None:
-            pattern = "Markdown (*.md)" if kind == "md" else "JSON (*.json)"
+            pattern = {"md": "Markdown (*.md)", "json": "JSON (*.json)", "html": "HTML page (*.html)"}[kind]
             path, _ = QFileDialog.getSaveFileName(self, "Save comparison", f"comparison.{kind}", pattern)
         if not path:
             return
@@ -1055,7 +1139,17 @@ class MainWindow(QMainWindow):
             "theme": self.theme,
         }
 
+    def request_quit(self) -> None:
+        """File > Quit (Ctrl+Q): an unsaved template is asked about first."""
+        if self._template_panel is None or self._template_panel.guard.ask_unsaved(self.close):
+            self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # the window's own close button asks too; close() from a signal (SIGTERM, Ctrl+C) never waits
+        panel = self._template_panel
+        if event.spontaneous() and panel is not None and not panel.guard.ask_unsaved(self.close):
+            event.ignore()
+            return
         self.compare.stop_all()
         self.state_store.save(self.state())
         event.accept()
@@ -1091,7 +1185,7 @@ Ctrl+Shift+U  usage and spend
 Ctrl+B  blind comparison on / off
 Ctrl+L  leaderboard
 Ctrl+Shift+C  copy the comparison as Markdown
-Ctrl+S  save the comparison as Markdown
+Ctrl+S  save the template being edited (else the comparison as Markdown)
 F5  refresh the model list
 Ctrl+Q  quit"""
 

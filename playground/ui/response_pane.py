@@ -14,6 +14,7 @@ Signals:
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import TYPE_CHECKING
 
@@ -117,6 +118,7 @@ class ResponsePane(QFrame):
     codeRequested = Signal()
     modelChanged = Signal(str)
     branchRequested = Signal(int, str)  # user turn index (0-based), its edited text
+    conversationChanged = Signal(bool)  # the pane was ticked in or out of follow-ups
     voteRequested = Signal()  # blind mode: "this answer is the best"
 
     def __init__(self, model: str = "", parent: QWidget | None = None) -> None:
@@ -134,6 +136,7 @@ class ResponsePane(QFrame):
         self.routing: Routing | None = None  # this pane's routing, over a template's defaults
         self.thread: tuple[Message, ...] = ()  # this pane's conversation so far, its latest answer last
         self.in_conversation = True  # follow-ups go to this pane
+        self.left_behind: list[tuple[Message, ...]] = []  # threads an edited turn branched away from
         self.blind: str | None = None  # blind mode: the label shown instead of the model ("Model B")
         self.blind_show_speed = True
         self._model_ids: list[str] = []
@@ -253,7 +256,7 @@ class ResponsePane(QFrame):
             ("Move right", lambda: self.moveRequested.emit(1)),
             ("Parameters for this pane...", self.edit_overrides),
             ("Routing for this pane...", self.edit_routing),
-            ("Edit an earlier turn...", self.edit_turn),
+            ("Edit an earlier turn...", self.choose_turn),
             ("Get code...", self.codeRequested.emit),
             ("Remove pane", self.removeRequested.emit),
         ):
@@ -456,18 +459,27 @@ class ResponsePane(QFrame):
         self.thread = thread
         pairs = turns(thread)
         earlier = pairs[:-1] if pairs and pairs[-1][1] is not None else pairs
-        self.threadToggle.setVisible(bool(earlier))
-        if not earlier:
+        self.threadToggle.setVisible(bool(earlier) or bool(self.left_behind))
+        if not earlier and not self.left_behind:
             self.threadToggle.setChecked(False)
         self._toggle_thread(self.threadToggle.isChecked())
-        blocks: list[str] = []
+        # the thread view's own links carry a key an answer cannot know: a link written inside an
+        # answer ("[x](edit:0)") must not act
+        key = self._link_key = secrets.token_hex(8)
+        blocks: list[str] = [f"[Open the whole conversation in a window]({OPEN}:{key}/0)"] if pairs else []
+        if self.left_behind:
+            count = len(self.left_behind)
+            blocks.append(
+                f"↳ *Branched: {count} earlier version{'s' if count > 1 else ''} of this conversation "
+                f"left behind* - [go back to the one before]({BACK}:{key}/{count - 1})"
+            )
         for index, (user, answer) in enumerate(pairs):
             attached = (
                 f" *(attached: {', '.join(a.name for a in user.attachments)})*" if user.attachments else ""
             )
             quoted = "\n".join(f"> {line}" for line in user.text.splitlines() or [""])
             blocks.append(
-                f"**You** - turn {index + 1} - [edit and resend](edit:{index}){attached}\n\n{quoted}"
+                f"**You** - turn {index + 1} - [edit and resend](edit:{key}/{index}){attached}\n\n{quoted}"
             )
             if answer is not None and index < len(pairs) - 1:
                 blocks.append(answer.text)
@@ -479,8 +491,51 @@ class ResponsePane(QFrame):
         self.threadToggle.setText(("▾" if shown else "▸") + f" Earlier turns ({count})")
 
     def _thread_link(self, url: QUrl) -> None:
+        key, _, value = url.path().partition("/")
+        if key != getattr(self, "_link_key", None) or not value.isdigit():
+            return  # not one of the view's own links (an answer can contain links too)
         if url.scheme() == "edit":
-            self.edit_turn(int(url.path() or url.toString().split(":")[1]))
+            self.edit_turn(int(value))
+        elif url.scheme() == BACK:
+            self.go_back(int(value))
+        elif url.scheme() == OPEN:
+            self.show_conversation()
+
+    def show_conversation(self) -> None:
+        """The whole thread, answers included, in its own window."""
+        from playground.core.conversation import thread_markdown
+        from playground.ui.turn_dialog import ThreadDialog
+
+        dialog = ThreadDialog(self.model, thread_markdown(self.thread, self.model), self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.thread_dialog = dialog
+
+    def go_back(self, index: int) -> None:
+        """Show a conversation a branch left behind again; the current one takes its place."""
+        if not 0 <= index < len(self.left_behind):
+            return
+        earlier = self.left_behind.pop(index)
+        self.left_behind.append(self.thread)
+        pairs = turns(earlier)
+        answer = pairs[-1][1] if pairs else None
+        self.reset()
+        self.outputView.append_text(answer.text if answer is not None else "")
+        self.statsLabel.setText("the conversation before the branch (its figures are in History)")
+        self.set_thread(earlier)
+
+    def choose_turn(self) -> None:
+        """Which turn to edit, when there is more than one (the menu passes no turn)."""
+        pairs = turns(self.thread)
+        if len(pairs) <= 1:
+            self.edit_turn(0 if pairs else None)
+            return
+        labels = [f"Turn {i + 1}: {' '.join(user.text.split())[:70]}" for i, (user, _a) in enumerate(pairs)]
+        label, ok = QInputDialog.getItem(
+            self, "Edit an earlier turn", "Turn to edit and resend:", labels, len(labels) - 1, False
+        )
+        if ok and label in labels:
+            self.edit_turn(labels.index(label))
 
     def edit_turn(self, index: int | None = None) -> None:
         """Ask for the new text of a user turn (the latest by default), then branch from it."""
@@ -490,20 +545,22 @@ class ResponsePane(QFrame):
         index = len(pairs) - 1 if index is None or isinstance(index, bool) else index
         if not 0 <= index < len(pairs):
             return
-        text, ok = QInputDialog.getMultiLineText(
-            self,
-            "Edit and resend",
-            f"Turn {index + 1} - the answers after it are left behind:",
-            pairs[index][0].text,
-        )
-        if ok and text.strip():
-            self.branchRequested.emit(index, text)
+        from playground.ui.turn_dialog import TurnEditDialog
+
+        dialog = TurnEditDialog(index, pairs[index][0].text, self)
+        dialog.edited.connect(lambda text, i=index: self.branchRequested.emit(i, text))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.turn_dialog = dialog
 
     def set_in_conversation(self, on: bool) -> None:
+        changed = on != self.in_conversation
         self.in_conversation = on
         if self.conversationAction.isChecked() != on:
             self.conversationAction.setChecked(on)
         self._render_note()
+        if changed:
+            self.conversationChanged.emit(on)
 
     def set_note(self, text: str) -> None:
         """A remark about this pane's model before sending (e.g. parameters it ignores)."""
@@ -588,6 +645,10 @@ class ResponsePane(QFrame):
         clipboard = QGuiApplication.clipboard()
         if clipboard is not None:
             clipboard.setText(self.outputView.text)
+
+
+BACK = "back"  # the thread view's link to a conversation a branch left behind
+OPEN = "open"  # the thread view's link to the whole conversation in a window
 
 
 def failure_words(result: PaneResult) -> str:

@@ -400,9 +400,9 @@ class Session(SessionKeys, QObject):
         return self.ctx.templates.entries()
 
     def save_template(
-        self, template: PromptTemplate, *, replacing: str | None, note: str = ""
+        self, template: PromptTemplate, *, replacing: str | None, note: str = "", expected: str | None = None
     ) -> TemplateVersion:
-        version = self.library.save(template, replacing=replacing, note=note)
+        version = self.library.save(template, replacing=replacing, note=note, expected=expected)
         self.templatesChanged.emit()
         return version
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -30,7 +31,10 @@ from PySide6.QtWidgets import (
 
 from playground.core.errors import PlaygroundError
 from playground.core.request import ChatParams
+from playground.core.templates import TemplateConflict
 from playground.ui.session import Session
+from playground.ui.template_conflict import SaveGuard
+from playground.ui.template_files import BrokenFileBox, export_all, export_template
 from playground.ui.widgets import named_button
 
 if TYPE_CHECKING:
@@ -50,16 +54,21 @@ class TemplatePanel(QDockWidget):
         self.setAccessibleName("Templates")
         self.session = session
         self.current: PromptTemplate | None = None  # as saved on disk
+        self.digest: str | None = None  # the file's bytes when loaded or saved, to spot outside edits
         self.trashed: Path | None = None
         self._loading = False
         self.dirty = False
         self.params = ChatParams()
+        self.guard = SaveGuard(self)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(self._list_area())
+        self.brokenBox = BrokenFileBox()
+        layout.addWidget(self.brokenBox)
         layout.addLayout(self._editor())
         self.statusLabel = QLabel()
         self.statusLabel.setObjectName("templateStatus")
+        self.statusLabel.setTextFormat(Qt.TextFormat.PlainText)  # names and errors come from files
         self.statusLabel.setWordWrap(True)
         layout.addWidget(self.statusLabel)
         self.setWidget(body)
@@ -88,8 +97,14 @@ class TemplatePanel(QDockWidget):
         self.deleteButton = named_button("Delete", "deleteTemplateButton")
         self.undoButton = named_button("Undo delete", "undoDeleteButton")
         self.undoButton.hide()
+        self.exportButton = named_button("Export...", "exportTemplateButton")
+        menu = QMenu(self.exportButton)
+        self.exportOneAction = menu.addAction("This template as a TOML file...", lambda: self.export())
+        self.exportAllAction = menu.addAction("All templates to a folder...", lambda: self.export_all())
+        self.exportButton.setMenu(menu)
         for button in (self.newButton, self.duplicateButton, self.deleteButton, self.undoButton):
             row.addWidget(button)
+        row.addWidget(self.exportButton)
         self.newButton.clicked.connect(self.new_template)
         self.duplicateButton.clicked.connect(self.duplicate)
         self.deleteButton.clicked.connect(self.delete)
@@ -134,6 +149,7 @@ class TemplatePanel(QDockWidget):
         case_row = QHBoxLayout()
         self.caseBox = QComboBox()
         self.caseBox.setAccessibleName("Test case")
+        self.caseBox.setPlaceholderText("(own values)")  # shown when the form matches no saved case
         self.caseBox.activated.connect(self._load_case)
         self.paramsButton = named_button("Parameters...", "templateParamsButton")
         self.paramsButton.clicked.connect(self.edit_params)
@@ -143,6 +159,12 @@ class TemplatePanel(QDockWidget):
         case_row.addWidget(self.caseBox, 1)
         case_row.addWidget(self.saveCaseButton)
         area.addLayout(case_row)
+        self.noteEdit = QLineEdit()
+        self.noteEdit.setObjectName("versionNoteEdit")
+        self.noteEdit.setAccessibleName("Version note")
+        self.noteEdit.setPlaceholderText("Version note (optional), saved with the next Save")
+        self.noteEdit.returnPressed.connect(lambda: self.save(self.noteEdit.text().strip()))
+        area.addWidget(self.noteEdit)
         row = QHBoxLayout()
         self.saveButton = named_button("Save", "saveTemplateButton")
         self.versionsButton = named_button("Versions...", "versionsButton")
@@ -150,7 +172,7 @@ class TemplatePanel(QDockWidget):
         self.matrixButton = named_button("Run all cases...", "runAllCasesButton")
         for button in (self.saveButton, self.versionsButton, self.useButton, self.matrixButton):
             row.addWidget(button)
-        self.saveButton.clicked.connect(lambda: self.save())
+        self.saveButton.clicked.connect(lambda: self.save(self.noteEdit.text().strip()))
         self.versionsButton.clicked.connect(self.show_versions)
         self.useButton.clicked.connect(self.use)
         self.matrixButton.clicked.connect(self._matrix)
@@ -170,19 +192,13 @@ class TemplatePanel(QDockWidget):
 
     def _outside_change(self) -> None:
         self.refresh()
-        if self.current is not None and not self.dirty:
-            try:
-                latest = self.session.ctx.templates.get(self.current.name)
-            except PlaygroundError:
-                return
-            if latest != self.current:
-                self.load(latest)
-                self.statusLabel.setText(f"'{latest.name}' was changed outside the app; reloaded.")
+        self.guard.outside_change()
 
     def refresh(self) -> None:
         self._watch()
         query = self.searchEdit.text().lower().split()
         selected = self.current.name if self.current else None
+        broken_shown = self.brokenBox.path if self.brokenBox.isVisible() else None
         self.templateList.blockSignals(True)
         self.templateList.clear()
         for entry in self.session.template_entries():
@@ -190,23 +206,58 @@ class TemplatePanel(QDockWidget):
                 continue
             item = QListWidgetItem(entry.name if entry.template else f"⚠ {entry.path.name} (broken)")
             item.setData(Qt.ItemDataRole.UserRole, entry.name if entry.template else None)
-            if entry.template is None:
-                item.setToolTip(entry.error or "")
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+            if entry.template is None:  # picked, it shows its path and error (nothing is loaded)
+                item.setToolTip(f"{entry.path}\n{entry.error or ''}")
+                item.setData(BROKEN_ROLE, (entry.path, entry.error or ""))
             self.templateList.addItem(item)
-            if entry.name == selected:
+            if entry.template is None and entry.path == broken_shown:
+                self.templateList.setCurrentItem(item)  # still the broken file the user is reading
+                self.brokenBox.show_file(entry.path, entry.error or "")
+                broken_shown = None
+            elif entry.template is not None and entry.name == selected and self.brokenBox.isHidden():
                 self.templateList.setCurrentItem(item)
+        if broken_shown is not None:  # it was fixed or removed
+            self.brokenBox.hide()
+            self._show_current_in_list()
         self.templateList.blockSignals(False)
 
     def _selected(self, item: QListWidgetItem | None) -> None:
+        broken = item.data(BROKEN_ROLE) if item else None
+        self.brokenBox.setVisible(bool(broken))
+        if broken:
+            self.brokenBox.show_file(*broken)
+            return
         name = item.data(Qt.ItemDataRole.UserRole) if item else None
-        if name:
-            try:
-                self.load(self.session.ctx.templates.get(name))
-            except PlaygroundError as exc:
-                self.statusLabel.setText(str(exc))
+        if not name or (self.current is not None and name == self.current.name):
+            return
+        if self.guard.ask_unsaved(lambda: self.open_template(name)):
+            self.open_template(name)
+        else:
+            self._show_current_in_list()  # until the user has answered
 
-    def load(self, template: PromptTemplate) -> None:
+    def open_template(self, name: str) -> None:
+        try:
+            self.load(self.session.ctx.templates.get(name))
+        except PlaygroundError as exc:
+            self.statusLabel.setText(str(exc))
+        self._show_current_in_list()
+
+    def _show_current_in_list(self) -> None:
+        self.templateList.blockSignals(True)
+        self.templateList.setCurrentRow(-1)
+        for row in range(self.templateList.count()):
+            item = self.templateList.item(row)
+            if self.current is not None and item.data(Qt.ItemDataRole.UserRole) == self.current.name:
+                self.templateList.setCurrentItem(item)
+        self.templateList.blockSignals(False)
+
+    def load(self, template: PromptTemplate, digest: str | None = None) -> None:
+        """Show ``template`` as saved; ``digest`` is its file's (read from disk when not given)."""
+        if digest is None:
+            entry = self.session.ctx.templates.entry(template.name)
+            digest = entry.digest if entry is not None else None
+        self.digest = digest
+        self.brokenBox.hide()
         self._loading = True
         self.current = template
         self.nameEdit.setText(template.name)
@@ -220,6 +271,7 @@ class TemplatePanel(QDockWidget):
         self._rebuild_form()
         self.caseBox.clear()
         self.caseBox.addItems([name for name, _ in template.cases])
+        self._sync_case()
         self._mark(False)
 
     # ----- editing ----------------------------------------------------------------------------
@@ -257,7 +309,17 @@ class TemplatePanel(QDockWidget):
         if self._loading:
             return
         self._rebuild_form()
-        self._mark(self.current is None or self.edited_template() != self.current)
+        from playground.core.templates import PromptTemplate
+
+        saved = self.current or PromptTemplate(name="", prompt="")  # a new, still empty one is not dirty
+        self._mark(self.edited_template() != saved)
+
+    def discard_edits(self) -> None:
+        """Forget the unsaved edits: the editor shows the template as saved (or nothing)."""
+        if self.current is not None:
+            self.load(self.current, self.digest)
+        else:
+            self._mark(False)
 
     def _mark(self, dirty: bool) -> None:
         self.dirty = dirty
@@ -274,11 +336,20 @@ class TemplatePanel(QDockWidget):
             edit.setObjectName(f"var_{variable.name}")
             edit.setAccessibleName(f"Variable {variable.name}")
             edit.setPlaceholderText(variable.default or "required")
+            edit.textChanged.connect(self._sync_case)
             self.varEdits[variable.name] = edit
             self.varsForm.addRow(variable.name, edit)
 
     def values(self) -> dict[str, str]:
         return {name: edit.text() for name, edit in getattr(self, "varEdits", {}).items() if edit.text()}
+
+    def _sync_case(self) -> None:
+        """The case selector names the saved case the form's values are, or none."""
+        cases = self.current.cases if self.current is not None else ()
+        values = self.values()
+        match = next((i for i, (_n, v) in enumerate(cases) if dict(v) == values), -1)
+        if self.caseBox.currentIndex() != match:
+            self.caseBox.setCurrentIndex(match)
 
     def _load_case(self, index: int) -> None:
         if self.current is None or index < 0:
@@ -288,7 +359,10 @@ class TemplatePanel(QDockWidget):
             edit.setText(values.get(name, ""))
 
     def new_template(self) -> None:
-        self.current = None
+        if not self.guard.ask_unsaved(self.new_template):
+            return
+        self.current, self.digest = None, None
+        self._show_current_in_list()  # so the template shown before can be picked again
         self._loading = True
         for line in (self.nameEdit, self.descriptionEdit, self.tagsEdit, self.modelsEdit):
             line.clear()
@@ -298,20 +372,29 @@ class TemplatePanel(QDockWidget):
         self._loading = False
         self.caseBox.clear()
         self._rebuild_form()
-        self._mark(True)
+        self._mark(False)  # nothing to lose until something is typed
         self.nameEdit.setFocus()
 
-    def save(self, note: str = "") -> bool:
+    def save(self, note: str = "", *, over: str | None = None) -> bool:
+        """Write the editor's template. ``over`` is the digest of a disk edit the user chose to
+        overwrite; without it a file changed since it was loaded is a conflict to ask about."""
         template = self.edited_template()
+        expected = over if over is not None else (self.digest if self.current else None)
         try:
             version = self.session.save_template(
-                template, replacing=self.current.name if self.current else None, note=note
+                template, replacing=self.current.name if self.current else None, note=note, expected=expected
             )
+        except TemplateConflict as exc:
+            self.guard.ask_conflict(exc, note)
+            return False
         except PlaygroundError as exc:
             self.statusLabel.setText(f"Not saved: {exc}")
             return False
         self.current = template
+        entry = self.session.ctx.templates.entry(template.name)
+        self.digest = entry.digest if entry is not None else None
         self._mark(False)
+        self.noteEdit.clear()
         self.statusLabel.setText(f"Saved '{template.name}' (version {version.hash}).")
         self.refresh()
         return True
@@ -328,7 +411,7 @@ class TemplatePanel(QDockWidget):
                 self.load(self.current)
 
     def duplicate(self) -> None:
-        if self.current is None:
+        if self.current is None or not self.guard.ask_unsaved(self.duplicate):
             return
         self.current = replace(self.current, name=f"{self.current.name} copy")
         copy = self.current
@@ -348,6 +431,7 @@ class TemplatePanel(QDockWidget):
         self.statusLabel.setText(f"Deleted '{self.current.name}'.")
         self.undoButton.show()
         self.current = None
+        self._mark(False)  # the template is in the trash (Undo delete): nothing to ask about
         self.new_template()
         self._mark(False)
 
@@ -362,6 +446,16 @@ class TemplatePanel(QDockWidget):
         self.statusLabel.setText("Restored.")
         self.trashed = None
         self.undoButton.hide()
+
+    def export(self, path: str = "") -> None:
+        """The template as it is on disk, as a TOML file somewhere else."""
+        if self.current is None:
+            self.statusLabel.setText("Pick or save a template to export it.")
+            return
+        self.statusLabel.setText(export_template(self.session, self.current, self, path))
+
+    def export_all(self, folder: str = "") -> None:
+        self.statusLabel.setText(export_all(self.session, self, folder))
 
     def use(self) -> None:
         template = self.edited_template()
@@ -385,10 +479,14 @@ class TemplatePanel(QDockWidget):
         from playground.ui.template_dialogs import VersionsDialog
 
         dialog = VersionsDialog(self.session, self.current.name, self)
+        dialog.before_restore = self.guard.ask_unsaved
         dialog.restored.connect(lambda: self.load(self.session.ctx.templates.get(dialog.name)))
         dialog.compareRequested.connect(self.versionsCompareRequested)
         dialog.open()
         self.versions_dialog = dialog
+
+
+BROKEN_ROLE = Qt.ItemDataRole.UserRole + 1  # (path, error) of a file that cannot be read
 
 
 def _split(text: str) -> tuple[str, ...]:

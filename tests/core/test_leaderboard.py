@@ -79,7 +79,7 @@ def test_votes_are_stored_with_the_run_and_filtered_by_template_and_tag(tmp_path
 
 def test_csv_export() -> None:
     rows = list(csv.reader(io.StringIO(to_csv(leaderboard([Vote("best", ("a", "b"))] * 2)))))
-    assert rows[0] == ["rank", "model", "rating", "ci_low", "ci_high", "votes", "wins", "losses"]
+    assert rows[0] == ["rank", "model", "rating", "ci_low", "ci_high", "votes", "wins", "losses", "group"]
     assert [r[1] for r in rows[1:]] == ["a", "b"] and rows[1][5] == "2"
 
 

@@ -27,10 +27,10 @@ def test_readme_sample_routing_is_what_gets_sent() -> None:
     assert block is not None
     template = PromptTemplate.from_toml(block.group(1))
     assert template.routing == Routing(
-        fallbacks=("openai/gpt-4o-mini",), sort="price", deny_data_collection=True
+        fallbacks=("sim/long-context",), sort="price", deny_data_collection=True
     )
-    extra = template.routing.to_extra("anthropic/claude-3.5-haiku")
+    extra = template.routing.to_extra("sim/balanced-pro")
     assert extra == {
-        "models": ["anthropic/claude-3.5-haiku", "openai/gpt-4o-mini"],
+        "models": ["sim/balanced-pro", "sim/long-context"],
         "provider": {"sort": "price", "data_collection": "deny"},
     }

@@ -185,16 +185,15 @@ def test_images_attach_by_picker_paste_and_drop_and_are_sent(
         assert [p["type"] for p in content] == ["text", "image_url", "image_url", "text"]
         assert content[1]["image_url"]["url"].startswith("data:image/png;base64,")
         assert content[3]["text"].startswith('<file name="notes.md">')
-        # removing one
-        strip.setCurrentRow(2)
-        strip.remove_selected()
-        assert [a.name for a in strip.attachments] == ["chart.png", "pasted image.png"]
-        # reopened from history, the attachments come back with the run
+        # sent with the turn: the strip is for the next message, each pane's thread keeps them
+        assert strip.attachments == [] and strip.isHidden()
+        # reopened from history, the attachments come back in the thread, not as the next turn's
         run = h.ctx.history().list_runs(limit=1)[0]
-        strip.set_attachments([])
         window.open_run(h.ctx.history().get_run(run.id))
-        assert [a.name for a in strip.attachments] == ["chart.png", "pasted image.png", "notes.md"]
-        assert window.compare.panes[0].thread[0].attachments[0].data == png_bytes()
+        assert strip.attachments == []
+        sent = window.compare.panes[0].thread[0].attachments
+        assert [a.name for a in sent] == ["chart.png", "pasted image.png", "notes.md"]
+        assert sent[0].data == png_bytes()
         await h.close()
 
     aio(go())

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog
 
-from playground.core.compare import PaneState
 from playground.simulator import Behaviour
 from tests.ui.conftest import Harness, wait_until
 
@@ -58,7 +58,7 @@ def test_create_fill_run_version_and_restore(
         panel.show_versions()
         dialog = panel.versions_dialog
         dialog.versionList.selectAll()
-        assert '-prompt = "Say hello' in dialog.diffView.toPlainText()
+        assert "Prompt" in dialog.diffView.toPlainText() and "HELLO" in dialog.diffView.toPlainText()
         dialog.versionList.clearSelection()
         dialog.versionList.item(1).setSelected(True)
         dialog.restore()
@@ -90,25 +90,15 @@ def test_matrix_over_three_cases_and_two_models(
         matrix = window.matrix_dialog
         assert "3 cases x 2 models = 6 answers" in matrix.summary.text()
         matrix.startButton.click()
-        await wait_until(
-            lambda: not any(r.running for r in matrix.runs) and not matrix.timer.isActive(),
-            timeout=20,
-            what="the matrix",
-        )
-        states = [[r.state for r in run.results] for run in matrix.runs]
-        assert sum(s is PaneState.DONE for row in states for s in row) == 5
-        failed = [(i, j) for i, row in enumerate(states) for j, s in enumerate(row) if s is PaneState.FAILED]
-        assert len(failed) == 1
-        r, c = failed[0]
-        assert "402" in matrix.cells[r][c].stats.text()
-        assert matrix.cells[0][0].view.text
+        await wait_until(lambda: not matrix.run.running, timeout=20, what="the matrix")
+        cells = matrix.run.cells.values()
+        assert sum(c.state == "done" for c in cells) == 5
+        (failed,) = [c for c in cells if c.state == "error"]
+        assert failed.key.model == "sim/balanced-pro" and "credit" in failed.why.lower()
+        assert matrix.run.text(next(c.key for c in cells if c.state == "done"))
         matrix.retryButton.click()
-        await wait_until(
-            lambda: not any(run.running for run in matrix.runs) and not matrix.timer.isActive(),
-            timeout=20,
-            what="the retried cell",
-        )
-        assert all(res.state is PaneState.DONE for run in matrix.runs for res in run.results)
+        await wait_until(lambda: not matrix.run.running, timeout=20, what="the retried cell")
+        assert all(c.state == "done" for c in matrix.run.cells.values())
         runs = h.session.runs(template="greet")
         assert sorted(run.case_name for run in runs) == ["Ada", "Grace", "Linus"]
         matrix.close()
@@ -202,14 +192,11 @@ def test_file_edited_outside_is_picked_up_and_versions_compared(
         dialog.versionList.item(1).setSelected(True)
         dialog.compare_versions()
         matrix = window.matrix_dialog
-        headers = [matrix.grid.horizontalHeaderItem(c).text() for c in range(matrix.grid.columnCount())]
+        grid = matrix.grid.model()
+        headers = [grid.headerData(c, Qt.Orientation.Horizontal) for c in range(grid.columnCount() - 1)]
         assert len(headers) == 4 and headers[0].startswith("sim/quick-mini @ ")
         matrix.startButton.click()
-        await wait_until(
-            lambda: not any(r.running for r in matrix.runs) and not matrix.timer.isActive(),
-            timeout=20,
-            what="both versions",
-        )
+        await wait_until(lambda: not matrix.run.running, timeout=20, what="both versions")
         sent = [r.json()["messages"][-1]["content"] for r in h.sim.chat_requests("sim/quick-mini")]
         assert any(t.startswith("Say hello") for t in sent) and any(t.startswith("Wave at") for t in sent)
         versions = {run.template_version for run in h.session.runs(template="ext")}
@@ -238,12 +225,14 @@ def test_one_failed_matrix_cell_retried_by_double_click(
         panel.matrixButton.click()
         matrix = window.matrix_dialog
         matrix.startButton.click()
-        finished = lambda: not any(r.running for r in matrix.runs) and not matrix.timer.isActive()  # noqa: E731
+        finished = lambda: not matrix.run.running  # noqa: E731
         await wait_until(finished, timeout=20, what="the matrix")
-        assert "double-click to retry" in matrix.cells[0][1].stats.text()
-        matrix.retry_cell(0, 1)
+        assert "double-click to see it and retry" in matrix.grid.model().index(0, 1).data()
+        cell = matrix.expand(matrix.grid.model().index(0, 1))
+        assert cell.retryButton.isVisibleTo(cell)
+        cell.retryButton.click()
         await wait_until(finished, timeout=20, what="the retried cell")
-        assert all(r.state is PaneState.DONE for r in matrix.runs[0].results)
+        assert all(c.state == "done" for c in matrix.run.cells.values())
         matrix.close()
         await h.close()
 

@@ -1,0 +1,161 @@
+"""MatrixModel: a test run's cells as a table (cases x versions and models, with summaries)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
+
+from playground.core.evaluation.runner import (
+    AGAINST,
+    CURRENT,
+    Cell,
+    CellKey,
+    compare_versions,
+    group_repeats,
+    summarize,
+)
+from playground.core.format import usd
+from playground.ui.matrix_run import MatrixRun
+
+Index = QModelIndex | QPersistentModelIndex
+_COLOURS = {
+    "pass": QColor(46, 160, 67, 60),
+    "fail": QColor(207, 34, 46, 60),
+    "error": QColor(191, 135, 0, 70),
+}
+MARKS = {"improved": "▲ improved", "regressed": "▼ regressed", "unchanged": "= unchanged"}
+
+
+class MatrixModel(QAbstractTableModel):
+    """Rows: the cases, then "all cases". Columns: (version, model) pairs, then "all models"."""
+
+    def __init__(self, run: MatrixRun, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.run = run
+        plan = run.plan
+        self.columns = [(v.label, m) for v in plan.variants for m in plan.models]
+        self.marks: dict[tuple[str, str], str] = {}
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.run.plan.cases) + 1
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns) + 1
+
+    def group(self, row: int, column: int) -> list[Cell]:
+        """The cells under one grid entry (every repeat; a summary entry: its whole row or column)."""
+        plan, cells = self.run.plan, self.run.cells
+        cases = [plan.cases[row].name] if row < len(plan.cases) else [c.name for c in plan.cases]
+        columns = [self.columns[column]] if column < len(self.columns) else self.columns
+        return [
+            cells[CellKey(v, case, m, r)]
+            for case in cases
+            for v, m in columns
+            for r in range(1, plan.repeats + 1)
+        ]
+
+    def is_summary(self, index: Index) -> bool:
+        return index.row() >= len(self.run.plan.cases) or index.column() >= len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        group = self.group(index.row(), index.column())
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return _summary_text(group) if self.is_summary(index) else self._cell_text(index, group)
+        if role == Qt.ItemDataRole.BackgroundRole and not self.is_summary(index):
+            return _COLOURS.get(_verdict(group))
+        if role == Qt.ItemDataRole.ToolTipRole and not self.is_summary(index):
+            return (
+                "\n".join(f"{'✓' if o.passed else '✗'} {o.reason}" for c in group for o in c.outcomes) or None
+            )
+        return None
+
+    def _cell_text(self, index: Index, group: list[Cell]) -> str:
+        text = _group_text(group, self.run)
+        variant, model = self.columns[index.column()]
+        mark = self.marks.get((self.run.plan.cases[index.row()].name, model))
+        return f"{text}\n{MARKS[mark]}" if mark and variant == CURRENT else text
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            cases = self.run.plan.cases
+            return cases[section].name if section < len(cases) else "all cases"
+        if section >= len(self.columns):
+            return "all models"
+        variant, model = self.columns[section]
+        if len(self.run.plan.variants) == 1:
+            return model
+        return f"{model} @ {self.run.plan.variant(variant).version[:6]}" + (
+            " (older)" if variant == AGAINST else ""
+        )
+
+    def refresh(self) -> None:
+        if len(self.run.plan.variants) > 1 and not self.run.running:
+            self.marks = compare_versions(self.run.cells, self.run.plan)
+        if self.rowCount() and self.columnCount():
+            last = self.index(self.rowCount() - 1, self.columnCount() - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
+
+def _verdict(group: list[Cell]) -> str | None:
+    finished = [c for c in group if c.finished]
+    if not finished:
+        return None
+    if any(c.state == "error" for c in finished):
+        return "error"
+    return "pass" if all(c.passed for c in finished) else "fail"
+
+
+def _group_text(group: list[Cell], run: MatrixRun) -> str:
+    if all(c.state == "waiting" for c in group):
+        return ""  # idle: nothing was sent, so it says nothing
+    if len(group) == 1:
+        return _one_text(group[0], run)
+    repeats = group_repeats(group)
+    running = sum(c.state == "running" for c in group)
+    first = f"{repeats.passed}/{len(group)} passed" + (f", {running} running" if running else "")
+    distinct = len(repeats.distinct)
+    first += f" · {distinct} different answer{'s' if distinct != 1 else ''}" if repeats.total else ""
+    failing = next((c.why for c in group if c.why and c.state != "stopped"), "")
+    return "\n".join(line for line in (first, _figures(group), failing) if line)
+
+
+def _one_text(cell: Cell, run: MatrixRun) -> str:
+    if cell.state == "running":
+        return f"answering… {len(run.text(cell.key).split())} words"
+    if cell.state in ("error", "stopped"):
+        head = f"ERROR: {cell.why}" if cell.state == "error" else "stopped"
+        return f"{head}\n(double-click to see it and retry)"
+    word = "PASS" if cell.passed else f"FAIL: {cell.why}"
+    figures = _figures([cell])
+    return f"{word}\n{figures}" if figures else word
+
+
+def _figures(group: list[Cell]) -> str:
+    repeats = group_repeats(group)
+    parts = []
+    if repeats.latency:
+        low, high = (v / 1000 for v in repeats.latency)
+        parts.append(f"{low:.1f} s" if abs(high - low) < 0.05 else f"{low:.1f}–{high:.1f} s")
+    if repeats.cost:
+        low_c, high_c = repeats.cost
+        parts.append(
+            usd(low_c, digits=4) if low_c == high_c else f"{usd(low_c, digits=4)}–{usd(high_c, digits=4)}"
+        )
+    return " · ".join(parts)
+
+
+def _summary_text(group: list[Cell]) -> str:
+    s = summarize(group)
+    if not s.cells:
+        return ""
+    median = f" · median {s.median_ms / 1000:.1f} s" if s.median_ms is not None else ""
+    return f"{s.rate:.0%} passed ({s.passed}/{s.cells})\n{usd(s.cost, digits=4)}{median}"

@@ -1,0 +1,178 @@
+"""MatrixRun: a template test run for the window, on the network thread, drained once per frame.
+
+The runner (core) runs on the network thread; its events are queued and applied here on the
+window's thread at most 30 times a second (never once per token), where each cell is saved to
+history as it ends. 900 answers stream without the window stalling.
+
+Signals:
+    changed(): cells changed since the last frame.
+    finished(): the run ended (completed or stopped).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from playground.core.errors import NoKeyError, PlaygroundError
+from playground.core.evaluation import report
+from playground.core.evaluation.cost import plan_cost
+from playground.core.evaluation.runner import (
+    BestJudged,
+    Cell,
+    CellDone,
+    CellKey,
+    CellStarted,
+    CellText,
+    RunnerEvent,
+    TestPlan,
+    TestRunner,
+)
+from playground.core.evaluation.store import Recorder, TestStore
+from playground.ui.session import Session
+
+log = logging.getLogger(__name__)
+FRAME_MS = 33
+FRAME_BUDGET = 0.008  # seconds of event handling per frame
+_END = object()
+
+
+class MatrixRun(QObject):
+    """One test run's cells as the window sees them; Start, Stop and Retry failed act on it."""
+
+    changed = Signal()
+    finished = Signal()
+
+    def __init__(self, session: Session, plan: TestPlan, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.plan = session, plan
+        self.cells: dict[CellKey, Cell] = {k: Cell(k) for k in plan.cell_keys()}
+        self.texts: dict[CellKey, list[str]] = {}
+        self.picks: list[BestJudged] = []
+        self.running = False
+        self.test_run: int | None = None
+        self._recorder: Recorder | None = None
+        self._runner: TestRunner | None = None
+        self._events: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self.drain)
+
+    def estimate(self) -> tuple[Decimal, list[str]]:
+        missing = [k for k, c in self.cells.items() if c.state != "done"]
+        return plan_cost(self.session.catalog, self.plan, missing)
+
+    def _client(self) -> object:
+        """The session's streaming client (as new_compare builds it), with the endpoints' clients."""
+        from playground.core.endpoints import RoutedClient, split_ref
+        from playground.ui.net import NetworkThread
+
+        models = [*self.plan.models, *([self.plan.judge] if self.plan.judge else [])]
+        if self.session.client is None and any(split_ref(m) is None for m in models):
+            raise NoKeyError(
+                self.session.key_problem or "Add an API key first (Key settings), or try the demo."
+            )
+        if self.session.net is None:
+            self.session.net = NetworkThread()
+        if self.session.stream_client is None and self.session.client is not None:
+            self.session.stream_client = self.session.ctx.client(self.session.active)
+        return RoutedClient(self.session.stream_client, self.session.endpoint_clients)
+
+    def start(self, keys: Iterable[CellKey] | None = None) -> None:
+        """Send every cell that has no answer yet (all of them the first time), or only ``keys``."""
+        client = self._client()
+        if self._recorder is None:
+            history = self.session.ctx.history()
+            current = self.plan.variants[0]  # the version under test is a saved version too
+            history.record_version(self.plan.name, current.template.to_toml(), current.version)
+            store = TestStore(history)
+            self.test_run = store.create(self.plan)
+            self._recorder = Recorder(store, self.test_run, self.plan)
+        done = [c for c in self.cells.values() if c.state == "done"]
+        chosen = {k for k, c in self.cells.items() if c.state != "done" and (keys is None or k in set(keys))}
+        for key in chosen:
+            self.cells[key] = Cell(key)
+            self.texts.pop(key, None)
+        runner = TestRunner(client, self.plan, done=done)  # type: ignore[arg-type]
+        runner.add_listener(self._events.put)
+        self._runner, self.running = runner, True
+        future = self.session.net.submit(runner.run(chosen))  # type: ignore[union-attr]
+        future.add_done_callback(lambda f: self._events.put(_END))
+        self._timer.start()
+        self.changed.emit()
+
+    def stop(self) -> None:
+        if self._runner is not None and self.running and self.session.net is not None:
+            self.session.net.call(self._runner.stop)
+
+    def drain(self) -> None:
+        """Apply what the network thread queued (window thread), within a frame's budget."""
+        deadline = time.perf_counter() + FRAME_BUDGET
+        touched = False
+        while time.perf_counter() < deadline:
+            try:
+                event = self._events.get_nowait()
+            except queue.Empty:
+                break
+            touched = True
+            if event is _END:
+                self._ended()
+                break
+            self._apply(event)  # type: ignore[arg-type]
+        if touched:
+            self.changed.emit()
+
+    def _apply(self, event: RunnerEvent) -> None:
+        if self._recorder is not None:
+            self._recorder(event)
+        if isinstance(event, CellStarted):
+            self.cells[event.key].state = "running"
+            self.texts[event.key] = []
+        elif isinstance(event, CellText):
+            self.texts.setdefault(event.key, []).append(event.text)
+        elif isinstance(event, CellDone):
+            self.cells[event.cell.key] = event.cell
+        elif isinstance(event, BestJudged):
+            self.picks.append(event)
+
+    def _ended(self) -> None:
+        self.running = False
+        self._timer.stop()
+        for key, cell in self.cells.items():
+            if cell.state == "running" or (cell.state == "waiting" and self.test_run is not None):
+                self.cells[key] = Cell(key, "stopped", error="stopped")
+        if self._recorder is not None and self._recorder.warnings:
+            self.session.notice.emit(self._recorder.warnings[0])
+        self.session.run_ended()
+        self.finished.emit()
+
+    def text(self, key: CellKey) -> str:
+        return "".join(self.texts.get(key, []))
+
+    @property
+    def failed_cells(self) -> list[Cell]:
+        """Cells with no answer (an error or a stop): what Retry failed sends again."""
+        return [c for c in self.cells.values() if c.state in ("error", "stopped")]
+
+    def export(self, path: Path, cells: Iterable[Cell] | None = None) -> None:
+        """The grid as HTML (.html), JUnit XML (.xml) or CSV (anything else)."""
+        chosen = list(cells if cells is not None else self.cells.values())
+        suffix = path.suffix.lower()
+        if suffix in (".html", ".htm"):
+            body = report.html_report(self.plan, self.cells, f"{self.plan.name}: test run {self.test_run}")
+        elif suffix == ".xml":
+            body = report.junit_xml(self.plan, chosen, self.test_run)
+        else:
+            body = report.grid_csv(self.plan, self.cells)
+        from playground.core.atomic import atomic_write
+
+        try:
+            atomic_write(path, body)
+        except OSError as exc:
+            raise PlaygroundError(f"Could not export the grid: {exc.strerror}") from None
