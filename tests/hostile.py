@@ -174,7 +174,9 @@ async def huge_retry_hint(server: HostileServer, writer: Writer, body: dict[str,
 
 def status(code: int, message: str = "no", **headers: str) -> Behaviour:
     async def send(server: HostileServer, writer: Writer, body: dict[str, Any]) -> None:
-        await _send(writer, code, json.dumps({"error": {"code": code, "message": message}}).encode(), **headers)
+        await _send(
+            writer, code, json.dumps({"error": {"code": code, "message": message}}).encode(), **headers
+        )
 
     return send
 

@@ -113,7 +113,9 @@ def test_a_key_echoed_in_the_answer_is_masked_even_split_across_chunks(server: H
     text = text_of(events)
     assert FAKE_KEY not in text and FAKE_KEY[9:20] not in text
     assert "Your key is sk-or-v1-111...111 - thanks" in text
-    assert text.startswith("\x1b]0;title\x07") and text.endswith("\x1b[2J")  # exact text: escaping is the view's
+    assert text.startswith("\x1b]0;title\x07") and text.endswith(
+        "\x1b[2J"
+    )  # exact text: escaping is the view's
 
 
 def test_absurd_usage_figures_read_as_unknown_and_the_answer_stays_complete(server: HostileServer) -> None:
