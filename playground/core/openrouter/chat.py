@@ -227,7 +227,8 @@ class ChatStream:
             message = f"{self.model}: the connection was lost mid-answer"
             kind = FailureKind.DISCONNECTED
         elif "CERTIFICATE_VERIFY_FAILED" in str(exc) or "SSL" in type(exc.__context__).__name__:
-            message = f"{self.model}: the TLS certificate of {server} could not be verified - key not sent"
+            whose = "the server's" if server == "the server" else f"{server}'s"
+            message = f"{self.model}: {whose} TLS certificate could not be verified - key not sent"
             kind = FailureKind.NETWORK
         else:
             message = f"{self.model}: could not reach {server} - check the network and base URL"
@@ -378,7 +379,7 @@ class ChatStream:
         shown = redact(content_type.split(";")[0][:100]) or "no content type"
         return self._failed(
             FailureKind.WRONG_CONTENT,
-            f"{self.model}: the server answered with {shown!r} instead of an event stream - "
+            f"{self.model}: the server answered with {shown} instead of an event stream - "
             "is the base URL an OpenRouter-compatible API?",
             200,
             redact(raw[:300].decode("utf-8", "replace")),
