@@ -113,6 +113,15 @@ async def slow_bytes(server: HostileServer, writer: Writer, body: dict[str, Any]
         await asyncio.sleep(0.02)
 
 
+async def slow_headers(server: HostileServer, writer: Writer, body: dict[str, Any]) -> None:
+    """A status line, then headers that never end, a byte every 20 ms."""
+    writer.write(b"HTTP/1.1 200 OK\r\n")
+    for _ in range(int(MAX_SECONDS / 0.02)):
+        writer.write(b"x")
+        await writer.drain()
+        await asyncio.sleep(0.02)
+
+
 async def keepalives(server: HostileServer, writer: Writer, body: dict[str, Any]) -> None:
     """Keep-alive comments every 20 ms, and never an answer."""
     await _stream_head(writer)
@@ -199,6 +208,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "endless": endless_answer,
     "slow-bytes": slow_bytes,
     "keepalives": keepalives,
+    "slow-headers": slow_headers,
     "echo-key": echo_key,
     "absurd-usage": absurd_usage,
     "negative-cost": negative_cost,

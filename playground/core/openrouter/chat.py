@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import aclosing
@@ -172,14 +173,18 @@ class ChatStream:
         return Retrying(self.model, self.attempt + 1, delay, failure.message, failure.status)
 
     async def _one_attempt(self) -> AsyncGenerator[StreamEvent, None]:
-        body = self.request.body(stream=True)
         try:
-            async with self.client._post(body, stream=True) as response:
+            response = await self._open()
+            try:
                 if response.status_code != 200:
                     yield await self._http_failure(response)
                     return
                 async for event in self._read_events(response):
                     yield event
+            finally:
+                await response.aclose()
+        except _Stop as stop:
+            yield stop.failed
         except httpx.TimeoutException as exc:
             for event in self._ending(self._transport_failure(exc, timeout=True)):
                 yield event
@@ -188,6 +193,16 @@ class ChatStream:
             connect = isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError)
             for event in self._ending(self._retry_or_fail(failure, None) if connect else failure):
                 yield event
+
+    async def _open(self) -> httpx.Response:
+        """Send the request and read the headers, within the answer's deadline (a server may
+        trickle its headers a byte at a time too)."""
+        body = self.request.body(stream=True)
+        try:
+            async with asyncio.timeout(max(0.0, self.deadline - self.client._clock())):
+                return await self.client._open_stream(body)
+        except TimeoutError:
+            raise _Stop(self._deadline_failure()) from None
 
     async def _http_failure(self, response: httpx.Response) -> Retrying | Failed:
         raw = await read_head(response, _MAX_ERROR_BODY)
@@ -343,9 +358,7 @@ class ChatStream:
         """Stops a stream that passed its deadline, or sends keep-alives (or a byte now and then)
         but no answer, however steadily it trickles."""
         if now > self.deadline:
-            limit = self.config.answer_deadline
-            message = f"{self.model}: the answer took longer than {wait_words(limit)} - stopped"
-            raise _Stop(self._failed(FailureKind.TIMEOUT, message + self._kept(), 200))
+            raise _Stop(self._deadline_failure())
         if not got_data and now - last_data > self.config.keepalive_limit:
             limit = self.config.keepalive_limit
             message = (
@@ -353,6 +366,11 @@ class ChatStream:
                 f"{wait_words(limit)} - stopped waiting"
             )
             raise _Stop(self._failed(FailureKind.TIMEOUT, message + self._kept(), 200))
+
+    def _deadline_failure(self) -> Failed:
+        limit = self.config.answer_deadline
+        message = f"{self.model}: the answer took longer than {wait_words(limit)} - stopped"
+        return self._failed(FailureKind.TIMEOUT, message + self._kept(), None)
 
     def _kept(self) -> str:
         return "; the text so far is kept" if self.first_token_at is not None else ""

@@ -191,10 +191,18 @@ class OpenRouterClient:
         return ChatStream(self, request).events()
 
     def _post(self, body: Mapping[str, Any], *, stream: bool) -> Any:
+        return self._http.stream("POST", **self._chat_request(body, stream=stream))
+
+    async def _open_stream(self, body: Mapping[str, Any]) -> httpx.Response:
+        """The chat stream's response, headers read, body not yet: close it with ``aclose()``."""
+        request = self._http.build_request("POST", **self._chat_request(body, stream=True))
+        return await self._http.send(request, stream=True)
+
+    def _chat_request(self, body: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
         headers = self._auth_headers(required=self.config.key_required)
         if stream:
             headers |= {"Accept": "text/event-stream", "Cache-Control": "no-store"}
-        return self._http.stream("POST", self.base_url + "/chat/completions", json=body, headers=headers)
+        return {"url": self.base_url + "/chat/completions", "json": body, "headers": headers}
 
 
 def _server_name(base_url: str, key_required: bool) -> str:
