@@ -4,6 +4,7 @@ answer ends in one final state, within limits, with the text so far kept and the
 from __future__ import annotations
 
 import dataclasses
+import json
 import tracemalloc
 from collections.abc import Iterator
 from typing import Any
@@ -223,3 +224,17 @@ def test_usage_comes_through_when_the_figures_are_sane(server: HostileServer) ->
     usage = usage_of(events)
     assert usage is not None and (usage.prompt_tokens, usage.completion_tokens, usage.cost) == (3, 2, None)
     assert not any(isinstance(e, Delta) and not e.text for e in events)
+
+
+def test_a_key_inside_a_json_body_is_masked_before_anything_reads_it(server: HostileServer) -> None:
+    model = {"id": "evil/model", "name": f"Echo {FAKE_KEY}", "description": f"Bearer {FAKE_KEY}"}
+    server.answer("/models", gzip_of(json.dumps({"data": [model]}).encode()))
+    server.answer("/key", gzip_of(json.dumps({"data": {"label": FAKE_KEY, "usage": -3}}).encode()))
+
+    async def go() -> tuple[list[Any], Any]:
+        async with client(server) as c:
+            return await c.models(), await c.key_info()
+
+    models, info = run(go())
+    assert FAKE_KEY not in json.dumps(models) and models[0]["name"] == "Echo sk-or-v1-111...111"
+    assert info.label == "sk-or-v1-111...111" and info.usage is None

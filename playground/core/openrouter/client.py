@@ -129,7 +129,9 @@ class OpenRouterClient:
         except BodyLimitError as exc:
             raise _body_error(what, exc, self.config.max_json_bytes) from None
         try:
-            return loads(raw)
+            # Masked before it is parsed: every string of the body (a model name, a key label)
+            # reaches the rest of the app already masked.
+            return loads(redact(raw.decode("utf-8", "replace")))
         except ServerJSONError as exc:
             raise ApiError(
                 f"{what}: {exc} - is the base URL right?", kind=FailureKind.MALFORMED, status=200
