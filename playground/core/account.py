@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from playground.core.format import usd
-from playground.core.servertext import cost_figure, server_text, token_figure
+from playground.core.servertext import server_text, token_figure
 
 _MAX_AMOUNT = Decimal(10**12)  # a larger figure from a server is wrong, not money
 
@@ -22,6 +22,12 @@ def parse_decimal(value: Any) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return result if result.is_finite() and abs(result) <= _MAX_AMOUNT else None
+
+
+def _spent(value: Any) -> Decimal | None:
+    """Money spent: never negative (a negative figure would lower "spent today" and hide alerts)."""
+    amount = parse_decimal(value)
+    return amount if amount is not None and amount >= 0 else None
 
 
 def _opt_str(value: Any) -> str | None:
@@ -58,10 +64,10 @@ class KeyInfo:
             limit=parse_decimal(data.get("limit")),
             limit_remaining=parse_decimal(data.get("limit_remaining")),
             limit_reset=_opt_str(data.get("limit_reset")),
-            usage=cost_figure(data.get("usage")),
-            usage_daily=cost_figure(data.get("usage_daily")),
-            usage_weekly=cost_figure(data.get("usage_weekly")),
-            usage_monthly=cost_figure(data.get("usage_monthly")),
+            usage=_spent(data.get("usage")),
+            usage_daily=_spent(data.get("usage_daily")),
+            usage_weekly=_spent(data.get("usage_weekly")),
+            usage_monthly=_spent(data.get("usage_monthly")),
             is_free_tier=data.get("is_free_tier") if isinstance(data.get("is_free_tier"), bool) else None,
             is_management_key=data.get("is_management_key")
             if isinstance(data.get("is_management_key"), bool)

@@ -15,8 +15,8 @@ from typing import Any
 
 from playground.core.redact import redact
 
-MAX_TOKENS_FIGURE = 10**12  # more tokens than any answer could hold: a wrong figure, not a count
-MAX_COST_USD = Decimal(1_000_000)  # one answer costing more than this is a wrong figure
+MAX_TOKENS_FIGURE = 10**9  # more tokens than any answer or prompt could hold: a wrong figure
+MAX_COST_USD = Decimal(10_000)  # one answer costing more than this is a wrong figure, not a cost
 MAX_WAIT_HINT = 86_400.0  # a server asking to wait more than a day is read as "a day"
 _MAX_NUMBER_DIGITS = 40  # longer number literals are not figures; decoded as "unknown" (None)
 _SHORT_TEXT = 300
