@@ -122,6 +122,15 @@ async def slow_headers(server: HostileServer, writer: Writer, body: dict[str, An
         await asyncio.sleep(0.02)
 
 
+async def slow_json(server: HostileServer, writer: Writer, body: dict[str, Any]) -> None:
+    """A JSON body announced as 1 MB and sent a byte every 20 ms."""
+    writer.write(_head(200, {"content-type": "application/json", "content-length": str(1024 * 1024)}))
+    for _ in range(int(MAX_SECONDS / 0.02)):
+        writer.write(b" ")
+        await writer.drain()
+        await asyncio.sleep(0.02)
+
+
 async def keepalives(server: HostileServer, writer: Writer, body: dict[str, Any]) -> None:
     """Keep-alive comments every 20 ms, and never an answer."""
     await _stream_head(writer)

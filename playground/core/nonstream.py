@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from playground.core.failures import (
     parse_error_body,
     sentence_for,
     status_from_code,
+    wait_words,
 )
 from playground.core.openrouter.body import BodyLimitError, read_bounded
 from playground.core.redact import redact
@@ -30,9 +32,16 @@ async def complete_once(client: OpenRouterClient, request: ChatRequest) -> list[
     model = request.label or request.model
     start = client._clock()
     limit = client.config.max_json_bytes
+    deadline = client.config.answer_deadline
     try:
-        async with client._post(request.body(stream=False), stream=False) as response:
+        async with (
+            asyncio.timeout(deadline),
+            client._post(request.body(stream=False), stream=False) as response,
+        ):
             raw = await read_bounded(response, limit)
+    except TimeoutError:  # the deadline: a server trickling its answer a byte at a time
+        message = f"{model}: the answer took longer than {wait_words(deadline)} - stopped"
+        return [_failed(model, FailureKind.TIMEOUT, message)]
     except httpx.TimeoutException:
         return [_failed(model, FailureKind.TIMEOUT, f"{model}: the request timed out")]
     except httpx.TransportError as exc:

@@ -104,6 +104,23 @@ def test_headers_sent_a_byte_at_a_time_end_at_the_answer_deadline(server: Hostil
     assert end.kind == FailureKind.TIMEOUT and "the answer took longer than 1 s - stopped" in end.message
 
 
+def test_trickled_json_and_non_streamed_answers_end_at_the_deadline_too(server: HostileServer) -> None:
+    from tests.hostile import slow_json
+
+    server.answer("/models", slow_json)
+
+    async def go() -> tuple[ApiError, list[StreamEvent]]:
+        async with client(server, answer_deadline=1.0) as c:
+            with pytest.raises(ApiError) as caught:
+                await c.models()
+            return caught.value, await c.complete(ChatRequest.simple("hostile/slow-bytes", "hi"))
+
+    error, events = run(go())
+    assert error.kind == FailureKind.TIMEOUT and "took longer than 1 s to answer - stopped" in str(error)
+    end = failure(events)
+    assert end.kind == FailureKind.TIMEOUT and "the answer took longer than 1 s - stopped" in end.message
+
+
 def test_endless_keepalives_end_at_the_keepalive_limit(server: HostileServer) -> None:
     events = stream(server, "keepalives", keepalive_limit=0.3)
     end = failure(events)

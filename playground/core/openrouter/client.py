@@ -18,7 +18,13 @@ from playground import APP_NAME, APP_URL
 from playground.core.account import Credits, KeyInfo
 from playground.core.errors import ApiError, NoKeyError
 from playground.core.events import FailureKind, StreamEvent
-from playground.core.failures import detail_for, kind_for_status, parse_error_body, sentence_for
+from playground.core.failures import (
+    detail_for,
+    kind_for_status,
+    parse_error_body,
+    sentence_for,
+    wait_words,
+)
 from playground.core.openrouter.body import BodyLimitError, read_bounded, read_head
 from playground.core.openrouter.urls import DEFAULT_BASE_URL, check_base_url, valid_url
 from playground.core.redact import redact
@@ -115,19 +121,15 @@ class OpenRouterClient:
     # ----- plain JSON endpoints -------------------------------------------------------------
 
     async def _get_json(self, path: str, *, auth: bool = True, what: str) -> Any:
-        headers = self._auth_headers(required=auth)
         try:
-            async with self._http.stream("GET", self.base_url + path, headers=headers) as response:
-                if response.status_code != 200:
-                    raw = await read_head(response, MAX_ERROR_BODY)
-                    raise _http_error(what, self.server, response.status_code, raw)
-                raw = await read_bounded(response, self.config.max_json_bytes)
-        except httpx.TimeoutException as exc:
-            raise _network_error(what, self.server, exc, timeout=True) from None
-        except httpx.TransportError as exc:
-            raise _network_error(what, self.server, exc) from None
-        except BodyLimitError as exc:
-            raise _body_error(what, exc, self.config.max_json_bytes) from None
+            async with asyncio.timeout(self.config.answer_deadline):  # a trickling body ends too
+                raw = await self._get_body(path, auth=auth, what=what)
+        except TimeoutError:
+            raise ApiError(
+                f"{what}: {self.server} took longer than {wait_words(self.config.answer_deadline)} "
+                "to answer - stopped",
+                kind=FailureKind.TIMEOUT,
+            ) from None
         try:
             # Masked before it is parsed: every string of the body (a model name, a key label)
             # reaches the rest of the app already masked.
@@ -136,6 +138,21 @@ class OpenRouterClient:
             raise ApiError(
                 f"{what}: {exc} - is the base URL right?", kind=FailureKind.MALFORMED, status=200
             ) from None
+
+    async def _get_body(self, path: str, *, auth: bool, what: str) -> bytes:
+        headers = self._auth_headers(required=auth)
+        try:
+            async with self._http.stream("GET", self.base_url + path, headers=headers) as response:
+                if response.status_code != 200:
+                    raw = await read_head(response, MAX_ERROR_BODY)
+                    raise _http_error(what, self.server, response.status_code, raw)
+                return await read_bounded(response, self.config.max_json_bytes)
+        except httpx.TimeoutException as exc:
+            raise _network_error(what, self.server, exc, timeout=True) from None
+        except httpx.TransportError as exc:
+            raise _network_error(what, self.server, exc) from None
+        except BodyLimitError as exc:
+            raise _body_error(what, exc, self.config.max_json_bytes) from None
 
     async def models(self, *, all_modalities: bool = False) -> list[Any]:
         """The raw model objects of ``GET /models`` (no key needed)."""
