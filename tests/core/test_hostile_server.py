@@ -126,6 +126,9 @@ def test_endless_keepalives_end_at_the_keepalive_limit(server: HostileServer) ->
     end = failure(events)
     assert end.kind == FailureKind.TIMEOUT and "only keep-alive signals" in end.message
     assert not end.partial and text_of(events) == ""
+    # By default the limit is half the answer's deadline: a longer deadline waits longer for both.
+    by_default = failure(stream(server, "keepalives", answer_deadline=4.0))
+    assert "only keep-alive signals and no answer for 2 s" in by_default.message
 
 
 def test_a_key_echoed_in_the_answer_is_masked_even_split_across_chunks(server: HostileServer) -> None:

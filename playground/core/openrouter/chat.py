@@ -359,8 +359,8 @@ class ChatStream:
         but no answer, however steadily it trickles."""
         if now > self.deadline:
             raise _Stop(self._deadline_failure())
-        if not got_data and now - last_data > self.config.keepalive_limit:
-            limit = self.config.keepalive_limit
+        if not got_data and now - last_data > self.config.keepalive_wait:
+            limit = self.config.keepalive_wait
             message = (
                 f"{self.model}: {self.client.server} sent only keep-alive signals and no answer for "
                 f"{wait_words(limit)} - stopped waiting"

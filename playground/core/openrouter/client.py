@@ -48,11 +48,16 @@ class ClientConfig:
     log_texts: bool = False  # the user's "log prompts and answers" switch; off by default
     key_required: bool = True  # False for other endpoints (a local server may need no key)
     answer_deadline: float = 600.0  # longest one answer may take, retries included
-    keepalive_limit: float = 300.0  # longest wait with only keep-alives and no answer data
+    keepalive_limit: float | None = None  # longest wait with only keep-alives; None: half the deadline
     max_line_bytes: int = 16 * MB  # one SSE line (an image as a data URL fits)
     max_answer_bytes: int = 64 * MB  # one answer's stream, decompressed
     max_json_bytes: int = 32 * MB  # the body of /models, /key, a non-streamed answer...
     server_name: str | None = None  # how messages name the server; None: OpenRouter or its host
+
+    @property
+    def keepalive_wait(self) -> float:
+        """How long keep-alive signals alone may go on (a slow model thinking before it answers)."""
+        return self.keepalive_limit if self.keepalive_limit is not None else self.answer_deadline / 2
 
 
 Sleep = Callable[[float], Awaitable[None]]
