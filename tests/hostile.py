@@ -113,6 +113,15 @@ async def slow_bytes(server: HostileServer, writer: Writer, body: dict[str, Any]
         await asyncio.sleep(0.02)
 
 
+async def drip(server: HostileServer, writer: Writer, body: dict[str, Any]) -> None:
+    """A word every 50 ms, never a finish: steady, small, and endless."""
+    await _stream_head(writer)
+    for _ in range(int(MAX_SECONDS / 0.05)):
+        writer.write(delta("drop "))
+        await writer.drain()
+        await asyncio.sleep(0.05)
+
+
 async def slow_headers(server: HostileServer, writer: Writer, body: dict[str, Any]) -> None:
     """A status line, then headers that never end, a byte every 20 ms."""
     writer.write(b"HTTP/1.1 200 OK\r\n")
@@ -218,6 +227,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "slow-bytes": slow_bytes,
     "keepalives": keepalives,
     "slow-headers": slow_headers,
+    "drip": drip,
     "echo-key": echo_key,
     "absurd-usage": absurd_usage,
     "negative-cost": negative_cost,

@@ -46,11 +46,11 @@ def test_a_redirect_or_an_echo_never_shows_the_key(server: HostileServer, home: 
 def test_the_answer_deadline_is_a_setting(server: HostileServer, home: Path) -> None:
     (home / "config").mkdir(parents=True, exist_ok=True)
     (home / "config" / "settings.json").write_text('{"schema_version": 1, "answer_deadline": 2}')
-    result = playground("compare", "-m", "hostile/slow-bytes", "hi", home=home, **_env(server))
+    result = playground("compare", "-m", "hostile/drip", "hi", home=home, **_env(server))
     assert result.returncode == 1
     assert "took longer than 2 s - stopped; the text so far is kept" in result.stdout + result.stderr
-    assert "so far" in result.stdout
+    assert "drop drop" in result.stdout
     again = playground(
-        "compare", "-m", "hostile/slow-bytes", "hi", home=home, **_env(server, PLAYGROUND_ANSWER_DEADLINE="3")
+        "compare", "-m", "hostile/drip", "hi", home=home, **_env(server, PLAYGROUND_ANSWER_DEADLINE="3")
     )
     assert "took longer than 3 s - stopped" in again.stdout + again.stderr

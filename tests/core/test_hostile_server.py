@@ -92,11 +92,19 @@ def test_an_endless_answer_ends_in_one_final_state_with_its_text_kept(server: Ho
     assert fine.state is PaneState.DONE and fine.text == "all good"
 
 
-def test_a_byte_a_second_sender_ends_at_the_answer_deadline(server: HostileServer) -> None:
-    events = stream(server, "slow-bytes", answer_deadline=2.0)
+def test_a_byte_a_second_sender_ends_at_the_keepalive_limit(server: HostileServer) -> None:
+    events = stream(server, "slow-bytes", keepalive_limit=1.0)
     end = failure(events)
-    assert end.kind == FailureKind.TIMEOUT and "took longer than 2 s - stopped" in end.message
-    assert text_of(events) == "so far " and end.partial
+    assert end.kind == FailureKind.TIMEOUT
+    assert "sent only a trickle of bytes and no answer for 1 s - stopped waiting" in end.message
+    assert text_of(events) == "so far " and end.partial and "text so far is kept" in end.message
+
+
+def test_an_answer_that_drips_forever_ends_at_the_answer_deadline(server: HostileServer) -> None:
+    events = stream(server, "drip", answer_deadline=2.0)
+    end = failure(events)
+    assert end.kind == FailureKind.TIMEOUT and "the answer took longer than 2 s - stopped" in end.message
+    assert text_of(events).startswith("drop drop") and end.partial
 
 
 def test_headers_sent_a_byte_at_a_time_end_at_the_answer_deadline(server: HostileServer) -> None:

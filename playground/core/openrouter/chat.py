@@ -296,7 +296,7 @@ class ChatStream:
                 async for piece in chunks:
                     payloads = reader.feed(piece)
                     now = clock()
-                    self._check_time(now, last_data, bool(payloads))
+                    self._check_time(now, last_data, reader, bool(payloads))
                     if payloads:
                         last_data = now
                     for data in payloads:
@@ -354,16 +354,16 @@ class ChatStream:
             redact(data[:300]),
         )
 
-    def _check_time(self, now: float, last_data: float, got_data: bool) -> None:
-        """Stops a stream that passed its deadline, or sends keep-alives (or a byte now and then)
-        but no answer, however steadily it trickles."""
+    def _check_time(self, now: float, last_data: float, reader: SSEReader, got_data: bool) -> None:
+        """Stops a stream that passed its deadline, or that sends keep-alives (or a byte now and
+        then) but no answer, however steadily it trickles."""
         if now > self.deadline:
             raise _Stop(self._deadline_failure())
         if not got_data and now - last_data > self.config.keepalive_wait:
-            limit = self.config.keepalive_wait
+            limit = wait_words(self.config.keepalive_wait)
+            sent = "only keep-alive signals" if reader.keepalives else "only a trickle of bytes"
             message = (
-                f"{self.model}: {self.client.server} sent only keep-alive signals and no answer for "
-                f"{wait_words(limit)} - stopped waiting"
+                f"{self.model}: {self.client.server} sent {sent} and no answer for {limit} - stopped waiting"
             )
             raise _Stop(self._failed(FailureKind.TIMEOUT, message + self._kept(), 200))
 
