@@ -71,10 +71,18 @@ class SimModel:
             },
             "per_request_limits": None,
             "supported_parameters": params,
+            "default_parameters": {"temperature": None, "top_p": None, "frequency_penalty": None},
+            "supported_voices": None,
+            "links": {"details": f"/api/v1/models/{self.id}/endpoints"},
+            "expiration_date": None,
             "some_future_field": {"ignored": True},
         }
         if self.reasoning:
-            entry["reasoning"] = {"supported_efforts": ["low", "medium", "high"], "default_effort": "medium"}
+            entry["reasoning"] = {
+                "mandatory": False,
+                "supported_efforts": ["low", "medium", "high"],
+                "default_effort": "medium",
+            }
         return entry
 
 
