@@ -276,6 +276,8 @@ class Simulator:
         elif path == "/models":
             data = [m.to_json(i) for i, m in enumerate(self.models.values())]
             await send_json(writer, 200, models_page(data, request.query, self.base_url))
+        elif path == "/models/count" and not self.openai_compatible:
+            await send_json(writer, 200, {"data": {"count": len(self.models)}})
         elif self.openai_compatible:
             await send_json(writer, 404, self.error_body(404, "Not Found"))
         elif path.startswith("/model/"):

@@ -131,6 +131,7 @@ def test_the_models_list_has_the_sdks_shape_and_pages(sim: Simulator, sdk: OpenR
     whole = sdk.models.list()  # the SDK's default: offset 0, limit 500
     assert whole is not None and [m.id for m in whole.result.data] == list(sim.models)
     assert whole.result.links.next is None and whole.next() is None
+    assert sdk.models.count().data.count == len(sim.models)
 
 
 def test_one_model_by_slug(sim: Simulator, sdk: OpenRouter) -> None:
