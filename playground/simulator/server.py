@@ -14,8 +14,8 @@ from typing import Any
 from playground.simulator.behaviour import FAULTS, Behaviour
 from playground.simulator.chat import ChatResponder
 from playground.simulator.http import RecordedRequest, read_request, send_json
-from playground.simulator.models import DEFAULT_MODELS, SimModel
-from playground.simulator.wire import key_info, models_page, openai_error, openrouter_error
+from playground.simulator.models import DEFAULT_MODELS, SimModel, endpoints_for
+from playground.simulator.wire import key_info, model_endpoints, models_page, openai_error, openrouter_error
 
 __all__ = ["RecordedRequest", "Simulator"]
 
@@ -280,6 +280,8 @@ class Simulator:
             await send_json(writer, 200, {"data": {"count": len(self.models)}})
         elif self.openai_compatible:
             await send_json(writer, 404, self.error_body(404, "Not Found"))
+        elif path.startswith("/models/") and path.endswith("/endpoints"):
+            await self._endpoints(path.removeprefix("/models/").removesuffix("/endpoints"), writer)
         elif path.startswith("/model/"):
             model = self.models.get(path.removeprefix("/model/"))
             if model is None:
@@ -290,6 +292,15 @@ class Simulator:
             await self._account(path, request, writer)
         else:
             await send_json(writer, 404, self.error_body(404, "Not Found"))
+
+    async def _endpoints(self, model_id: str, writer: asyncio.StreamWriter) -> None:
+        ids = list(self.models)
+        model = self.models.get(model_id)
+        if model is None:
+            await send_json(writer, 404, self.error_body(404, f"Model {model_id} not found"))
+            return
+        listing = model_endpoints(model, endpoints_for(model), ids.index(model_id))
+        await send_json(writer, 200, {"data": listing})
 
     def auth_failure(self, request: RecordedRequest) -> dict[str, Any] | None:
         auth = request.headers.get("authorization", "")

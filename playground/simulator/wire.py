@@ -10,7 +10,10 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playground.simulator.models import SimEndpoint, SimModel
 
 # OpenRouter's ``error.metadata.error_type`` for an HTTP-like status (the SDK's APIErrorType names).
 _ERROR_TYPES = {
@@ -198,3 +201,59 @@ def _int(value: str | None, default: int) -> int:
         return max(0, int(value)) if value is not None else default
     except ValueError:
         return default
+
+
+def model_endpoints(model: SimModel, endpoints: list[SimEndpoint], index: int) -> dict[str, Any]:
+    """``GET /models/{author}/{slug}/endpoints``: the model and each provider that serves it."""
+    entry = model.to_json(index)
+    return {
+        "id": model.id,
+        "name": model.name,
+        "created": entry["created"],
+        "description": model.description,
+        "architecture": entry["architecture"],
+        "endpoints": [_endpoint(model, e, entry["supported_parameters"]) for e in endpoints],
+    }
+
+
+def _endpoint(model: SimModel, endpoint: SimEndpoint, parameters: list[str]) -> dict[str, Any]:
+    ttft_ms = model.ttft * endpoint.latency_factor * 1000
+    speed = model.tokens_per_second * endpoint.speed_factor
+    return {
+        "name": f"{endpoint.provider} | {model.id}",
+        "model_id": model.id,
+        "model_name": model.name,
+        "provider_name": endpoint.provider,
+        "tag": endpoint.provider.lower().replace(" ", "-"),
+        "status": 0,
+        "context_length": model.context_length,
+        "max_completion_tokens": model.max_completion_tokens,
+        "max_prompt_tokens": None,
+        "pricing": {
+            "prompt": _scaled(model.prompt_price, endpoint.price_factor),
+            "completion": _scaled(model.completion_price, endpoint.price_factor),
+        },
+        "quantization": endpoint.quantization,
+        "service_tier": None,
+        "supported_parameters": parameters,
+        "supports_implicit_caching": False,
+        "supports_diarization": False,
+        "supports_tool_choice": {"auto": True, "none": True, "required": True, "function": True},
+        "native_tools": {},
+        "latency_last_30m": _spread(ttft_ms, 1.5),
+        "throughput_last_30m": _spread(speed, 0.7),
+        "uptime_last_1d": 99.9,
+        "uptime_last_30m": 100.0,
+        "uptime_last_5m": 100.0,
+    }
+
+
+def _scaled(price: str, factor: float) -> str:
+    """A per-token price string times a provider's factor; router prices ("-1") stay as they are."""
+    value = Decimal(price)
+    return price if value <= 0 else format((value * Decimal(str(factor))).normalize(), "f")
+
+
+def _spread(median: float, tail: float) -> dict[str, float]:
+    """Percentiles around a median: ``tail`` > 1 grows (latency), < 1 shrinks (throughput)."""
+    return {f"p{p}": round(median * tail ** (i / 3), 3) for i, p in enumerate((50, 75, 90, 99))}

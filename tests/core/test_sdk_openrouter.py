@@ -248,3 +248,18 @@ def test_odd_forms_from_the_wild_are_opt_in_and_the_check_catches_them(
     for payload in sse_data(answer.text):
         found |= set(rejections(components.ChatStreamChunk, components.ChatStreamChunkTypedDict, payload))
     assert {e.removeprefix("body.") for e in found} >= expected
+
+
+def test_each_models_endpoints_list_has_the_sdks_shape(sim: Simulator, sdk: OpenRouter) -> None:
+    origin = sim.base_url.removesuffix("/api/v1")
+    for model in get(sim.base_url, "/models").json()["data"]:
+        raw = get(origin, model["links"]["details"]).text  # the link each model entry gives
+        assert (
+            rejections(operations.ListEndpointsResponse, operations.ListEndpointsResponseTypedDict, raw) == []
+        )
+    listing = sdk.endpoints.list(author="sim", slug="quick-mini").data
+    assert [e.provider_name for e in listing.endpoints] == ["Simulated Labs", "Budget Cloud", "Fast Lane"]
+    budget = listing.endpoints[1]
+    assert (budget.pricing.prompt, budget.quantization) == ("0.00000009", "fp8")  # 0.6 x the list price
+    with pytest.raises(errors.NotFoundResponseError):
+        sdk.endpoints.list(author="sim", slug="nothing-here")
