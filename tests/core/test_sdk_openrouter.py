@@ -6,6 +6,7 @@ models, key, generation, credits, chat streamed and not, typed errors - work aga
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -164,6 +165,8 @@ def test_credits_for_a_management_key_and_403_otherwise(sim: Simulator, sdk: Ope
     sim.key_data = {"is_management_key": True}
     credits = sdk.credits.get_credits().data
     assert (credits.total_credits, credits.total_usage) == (25.0, 7.25)
+    raw = get(sim.base_url, "/credits").text
+    assert rejections(operations.GetCreditsResponse, operations.GetCreditsResponseTypedDict, raw) == []
 
 
 HTTP_ERRORS = {
@@ -186,11 +189,16 @@ HTTP_ERRORS = {
 
 
 @pytest.mark.parametrize(("fault", "error_class"), HTTP_ERRORS.items(), ids=list(HTTP_ERRORS))
-def test_http_errors_are_the_sdks_typed_errors(sdk: OpenRouter, fault: str, error_class: type) -> None:
+def test_http_errors_are_the_sdks_typed_errors(
+    sim: Simulator, sdk: OpenRouter, fault: str, error_class: type
+) -> None:
     with pytest.raises(error_class) as caught:
         sdk.chat.send(model=f"fault/{fault}", messages=[{"role": "user", "content": "Hi"}])
     error = caught.value.data.error  # type: ignore[attr-defined]
     assert (error.code, error.message) == (FAULTS[fault].status, FAULTS[fault].error_message)
+    body = post_chat(sim.base_url, chat(f"fault/{fault}")).json()
+    inner = getattr(components, f"{error_class.__name__}DataTypedDict")  # the error object itself
+    assert rejections(inner, inner, json.dumps(body["error"])) == []
 
 
 def test_the_simulators_own_refusals_are_typed_errors(sim: Simulator, sdk: OpenRouter) -> None:
