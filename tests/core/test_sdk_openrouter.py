@@ -14,7 +14,7 @@ import pytest
 from openrouter import OpenRouter, components, errors, operations
 
 from playground.simulator import FAULTS, Behaviour, Simulator
-from tests.conftest import FAKE_KEY, OTHER_KEY
+from tests.conftest import FAKE_KEY, OTHER_KEY, run
 from tests.core.sdk_helpers import NO_RETRY, chat, chunks, get, post_chat, rejections, sse_data
 
 # The SDK marks two fields of /key deprecated (rate_limit, is_provisioning_key) yet requires them;
@@ -271,3 +271,22 @@ def test_each_models_endpoints_list_has_the_sdks_shape(sim: Simulator, sdk: Open
     assert (budget.pricing.prompt, budget.quantization) == ("0.00000009", "fp8")  # 0.6 x the list price
     with pytest.raises(errors.NotFoundResponseError):
         sdk.endpoints.list(author="sim", slug="nothing-here")
+
+
+def test_the_async_sdk_streams_from_the_simulator(sim: Simulator) -> None:
+    sim.script("sim/quick-mini", Behaviour(text="async and whole"))
+
+    async def go() -> tuple[str, float | None]:
+        async with OpenRouter(api_key=FAKE_KEY, server_url=sim.base_url, retry_config=NO_RETRY) as client:
+            stream = await client.chat.send_async(
+                model="sim/quick-mini", messages=[{"role": "user", "content": "Hi"}], stream=True
+            )
+            text, cost = "", None
+            async with stream as chunks_in:
+                async for chunk in chunks_in:
+                    text += "".join(c.delta.content or "" for c in chunk.choices)
+                    cost = chunk.usage.cost if chunk.usage is not None else cost  # type: ignore[assignment]
+            return text, cost
+
+    text, cost = run(go())
+    assert text == "async and whole" and cost
