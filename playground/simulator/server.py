@@ -287,7 +287,7 @@ class Simulator:
             if model is None:
                 await send_json(writer, 404, self.error_body(404, "Model not found"))
             else:
-                await send_json(writer, 200, {"data": model.to_json(0)})
+                await send_json(writer, 200, {"data": model.to_json(list(self.models).index(model.id))})
         elif path in ("/key", "/auth/key", "/credits", "/generation"):
             await self._account(path, request, writer)
         else:

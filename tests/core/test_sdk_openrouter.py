@@ -136,9 +136,11 @@ def test_the_models_list_has_the_sdks_shape_and_pages(sim: Simulator, sdk: OpenR
 
 
 def test_one_model_by_slug(sim: Simulator, sdk: OpenRouter) -> None:
+    listed = {m["id"]: m for m in get(sim.base_url, "/models").json()["data"]}
     for model_id in sim.models:
-        raw = get(sim.base_url, f"/model/{model_id}").text
-        assert rejections(components.ModelResponse, components.ModelResponseTypedDict, raw) == []
+        answer = get(sim.base_url, f"/model/{model_id}")
+        assert rejections(components.ModelResponse, components.ModelResponseTypedDict, answer.text) == []
+        assert answer.json()["data"] == listed[model_id]  # the same entry as in the list
     model = sdk.models.get(author="sim", slug="deep-reasoner").data
     assert model.reasoning is not None and model.reasoning.default_effort == "medium"
     assert model.pricing.prompt == "0.0000011" and model.links.details
