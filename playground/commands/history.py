@@ -72,7 +72,7 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
             ", ".join(r.models),
             r.outcome,
             usd(r.cost),
-            _short(r.prompt),
+            ("↳ " if r.parent else "") + _short(r.prompt),  # a follow-up of an earlier run
         ]
         for r in runs
     ]
@@ -91,6 +91,8 @@ def _show(run: RunRecord) -> int:
         f"Run {run.id} - {when}"
         + (f" - template {run.template} @ {run.template_version}" if run.template else "")
     )
+    if run.parent:
+        print(f"turn {run.turn} of a conversation: follows run {run.parent} (first run {run.conversation})")
     if run.case_name:
         print(f"case: {run.case_name}  variables: {dict(run.variables)}")
     if run.params:

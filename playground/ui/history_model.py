@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from playground.core.history import RunRecord
 
 COLUMNS = ("When", "Template", "Case", "Models", "Outcome", "Cost", "Prompt")
-PAGE = 200
+PAGE = 100  # a few screens of rows; the next page is read when the list is scrolled to its end
 Fetch = Callable[[int, int], "list[RunRecord]"]
 Index = QModelIndex | QPersistentModelIndex
 

@@ -91,8 +91,13 @@ def _dec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def loads(text: str | None, empty: Any) -> Any:
+    """A JSON column; the empty values lists are full of are not parsed at all."""
+    return json.loads(text) if text and text not in ("[]", "{}") else empty
+
+
 def answer_record(a: sqlite3.Row, blobs: Mapping[str, Attachment]) -> AnswerRecord:
-    thread = tuple(Message.from_json(m, blobs) for m in json.loads(a["thread"] or "[]"))
+    thread = tuple(Message.from_json(m, blobs) for m in loads(a["thread"], ()))
     return AnswerRecord(
         a["pane"],
         a["requested_model"],
@@ -115,18 +120,18 @@ def answer_record(a: sqlite3.Row, blobs: Mapping[str, Attachment]) -> AnswerReco
 
 
 def run_record(row: sqlite3.Row, answers: list[AnswerRecord], blobs: Mapping[str, Attachment]) -> RunRecord:
-    hashes = json.loads(row["attachments"] or "[]")
+    hashes = loads(row["attachments"], [])
     keys = row.keys()
     return RunRecord(
         id=row["id"],
         created=row["created"],
         prompt=row["prompt"],
         system=row["system"],
-        params=json.loads(row["params"] or "{}"),
+        params=loads(row["params"], {}),
         template=row["template"],
         template_version=row["template_version"],
         case_name=row["case_name"],
-        variables=json.loads(row["variables"] or "{}"),
+        variables=loads(row["variables"], {}),
         answers=tuple(answers),
         attachments=tuple(blobs[h] for h in hashes if h in blobs),
         attached=len(hashes),

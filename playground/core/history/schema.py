@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Version 1: the tables as they were before the numbering.
 TABLES = """
@@ -110,6 +110,9 @@ END;
 
 # Version 3: the search index (FTS5, rowid = run id: system prompt, prompt and answers) kept in step
 # by triggers, whoever writes (the app, a test run, a bulk import), and rebuilt once for older files.
+# Prefixes of one to three letters are indexed too: the first keys typed ("c", "ca") are the broadest
+# searches and would otherwise walk every word that starts so.
+SEARCH_TABLE = "CREATE VIRTUAL TABLE search USING fts5(text, tokenize = 'unicode61', prefix = '1 2 3')"
 RUN_TEXT = (
     "SELECT coalesce(r.system, '') || char(10) || r.prompt || coalesce((SELECT char(10) || "
     "group_concat(a.answer, char(10)) FROM answers a WHERE a.run_id = r.id), '') FROM runs r WHERE r.id = {}"
@@ -127,6 +130,12 @@ END;
 CREATE TRIGGER IF NOT EXISTS search_answer_changed AFTER UPDATE OF answer ON answers BEGIN
     UPDATE search SET text = ({RUN_TEXT.format("new.run_id")}) WHERE rowid = new.run_id;
 END;
+"""
+
+# Version 5: the cost totals read an index, not every answer's text (the table is mostly text).
+SPEND_INDEXES = """
+CREATE INDEX IF NOT EXISTS answers_model_cost ON answers(requested_model, cost);
+CREATE INDEX IF NOT EXISTS answers_created_cost ON answers(created, cost);
 """
 
 # Version 4: test runs (``templates test``), moved here from the evaluation code's own set-up.
@@ -204,8 +213,9 @@ def _conversations(db: sqlite3.Connection) -> None:
 
 def _search(db: sqlite3.Connection) -> None:
     """Rebuilt from scratch: older files could hold an answer twice (a pane saved again)."""
+    db.execute("DROP TABLE IF EXISTS search")
+    db.execute(SEARCH_TABLE)
     _script(db, SEARCH_TRIGGERS)
-    db.execute("DELETE FROM search")
     db.execute(f"INSERT INTO search (rowid, text) SELECT id, ({RUN_TEXT.format('runs.id')}) FROM runs")
 
 
@@ -218,6 +228,7 @@ STEPS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (2, _conversations),
     (3, _search),
     (4, _test_runs),
+    (5, lambda db: _script(db, SPEND_INDEXES)),
 )
 
 
