@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from playground.core.errors import PlaygroundError
 from playground.core.format import usd
 
 if TYPE_CHECKING:
@@ -26,7 +27,13 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class RunListModel(QAbstractTableModel):
-    """One row per run, a page at a time; ``Qt.UserRole`` on any cell is the run's id."""
+    """One row per run, a page at a time; ``Qt.UserRole`` on any cell is the run's id.
+
+    Signals:
+        failed(str): the next page could not be read (history unavailable); the list stays as it is.
+    """
+
+    failed = Signal(str)
 
     def __init__(self, fetch: Fetch, page: int = PAGE) -> None:
         super().__init__()
@@ -76,7 +83,12 @@ class RunListModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or not self._more:
             return
-        more = self._fetch(len(self.runs), self.page)
+        try:
+            more = self._fetch(len(self.runs), self.page)
+        except PlaygroundError as exc:  # Qt called this: nothing may escape, say it instead
+            self._more = False
+            self.failed.emit(str(exc))
+            return
         self._more = len(more) >= self.page
         if more:
             self.beginInsertRows(QModelIndex(), len(self.runs), len(self.runs) + len(more) - 1)

@@ -58,6 +58,7 @@ class HistoryView(QDockWidget):
         self.setAccessibleName("History")
         self.session = session
         self.model = RunListModel(self._page)
+        self.model.failed.connect(self._failed)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(self._filters())
@@ -176,6 +177,9 @@ class HistoryView(QDockWidget):
             return False
         self._reselect(chosen, current)
         return True
+
+    def _failed(self, message: str) -> None:
+        self.totalsLabel.setText(message)
 
     def _page(self, offset: int, limit: int) -> list[RunRecord]:
         outcome = self.outcomeBox.currentText()

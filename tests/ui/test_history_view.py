@@ -107,3 +107,16 @@ def test_a_follow_up_is_listed_under_its_run_with_the_turn_count(
         await h.close()
 
     aio(go())
+
+
+def test_a_list_that_cannot_be_read_says_so_and_keeps_its_rows(qtbot, home: Path) -> None:  # type: ignore[no-untyped-def]
+    view = _view(home, PAGE + 5)
+    qtbot.addWidget(view)
+    view.show()
+    view.session.ctx.history().db.execute("DROP TABLE answers")  # as a file broken by another program
+    view.model.fetchMore()  # scrolling on: the next page fails
+    assert "history unavailable (no such table: answers)" in view.totalsLabel.text()
+    assert view.model.rowCount() == PAGE and not view.model.canFetchMore()
+    view.searchEdit.setText("otters")
+    view.apply_filters()
+    assert view.model.rowCount() == PAGE and "history unavailable" in view.totalsLabel.text()

@@ -11,7 +11,9 @@ import contextlib
 import logging
 import os
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from playground.core.atomic import quarantine
 from playground.core.errors import PlaygroundError
@@ -117,6 +119,13 @@ class HistoryDB:
 
     def _write(self) -> Transaction:
         return Transaction(self.db)
+
+    def _read(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of one query; a failure (locked, damaged, I/O) is a HistoryError, not SQLite's own."""
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise unavailable(exc) from None
 
 
 def connect(path: Path, busy_timeout: float) -> sqlite3.Connection:

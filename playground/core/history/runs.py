@@ -132,7 +132,8 @@ class RunStore(HistoryDB):
             db.execute("DELETE FROM runs WHERE id = ?", (run_id,))
 
     def get_run(self, run_id: int) -> RunRecord:
-        row = self.db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        found = self._read("SELECT * FROM runs WHERE id = ?", (run_id,))
+        row = found[0] if found else None
         if row is None:
             raise HistoryError(f"No run with id {run_id}. See `playground history list`.")
         return self._with_answers([row])[0]
@@ -152,7 +153,7 @@ class RunStore(HistoryDB):
         columns = "*" if texts else SUMMARY_COLUMNS
         query = f"SELECT {columns} FROM answers WHERE run_id IN ({marks}) ORDER BY pane"
         rows_of: dict[int, list[sqlite3.Row]] = {i: [] for i in ids}
-        for a in self.db.execute(query, ids):
+        for a in self._read(query, ids):
             rows_of[a["run_id"]].append(a)
         blobs = self._blobs(rows, rows_of) if texts else {}
         answers: dict[int, list[AnswerRecord]] = {

@@ -54,7 +54,7 @@ class SearchStore(RunStore):
         where, args = _conditions(search, template, model, since, until, outcome)
         sql = f"SELECT r.*, {TURNS} FROM runs r WHERE {' AND '.join(where)} ORDER BY {ORDERS[order]}"
         sql += " LIMIT ? OFFSET ?"
-        rows = self.db.execute(sql, (*args, limit, offset)).fetchall()
+        rows = self._read(sql, (*args, limit, offset))
         return self._with_answers(rows, texts=texts)
 
     def templates_used(self) -> list[str]:
