@@ -163,15 +163,18 @@ class HistoryView(QDockWidget):
     def refresh(self) -> None:
         """Everything again: the list, the totals and the template choices (on open, after a change)."""
         self._stale = False
-        if self.apply_filters():
+        if self._reload(keep=len(self.model.runs)):  # as far down as the list was scrolled
             self._totals()
 
     def apply_filters(self) -> bool:
-        """The list for the filters as they are now, the same runs kept selected: what a pause in
-        typing runs (one page through the search index). False when history could not be read."""
+        """The first page for the filters as they are now, the same runs kept selected: what a pause
+        in typing runs (one query through the search index). False when history could not be read."""
+        return self._reload(keep=0)
+
+    def _reload(self, *, keep: int) -> bool:
         chosen, current = self._selected_ids(), self._current_id()
         try:
-            self.model.reload(keep=len(self.model.runs))
+            self.model.reload(keep=keep)
         except PlaygroundError as exc:
             self.totalsLabel.setText(str(exc))
             return False
