@@ -169,6 +169,7 @@ class HistoryView(QDockWidget):
     def apply_filters(self) -> bool:
         """The first page for the filters as they are now, the same runs kept selected: what a pause
         in typing runs (one query through the search index). False when history could not be read."""
+        self.table.scrollToTop()  # new results are read from their first row
         return self._reload(keep=0)
 
     def _reload(self, *, keep: int) -> bool:
