@@ -103,6 +103,13 @@ class HistoryView(QDockWidget):
         self.outcomeBox = QComboBox()
         self.outcomeBox.setAccessibleName("Outcome filter")
         self.outcomeBox.addItems(["any outcome", "complete", "failed", "incomplete"])
+        self.turnsBox = QCheckBox("Follow-ups")
+        self.turnsBox.setObjectName("historyTurnsBox")
+        self.turnsBox.setAccessibleName("Show each conversation's follow-up turns")
+        self.turnsBox.setToolTip(
+            "Unticked, each conversation is one row (its first run, with its turn count)"
+        )
+        self.turnsBox.setChecked(True)
         self.sinceBox = QCheckBox("Since")
         self.sinceBox.setAccessibleName("Only runs since a date")
         self.sinceDate = QDateEdit(QDate.currentDate().addDays(-7))
@@ -113,6 +120,7 @@ class HistoryView(QDockWidget):
             self.templateBox,
             self.modelEdit,
             self.outcomeBox,
+            self.turnsBox,
             self.sinceBox,
             self.sinceDate,
         ):
@@ -123,6 +131,7 @@ class HistoryView(QDockWidget):
         self.templateBox.currentTextChanged.connect(self._debounce_start)
         self.modelEdit.textChanged.connect(self._debounce_start)
         self.outcomeBox.currentIndexChanged.connect(self._debounce_start)
+        self.turnsBox.toggled.connect(self._debounce_start)
         return row
 
     def _debounce_start(self) -> None:
@@ -197,6 +206,7 @@ class HistoryView(QDockWidget):
             offset=offset,
             texts=False,
             order="conversation",
+            first_turns=not self.turnsBox.isChecked(),
         )
 
     def _selected_ids(self) -> list[int]:

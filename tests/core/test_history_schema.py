@@ -150,3 +150,15 @@ def test_an_edited_earlier_turn_branches_from_the_turn_before_it(tmp_path: Path)
     assert (record.parent, record.conversation, record.turn) == (root, root, 2)
     fresh = history.start_run(CompareRequest("Q1", (PaneSpec("a/b", history=(Message("user", "x"),)),)))
     assert history.get_run(fresh).parent is None  # earlier turns no stored answer ends with
+
+
+def test_first_turns_list_a_conversation_once_found_by_any_turn(tmp_path: Path) -> None:
+    history = RunHistory(tmp_path / "h.sqlite3")
+    root = history.start_run(CompareRequest("Q1 about caching", (PaneSpec("a/b"),)), now=1.0)
+    history.save_answer(root, 0, _answer("a/b", "A1"))
+    thread = (Message("user", "Q1 about caching"), Message("assistant", "A1"))
+    history.start_run(CompareRequest("Q2 about etags", (PaneSpec("a/b", history=thread),)), now=3.0)
+    other = history.start_run(CompareRequest("Unrelated", (PaneSpec("a/b"),)), now=2.0)
+    collapsed = history.list_runs(order="conversation", first_turns=True)
+    assert [(r.id, r.turns) for r in collapsed] == [(root, 2), (other, 1)]  # by the latest turn
+    assert [r.id for r in history.list_runs(search="etags", first_turns=True)] == [root]

@@ -10,8 +10,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from playground.core.compare import CompareRequest, PaneSpec
+from playground.core.compare import CompareRequest, PaneResult, PaneSpec, PaneState
 from playground.core.context import AppContext
+from playground.core.conversation import Message
 from playground.simulator import Behaviour
 from playground.ui.history_model import PAGE
 from playground.ui.history_view import HistoryView
@@ -123,3 +124,19 @@ def test_a_list_that_cannot_be_read_says_so_and_keeps_its_rows(qtbot, home: Path
     view.searchEdit.setText("otters")
     view.apply_filters()
     assert view.model.rowCount() == PAGE and "history unavailable" in view.totalsLabel.text()
+
+
+def test_follow_ups_can_be_folded_into_their_conversation(qtbot, home: Path) -> None:  # type: ignore[no-untyped-def]
+    ctx = AppContext.from_env({"PLAYGROUND_HOME": str(home)})
+    history = ctx.history()
+    first = history.start_run(CompareRequest("What is caching?", (PaneSpec("a/b"),)))
+    history.save_answer(first, 0, PaneResult("a/b", PaneState.DONE, ["Copies."]))
+    thread = (Message("user", "What is caching?"), Message("assistant", "Copies."))
+    history.start_run(CompareRequest("And ETags?", (PaneSpec("a/b", history=thread),)))
+    view = HistoryView(Session(ctx))
+    qtbot.addWidget(view)
+    view.show()
+    assert _prompts(view) == ["💬2 What is caching?", "    ↳ 2. And ETags?"]
+    with qtbot.waitSignal(view.model.modelReset, timeout=5000):
+        view.turnsBox.click()  # one row per conversation
+    assert _prompts(view) == ["💬2 What is caching?"]

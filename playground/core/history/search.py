@@ -28,6 +28,12 @@ ORDERS = {
     "conversation": "r.active DESC, r.conversation DESC, r.turn, r.id",
 }
 TURNS = "(SELECT COUNT(*) FROM runs c WHERE c.conversation = r.conversation) AS turns"
+MATCHED = "r.id IN (SELECT rowid FROM search WHERE search MATCH ?)"
+# a conversation's first run, when the words are found in any of its turns
+MATCHED_TURN = (
+    "r.id IN (SELECT c.conversation FROM runs c"
+    " WHERE c.id IN (SELECT rowid FROM search WHERE search MATCH ?))"
+)
 
 
 class SearchStore(RunStore):
@@ -46,12 +52,16 @@ class SearchStore(RunStore):
         offset: int = 0,
         texts: bool = True,
         order: str = "created",
+        first_turns: bool = False,
     ) -> list[RunRecord]:
         """Newest first (or by conversation). ``search`` matches the prompt, system prompt and answers.
 
         ``texts=False`` leaves the answers' text out (for lists; ``get_run`` has it all).
+        ``first_turns`` lists each conversation once, by its first run (found when any turn matches).
         """
         where, args = _conditions(search, template, model, since, until, outcome)
+        if first_turns:
+            where = [w.replace(MATCHED, MATCHED_TURN) for w in where] + ["r.parent IS NULL"]
         sql = f"SELECT r.*, {TURNS} FROM runs r WHERE {' AND '.join(where)} ORDER BY {ORDERS[order]}"
         sql += " LIMIT ? OFFSET ?"
         rows = self._read(sql, (*args, limit, offset))
@@ -75,7 +85,7 @@ def _conditions(
     args: list[Any] = []
     query = match_query(search)
     if query:
-        where.append("r.id IN (SELECT rowid FROM search WHERE search MATCH ?)")
+        where.append(MATCHED)
         args.append(query)
     if template:
         where.append("r.template = ?")
