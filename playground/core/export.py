@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from playground.core.compare import CompareRequest, PaneResult
 from playground.core.csvsafe import SafeCsvWriter, csv_cell
+
+if TYPE_CHECKING:  # the CSV writer's users (the leaderboard) need no comparison code
+    from playground.core.compare import CompareRequest, PaneResult
 
 __all__ = ["SafeCsvWriter", "csv_cell", "to_json", "to_markdown"]
 
