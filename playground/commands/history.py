@@ -9,7 +9,8 @@ import time
 from playground.commands.args import integer, run_id
 from playground.commands.output import table, usd
 from playground.core.context import AppContext
-from playground.core.history import RunRecord, export_runs
+from playground.core.history import RunRecord
+from playground.core.history.export import FORMATS, export_from
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     show = actions.add_parser("show", help="one run with every answer")
     show.add_argument("id", type=run_id)
     export = actions.add_parser("export", help="runs as Markdown, JSON, CSV or one HTML page on stdout")
-    export.add_argument("--format", choices=("md", "json", "csv", "html"), default="md")
+    export.add_argument("--format", choices=FORMATS, default="md")
     export.add_argument(
         "--redact-prompts", action="store_true", help="html: prompts and answers replaced by their lengths"
     )
@@ -54,12 +55,10 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
             search=args.search, template=args.template, model=args.model, limit=args.limit
         )
     if args.history_action == "export":
-        if args.format == "html":
-            from playground.commands.history_html import html_export
-
-            sys.stdout.write(html_export(ctx, runs, redact_prompts=args.redact_prompts))
-        else:
-            sys.stdout.write(export_runs(runs, args.format))
+        settings = ctx.settings.load() if args.format == "html" else None
+        sys.stdout.write(
+            export_from(history, runs, args.format, settings=settings, redact_prompts=args.redact_prompts)
+        )
         return 0
     if not runs:
         print("No runs recorded yet." if not history.count() else "No runs match.")
@@ -73,7 +72,7 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
             ", ".join(r.models),
             r.outcome,
             usd(r.cost),
-            _short(r.prompt),
+            ("↳ " if r.parent else "") + _short(r.prompt),  # a follow-up of an earlier run
         ]
         for r in runs
     ]
@@ -92,6 +91,8 @@ def _show(run: RunRecord) -> int:
         f"Run {run.id} - {when}"
         + (f" - template {run.template} @ {run.template_version}" if run.template else "")
     )
+    if run.parent:
+        print(f"turn {run.turn} of a conversation: follows run {run.parent} (first run {run.conversation})")
     if run.case_name:
         print(f"case: {run.case_name}  variables: {dict(run.variables)}")
     if run.params:

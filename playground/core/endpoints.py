@@ -194,9 +194,16 @@ class RoutedClient:
         client = self.endpoints.get(name)
         if client is None:
             return _fail(request.model, f"there is no endpoint named '{name}' - add it under Endpoints")
-        # Only what any OpenAI-compatible server understands: no routing, no OpenRouter extras.
+        # Only what any OpenAI-compatible server understands: no routing, no OpenRouter extras; and
+        # ask for usage in the stream (vLLM, Ollama, LM Studio send exact counts only when asked).
         # Messages keep naming "@name/id", so an error says which endpoint it came from.
-        plain = replace(request, model=model_id, extra={}, routing=None, label=request.model)
+        plain = replace(
+            request,
+            model=model_id,
+            extra={"stream_options": {"include_usage": True}},
+            routing=None,
+            label=request.model,
+        )
         return _with_estimated_usage(client.stream_chat(plain), request)
 
 

@@ -71,10 +71,18 @@ class SimModel:
             },
             "per_request_limits": None,
             "supported_parameters": params,
+            "default_parameters": {"temperature": None, "top_p": None, "frequency_penalty": None},
+            "supported_voices": None,
+            "links": {"details": f"/api/v1/models/{self.id}/endpoints"},
+            "expiration_date": None,
             "some_future_field": {"ignored": True},
         }
         if self.reasoning:
-            entry["reasoning"] = {"supported_efforts": ["low", "medium", "high"], "default_effort": "medium"}
+            entry["reasoning"] = {
+                "mandatory": False,
+                "supported_efforts": ["low", "medium", "high"],
+                "default_effort": "medium",
+            }
         return entry
 
 
@@ -265,6 +273,7 @@ class SimEndpoint:
     speed_factor: float = 1.0
     latency_factor: float = 1.0
     collects_data: bool = False
+    quantization: str = "bf16"
 
 
 def endpoints_for(model: SimModel) -> list[SimEndpoint]:
@@ -273,9 +282,14 @@ def endpoints_for(model: SimModel) -> list[SimEndpoint]:
     return [
         SimEndpoint(model.provider),
         SimEndpoint(
-            "Budget Cloud", price_factor=0.6, speed_factor=0.6, latency_factor=1.6, collects_data=True
+            "Budget Cloud",
+            price_factor=0.6,
+            speed_factor=0.6,
+            latency_factor=1.6,
+            collects_data=True,
+            quantization="fp8",
         ),
-        SimEndpoint("Fast Lane", price_factor=1.8, speed_factor=2.0, latency_factor=0.5),
+        SimEndpoint("Fast Lane", price_factor=1.8, speed_factor=2.0, latency_factor=0.5, quantization="fp8"),
     ]
 
 
