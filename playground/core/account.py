@@ -8,21 +8,30 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from playground.core.format import usd
+from playground.core.servertext import server_text, token_figure
+
+_MAX_AMOUNT = Decimal(10**12)  # a larger figure from a server is wrong, not money
 
 
 def parse_decimal(value: Any) -> Decimal | None:
-    """A finite Decimal from a JSON number or numeric string; None for anything else."""
-    if value is None or isinstance(value, bool):
+    """A finite, bounded Decimal from a JSON number or numeric string; None for anything else."""
+    if value is None or isinstance(value, bool) or (isinstance(value, str) and len(value) > 40):
         return None
     try:
         result = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
-    return result if result.is_finite() else None
+    return result if result.is_finite() and abs(result) <= _MAX_AMOUNT else None
+
+
+def _spent(value: Any) -> Decimal | None:
+    """Money spent: never negative (a negative figure would lower "spent today" and hide alerts)."""
+    amount = parse_decimal(value)
+    return amount if amount is not None and amount >= 0 else None
 
 
 def _opt_str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    return server_text(value, 200)
 
 
 @dataclass(frozen=True)
@@ -55,16 +64,16 @@ class KeyInfo:
             limit=parse_decimal(data.get("limit")),
             limit_remaining=parse_decimal(data.get("limit_remaining")),
             limit_reset=_opt_str(data.get("limit_reset")),
-            usage=parse_decimal(data.get("usage")),
-            usage_daily=parse_decimal(data.get("usage_daily")),
-            usage_weekly=parse_decimal(data.get("usage_weekly")),
-            usage_monthly=parse_decimal(data.get("usage_monthly")),
+            usage=_spent(data.get("usage")),
+            usage_daily=_spent(data.get("usage_daily")),
+            usage_weekly=_spent(data.get("usage_weekly")),
+            usage_monthly=_spent(data.get("usage_monthly")),
             is_free_tier=data.get("is_free_tier") if isinstance(data.get("is_free_tier"), bool) else None,
             is_management_key=data.get("is_management_key")
             if isinstance(data.get("is_management_key"), bool)
             else None,
             expires_at=_opt_str(data.get("expires_at")),
-            rate_limit_requests=requests if isinstance(requests, int) and requests >= 0 else None,
+            rate_limit_requests=token_figure(requests),
             rate_limit_interval=_opt_str(rate.get("interval")),
         )
 

@@ -290,11 +290,16 @@ class CompareRun:
 
     async def _run_pane(self, index: int, generation: int) -> None:
         model = self.request.panes[index].model
-        stream = self.client.stream_chat(self.request.chat_request(index))
+        ended = False
         try:
+            # Inside the try: a client that raises at once still gives its pane a final state.
+            stream = self.client.stream_chat(self.request.chat_request(index))
             async with aclosing(stream):
                 async for event in stream:
                     self._emit(index, generation, event)
+                    if isinstance(event, Finished | Failed):
+                        ended = True
+                        break  # exactly one final state: anything after it is not this answer
         except asyncio.CancelledError:
             self._emit(index, generation, Stopped(model))
             raise
@@ -303,6 +308,10 @@ class CompareRun:
             message = f"{model}: an internal error stopped this answer ({type(exc).__name__})"
             failed = Failed(model, FailureKind.UNKNOWN, message, detail=redact(str(exc)[:300]))
             self._emit(index, generation, failed)
+            return
+        if not ended:
+            message = f"{model}: the answer ended without saying whether it was complete"
+            self._emit(index, generation, Failed(model, FailureKind.UNKNOWN, message))
 
     @property
     def all_complete(self) -> bool:

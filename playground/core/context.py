@@ -167,6 +167,7 @@ class AppContext:
             base_url=endpoint.base_url,
             connect_timeout=settings.connect_timeout,
             idle_timeout=_float_env(self.env, "PLAYGROUND_IDLE_TIMEOUT", settings.idle_timeout),
+            answer_deadline=_float_env(self.env, "PLAYGROUND_ANSWER_DEADLINE", settings.answer_deadline),
             log_texts=settings.log_prompts,
             key_required=False,
         )
@@ -192,6 +193,7 @@ class AppContext:
             base_url=self.base_url,
             connect_timeout=settings.connect_timeout,
             idle_timeout=_float_env(self.env, "PLAYGROUND_IDLE_TIMEOUT", settings.idle_timeout),
+            answer_deadline=_float_env(self.env, "PLAYGROUND_ANSWER_DEADLINE", settings.answer_deadline),
             log_texts=settings.log_prompts,
         )
         return OpenRouterClient(key.key.reveal() if key else None, config, retry=retry)

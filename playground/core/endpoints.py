@@ -195,7 +195,8 @@ class RoutedClient:
         if client is None:
             return _fail(request.model, f"there is no endpoint named '{name}' - add it under Endpoints")
         # Only what any OpenAI-compatible server understands: no routing, no OpenRouter extras.
-        plain = replace(request, model=model_id, extra={}, routing=None)
+        # Messages keep naming "@name/id", so an error says which endpoint it came from.
+        plain = replace(request, model=model_id, extra={}, routing=None, label=request.model)
         return _with_estimated_usage(client.stream_chat(plain), request)
 
 

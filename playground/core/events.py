@@ -16,7 +16,7 @@ class FailureKind(StrEnum):
     FORBIDDEN = "forbidden"  # 403: moderation, key limit
     NOT_FOUND = "not_found"  # 404
     RATE_LIMITED = "rate_limited"  # 429
-    TIMEOUT = "timeout"  # 408, 524, idle stream
+    TIMEOUT = "timeout"  # 408, 524, idle stream, the answer's deadline
     SERVER = "server"  # 5xx
     NETWORK = "network"  # could not connect
     DISCONNECTED = "disconnected"  # connection lost mid-answer
@@ -24,6 +24,7 @@ class FailureKind(StrEnum):
     MALFORMED = "malformed"  # a chunk that is not JSON / not the expected shape
     WRONG_CONTENT = "wrong_content"  # e.g. an HTML page instead of an event stream
     REDIRECT = "redirect"  # refused to follow a redirect with the key
+    TOO_LARGE = "too_large"  # the answer (or one line of it) passed the size limit
     UNKNOWN = "unknown"
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from playground.core.events import FailureKind
 from playground.core.redact import redact
 from playground.core.routing import Routing, split_variant
+from playground.core.servertext import ServerJSONError, loads, server_text
 
 _STATUS_KINDS: dict[int, FailureKind] = {
     400: FailureKind.BAD_REQUEST,
@@ -17,6 +18,7 @@ _STATUS_KINDS: dict[int, FailureKind] = {
     403: FailureKind.FORBIDDEN,
     404: FailureKind.NOT_FOUND,
     408: FailureKind.TIMEOUT,
+    409: FailureKind.RATE_LIMITED,  # a conflicting request in flight: wait and retry, like 429
     413: FailureKind.BAD_REQUEST,
     422: FailureKind.BAD_REQUEST,
     429: FailureKind.RATE_LIMITED,
@@ -71,33 +73,63 @@ def sentence_for(
     error: Mapping[str, Any] | None,
     routing: Routing | None = None,
     wait: float | None = None,
+    *,
+    server: str = "OpenRouter",
 ) -> str:
-    """One sentence naming the model, what happened and what to do next."""
+    """One sentence naming the model, what happened and what to do next; ``server`` names who
+    answered (OpenRouter, or an endpoint), so no message blames OpenRouter for another server."""
     metadata = error.get("metadata") if error else None
     metadata = metadata if isinstance(metadata, Mapping) else {}
-    server = _server_message(error)
-    text = _STATUS_SENTENCES.get(status or 0)
+    said = _server_message(error)
+    provider = server_text(metadata.get("provider_name"), 100)
     if routing_blocked(status, error, routing):
         assert routing is not None
         text = _routing_sentence(status, routing)
-    elif status == 429 and is_free_model(model):
-        text = free_limit_words(server, metadata, wait)
+    elif status == 429 and is_free_model(model) and server == "OpenRouter":
+        text = free_limit_words(said, metadata, wait)
     elif status == 403:
-        text = _forbidden_sentence(server, metadata)
-    elif status in (502, 500) and metadata.get("provider_name"):
-        text = f"the provider {metadata['provider_name']} returned an error ({status})"
-    elif status in (400, 422) and server:
-        text = f"OpenRouter refused the request ({status}): {server[:200]}"
-    elif text is None and status is not None and status >= 500:
-        text = f"OpenRouter reported a server error ({status}) - try again in a moment"
-    elif text is None:
-        text = f"the request failed ({status})" if status else "the provider reported an error"
+        text = _forbidden_sentence(said, metadata, server)
+    elif status in (502, 500) and provider:
+        text = f"the provider {provider} returned an error ({status})"
+    elif status in (400, 422) and said:
+        text = f"{server} refused the request ({status}): {said[:200]}"
+    else:
+        text = _status_sentence(status, server)
     return redact(f"{model}: {text}")
+
+
+def _status_sentence(status: int | None, server: str) -> str:
+    if status is None:
+        return "the provider reported an error"
+    if status == 503:  # routing words only when routing was set: that case is handled above
+        openrouter = server == "OpenRouter"
+        where = "no provider is available for this model" if openrouter else f"{server} is unavailable"
+        return f"{where} right now (503) - try again later or pick another model"
+    if status == 401 and server != "OpenRouter":
+        return f"{server} rejected the key (401) - add the endpoint again with its right key"
+    known = _STATUS_SENTENCES.get(status)
+    if known is not None:
+        return known.replace("OpenRouter", server)
+    if status >= 500:
+        return f"{server} reported a server error ({status}) - try again in a moment"
+    return f"the request failed ({status})"
+
+
+def wait_words(seconds: float) -> str:
+    """A wait for a person: "14 s", "3 min", "2.5 h", "more than a day"."""
+    if seconds != seconds or seconds >= 86_400:  # NaN or a day and more
+        return "more than a day"
+    if seconds >= 5400:
+        return f"{seconds / 3600:.1f} h"
+    if seconds >= 120:
+        return f"{seconds / 60:.0f} min"
+    return f"{max(seconds, 0):.0f} s"
 
 
 _STATUS_SENTENCES: dict[int, str] = {
     400: "OpenRouter refused the request as invalid (400) - check the model id and parameters",
     401: "OpenRouter rejected the API key (401) - check it with `playground key test`",
+    409: "too many requests at once (409) - try again in a moment",
     402: "not enough credits (402) - add credits or lower max tokens",
     404: "model not available (404) - pick another model",
     408: "the request timed out (408)",
@@ -105,8 +137,6 @@ _STATUS_SENTENCES: dict[int, str] = {
     422: "OpenRouter could not process the request (422) - check the parameters",
     429: "rate limited (429)",
     502: "the provider returned an error (502) - try again or pick another model",
-    503: "no provider is available for this model with the chosen routing (503) - "
-    "relax the provider constraints or try later",
     524: "the provider took too long to answer (524)",
     529: "the provider is overloaded (529) - try again in a moment",
 }
@@ -140,37 +170,32 @@ def free_limit_words(server: str, metadata: Mapping[str, Any], wait: float | Non
     headers = metadata.get("headers")
     limit = headers.get("X-RateLimit-Limit") if isinstance(headers, Mapping) else None
     per_day = "day" in server.lower()
-    count = f"{limit} requests" if limit not in (None, "") else "a limited number of requests"
+    number = isinstance(limit, int | str) and not isinstance(limit, bool)
+    shown = server_text(str(limit), 20) if number else None
+    count = f"{shown} requests" if shown else "a limited number of requests"
     words = f"free models: {count} per {'day' if per_day else 'minute'} (429)"
     if wait is not None and wait >= 1:
-        when = (
-            f"{wait / 3600:.1f} h"
-            if wait >= 5400
-            else f"{wait / 60:.0f} min"
-            if wait >= 120
-            else (f"{wait:.0f} s")
-        )
-        return f"{words} - next slot in {when}"
+        return f"{words} - next slot in {wait_words(wait)}"
     if per_day:
         return f"{words} - the daily allowance is used up; it resets at midnight UTC"
     return f"{words} - wait a moment and try again"
 
 
-def _forbidden_sentence(server: str, metadata: Mapping[str, Any]) -> str:
+def _forbidden_sentence(said: str, metadata: Mapping[str, Any], server: str) -> str:
     reasons = metadata.get("reasons")
     if isinstance(reasons, list) and reasons:
-        listed = ", ".join(str(r) for r in reasons[:5])
+        listed = ", ".join(server_text(str(r)[:100]) or "?" for r in reasons[:5])
         return f"the prompt was blocked by moderation (403): {listed}"
-    if "limit" in server.lower():
+    if "limit" in said.lower() and server == "OpenRouter":
         return "this key has reached its spending limit (403) - raise it on openrouter.ai/keys"
-    return "the request was refused (403)" + (f": {server}" if server else "")
+    return f"{server} refused the request (403)" + (f": {said[:200]}" if said else "")
 
 
 def _server_message(error: Mapping[str, Any] | None) -> str:
     if not error:
         return ""
     message = error.get("message")
-    return message.strip() if isinstance(message, str) else ""
+    return redact(message[:2000].strip()) if isinstance(message, str) else ""
 
 
 def detail_for(status: int | None, error: Mapping[str, Any] | None, raw: str = "") -> str:
@@ -183,17 +208,24 @@ def detail_for(status: int | None, error: Mapping[str, Any] | None, raw: str = "
         parts.append(message)
     metadata = error.get("metadata") if error else None
     if isinstance(metadata, Mapping) and metadata:
-        parts.append(json.dumps(metadata, ensure_ascii=False, default=str)[:2000])
+        parts.append(_metadata_text(metadata))
     if not message and raw:
         parts.append(raw[:500])
     return redact(" - ".join(parts))
 
 
+def _metadata_text(metadata: Mapping[str, Any]) -> str:
+    try:
+        return json.dumps(metadata, ensure_ascii=False, default=str)[:2000]
+    except (RecursionError, ValueError):  # nested too deeply to write out: leave it out
+        return "(metadata too deeply nested to show)"
+
+
 def parse_error_body(raw: bytes) -> Mapping[str, Any] | None:
     """The ``error`` object of an OpenRouter error body, or None when the body is not one."""
     try:
-        body = json.loads(raw.decode("utf-8", errors="replace"))
-    except ValueError:
+        body = loads(raw.decode("utf-8", errors="replace"))
+    except ServerJSONError:
         return None
     if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
         error: Mapping[str, Any] = body["error"]

@@ -57,6 +57,7 @@ class ChatRequest:
     params: ChatParams = field(default_factory=ChatParams)
     extra: Mapping[str, Any] = field(default_factory=dict)
     routing: Routing | None = None
+    label: str | None = None  # how messages name the model when it is not ``model`` (``@name/id``)
 
     @classmethod
     def simple(

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 524, 529})
+from playground.core.servertext import MAX_WAIT_HINT, wait_figure
+
+RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 524, 529})
 
 
 def is_retryable_status(status: int) -> bool:
@@ -41,16 +43,16 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     """``Retry-After`` as seconds: either a number or an HTTP date."""
     if not value:
         return None
-    value = value.strip()
+    value = value.strip()[:100]
     try:
-        return max(0.0, float(value))
+        return wait_figure(float(value))
     except ValueError:
         pass
     try:
         when = parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return max(0.0, when - (time.time() if now is None else now))
+    return wait_figure(when - (time.time() if now is None else now))
 
 
 def server_wait_hint(
@@ -63,9 +65,9 @@ def server_wait_hint(
         hints.append(header)
     metadata = error.get("metadata") if isinstance(error, Mapping) else None
     if isinstance(metadata, Mapping):
-        seconds = metadata.get("retry_after_seconds")
-        if isinstance(seconds, int | float) and not isinstance(seconds, bool):
-            hints.append(max(0.0, float(seconds)))
+        seconds = wait_figure(metadata.get("retry_after_seconds"))
+        if seconds is not None:
+            hints.append(seconds)
         mirrored = metadata.get("headers")
         if not hints and isinstance(mirrored, Mapping):
             reset = _reset_wait(mirrored, now)
@@ -81,7 +83,7 @@ def _reset_wait(mirrored: Mapping[str, Any], now: float | None) -> float | None:
     if remaining not in ("0", "") or reset is None:
         return None
     try:
-        wait = float(reset) / 1000.0 - (time.time() if now is None else now)
-    except (TypeError, ValueError):
+        wait = float(str(reset)[:40]) / 1000.0 - (time.time() if now is None else now)
+    except (TypeError, ValueError, OverflowError):
         return None
-    return wait if 0 <= wait < 86400 else None
+    return wait if 0 <= wait < MAX_WAIT_HINT else None

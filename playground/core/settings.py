@@ -27,6 +27,7 @@ class Settings:
     base_url: str | None = None  # None: OPENROUTER_BASE_URL or OpenRouter's
     connect_timeout: float = 10.0
     idle_timeout: float = 60.0
+    answer_deadline: float = 600.0  # seconds one answer may take in all, retries included
     active_key: str | None = None
     key_names: tuple[str, ...] = ()
     allow_plaintext_keyring: bool = False

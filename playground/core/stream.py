@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from playground.core.account import parse_decimal
 from playground.core.events import Delta, Failed, FailureKind, Finished, Reasoning, StreamEvent, Usage
 from playground.core.failures import detail_for, kind_for_status, sentence_for, status_from_code
+from playground.core.servertext import cost_figure, server_text, token_figure
 
 
 class MalformedChunkError(ValueError):
@@ -27,6 +27,7 @@ class StreamInterpreter:
         self.usage: Usage | None = None
         self.failed: Failed | None = None
         self.content_chunks = 0
+        self.server = "OpenRouter"  # who answers, for the words of an error inside the stream
 
     def feed(self, chunk: Any) -> list[StreamEvent]:
         """Events for one chunk (a decoded ``data:`` payload or a non-streaming body)."""
@@ -95,8 +96,8 @@ class StreamInterpreter:
 
     def _remember_top_level(self, chunk: Mapping[str, Any]) -> None:
         for attr, key in (("served_model", "model"), ("provider", "provider"), ("generation_id", "id")):
-            value = chunk.get(key)
-            if isinstance(value, str) and value:
+            value = server_text(chunk.get(key), 200)
+            if value:
                 setattr(self, attr, value)
 
     def _read_choice(self, choice: Mapping[str, Any]) -> list[StreamEvent]:
@@ -112,11 +113,10 @@ class StreamInterpreter:
             if isinstance(content, str) and content:
                 self.content_chunks += 1
                 events.append(Delta(content))
-        finish = choice.get("finish_reason")
-        if isinstance(finish, str) and finish:
+        finish = server_text(choice.get("finish_reason"), 100)
+        if finish:
             self.finish_reason = finish
-            native = choice.get("native_finish_reason")
-            self.native_finish_reason = native if isinstance(native, str) else None
+            self.native_finish_reason = server_text(choice.get("native_finish_reason"), 100)
         return events
 
     def _fail(self, error: Mapping[str, Any] | None) -> Failed:
@@ -124,7 +124,7 @@ class StreamInterpreter:
         if error is None:
             message = f"{self.model}: the provider ended the answer with an error"
         else:
-            message = sentence_for(status, self.model, error)
+            message = sentence_for(status, self.model, error, server=self.server)
         kind = FailureKind.STREAM_ERROR if status is None else kind_for_status(status)
         self.failed = Failed(
             model=self.model,
@@ -137,11 +137,9 @@ class StreamInterpreter:
         return self.failed
 
 
-def _int_or_none(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def parse_usage(usage: Mapping[str, Any]) -> Usage:
+    """The figures of a usage block; any that is not a sane number (negative, huge, NaN, text)
+    reads as unknown (None) - a wrong figure never fails the answer it came with."""
     prompt_details = usage.get("prompt_tokens_details")
     completion_details = usage.get("completion_tokens_details")
     cached = prompt_details.get("cached_tokens") if isinstance(prompt_details, Mapping) else None
@@ -149,10 +147,10 @@ def parse_usage(usage: Mapping[str, Any]) -> Usage:
         completion_details.get("reasoning_tokens") if isinstance(completion_details, Mapping) else None
     )
     return Usage(
-        prompt_tokens=_int_or_none(usage.get("prompt_tokens")),
-        completion_tokens=_int_or_none(usage.get("completion_tokens")),
-        reasoning_tokens=_int_or_none(reasoning),
-        cached_tokens=_int_or_none(cached),
-        total_tokens=_int_or_none(usage.get("total_tokens")),
-        cost=parse_decimal(usage.get("cost")),
+        prompt_tokens=token_figure(usage.get("prompt_tokens")),
+        completion_tokens=token_figure(usage.get("completion_tokens")),
+        reasoning_tokens=token_figure(reasoning),
+        cached_tokens=token_figure(cached),
+        total_tokens=token_figure(usage.get("total_tokens")),
+        cost=cost_figure(usage.get("cost")),
     )
