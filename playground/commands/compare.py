@@ -8,21 +8,27 @@ import contextlib
 import signal
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playground.commands.args import MAX_TOKENS, integer, model_id, number, price
 from playground.commands.compare_view import JsonlView, LiveView, PipedView, View, print_figures
 from playground.commands.output import note_key_source
+from playground.commands.request_flags import add_request_arguments, warn, with_request_options
 from playground.core.attachments import Attachment, check_total, load_attachment, unreadable_by
+from playground.core.capabilities import is_preset, request_notes, with_output_modalities
 from playground.core.compare import CompareRequest, CompareRun, PaneSpec
 from playground.core.context import AppContext
 from playground.core.endpoints import split_ref
 from playground.core.errors import ConfigError, PlaygroundError
 from playground.core.library import record_run
-from playground.core.request import REASONING_EFFORTS, ChatParams
+from playground.core.request import ChatParams
 from playground.core.routing import SORTS, Routing, RoutingError, parse_price
+
+if TYPE_CHECKING:
+    from playground.core.catalog import ModelCatalog
 
 
 def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
@@ -34,7 +40,6 @@ def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stop", action="append", metavar="TEXT", help="stop sequence (repeatable)")
     p.add_argument("--frequency-penalty", type=number(-2, 2), metavar="X", help="-2 to 2")
     p.add_argument("--presence-penalty", type=number(-2, 2), metavar="X", help="-2 to 2")
-    p.add_argument("--reasoning-effort", choices=REASONING_EFFORTS)
     p.add_argument("--jsonl", action="store_true", help="one JSON object per event on stdout")
     p.add_argument("--show-reasoning", action="store_true", help="print reasoning text before answers")
     p.add_argument("--demo", action="store_true", help="use the built-in simulator: no key, no network")
@@ -44,6 +49,7 @@ def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="image, PDF or text file sent with the prompt (repeatable)",
     )
+    add_request_arguments(p)
     add_routing_arguments(p)
 
 
@@ -64,6 +70,17 @@ def add_routing_arguments(p: argparse.ArgumentParser) -> None:
         metavar="IN[,OUT]",
         help="max USD per million tokens (prompt[,completion])",
     )
+    g.add_argument("--quantizations", metavar="A,B", help="only providers serving these (e.g. fp8,bf16)")
+    g.add_argument("--zdr", action="store_true", help="only providers with zero data retention")
+    g.add_argument(
+        "--require-parameters", action="store_true", help="only providers that honour every parameter sent"
+    )
+    g.add_argument(
+        "--preferred-min-throughput",
+        type=integer(1, 100_000),
+        metavar="TPS",
+        help="prefer providers at least this fast (tokens/s)",
+    )
 
 
 def _max_price(text: str) -> tuple[Decimal, Decimal | None]:
@@ -79,6 +96,7 @@ def routing_from(args: argparse.Namespace) -> Routing:
         ("provider_order", "order"),
         ("only", "only"),
         ("ignore", "ignore"),
+        ("quantizations", "quantizations"),
     ):
         value = getattr(args, flag, None)
         if value:
@@ -89,6 +107,11 @@ def routing_from(args: argparse.Namespace) -> Routing:
         data["sort"] = args.sort
     if getattr(args, "deny_data_collection", False):
         data["deny_data_collection"] = True
+    for flag in ("zdr", "require_parameters"):
+        if getattr(args, flag, False):
+            data[flag] = True
+    if getattr(args, "preferred_min_throughput", None) is not None:
+        data["preferred_min_throughput"] = args.preferred_min_throughput
     try:
         if getattr(args, "max_price", None):
             prompt, completion = args.max_price
@@ -110,7 +133,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def params_from(args: argparse.Namespace) -> ChatParams:
-    return ChatParams(
+    """The sampling and request flags as ChatParams (files named by flags are read here)."""
+    params = ChatParams(
         temperature=args.temperature,
         top_p=args.top_p,
         max_tokens=args.max_tokens,
@@ -118,8 +142,8 @@ def params_from(args: argparse.Namespace) -> ChatParams:
         stop=tuple(args.stop) if args.stop else None,
         frequency_penalty=args.frequency_penalty,
         presence_penalty=args.presence_penalty,
-        reasoning_effort=args.reasoning_effort,
     )
+    return with_request_options(params, args)
 
 
 def read_prompt(text: str) -> str:
@@ -157,15 +181,33 @@ def attachments_from(args: argparse.Namespace) -> tuple[Attachment, ...]:
     return found
 
 
-async def check_modalities(ctx: AppContext, request: CompareRequest) -> None:
-    """Refuse, before sending, attachments a model cannot read (exit code 2), when the catalog is known."""
-    if not any(a.modality for a in request.attachments):
-        return
+async def check_catalog(ctx: AppContext, request: CompareRequest) -> CompareRequest:
+    """Before sending, with the catalog when it is known: refuse attachments a model cannot read
+    (exit code 2), note what a model may not honour, ask image models for images."""
+    if all(is_preset(p.model) or split_ref(p.model) for p in request.panes):
+        return request
     from playground.commands.models import load_catalog
 
     try:
         catalog, _ = await load_catalog(ctx, refresh=False)
     except PlaygroundError:  # offline with no cache: OpenRouter will say so itself
+        return request
+    check_modalities(catalog, request)
+    panes = []
+    for index, pane in enumerate(request.panes):
+        info = catalog.get(pane.model)
+        params = request.params.merged(pane.params)
+        require = request.pane_routing(index).require_parameters
+        for note in request_notes(pane.model, info, params, require):
+            warn(note)
+        wanted = with_output_modalities(pane.params or ChatParams(), info)
+        panes.append(replace(pane, params=wanted) if wanted != (pane.params or ChatParams()) else pane)
+    return replace(request, panes=tuple(panes))
+
+
+def check_modalities(catalog: ModelCatalog, request: CompareRequest) -> None:
+    """Refuse attachments a model cannot read (exit code 2)."""
+    if not any(a.modality for a in request.attachments):
         return
     problems = []
     for pane in request.panes:
@@ -195,7 +237,7 @@ async def run_request(
     """
     if args.demo:
         ctx.start_demo()
-    await check_modalities(ctx, request)
+    request = await check_catalog(ctx, request)
     models = [p.model for p in request.panes]
     if not all(m.strip() for m in models):
         raise ConfigError("-m/--model: a model id cannot be empty (e.g. -m openai/gpt-4o-mini).")
