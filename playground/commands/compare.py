@@ -129,7 +129,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "-m", "--model", action="append", required=True, type=model_id, metavar="MODEL", help="repeatable"
     )
     add_sampling_arguments(p)
-    p.add_argument("prompt", metavar="PROMPT", help="the prompt, or - to read it from stdin")
+    p.add_argument("prompt", metavar="PROMPT", nargs="?", help="the prompt, or - to read it from stdin")
 
 
 def params_from(args: argparse.Namespace) -> ChatParams:
@@ -144,6 +144,17 @@ def params_from(args: argparse.Namespace) -> ChatParams:
         presence_penalty=args.presence_penalty,
     )
     return with_request_options(params, args)
+
+
+def prompt_arg(args: argparse.Namespace) -> str:
+    """PROMPT, also when it came right after ``--web-search`` (whose N is optional)."""
+    spilled = getattr(args, "spilled_prompt", None)
+    if args.prompt is not None and spilled is not None:
+        raise ConfigError(f"--web-search takes a number of results, not {spilled!r}.")
+    prompt = args.prompt if args.prompt is not None else spilled
+    if prompt is None:
+        raise ConfigError("compare needs a PROMPT (or - to read it from stdin).")
+    return str(prompt)
 
 
 def read_prompt(text: str) -> str:
@@ -165,7 +176,7 @@ def read_prompt(text: str) -> str:
 
 async def run(ctx: AppContext, args: argparse.Namespace) -> int:
     request = CompareRequest(
-        prompt=read_prompt(args.prompt),
+        prompt=read_prompt(prompt_arg(args)),
         panes=tuple(PaneSpec(m) for m in args.model),
         system=args.system,
         params=params_from(args),

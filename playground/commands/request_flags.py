@@ -35,10 +35,9 @@ def add_request_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--web-search",
         nargs="?",
-        const=0,
-        type=integer(1, MAX_WEB_RESULTS),
+        action=_WebSearch,
         metavar="N",
-        help="let the model search the web (OpenRouter's server tool), up to N results",
+        help=f"search the web (OpenRouter's server tool), up to N (1-{MAX_WEB_RESULTS}) sources",
     )
     g.add_argument("--reasoning-effort", choices=REASONING_EFFORTS)
     g.add_argument(
@@ -48,6 +47,23 @@ def add_request_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--cache-prompt", action="store_true", help="mark the system prompt and attachments for caching"
     )
+
+
+class _WebSearch(argparse.Action):
+    """``--web-search [N]``: a word that is not a number after it is the prompt, not a bad N."""
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option: Any = None
+    ) -> None:
+        if values is None or not str(values).strip().lstrip("+-").isdigit():
+            setattr(namespace, self.dest, 0)
+            if values is not None:
+                namespace.spilled_prompt = values
+            return
+        try:
+            setattr(namespace, self.dest, integer(1, MAX_WEB_RESULTS)(values))
+        except argparse.ArgumentTypeError as exc:
+            parser.error(f"argument --web-search: {exc}")
 
 
 def with_request_options(params: ChatParams, args: argparse.Namespace) -> ChatParams:

@@ -117,3 +117,44 @@ def _unfenced(text: str) -> str:
     if stripped.startswith("```") and stripped.endswith("```") and stripped.count("\n") >= 1:
         return stripped.split("\n", 1)[1].rsplit("```", 1)[0]
     return stripped
+
+
+def check_response_format(value: Any) -> dict[str, Any]:
+    """A ``response_format`` read from a file: json_object, or json_schema with a valid schema."""
+    if not isinstance(value, Mapping) or value.get("type") not in ("json_object", "json_schema"):
+        raise SchemaError('response_format must be {type = "json_object"} or {type = "json_schema", ...}')
+    if value["type"] == "json_object":
+        return dict(JSON_OBJECT)
+    inner = value.get("json_schema")
+    if not isinstance(inner, Mapping):
+        raise SchemaError("response_format json_schema needs a json_schema table with name and schema")
+    name = inner.get("name") if isinstance(inner.get("name"), str) else "answer"
+    return json_schema_format(check_schema(inner.get("schema"), "response_format"), str(name))
+
+
+def surface_params(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The request-surface fields of a parameter table read from a file, checked and typed
+    (tuples for lists); a wrong one raises ConfigError naming it."""
+    from playground.core.tools import check_tools
+
+    out: dict[str, Any] = {}
+    if values.get("response_format") is not None:
+        out["response_format"] = check_response_format(values["response_format"])
+    if values.get("tools") is not None:
+        out["tools"] = check_tools(values["tools"], "tools")
+    if values.get("modalities") is not None:
+        modalities = values["modalities"]
+        if not isinstance(modalities, list | tuple) or not all(isinstance(m, str) for m in modalities):
+            raise SchemaError('modalities must be a list such as ["image", "text"]')
+        out["modalities"] = tuple(modalities)
+    for name in ("web_search", "reasoning_max_tokens"):
+        value = values.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise SchemaError(f"{name} must be a whole number")
+    for name in ("exclude_reasoning", "cache_prompt"):
+        if values.get(name) is not None and not isinstance(values[name], bool):
+            raise SchemaError(f"{name} must be true or false")
+    choice = values.get("tool_choice")
+    if choice is not None and not isinstance(choice, str):
+        raise SchemaError("tool_choice must be auto, none, required or a tool's name")
+    return out

@@ -23,6 +23,7 @@ from playground.core.atomic import atomic_write
 from playground.core.errors import ConfigError
 from playground.core.request import ChatParams
 from playground.core.routing import Routing, RoutingError
+from playground.core.structured import surface_params
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,10 @@ class PromptTemplate:
     # validates and checks them
     asserts: tuple[Mapping[str, Any], ...] = ()
     case_asserts: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+    # fields this version does not know (top level, and in [params]): written back as they were,
+    # so a template from a newer app loses nothing when it is saved here
+    unknown: Mapping[str, Any] = field(default_factory=dict)
+    unknown_params: Mapping[str, Any] = field(default_factory=dict)
 
     def variables(self) -> list[Variable]:
         """Placeholders in order of first use (system prompt first); the first default wins."""
@@ -121,6 +126,7 @@ class PromptTemplate:
         if self.models:
             data["models"] = list(self.models)
         params = {n: _toml_value(getattr(self.params, n)) for n in self.params.set_names()}
+        params |= {k: v for k, v in self.unknown_params.items() if k not in params}
         if params:
             data["params"] = params
         if not self.routing.empty:
@@ -129,6 +135,7 @@ class PromptTemplate:
             data["assert"] = [dict(a) for a in self.asserts]
         if self.cases:
             data["cases"] = [_case_data(n, v, self.case_asserts.get(n, ())) for n, v in self.cases]
+        data |= {k: v for k, v in self.unknown.items() if k not in data}
         return tomli_w.dumps(data, multiline_strings=True)
 
     @classmethod
@@ -166,6 +173,8 @@ class PromptTemplate:
             routing=_routing(data.get("routing")),
             asserts=_tables(data.get("assert"), "assert"),
             case_asserts=_case_asserts(data.get("cases")),
+            unknown={k: v for k, v in data.items() if k not in _KNOWN},
+            unknown_params=_unknown_params(data.get("params")),
         )
 
     @property
@@ -213,8 +222,22 @@ def _fill(text: str, values: Mapping[str, str]) -> str:
     return "".join(parts).replace("\\{{", "{{")
 
 
+_KNOWN = frozenset(
+    {"schema_version", "name", "prompt", "system", "description", "tags", "models", "params", "cases"}
+    | {"routing", "assert"}
+)
+
+
 def _toml_value(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
+    if isinstance(value, Mapping):
+        return {k: _toml_value(v) for k, v in value.items()}
+    return [_toml_value(v) for v in value] if isinstance(value, tuple | list) else value
+
+
+def _unknown_params(value: Any) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        return {}
+    return {k: v for k, v in value.items() if k not in ChatParams.__dataclass_fields__}
 
 
 def _str(value: Any) -> str:
@@ -232,8 +255,9 @@ def _params(value: Any) -> ChatParams:
     if isinstance(known.get("stop"), list):
         known["stop"] = tuple(str(s) for s in known["stop"])
     try:
+        known.update(surface_params(known))
         return ChatParams(**known)
-    except TypeError as exc:
+    except (TypeError, ConfigError) as exc:
         raise TemplateError(f"bad [params]: {exc}") from None
 
 

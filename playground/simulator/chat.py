@@ -246,7 +246,7 @@ class ChatResponder:
             ttft=b.ttft if b.ttft is not None else speaker.ttft * endpoint.latency_factor * scale,
             plain=self.sim.openai_compatible,
         )
-        return features.shape(self.sim, body, answer, scripted=b.text is not None)
+        return features.shape(self.sim, body, answer, scripted=b.text is not None or bool(verdict))
 
     async def _http_error(self, writer: asyncio.StreamWriter, b: Behaviour) -> None:
         error: dict[str, Any] = {

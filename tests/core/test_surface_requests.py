@@ -323,3 +323,24 @@ def test_cache_write_tokens_and_discount_are_read_from_usage() -> None:
     [found] = [e for e in events if type(e).__name__ == "Usage"]
     assert found.cache_write_tokens == 100  # type: ignore[attr-defined]
     assert str(found.cache_discount) == "-0.0002"  # type: ignore[attr-defined]
+
+
+def test_template_request_fields_round_trip_with_unknown_fields_kept() -> None:
+    from playground.core.templates import PromptTemplate, TemplateError
+
+    text = (
+        'schema_version = 1\nname = "t"\nprompt = "p"\nfuture_field = "kept"\n'
+        "[params]\ncache_prompt = true\nreasoning_max_tokens = 500\nnew_knob = 3\n"
+        '[params.response_format]\ntype = "json_schema"\n[params.response_format.json_schema]\nname = "x"\n'
+        '[params.response_format.json_schema.schema]\ntype = "object"\n'
+        '[routing]\nquantizations = ["fp8"]\nrequire_parameters = true\n'
+    )
+    template = PromptTemplate.from_toml(text)
+    assert template.params.response_format == json_schema_format({"type": "object"}, "x")
+    assert template.params.cache_prompt is True and template.params.reasoning_max_tokens == 500
+    assert template.routing.quantizations == ("fp8",) and template.routing.require_parameters
+    again = PromptTemplate.from_toml(template.to_toml())
+    assert again == template
+    assert 'future_field = "kept"' in template.to_toml() and "new_knob = 3" in template.to_toml()
+    with pytest.raises(TemplateError, match="bad \\[params\\]: response_format: not a valid JSON Schema"):
+        PromptTemplate.from_toml(text.replace('type = "object"\n[routing]', "type = 5\n[routing]"))
