@@ -8,7 +8,6 @@ import contextlib
 import signal
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,7 @@ from playground.commands.compare_view import JsonlView, LiveView, PipedView, Vie
 from playground.commands.output import note_key_source
 from playground.commands.request_flags import add_request_arguments, warn, with_request_options
 from playground.core.attachments import Attachment, check_total, load_attachment, unreadable_by
-from playground.core.capabilities import is_preset, request_notes, with_output_modalities
+from playground.core.capabilities import is_preset, request_notes, with_image_output
 from playground.core.compare import CompareRequest, CompareRun, PaneSpec
 from playground.core.context import AppContext
 from playground.core.endpoints import split_ref
@@ -204,16 +203,12 @@ async def check_catalog(ctx: AppContext, request: CompareRequest) -> CompareRequ
     except PlaygroundError:  # offline with no cache: OpenRouter will say so itself
         return request
     check_modalities(catalog, request)
-    panes = []
     for index, pane in enumerate(request.panes):
-        info = catalog.get(pane.model)
         params = request.params.merged(pane.params)
         require = request.pane_routing(index).require_parameters
-        for note in request_notes(pane.model, info, params, require):
+        for note in request_notes(pane.model, catalog.get(pane.model), params, require):
             warn(note)
-        wanted = with_output_modalities(pane.params or ChatParams(), info)
-        panes.append(replace(pane, params=wanted) if wanted != (pane.params or ChatParams()) else pane)
-    return replace(request, panes=tuple(panes))
+    return with_image_output(request, catalog)
 
 
 def check_modalities(catalog: ModelCatalog, request: CompareRequest) -> None:

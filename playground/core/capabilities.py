@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from playground.core.request import ChatParams
 
 if TYPE_CHECKING:
-    from playground.core.catalog import ModelInfo
+    from playground.core.catalog import ModelCatalog, ModelInfo
+    from playground.core.compare import CompareRequest
 
 PRESET_PREFIX = "@preset/"
 IMAGE_TEXT = ("image", "text")
@@ -55,3 +56,15 @@ def with_output_modalities(params: ChatParams, info: ModelInfo | None) -> ChatPa
     if info is None or "image" not in info.output_modalities or params.modalities is not None:
         return params
     return replace(params, modalities=IMAGE_TEXT)
+
+
+def with_image_output(request: CompareRequest, catalog: ModelCatalog | None) -> CompareRequest:
+    """The request with ``modalities`` on each pane whose model can answer with images."""
+    if catalog is None:
+        return request
+    panes = []
+    for pane in request.panes:
+        own = pane.params or ChatParams()
+        wanted = with_output_modalities(own, catalog.get(pane.model))
+        panes.append(pane if wanted == own else replace(pane, params=wanted))
+    return replace(request, panes=tuple(panes))

@@ -88,6 +88,7 @@ class PaneSpec:
     routing: Routing | None = None
     history: tuple[Message, ...] = ()  # this pane's own earlier turns (a follow-up), never another's
     prompt: str | None = None  # this pane's own prompt (an edited turn), instead of the shared one
+    reply: Message | None = None  # this turn's message when it is not a prompt (a tool's result)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ class CompareRequest:
     def pane_prompt(self, index: int) -> Message:
         """This turn's user message for a pane."""
         pane = self.panes[index]
+        if pane.reply is not None:
+            return pane.reply
         return Message("user", self.prompt if pane.prompt is None else pane.prompt, self.attachments)
 
     def pane_messages(self, index: int) -> tuple[Message, ...]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from playground.core.conversation import Message
 from playground.core.errors import ConfigError
 from playground.core.events import Citation, Image, ToolCall
 from playground.core.servertext import server_text
@@ -170,3 +171,38 @@ class AnswerExtras:
             return None
         self.images += 1
         return Image(self.images, url)
+
+
+@dataclass(frozen=True)
+class ToolCallsMessage(Message):
+    """The assistant turn that asked for tools: sent back as it came, with its ``tool_calls``."""
+
+    calls: tuple[ToolCall, ...] = ()
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "role": "assistant",
+            "content": self.text,
+            "tool_calls": [
+                {"id": c.call_id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+                for c in self.calls
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class ToolResultMessage(Message):
+    """What one tool call returned, typed by the user: a ``tool`` message answering ``call_id``."""
+
+    call_id: str = ""
+
+    def to_api(self) -> dict[str, Any]:
+        return {"role": "tool", "tool_call_id": self.call_id, "content": self.text}
+
+
+def tool_turn(answer: str, calls: Sequence[ToolCall], results: Sequence[str]) -> tuple[Message, ...]:
+    """The messages that continue a thread after tool calls: the calls, then one result for each."""
+    replies = [
+        ToolResultMessage("tool", text, call_id=c.call_id) for c, text in zip(calls, results, strict=True)
+    ]
+    return (ToolCallsMessage("assistant", answer, calls=tuple(calls)), *replies)

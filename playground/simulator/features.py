@@ -8,6 +8,8 @@ import base64
 import hashlib
 import json
 import re
+import struct
+import zlib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -22,14 +24,22 @@ PRESETS = {"demo": "sim/quick-mini", "reviewer": "sim/balanced-pro"}
 ARGUMENT_PIECE = 7  # characters of tool-call arguments per chunk: clients must join them
 CACHE_READ = Decimal("0.25")  # share of the prompt price a cached token costs
 CACHE_WRITE = Decimal("1.25")  # share a token written to the cache costs
-# A 1x1 PNG: what an image model "draws".
-PIXEL_PNG = base64.b64encode(
-    bytes.fromhex(
-        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-        "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2b5"
-        "0b5e0000000049454e44ae426082"
-    )
-).decode()
+
+
+def _png(size: int, rgb: tuple[int, int, int]) -> bytes:
+    """A square PNG of one colour: what an image model "draws"."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * size
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(row * size)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+PIXEL_PNG = base64.b64encode(_png(16, (200, 40, 40))).decode()
 
 
 @dataclass(frozen=True)

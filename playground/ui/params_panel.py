@@ -17,12 +17,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from playground.core.request import REASONING_EFFORTS, ChatParams
+from playground.ui.request_options import RequestOptionsDialog, describe, surface_of, with_options
 
 UNSET = "default"
 
@@ -71,6 +73,13 @@ class ParamsPanel(QWidget):
         self.stop.setObjectName("stop")
         self.stop.setAccessibleName("stop sequences")
         self.stop.setPlaceholderText("stop, comma separated")
+        self.options = ChatParams()  # structured outputs, tools, web search...: the options dialog
+        self.optionsButton = QPushButton("Options: none")
+        self.optionsButton.setObjectName("requestOptionsButton")
+        self.optionsButton.setAccessibleName(
+            "Request options: structured outputs, tools, web search, caching"
+        )
+        self.optionsButton.clicked.connect(self.edit_options)
         fields: list[tuple[str, QWidget]] = [
             ("Temperature", self.temperature),
             ("Top p", self.top_p),
@@ -78,6 +87,7 @@ class ParamsPanel(QWidget):
             ("Seed", self.seed),
             ("Reasoning", self.effort),
             ("Stop", self.stop),
+            ("Request", self.optionsButton),
         ]
         for label, field in fields:
             caption = QLabel(label)
@@ -98,7 +108,7 @@ class ParamsPanel(QWidget):
 
         stops = tuple(s.strip() for s in self.stop.text().split(",") if s.strip())
         effort = self.effort.currentText()
-        return ChatParams(
+        params = ChatParams(
             temperature=value(self.temperature),
             top_p=value(self.top_p),
             max_tokens=value(self.max_tokens),
@@ -106,6 +116,7 @@ class ParamsPanel(QWidget):
             stop=stops or None,
             reasoning_effort=None if effort == UNSET else effort,
         )
+        return with_options(params, self.options)
 
     def set_params(self, params: ChatParams) -> None:
         for box, current in (
@@ -117,6 +128,20 @@ class ParamsPanel(QWidget):
             box.setValue(box.minimum() if current is None else current)  # type: ignore[arg-type]
         self.effort.setCurrentText(params.reasoning_effort or UNSET)
         self.stop.setText(", ".join(params.stop or ()))
+        self.set_options(surface_of(params))
+
+    def set_options(self, options: ChatParams) -> None:
+        self.options = options
+        self.optionsButton.setText(f"Options: {describe(options)}")
+        self.changed.emit()
+
+    def edit_options(self) -> RequestOptionsDialog:
+        """The request options dialog (open, not modal to the event loop: tests drive it)."""
+        dialog = RequestOptionsDialog(self.params(), self)
+        dialog.accepted.connect(lambda: self.set_options(dialog.options()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
 
 class ParamsDialog(QDialog):
@@ -149,4 +174,9 @@ PARAMETER_NAMES = {
     "seed": "seed",
     "stop": "stop",
     "reasoning_effort": "reasoning",
+    "reasoning_max_tokens": "reasoning",
+    "exclude_reasoning": "reasoning",
+    "response_format": "response_format",
+    "tools": "tools",
+    "tool_choice": "tool_choice",
 }

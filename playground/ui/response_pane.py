@@ -44,6 +44,7 @@ from playground.core.format import usd
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
 from playground.ui.markdown_view import MarkdownView
+from playground.ui.pane_extras import PaneExtras, continue_with_results
 
 if TYPE_CHECKING:
     from playground.core.history import AnswerRecord
@@ -213,6 +214,9 @@ class ResponsePane(QFrame):
         self.outputView = MarkdownView()
         self.outputView.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout.addWidget(self.outputView, 1)
+        self.extras = PaneExtras()  # tool calls, citations, images, schema check, cache figures
+        self.extras.toolResultsReady.connect(lambda results: continue_with_results(self, results))
+        layout.addWidget(self.extras)
         layout.addLayout(self._footer())
 
     def _header(self, model: str) -> QHBoxLayout:
@@ -382,6 +386,8 @@ class ResponsePane(QFrame):
         if result.state.final:
             self.active = False
         running = self.active and not result.state.final
+        if hasattr(self, "extras"):
+            self.extras.show_result(result)
         self.stopButton.setEnabled(running)
         self.retryButton.setEnabled(not running)
         live = self._live_figures()
