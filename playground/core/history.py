@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from playground.core.answer_extras import extras_export, extras_json, extras_markdown, read_extras
 from playground.core.atomic import quarantine
 from playground.core.attachments import Attachment
 from playground.core.compare import CompareRequest, PaneResult
@@ -101,6 +102,7 @@ CREATE TABLE IF NOT EXISTS attachments (
 MIGRATIONS = (
     ("runs", "attachments", "ALTER TABLE runs ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]'"),
     ("answers", "thread", "ALTER TABLE answers ADD COLUMN thread TEXT"),
+    ("answers", "extras", "ALTER TABLE answers ADD COLUMN extras TEXT"),  # tool calls, citations...
 )
 # ``attachments`` holds each attached file once, by SHA-256; runs and threads refer to it by hash.
 # ``answers.thread`` is, for a follow-up or an edited turn, the messages that pane sent (JSON).
@@ -165,6 +167,7 @@ class AnswerRecord:
     cost: Decimal | None
     generation_id: str | None
     thread: tuple[Message, ...] = ()  # what this pane sent, when more than the run's prompt
+    extras: Mapping[str, Any] = field(default_factory=dict)  # tool calls, citations, images...
 
 
 @dataclass(frozen=True)
@@ -331,14 +334,15 @@ class RunHistory:
             f.generation_id if f else None,
             now or time.time(),
             json.dumps([m.to_json() for m in thread]) if thread else None,
+            extras_json(result),
         )
         with self._write() as db:
             _store_blobs(db, [a for m in thread for a in m.attachments])
             db.execute(
                 "INSERT OR REPLACE INTO answers (run_id, pane, requested_model, served_model, provider,"
                 " answer, reasoning, state, finish_reason, error, ttft, duration, tokens_in, tokens_out,"
-                " tokens_reasoning, cost, generation_id, created, thread)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " tokens_reasoning, cost, generation_id, created, thread, extras)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
             db.execute("UPDATE search SET text = text || ? WHERE rowid = ?", (f"\n{result.text}", run_id))
@@ -678,6 +682,7 @@ def _answer(a: sqlite3.Row, blobs: Mapping[str, Attachment]) -> AnswerRecord:
         _dec(a["cost"]),
         a["generation_id"],
         thread,
+        read_extras(a["extras"] if "extras" in a.keys() else None),  # noqa: SIM118 - a Row, not a dict
     )
 
 
@@ -751,6 +756,7 @@ def _run_json(run: RunRecord) -> dict[str, Any]:
                 "tokens_reasoning": a.tokens_reasoning,
                 "cost_usd": None if a.cost is None else str(a.cost),
                 "generation_id": a.generation_id,
+                **extras_export(a.extras),
                 "thread": [
                     {
                         "role": m.role,
@@ -837,6 +843,7 @@ def _run_markdown(run: RunRecord) -> str:
         if a.thread:
             lines += _thread_markdown(a.thread)
         lines += [a.answer or f"_{a.error or 'no answer'}_", ""]
+        lines += extras_markdown(a.extras)
     return "\n".join(lines)
 
 

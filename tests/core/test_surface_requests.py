@@ -344,3 +344,53 @@ def test_template_request_fields_round_trip_with_unknown_fields_kept() -> None:
     assert 'future_field = "kept"' in template.to_toml() and "new_knob = 3" in template.to_toml()
     with pytest.raises(TemplateError, match="bad \\[params\\]: response_format: not a valid JSON Schema"):
         PromptTemplate.from_toml(text.replace('type = "object"\n[routing]', "type = 5\n[routing]"))
+
+
+def test_tool_calls_citations_images_and_the_check_are_saved_and_exported(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    from playground.core.history import RunHistory, export_runs
+    from playground.core.library import record_run
+    from playground.core.report.page import Options
+    from playground.core.report.runs import run_section
+
+    history = RunHistory(tmp_path / "history.db")
+    params = ChatParams(tools=WEATHER, web_search=2, response_format=JSON_OBJECT)
+    request = CompareRequest("Weather in Paris?", (PaneSpec("sim/quick-mini"),), params=params)
+
+    async def go() -> int:
+        async with client_for(sim) as client:
+            comparison = CompareRun(client, request)
+            run_id = record_run(history, comparison)
+            comparison.start()
+            await comparison.wait()
+            return run_id
+
+    run_id = run(go())
+    record = history.get_run(run_id)
+    [answer] = record.answers
+    assert answer.extras["tool_calls"][0]["name"] == "get_weather"
+    exported = json.loads(export_runs([record], "json"))[0]
+    assert exported["answers"][0]["tool_calls"][0]["arguments"] == answer.extras["tool_calls"][0]["arguments"]
+    assert "**Tool call:** `get_weather`" in export_runs([record], "md")
+    assert exported["parameters"]["tools"][0]["function"]["name"] == "get_weather"
+    assert "<b>Tool call: get_weather</b>" in run_section(record, None, Options())
+    history.close()
+
+
+def test_citations_and_images_reach_the_html_report_escaped(tmp_path: Path) -> None:
+    from playground.core.answer_extras import extras_html, extras_markdown
+
+    extras = {
+        "citations": [
+            {"number": 1, "url": "https://a.example/?q=<b>", "title": "<script>x</script>"},
+            {"number": 2, "url": "javascript:alert(1)", "title": "bad"},
+        ],
+        "images": ["data:image/png;base64,iVBORw0KGgo=", "https://tracker.example/pixel.png"],
+        "schema": {"valid": False, "message": "$.a: 'x' is not of type 'integer'"},
+    }
+    page = extras_html(extras)
+    assert "&lt;script&gt;" in page and "<script>" not in page and "javascript:" not in page
+    assert page.count("<img") == 1 and "tracker.example" not in page  # no request leaves the report
+    assert "schema check failed: $.a: &#x27;x&#x27; is not of type &#x27;integer&#x27;" in page
+    assert "1. [<script>x</script>](https://a.example/?q=<b>)" in extras_markdown(extras)
