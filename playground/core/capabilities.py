@@ -30,16 +30,21 @@ def preset_words(model: str) -> str:
 
 
 def request_notes(
-    model: str, info: ModelInfo | None, params: ChatParams, require_parameters: bool
+    model: str,
+    info: ModelInfo | None,
+    params: ChatParams,
+    require_parameters: bool,
+    offer: str = "add --require-parameters",
 ) -> list[str]:
-    """Words for what ``model`` may not honour in this request (empty when all is well or unknown)."""
+    """Words for what ``model`` may not honour in this request (empty when all is well or unknown);
+    ``offer`` says how to route only to providers that honour every parameter."""
     if info is None or not info.supported_parameters:
         return []
     notes: list[str] = []
     fmt = params.response_format or {}
     if fmt.get("type") == "json_schema" and "structured_outputs" not in info.supported_parameters:
-        offer = "" if require_parameters else " - add --require-parameters to use only providers that do"
-        notes.append(f"{model} does not list structured outputs: the schema may be ignored{offer}")
+        how = "" if require_parameters else f" - {offer} to use only providers that do"
+        notes.append(f"{model} does not list structured outputs: the schema may be ignored{how}")
     elif fmt.get("type") == "json_object" and "response_format" not in info.supported_parameters:
         notes.append(f"{model} does not list response_format: the answer may not be JSON")
     if (params.tools or params.tool_choice) and "tools" not in info.supported_parameters:

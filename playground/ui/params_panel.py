@@ -23,7 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.core.capabilities import is_preset, preset_words, request_notes
+from playground.core.catalog import ModelInfo
 from playground.core.request import REASONING_EFFORTS, ChatParams
+from playground.core.routing import Routing
 from playground.ui.request_options import RequestOptionsDialog, describe, surface_of, with_options
 
 UNSET = "default"
@@ -166,8 +169,9 @@ class ParamsDialog(QDialog):
         layout.addWidget(buttons)
 
 
-# Which catalog parameter name each field needs, to flag unsupported ones per model.
-PARAMETER_NAMES = {
+# Which catalog parameter name each field needs, to flag unsupported ones per model (None: not a
+# model parameter - a server tool, a cache mark, image output for models that have it).
+PARAMETER_NAMES: dict[str, str | None] = {
     "temperature": "temperature",
     "top_p": "top_p",
     "max_tokens": "max_tokens",
@@ -179,4 +183,17 @@ PARAMETER_NAMES = {
     "response_format": "response_format",
     "tools": "tools",
     "tool_choice": "tool_choice",
+    "web_search": None,
+    "cache_prompt": None,
+    "modalities": None,
 }
+
+
+def surface_notes(
+    model: str, info: ModelInfo | None, params: ChatParams, routing: Routing | None
+) -> list[str]:
+    """A pane's notes before sending: a preset named as such, what the model may not honour."""
+    if is_preset(model):
+        return [preset_words(model)]
+    require = routing is not None and routing.require_parameters
+    return request_notes(model, info, params, require, "tick 'honour every parameter' in the pane's Routing")

@@ -165,3 +165,36 @@ def test_routing_dialog_sets_the_new_provider_fields(aio, make_harness: Callable
         await h.close()
 
     aio(go())
+
+
+def test_panes_flag_a_schema_the_model_may_ignore_and_name_a_preset(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/open-llama:free", "@preset/demo", "sim/quick-mini")
+        dialog = window.params.edit_options()
+        dialog.formatBox.setCurrentIndex(2)
+        dialog.schemaEdit.setPlainText(json.dumps(SCHEMA))
+        dialog.accept()
+        window.update_estimate()
+        free, preset, plain = window.compare.panes
+        assert (
+            "sim/open-llama:free does not list structured outputs: the schema may be ignored - tick "
+            "'honour every parameter' in the pane's Routing" in free.noteLabel.text()
+        )
+        assert "@preset/demo is an OpenRouter preset" in preset.noteLabel.text()
+        assert "unknown" not in preset.noteLabel.text()
+        assert "structured" not in plain.noteLabel.text()
+        free.set_routing(Routing(require_parameters=True))
+        window.update_estimate()
+        assert "tick" not in free.noteLabel.text()
+        await h.send("Largest city?")  # a note, not a block: every pane is sent
+        await h.finish()
+        assert len(h.sim.chat_requests()) == 3
+        assert preset.result.routing_note == "preset demo: sim/quick-mini answered"
+        await h.close()
+
+    aio(go())
