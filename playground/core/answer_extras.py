@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from playground.core.compare import PaneResult
+from playground.core.events import Citation, Image, SchemaCheck, ToolCall
 
 
 def extras_json(result: PaneResult) -> str | None:
@@ -117,3 +118,25 @@ def extras_export(extras: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON export's fields for an answer's extras (only those it has)."""
     keys = ("tool_calls", "citations", "images", "schema", "cache")
     return {key: extras[key] for key in keys if key in extras}
+
+
+def result_from_extras(model: str, extras: Mapping[str, Any]) -> PaneResult:
+    """A stored answer's extras as a pane result, so a pane shows a history record as it showed
+    the answer (what does not read back is left out)."""
+    result = PaneResult(model)
+    for index, call in enumerate(_items(extras, "tool_calls")):
+        result.tool_calls.append(
+            ToolCall(
+                index, str(call.get("id", "")), str(call.get("name", "")), str(call.get("arguments", ""))
+            )
+        )
+    for c in _items(extras, "citations"):
+        url = str(c.get("url", ""))
+        if url.startswith(("https://", "http://")) and isinstance(c.get("number"), int):
+            result.citations.append(Citation(c["number"], url, str(c.get("title", ""))))
+    images = [u for u in _list(extras, "images") if isinstance(u, str) and u.startswith("data:image/")]
+    result.images.extend(Image(n, url) for n, url in enumerate(images, 1))
+    schema = extras.get("schema")
+    if isinstance(schema, Mapping):
+        result.schema = SchemaCheck(bool(schema.get("valid")), str(schema.get("message", "")))
+    return result

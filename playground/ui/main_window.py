@@ -1167,9 +1167,12 @@ def _params_from_state(data: dict[str, Any]) -> ChatParams:
     known = {k: v for k, v in data.items() if k in ChatParams.__dataclass_fields__}
     if isinstance(known.get("stop"), list):
         known["stop"] = tuple(str(s) for s in known["stop"])
+    from playground.core.structured import surface_params
+
     try:
+        known.update(surface_params(known))  # a schema or tools list read back is checked again
         return ChatParams(**known)
-    except TypeError:
+    except (TypeError, PlaygroundError):
         return ChatParams()
 
 

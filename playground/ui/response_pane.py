@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.core.answer_extras import result_from_extras
 from playground.core.compare import PaneEventBody, PaneResult, PaneState
 from playground.core.conversation import Message, turns
 from playground.core.events import Delta, Reasoning, Started
@@ -450,6 +451,7 @@ class ResponsePane(QFrame):
             parts.append(f"TTFT {answer.ttft:.2f} s")
         parts += [f"{answer.tokens_in or 0} in / {answer.tokens_out or 0} out", cost]
         self.statsLabel.setText(" · ".join(parts))
+        self.extras.show_result(result_from_extras(answer.requested_model, answer.extras))
         if answer.error:
             self.errorLabel.setText(answer.error)
             self.errorLabel.show()

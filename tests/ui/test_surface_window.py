@@ -198,3 +198,31 @@ def test_panes_flag_a_schema_the_model_may_ignore_and_name_a_preset(
         await h.close()
 
     aio(go())
+
+
+def test_a_past_run_shows_its_tool_calls_and_restores_its_options(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini")
+        dialog = window.params.edit_options()
+        dialog.toolsEdit.setPlainText(json.dumps(TOOLS))
+        dialog.accept()
+        await h.send("Weather in Paris?")
+        await h.finish()
+        dialog = window.params.edit_options()
+        dialog.toolsEdit.clear()
+        dialog.accept()
+        assert window.params.params().tools is None
+        [record] = h.ctx.history().list_runs(limit=1)
+        window.open_run(h.ctx.history().get_run(record.id))
+        [card] = window.compare.panes[0].extras.cards_shown()
+        assert card.call.name == "get_weather"
+        assert window.params.params().tools == tuple(TOOLS)
+        assert window.params.optionsButton.text() == "Options: 1 tool"
+        await h.close()
+
+    aio(go())
