@@ -182,7 +182,7 @@ PARAMETER_NAMES: dict[str, str | None] = {
     "exclude_reasoning": "reasoning",
     "response_format": "response_format",
     "tools": "tools",
-    "tool_choice": "tool_choice",
+    "tool_choice": "tools",  # models that take tools take a choice among them
     "web_search": None,
     "cache_prompt": None,
     "modalities": None,

@@ -134,9 +134,9 @@ class RequestOptionsDialog(QDialog):
         tools_text = self.toolsEdit.toPlainText().strip()
         if tools_text:
             values["tools"] = check_tools(_json(self.toolsEdit, "Tools"))
-            values["tool_choice"] = check_tool_choice(
-                self.toolChoiceBox.currentText().strip(), values["tools"]
-            )
+            typed = self.toolChoiceBox.currentText().strip() or "auto"
+            choice = check_tool_choice(typed, values["tools"])
+            values["tool_choice"] = None if choice == "auto" else choice  # auto: OpenRouter's default
         if self.webSearchBox.isChecked():
             values["web_search"] = self.webResults.value()
         if self.budget.value():
