@@ -18,6 +18,12 @@ from playground.core.events import Citation, Image, SchemaCheck, ToolCall
 
 def extras_json(result: PaneResult) -> str | None:
     """The extras of a pane's answer as JSON for history; None when it has none."""
+    data = extras_of(result)
+    return json.dumps(data, ensure_ascii=False) if data else None
+
+
+def extras_of(result: PaneResult) -> dict[str, Any]:
+    """The extras of a pane's answer as plain data (what history stores and exports show)."""
     data: dict[str, Any] = {}
     if result.tool_calls:
         data["tool_calls"] = [
@@ -36,7 +42,7 @@ def extras_json(result: PaneResult) -> str | None:
             "cache_write_tokens": u.cache_write_tokens or 0,
             "discount_usd": None if u.cache_discount is None else str(u.cache_discount),
         }
-    return json.dumps(data, ensure_ascii=False) if data else None
+    return data
 
 
 def read_extras(text: str | None) -> dict[str, Any]:

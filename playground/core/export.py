@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
+from playground.core.answer_extras import extras_markdown, extras_of
 from playground.core.compare import CompareRequest, PaneResult, PaneState
 from playground.core.redact import redact
 
@@ -84,6 +85,7 @@ def to_json(request: CompareRequest, results: Sequence[PaneResult]) -> str:
                 "answer": r.text,
                 "reasoning": r.reasoning or None,
                 "figures": _figures(r),
+                **extras_of(r),  # tool calls, citations, images, schema check, cache
             }
             for i, r in enumerate(results)
         ],
@@ -110,6 +112,7 @@ def to_markdown(request: CompareRequest, results: Sequence[PaneResult]) -> str:
         if r.reasoning:
             lines += ["<details><summary>Reasoning</summary>", "", r.reasoning.strip(), "", "</details>", ""]
         lines += [r.text.strip() or "_(no answer)_", ""]
+        lines += extras_markdown(extras_of(r))
         if r.state is PaneState.TRUNCATED:
             lines += ["> **Incomplete:** the stream ended without a finish reason.", ""]
         if r.failed:

@@ -14,6 +14,7 @@ from typing import Any
 from playground.core.conversation import Message
 from playground.core.errors import ConfigError
 from playground.core.events import Citation, Image, ToolCall
+from playground.core.redact import redact
 from playground.core.servertext import server_text
 
 MAX_TOOLS_FILE = 512 * 1024
@@ -143,8 +144,8 @@ class AnswerExtras:
 
     def calls(self) -> list[ToolCall]:
         """The calls gathered so far, in index order."""
-        return [
-            ToolCall(index, c.call_id or f"call_{index}", c.name or "unnamed", "".join(c.parts))
+        return [  # a key in the arguments is masked like one in the answer
+            ToolCall(index, c.call_id or f"call_{index}", c.name or "unnamed", redact("".join(c.parts)))
             for index, c in sorted(self._calls.items())
         ]
 
@@ -160,7 +161,7 @@ class AnswerExtras:
             return None
         self._cited.add(url)
         self.citations += 1
-        return Citation(self.citations, url, server_text(cited.get("title"), 300) or "")
+        return Citation(self.citations, redact(url), server_text(cited.get("title"), 300) or "")
 
     def _image(self, image: Any) -> Image | None:
         holder = image.get("image_url") if isinstance(image, Mapping) else None

@@ -262,7 +262,7 @@ def _citations(prompt: str, count: int) -> list[dict[str, Any]]:
 
 def _cache(sim: Simulator, body: dict[str, Any], answer: Answer, extras: Extras) -> None:
     """Marked prompts are written to the cache the first time and read from it after."""
-    if "cache_control" not in json.dumps(body.get("messages") or []):
+    if not any(_marked(m) for m in body.get("messages") or []):
         return
     store: set[str] = sim.__dict__.setdefault("prompt_cache", set())
     messages = list(body.get("messages") or [])
@@ -272,6 +272,11 @@ def _cache(sim: Simulator, body: dict[str, Any], answer: Answer, extras: Extras)
     else:
         store.add(key)
         extras.cache_write_tokens = answer.prompt_tokens
+
+
+def _marked(message: Any) -> bool:
+    content = message.get("content") if isinstance(message, dict) else None
+    return isinstance(content, list) and any(isinstance(p, dict) and "cache_control" in p for p in content)
 
 
 def _last_role(body: dict[str, Any]) -> str:

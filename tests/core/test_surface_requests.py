@@ -394,3 +394,28 @@ def test_citations_and_images_reach_the_html_report_escaped(tmp_path: Path) -> N
     assert page.count("<img") == 1 and "tracker.example" not in page  # no request leaves the report
     assert "schema check failed: $.a: &#x27;x&#x27; is not of type &#x27;integer&#x27;" in page
     assert "1. [<script>x</script>](https://a.example/?q=<b>)" in extras_markdown(extras)
+
+
+def test_the_window_export_has_the_tool_calls_and_keys_in_arguments_are_masked() -> None:
+    from playground.core.export import to_json, to_markdown
+
+    key = "sk-or-v1-" + "0" * 64
+    events = _events(
+        _sse(
+            _choice(
+                {"tool_calls": [{"index": 0, "id": "a", "function": {"name": "f", "arguments": '{"k": "'}}]}
+            ),
+            _choice({"tool_calls": [{"index": 0, "function": {"arguments": key + '"}'}}]}),
+            _choice({}, "tool_calls"),
+        )
+    )
+    [call] = [e for e in events if isinstance(e, ToolCall)]
+    assert key not in call.arguments and call.arguments.startswith('{"k": "sk-or-v1-')
+    result = PaneResult("m/x")
+    for event in events:
+        result.apply(event)  # type: ignore[arg-type]
+    request = CompareRequest("hi", (PaneSpec("m/x"),), params=ChatParams(tools=WEATHER))
+    exported = json.loads(to_json(request, [result]))
+    assert exported["answers"][0]["tool_calls"][0]["name"] == "f"
+    assert exported["parameters"]["tools"][0]["function"]["name"] == "get_weather"
+    assert "**Tool call:** `f`" in to_markdown(request, [result])
