@@ -11,6 +11,7 @@ from playground.core.routing import Routing
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
 TOOL_CHOICES = ("auto", "none", "required")
 WEB_SEARCH_TOOL = "openrouter:web_search"
+ONLINE = ":online"  # the deprecated web search suffix of a model id
 CACHE_CONTROL = {"type": "ephemeral"}
 MAX_CACHE_BREAKPOINTS = 4  # Anthropic's limit on cache_control marks in one request
 # Body fields built from several ChatParams fields, never copied as they are.
@@ -115,10 +116,16 @@ class ChatRequest:
         messages = [dict(m) for m in self.messages]
         if self.params.cache_prompt:
             messages = mark_cache(messages)
-        body: dict[str, Any] = {"model": self.model, "messages": messages}
-        body.update(self.params.to_body())
+        model, params = self.model, self.params
+        if model.endswith(ONLINE):  # deprecated: sent as the web search server tool instead
+            model = model.removesuffix(ONLINE)
+            params = params if params.web_search is not None else replace(params, web_search=0)
+        body: dict[str, Any] = {"model": model, "messages": messages}
+        body.update(params.to_body())
         if self.routing is not None:
-            body.update(self.routing.to_extra(self.model))
+            body.update(self.routing.to_extra(model))
+            if "models" in body:
+                body["models"] = [m.removesuffix(ONLINE) for m in body["models"]]
         body.update(self.extra)
         body["stream"] = stream
         return body

@@ -240,6 +240,20 @@ def test_deprecated_forms_are_never_sent(sim: Simulator) -> None:
     assert "stream_options" not in body or "include_usage" in body["stream_options"]
 
 
+def test_the_online_suffix_becomes_the_web_search_tool(sim: Simulator) -> None:
+    result = one(
+        sim,
+        "sim/quick-mini:online",
+        ChatParams(),
+        "http caching",
+        routing=Routing(fallbacks=("sim/balanced-pro:online",)),
+    )
+    body = sim.chat_requests()[0].json()
+    assert body["model"] == "sim/quick-mini" and body["models"] == ["sim/quick-mini", "sim/balanced-pro"]
+    assert body["tools"] == [{"type": "openrouter:web_search"}]
+    assert result.citations and result.routing_note is None
+
+
 # ----- the stream parser on odd forms ------------------------------------------------------------
 
 
