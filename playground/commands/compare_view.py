@@ -38,6 +38,7 @@ def event_json(pane_event: PaneEvent) -> dict[str, Any]:
             "completion_tokens": e.completion_tokens,
             "reasoning_tokens": e.reasoning_tokens,
             "cached_tokens": e.cached_tokens,
+            "cache_write_tokens": e.cache_write_tokens,
             "total_tokens": e.total_tokens,
             "cost": None if e.cost is None else float(e.cost),
             "estimated": e.estimated,

@@ -141,6 +141,12 @@ def test_reasoning_cache_and_routing_flags_reach_the_body(sim: Simulator, home: 
         "preferred_min_throughput": 40,
     }
     assert "sim/deep-reasoner: 0 prompt tokens from the cache" in result.stdout
+    again = playground(
+        "compare", "-m", "sim/quick-mini", "--cache-prompt", "--system", "Be brief.", "--jsonl", "hi",
+        home=home, **sim_env(sim),
+    )  # fmt: skip
+    [usage] = [e for e in _jsonl(again.stdout) if e["type"] == "usage"]
+    assert usage["cache_write_tokens"] == usage["prompt_tokens"] and usage["cached_tokens"] == 0
     assert "note: sim/deep-reasoner offers reasoning effort low, medium, high, not none" in result.stderr
     assert "usage" not in body and "transforms" not in body and "plugins" not in body
 
@@ -222,3 +228,26 @@ def test_get_code_carries_the_new_fields_and_stays_valid_python() -> None:
     assert scope["body"]["response_format"]["json_schema"]["schema"]["description"] == "flag: true"
     curl = snippet(request, "https://openrouter.ai/api/v1", "curl")
     assert '"type": "openrouter:web_search"' in curl and '"strict": true' in curl
+
+
+def test_history_show_and_export_keep_the_tool_calls_and_sources(
+    sim: Simulator, home: Path, files: Path
+) -> None:
+    args = ("compare", "-m", "sim/quick-mini", "--tools", str(files / "tools.json"), "Weather in Paris?")
+    assert playground(*args, home=home, **sim_env(sim)).returncode == 0
+    assert (
+        playground(
+            "compare", "-m", "sim/quick-mini", "--web-search", "2", "q", home=home, **sim_env(sim)
+        ).returncode
+        == 0
+    )
+    first = playground("history", "show", "1", home=home)
+    assert "[tool call 1] get_weather (id call_" in first.stdout and "[no answer]" not in first.stdout
+    second = playground("history", "show", "2", home=home)
+    assert "Sources:\n  [1] Source 1 on q - https://example.org/q/1" in second.stdout
+    exported = json.loads(playground("history", "export", "--format", "json", "1", "2", home=home).stdout)
+    by_id = {run["id"]: run for run in exported}
+    assert by_id[1]["answers"][0]["tool_calls"][0]["name"] == "get_weather"
+    assert [c["number"] for c in by_id[2]["answers"][0]["citations"]] == [1, 2]
+    page = playground("history", "export", "--format", "html", "1", "2", home=home).stdout
+    assert "Tool call: get_weather" in page and 'href="https://example.org/q/2"' in page
