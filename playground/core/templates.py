@@ -22,8 +22,14 @@ import tomli_w
 from playground.core.atomic import atomic_write
 from playground.core.errors import ConfigError
 from playground.core.request import ChatParams
-from playground.core.routing import Routing, RoutingError
-from playground.core.structured import surface_params
+from playground.core.routing import Routing
+from playground.core.template_fields import (
+    KNOWN_FIELDS,
+    params_table,
+    routing_table,
+    toml_value,
+    unknown_params,
+)
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +131,7 @@ class PromptTemplate:
         data["prompt"] = self.prompt
         if self.models:
             data["models"] = list(self.models)
-        params = {n: _toml_value(getattr(self.params, n)) for n in self.params.set_names()}
+        params = {n: toml_value(getattr(self.params, n)) for n in self.params.set_names()}
         params |= {k: v for k, v in self.unknown_params.items() if k not in params}
         if params:
             data["params"] = params
@@ -173,8 +179,8 @@ class PromptTemplate:
             routing=_routing(data.get("routing")),
             asserts=_tables(data.get("assert"), "assert"),
             case_asserts=_case_asserts(data.get("cases")),
-            unknown={k: v for k, v in data.items() if k not in _KNOWN},
-            unknown_params=_unknown_params(data.get("params")),
+            unknown={k: v for k, v in data.items() if k not in KNOWN_FIELDS},
+            unknown_params=unknown_params(data.get("params")),
         )
 
     @property
@@ -222,24 +228,6 @@ def _fill(text: str, values: Mapping[str, str]) -> str:
     return "".join(parts).replace("\\{{", "{{")
 
 
-_KNOWN = frozenset(
-    {"schema_version", "name", "prompt", "system", "description", "tags", "models", "params", "cases"}
-    | {"routing", "assert"}
-)
-
-
-def _toml_value(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _toml_value(v) for k, v in value.items()}
-    return [_toml_value(v) for v in value] if isinstance(value, tuple | list) else value
-
-
-def _unknown_params(value: Any) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
-        return {}
-    return {k: v for k, v in value.items() if k not in ChatParams.__dataclass_fields__}
-
-
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -249,27 +237,17 @@ def _strs(value: Any) -> tuple[str, ...]:
 
 
 def _params(value: Any) -> ChatParams:
-    if not isinstance(value, Mapping):
-        return ChatParams()
-    known = {k: v for k, v in value.items() if k in ChatParams.__dataclass_fields__}
-    if isinstance(known.get("stop"), list):
-        known["stop"] = tuple(str(s) for s in known["stop"])
     try:
-        known.update(surface_params(known))
-        return ChatParams(**known)
-    except (TypeError, ConfigError) as exc:
-        raise TemplateError(f"bad [params]: {exc}") from None
+        return params_table(value)
+    except ConfigError as exc:
+        raise TemplateError(str(exc)) from None
 
 
 def _routing(value: Any) -> Routing:
-    if value is None:
-        return Routing()
-    if not isinstance(value, Mapping):
-        raise TemplateError("[routing] must be a table")
     try:
-        return Routing.from_mapping(value)
-    except RoutingError as exc:
-        raise TemplateError(f"bad [routing]: {exc}") from None
+        return routing_table(value)
+    except ConfigError as exc:
+        raise TemplateError(str(exc)) from None
 
 
 def _cases(value: Any) -> tuple[tuple[str, Mapping[str, str]], ...]:
