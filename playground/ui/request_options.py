@@ -75,6 +75,23 @@ class RequestOptionsDialog(QDialog):
         self._options = surface_of(params)
         layout = QVBoxLayout(self)
         form = QFormLayout()
+        self._answer_rows(form, params)
+        self._other_rows(form, params)
+        layout.addLayout(form)
+        self.errorLabel = QLabel()
+        self.errorLabel.setObjectName("requestOptionsError")
+        self.errorLabel.setWordWrap(True)
+        self.errorLabel.hide()
+        layout.addWidget(self.errorLabel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _answer_rows(self, form: QFormLayout, params: ChatParams) -> None:
+        """Answer format with its schema; tools with the choice among them."""
         self.formatBox = _combo("responseFormatBox", "Answer format", FORMATS)
         fmt = (params.response_format or {}).get("type")
         self.formatBox.setCurrentIndex({"json_object": 1, "json_schema": 2}.get(str(fmt), 0))
@@ -92,6 +109,9 @@ class RequestOptionsDialog(QDialog):
         self.toolChoiceBox.setEditable(True)  # or a tool's name
         self.toolChoiceBox.setCurrentText(params.tool_choice or "auto")
         form.addRow("Tool choice", self.toolChoiceBox)
+
+    def _other_rows(self, form: QFormLayout, params: ChatParams) -> None:
+        """Web search, the reasoning budget and exclusion, the cache marks."""
         self.webSearchBox = QCheckBox("Search the web (OpenRouter's web search tool)")
         self.webSearchBox.setObjectName("webSearchBox")
         self.webSearchBox.setChecked(params.web_search is not None)
@@ -111,25 +131,13 @@ class RequestOptionsDialog(QDialog):
             "cachePromptBox", "Mark the system prompt and attachments for caching", params.cache_prompt
         )
         form.addRow("", self.cacheBox)
-        layout.addLayout(form)
-        self.errorLabel = QLabel()
-        self.errorLabel.setObjectName("requestOptionsError")
-        self.errorLabel.setWordWrap(True)
-        self.errorLabel.hide()
-        layout.addWidget(self.errorLabel)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
 
     def _read(self) -> ChatParams:
         values: dict[str, Any] = {}
-        choice = self.formatBox.currentIndex()
-        if choice == 1:
+        answer_format = self.formatBox.currentIndex()
+        if answer_format == 1:
             values["response_format"] = JSON_OBJECT
-        elif choice == 2:
+        elif answer_format == 2:
             values["response_format"] = json_schema_format(check_schema(_json(self.schemaEdit, "Schema")))
         tools_text = self.toolsEdit.toPlainText().strip()
         if tools_text:

@@ -102,6 +102,27 @@ class RoutingDialog(QDialog):
         self.denyDataBox.setObjectName("denyDataBox")
         self.denyDataBox.setChecked(routing.deny_data_collection)
         form.addRow("", self.denyDataBox)
+        self._filter_rows(form, routing)
+        layout.addLayout(form)
+        self.errorLabel = QLabel()
+        self.errorLabel.setObjectName("routingError")
+        self.errorLabel.setWordWrap(True)
+        self.errorLabel.hide()
+        layout.addWidget(self.errorLabel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        clear = QPushButton("Clear")
+        clear.setObjectName("clearRoutingButton")
+        clear.clicked.connect(self.clear)
+        buttons.addButton(clear, QDialogButtonBox.ButtonRole.ResetRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self._routing = routing
+
+    def _filter_rows(self, form: QFormLayout, routing: Routing) -> None:
+        """Quantizations, a throughput preference, zero data retention, parameters honoured."""
         self.quantizationsEdit = _line(
             "quantizationsEdit", "only these quantizations, e.g. fp8, bf16", ", ".join(routing.quantizations)
         )
@@ -120,23 +141,6 @@ class RoutingDialog(QDialog):
         self.requireParametersBox.setObjectName("requireParametersBox")
         self.requireParametersBox.setChecked(routing.require_parameters)
         form.addRow("", self.requireParametersBox)
-        layout.addLayout(form)
-        self.errorLabel = QLabel()
-        self.errorLabel.setObjectName("routingError")
-        self.errorLabel.setWordWrap(True)
-        self.errorLabel.hide()
-        layout.addWidget(self.errorLabel)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        clear = QPushButton("Clear")
-        clear.setObjectName("clearRoutingButton")
-        clear.clicked.connect(self.clear)
-        buttons.addButton(clear, QDialogButtonBox.ButtonRole.ResetRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self._routing = routing
 
     def clear(self) -> None:
         for edit in (self.fallbacksEdit, self.orderEdit, self.onlyEdit, self.ignoreEdit):
