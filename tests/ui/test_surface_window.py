@@ -226,3 +226,26 @@ def test_a_past_run_shows_its_tool_calls_and_restores_its_options(
         await h.close()
 
     aio(go())
+
+
+def test_request_options_survive_a_restart(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        dialog = window.params.edit_options()
+        dialog.formatBox.setCurrentIndex(2)
+        dialog.schemaEdit.setPlainText(json.dumps(SCHEMA))
+        dialog.toolsEdit.setPlainText(json.dumps(TOOLS))
+        dialog.webSearchBox.setChecked(True)
+        dialog.cacheBox.setChecked(True)
+        dialog.accept()
+        wanted = window.params.params()
+        await h.close()
+        again = make_harness()
+        restored = await again.start()
+        assert restored.params.params() == wanted
+        assert restored.params.optionsButton.text() == "Options: JSON schema, 1 tool, web search, cache"
+        await again.close()
+
+    aio(go())
