@@ -199,7 +199,10 @@ class RoutedClient:
             return _fail(request.model, f"there is no endpoint named '{name}' - add it under Endpoints")
         # Only what any OpenAI-compatible server understands: no routing, no OpenRouter extras.
         # Messages keep naming "@name/id", so an error says which endpoint it came from.
-        plain = replace(request, model=model_id, extra={}, routing=None, label=request.model)
+        plain = replace(
+            request, model=model_id, params=request.params.openai_compatible(), extra={}, routing=None,
+            label=request.model,
+        )  # fmt: skip
         return _with_estimated_usage(client.stream_chat(plain), request)
 
 

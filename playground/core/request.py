@@ -87,6 +87,11 @@ class ChatParams:
             tools.append(search)
         return tools
 
+    def openai_compatible(self) -> ChatParams:
+        """These parameters without OpenRouter's own (its web search tool, cache marks), for an
+        OpenAI-compatible server that would refuse or ignore them."""
+        return replace(self, web_search=None, cache_prompt=None)
+
     def set_names(self) -> list[str]:
         return [f.name for f in fields(self) if getattr(self, f.name) is not None]
 

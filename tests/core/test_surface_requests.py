@@ -433,3 +433,29 @@ def test_the_window_export_has_the_tool_calls_and_keys_in_arguments_are_masked()
     assert exported["answers"][0]["tool_calls"][0]["name"] == "f"
     assert exported["parameters"]["tools"][0]["function"]["name"] == "get_weather"
     assert "**Tool call:** `f`" in to_markdown(request, [result])
+
+
+def test_an_endpoint_gets_no_openrouter_only_request_fields(sim: Simulator, tmp_path: Path) -> None:
+    from playground.core.context import AppContext
+    from tests.core.keyrings import MemoryKeyring
+
+    with Simulator(time_scale=0, openai_compatible=True) as plain:
+        env = {"PLAYGROUND_HOME": str(tmp_path / "home"), "OPENROUTER_BASE_URL": sim.base_url}
+        ctx = AppContext.from_env(env, cwd=tmp_path, keyring_backend=MemoryKeyring())
+        ctx.endpoints.add("local", plain.base_url, has_key=False)
+        params = ChatParams(web_search=3, cache_prompt=True, tools=WEATHER, response_format=JSON_OBJECT)
+        request = CompareRequest(
+            "hi", (PaneSpec("@local/sim/quick-mini"),), system="Be brief.", params=params
+        )
+
+        async def go() -> None:
+            async with await ctx.chat_client(None, ["@local/sim/quick-mini"]) as client:
+                comparison = CompareRun(client, request)
+                comparison.start()
+                await comparison.wait()
+
+        run(go())
+        body = plain.chat_requests()[0].json()
+    assert body["tools"] == [dict(WEATHER[0])]  # function tools are OpenAI's: kept
+    assert body["response_format"] == {"type": "json_object"}
+    assert body["messages"][0] == {"role": "system", "content": "Be brief."}  # no cache_control
