@@ -8,6 +8,7 @@ import contextlib
 import signal
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,16 +19,19 @@ from playground.commands.output import note_key_source
 from playground.commands.request_flags import add_request_arguments, warn, with_request_options
 from playground.core.attachments import Attachment, check_total, load_attachment, unreadable_by
 from playground.core.capabilities import is_preset, request_notes, with_image_output
-from playground.core.compare import CompareRequest, CompareRun, PaneSpec
+from playground.core.compare import CompareRequest, CompareRun, PaneResult, PaneSpec
 from playground.core.context import AppContext
 from playground.core.endpoints import split_ref
 from playground.core.errors import ConfigError, PlaygroundError
 from playground.core.library import record_run
 from playground.core.request import ChatParams
 from playground.core.routing import SORTS, Routing, RoutingError, parse_price
+from playground.core.stream import discount_figure
 
 if TYPE_CHECKING:
     from playground.core.catalog import ModelCatalog
+
+GENERATION_WAIT = 10.0  # seconds for OpenRouter's generation stats, after the answers are in
 
 
 def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
@@ -265,11 +269,39 @@ async def run_request(
                 with contextlib.suppress(asyncio.CancelledError):
                     await ticker
         view.close(comparison.results)
+        if not args.jsonl and not view.closed:
+            await _cache_discounts(client, comparison.results)
     if view.closed:
         raise BrokenPipeError("the output was closed")  # ``| head``: the CLI ends quietly
     if not args.jsonl:
         print_figures(comparison.results)
     return 0 if comparison.all_complete else 1
+
+
+async def _cache_discounts(client: Any, results: list[PaneResult]) -> None:
+    """The cache discount from OpenRouter's generation stats, for answers that used the cache
+    (the usage block counts cached tokens but not what they saved); skipped when unavailable."""
+    openrouter = getattr(client, "openrouter", None)
+    for result in results:
+        u, f = result.usage, result.finished
+        if (
+            openrouter is None
+            or u is None
+            or f is None
+            or not f.generation_id
+            or u.cache_discount is not None
+        ):
+            continue
+        if not (u.cached_tokens or u.cache_write_tokens):
+            continue
+        try:
+            async with asyncio.timeout(GENERATION_WAIT):
+                stats = await openrouter.generation(f.generation_id)
+        except (PlaygroundError, TimeoutError):  # not there yet (a 404 for a while), or offline
+            continue
+        discount = discount_figure(stats.get("cache_discount"))
+        if discount is not None:
+            result.usage = replace(u, cache_discount=discount)
 
 
 async def _tick(view: View, comparison: CompareRun) -> None:

@@ -172,11 +172,11 @@ def parse_usage(usage: Mapping[str, Any]) -> Usage:
         total_tokens=token_figure(usage.get("total_tokens")),
         cost=cost_figure(usage.get("cost")),
         cache_write_tokens=token_figure(written),
-        cache_discount=_discount(usage.get("cache_discount")),
+        cache_discount=discount_figure(usage.get("cache_discount")),
     )
 
 
-def _discount(value: Any) -> Decimal | None:
+def discount_figure(value: Any) -> Decimal | None:
     """The cache discount in USD: negative when writing the cache cost more than it saved."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         figure = cost_figure(abs(value))
