@@ -11,9 +11,6 @@ from playground.core.failures import detail_for, kind_for_status, sentence_for, 
 from playground.core.servertext import cost_figure, server_text, token_figure
 from playground.core.tools import AnswerExtras
 
-# Delta keys that need the general path (the fast path reads only plain answer text).
-_EXTRA_KEYS = ("reasoning", "tool_calls", "annotations", "images")
-
 
 class MalformedChunkError(ValueError):
     """A chunk that is valid JSON but not shaped like a chat completion chunk."""
@@ -91,7 +88,9 @@ class StreamInterpreter:
         if type(choice) is not dict or choice.get("finish_reason") is not None:
             return None
         delta = choice.get("delta")
-        if type(delta) is not dict or any(delta.get(k) for k in _EXTRA_KEYS):
+        if type(delta) is not dict or delta.get("reasoning"):
+            return None
+        if len(delta) > 1 and ("tool_calls" in delta or "annotations" in delta or "images" in delta):
             return None
         content = delta.get("content")
         if type(content) is not str:
