@@ -8,6 +8,8 @@ import time
 
 from playground.commands.args import integer, run_id
 from playground.commands.output import table, usd
+from playground.commands.surface_view import extra_lines
+from playground.core.answer_extras import result_from_extras
 from playground.core.context import AppContext
 from playground.core.history import RunRecord
 from playground.core.history.export import FORMATS, export_from
@@ -104,6 +106,9 @@ def _show(run: RunRecord) -> int:
         tokens = f"{a.tokens_in or '-'} in / {a.tokens_out or '-'} out"
         figures = f"{a.state}, {a.provider or '-'}, {tokens}, {usd(a.cost)}"
         print(f"=== {a.requested_model} ({figures}) ===")
-        print(a.answer.rstrip() or f"[{a.error or 'no answer'}]")
+        extras = extra_lines(result_from_extras(a.requested_model, a.extras))  # tool calls, sources...
+        print(a.answer.rstrip() or ("" if extras else f"[{a.error or 'no answer'}]"))
+        for line in extras:
+            print(line)
         print()
     return 0

@@ -88,6 +88,9 @@ def add_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     p.add_argument("--temperature", type=float, metavar="T")
     p.add_argument("--max-tokens", type=_count(1, 1_000_000), metavar="N")
     p.add_argument("--seed", type=int, metavar="N", help="seed of the first repeat (each repeat adds 1)")
+    from playground.commands.request_flags import add_request_arguments
+
+    add_request_arguments(p)
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="one JSON document at the end")
     out.add_argument("--jsonl", action="store_true", help="one JSON object per assertion and per cell")

@@ -27,6 +27,7 @@ from playground.core.request import ChatRequest
 log = logging.getLogger(__name__)
 
 PREFIX = "@"
+PRESET = "preset"  # @preset/NAME is an OpenRouter preset, never an endpoint
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
 
@@ -45,6 +46,8 @@ def validate_endpoint_name(name: str) -> str:
         raise ConfigError(
             f"Endpoint name {name!r}: use 1-32 lower-case letters, digits, '-' or '_' (e.g. 'ollama')."
         )
+    if name == PRESET:
+        raise ConfigError("Endpoint name 'preset' is reserved: @preset/NAME is an OpenRouter preset.")
     return name
 
 
@@ -63,7 +66,7 @@ def split_ref(model: str) -> tuple[str, str] | None:
     if not model.startswith(PREFIX) or "/" not in model:
         return None
     name, _, model_id = model[1:].partition("/")
-    return (name, model_id) if name and model_id else None
+    return (name, model_id) if name and model_id and name != PRESET else None
 
 
 def keyring_name(endpoint: str) -> str:
@@ -200,6 +203,7 @@ class RoutedClient:
         plain = replace(
             request,
             model=model_id,
+            params=request.params.openai_compatible(),
             extra={"stream_options": {"include_usage": True}},
             routing=None,
             label=request.model,

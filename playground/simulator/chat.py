@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from playground.simulator import features
 from playground.simulator.behaviour import Behaviour
 from playground.simulator.http import ChunkedWriter, RecordedRequest, head, send_body, send_json
 from playground.simulator.judge import judge_answer, judge_model
@@ -44,8 +45,15 @@ class Answer:
     ttft: float
     plain: bool = False  # a plain OpenAI-compatible server: OpenAI's fields only
     include_usage: bool = False  # the request's stream_options.include_usage (plain servers honour it)
+    extras: Any = None  # tool calls, citations, images, cache figures (simulator.features)
 
     def usage(self, sent: int) -> dict[str, Any]:
+        usage = self._usage(sent)
+        if self.extras is not None:
+            self.extras.patch_usage(usage, self.prices)
+        return usage
+
+    def _usage(self, sent: int) -> dict[str, Any]:
         reasoning = len(self.reasoning)
         return usage_block(self.prompt_tokens, sent + reasoning, reasoning, self.prices, plain=self.plain)
 
@@ -188,7 +196,7 @@ class ChatResponder:
         return True
 
     def _resolve(self, model_id: str) -> SimModel | None:
-        model = self.sim.models.get(model_id)
+        model = self.sim.models.get(model_id) or features.preset_model(self.sim, model_id)
         base, _, variant = model_id.rpartition(":")
         if model is None and variant in ("nitro", "floor"):
             model = self.sim.models.get(base)
@@ -216,7 +224,7 @@ class ChatResponder:
             if b.reasoning is not None
             else (generate_reasoning(prompt) if speaker.reasoning else "")
         )
-        return Answer(
+        answer = Answer(
             gen_id=self.sim.next_id(),
             model_id=model_id,
             served=b.served_model or speaker.id,
@@ -237,6 +245,7 @@ class ChatResponder:
             ttft=b.ttft if b.ttft is not None else speaker.ttft * endpoint.latency_factor * scale,
             plain=self.sim.openai_compatible,
         )
+        return features.shape(self.sim, body, answer, scripted=b.text is not None or bool(verdict))
 
     async def _http_error(self, writer: asyncio.StreamWriter, b: Behaviour) -> None:
         body = self.sim.error_body(b.status, b.error_message or "error", b.error_metadata)
@@ -255,6 +264,7 @@ class ChatResponder:
         message: dict[str, Any] = {"role": "assistant", "content": "".join(answer.tokens)}
         if answer.reasoning:
             message["reasoning"] = "".join(answer.reasoning)
+        features.patch_message(answer, message)
         body = answer.chunk(
             object="chat.completion",
             choices=[answer.choice(answer.finish_reason, message=message)],
@@ -283,7 +293,7 @@ def _odd(b: Behaviour, part: str) -> dict[str, Any]:
 
 def _generation_stats(answer: Answer, sent: int, *, streamed: bool) -> dict[str, Any]:
     counts = answer.usage(sent)
-    return generation(
+    stats = generation(
         answer.gen_id,
         answer.served,
         answer.provider,
@@ -293,6 +303,7 @@ def _generation_stats(answer: Answer, sent: int, *, streamed: bool) -> dict[str,
         finish_reason=answer.finish_reason,
         streamed=streamed,
     )
+    return {**stats, **features.stats(answer)}
 
 
 class Streamer:
@@ -326,6 +337,7 @@ class Streamer:
         )
         await self._pieces(self.answer.reasoning, "reasoning", None)
         sent = await self._pieces(self.answer.tokens, "content", self.b.end_after)
+        await features.stream_extras(self)
         return await self._end(sent)
 
     async def _pieces(self, tokens: list[str], field: str, limit: int | None) -> int:

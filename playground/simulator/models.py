@@ -44,6 +44,8 @@ class SimModel:
         ]
         if self.reasoning:
             params += ["reasoning", "include_reasoning"]
+        if not self.id.endswith(":free"):  # a free model without strict schemas, to flag
+            params.append("structured_outputs")
         entry: dict[str, Any] = {
             "id": self.id,
             "canonical_slug": self.id.split(":")[0] + "-20260901",

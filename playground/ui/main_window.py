@@ -53,7 +53,7 @@ from playground.core.routing import Routing
 from playground.core.uistate import UiStateStore
 from playground.ui.attachments import AttachmentStrip, PromptEdit
 from playground.ui.compare_view import CompareView
-from playground.ui.params_panel import PARAMETER_NAMES, ParamsPanel
+from playground.ui.params_panel import PARAMETER_NAMES, ParamsPanel, surface_notes
 from playground.ui.response_pane import ResponsePane
 from playground.ui.session import Session
 from playground.ui.theme import THEMES, apply_theme
@@ -547,10 +547,11 @@ class MainWindow(QMainWindow):
         catalog = self.session.catalog
         info = catalog.get(pane.model) if catalog else None
         params = self.params.params().merged(pane.overrides)
-        notes: list[str] = []
+        notes: list[str] = surface_notes(pane.model, info, params, pane.routing) if all_notes else []
         if info is None:
             return notes
-        ignored = [n for n in params.set_names() if not info.supports(PARAMETER_NAMES.get(n, n))]
+        ignored = [n for n in params.set_names() if not info.supports(PARAMETER_NAMES.get(n) or n)]
+        ignored = [n for n in ignored if PARAMETER_NAMES.get(n, n) is not None]
         if ignored and all_notes:
             notes.append(f"{pane.model} ignores: {', '.join(ignored)}")
         attachments = self.attachmentStrip.attachments
@@ -1166,9 +1167,12 @@ def _params_from_state(data: dict[str, Any]) -> ChatParams:
     known = {k: v for k, v in data.items() if k in ChatParams.__dataclass_fields__}
     if isinstance(known.get("stop"), list):
         known["stop"] = tuple(str(s) for s in known["stop"])
+    from playground.core.structured import surface_params
+
     try:
+        known.update(surface_params(known))  # a schema or tools list read back is checked again
         return ChatParams(**known)
-    except TypeError:
+    except (TypeError, PlaygroundError):
         return ChatParams()
 
 

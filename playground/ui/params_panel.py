@@ -17,12 +17,17 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from playground.core.capabilities import is_preset, preset_words, request_notes
+from playground.core.catalog import ModelInfo
 from playground.core.request import REASONING_EFFORTS, ChatParams
+from playground.core.routing import Routing
+from playground.ui.request_options import RequestOptionsDialog, describe, surface_of, with_options
 
 UNSET = "default"
 
@@ -71,6 +76,13 @@ class ParamsPanel(QWidget):
         self.stop.setObjectName("stop")
         self.stop.setAccessibleName("stop sequences")
         self.stop.setPlaceholderText("stop, comma separated")
+        self.options = ChatParams()  # structured outputs, tools, web search...: the options dialog
+        self.optionsButton = QPushButton("Options: none")
+        self.optionsButton.setObjectName("requestOptionsButton")
+        self.optionsButton.setAccessibleName(
+            "Request options: structured outputs, tools, web search, caching"
+        )
+        self.optionsButton.clicked.connect(self.edit_options)
         fields: list[tuple[str, QWidget]] = [
             ("Temperature", self.temperature),
             ("Top p", self.top_p),
@@ -78,6 +90,7 @@ class ParamsPanel(QWidget):
             ("Seed", self.seed),
             ("Reasoning", self.effort),
             ("Stop", self.stop),
+            ("Request", self.optionsButton),
         ]
         for label, field in fields:
             caption = QLabel(label)
@@ -98,7 +111,7 @@ class ParamsPanel(QWidget):
 
         stops = tuple(s.strip() for s in self.stop.text().split(",") if s.strip())
         effort = self.effort.currentText()
-        return ChatParams(
+        params = ChatParams(
             temperature=value(self.temperature),
             top_p=value(self.top_p),
             max_tokens=value(self.max_tokens),
@@ -106,6 +119,7 @@ class ParamsPanel(QWidget):
             stop=stops or None,
             reasoning_effort=None if effort == UNSET else effort,
         )
+        return with_options(params, self.options)
 
     def set_params(self, params: ChatParams) -> None:
         for box, current in (
@@ -117,6 +131,20 @@ class ParamsPanel(QWidget):
             box.setValue(box.minimum() if current is None else current)  # type: ignore[arg-type]
         self.effort.setCurrentText(params.reasoning_effort or UNSET)
         self.stop.setText(", ".join(params.stop or ()))
+        self.set_options(surface_of(params))
+
+    def set_options(self, options: ChatParams) -> None:
+        self.options = options
+        self.optionsButton.setText(f"Options: {describe(options)}")
+        self.changed.emit()
+
+    def edit_options(self) -> RequestOptionsDialog:
+        """The request options dialog (open, not modal to the event loop: tests drive it)."""
+        dialog = RequestOptionsDialog(self.params(), self)
+        dialog.accepted.connect(lambda: self.set_options(dialog.options()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
 
 class ParamsDialog(QDialog):
@@ -141,12 +169,31 @@ class ParamsDialog(QDialog):
         layout.addWidget(buttons)
 
 
-# Which catalog parameter name each field needs, to flag unsupported ones per model.
-PARAMETER_NAMES = {
+# Which catalog parameter name each field needs, to flag unsupported ones per model (None: not a
+# model parameter - a server tool, a cache mark, image output for models that have it).
+PARAMETER_NAMES: dict[str, str | None] = {
     "temperature": "temperature",
     "top_p": "top_p",
     "max_tokens": "max_tokens",
     "seed": "seed",
     "stop": "stop",
     "reasoning_effort": "reasoning",
+    "reasoning_max_tokens": "reasoning",
+    "exclude_reasoning": "reasoning",
+    "response_format": "response_format",
+    "tools": "tools",
+    "tool_choice": "tools",  # models that take tools take a choice among them
+    "web_search": None,
+    "cache_prompt": None,
+    "modalities": None,
 }
+
+
+def surface_notes(
+    model: str, info: ModelInfo | None, params: ChatParams, routing: Routing | None
+) -> list[str]:
+    """A pane's notes before sending: a preset named as such, what the model may not honour."""
+    if is_preset(model):
+        return [preset_words(model)]
+    require = routing is not None and routing.require_parameters
+    return request_notes(model, info, params, require, "tick 'honour every parameter' in the pane's Routing")

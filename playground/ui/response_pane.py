@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.core.answer_extras import result_from_extras
 from playground.core.compare import PaneEventBody, PaneResult, PaneState
 from playground.core.conversation import Message, turns
 from playground.core.events import Delta, Reasoning, Started
@@ -44,6 +45,7 @@ from playground.core.format import usd
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
 from playground.ui.markdown_view import MarkdownView
+from playground.ui.pane_extras import PaneExtras, continue_with_results
 
 if TYPE_CHECKING:
     from playground.core.history import AnswerRecord
@@ -213,6 +215,9 @@ class ResponsePane(QFrame):
         self.outputView = MarkdownView()
         self.outputView.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout.addWidget(self.outputView, 1)
+        self.extras = PaneExtras()  # tool calls, citations, images, schema check, cache figures
+        self.extras.toolResultsReady.connect(lambda results: continue_with_results(self, results))
+        layout.addWidget(self.extras)
         layout.addLayout(self._footer())
 
     def _header(self, model: str) -> QHBoxLayout:
@@ -386,6 +391,8 @@ class ResponsePane(QFrame):
         if result.state.final:
             self.active = False
         running = self.active and not result.state.final
+        if hasattr(self, "extras"):
+            self.extras.show_result(result)
         self.stopButton.setEnabled(running)
         self.retryButton.setEnabled(not running)
         live = self._live_figures()
@@ -448,6 +455,7 @@ class ResponsePane(QFrame):
             parts.append(f"TTFT {answer.ttft:.2f} s")
         parts += [f"{answer.tokens_in or 0} in / {answer.tokens_out or 0} out", cost]
         self.statsLabel.setText(" · ".join(parts))
+        self.extras.show_result(result_from_extras(answer.requested_model, answer.extras))
         if answer.error:
             self.errorLabel.setText(answer.error)
             self.errorLabel.show()

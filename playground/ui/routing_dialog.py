@@ -17,7 +17,15 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.errors import PlaygroundError
-from playground.core.routing import SORTS, VARIANTS, Routing, parse_price, split_variant, variants_for
+from playground.core.routing import (
+    SORTS,
+    VARIANTS,
+    Routing,
+    RoutingError,
+    parse_price,
+    split_variant,
+    variants_for,
+)
 
 
 def _line(name: str, placeholder: str, text: str = "") -> QLineEdit:
@@ -94,6 +102,7 @@ class RoutingDialog(QDialog):
         self.denyDataBox.setObjectName("denyDataBox")
         self.denyDataBox.setChecked(routing.deny_data_collection)
         form.addRow("", self.denyDataBox)
+        self._filter_rows(form, routing)
         layout.addLayout(form)
         self.errorLabel = QLabel()
         self.errorLabel.setObjectName("routingError")
@@ -112,9 +121,34 @@ class RoutingDialog(QDialog):
         layout.addWidget(buttons)
         self._routing = routing
 
+    def _filter_rows(self, form: QFormLayout, routing: Routing) -> None:
+        """Quantizations, a throughput preference, zero data retention, parameters honoured."""
+        self.quantizationsEdit = _line(
+            "quantizationsEdit", "only these quantizations, e.g. fp8, bf16", ", ".join(routing.quantizations)
+        )
+        form.addRow("Quantizations", self.quantizationsEdit)
+        self.throughputEdit = _line(
+            "throughputEdit",
+            "prefer providers at least this fast (tokens/s)",
+            _price(routing.preferred_min_throughput),
+        )
+        form.addRow("Min throughput", self.throughputEdit)
+        self.zdrBox = QCheckBox("Only providers with zero data retention")
+        self.zdrBox.setObjectName("zdrBox")
+        self.zdrBox.setChecked(routing.zdr)
+        form.addRow("", self.zdrBox)
+        self.requireParametersBox = QCheckBox("Only providers that honour every parameter sent")
+        self.requireParametersBox.setObjectName("requireParametersBox")
+        self.requireParametersBox.setChecked(routing.require_parameters)
+        form.addRow("", self.requireParametersBox)
+
     def clear(self) -> None:
         for edit in (self.fallbacksEdit, self.orderEdit, self.onlyEdit, self.ignoreEdit):
             edit.clear()
+        self.quantizationsEdit.clear()
+        self.throughputEdit.clear()
+        self.zdrBox.setChecked(False)
+        self.requireParametersBox.setChecked(False)
         self.maxPromptEdit.clear()
         self.maxCompletionEdit.clear()
         self.variantBox.setCurrentIndex(0)
@@ -133,7 +167,15 @@ class RoutingDialog(QDialog):
             "ignore": names(self.ignoreEdit),
             "deny_data_collection": self.denyDataBox.isChecked(),
             "sort": self.sortBox.currentData(),
+            "quantizations": names(self.quantizationsEdit),
+            "zdr": self.zdrBox.isChecked(),
+            "require_parameters": self.requireParametersBox.isChecked(),
         }
+        throughput = self.throughputEdit.text().strip()
+        if throughput:
+            if not throughput.isdigit():
+                raise RoutingError("Min throughput must be a whole number of tokens per second.")
+            data["preferred_min_throughput"] = int(throughput)
         if not self.allowFallbacksBox.isChecked():
             data["allow_fallbacks"] = False
         if self.maxPromptEdit.text().strip():

@@ -236,8 +236,10 @@ class Session(SessionKeys, QObject):
 
     def new_compare(self, request: CompareRequest, **record: Any) -> ThreadedRun:
         """A comparison on the backend's clients, recorded to history as each answer ends."""
+        from playground.core.capabilities import with_image_output
         from playground.core.library import record_run
 
+        request = with_image_output(request, self.catalog)  # image models are asked for images
         client = self.chat_client(p.model for p in request.panes)
         comparison = ThreadedRun(self.backend.net, client, request)
         comparison.run_id = None

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from playground.core.answer_extras import extras_export, extras_markdown
 from playground.core.attachments import Attachment
 from playground.core.conversation import Message
 from playground.core.csvsafe import SafeCsvWriter
@@ -94,6 +95,7 @@ def run_json(run: RunRecord) -> dict[str, Any]:
                 "tokens_reasoning": a.tokens_reasoning,
                 "cost_usd": None if a.cost is None else str(a.cost),
                 "generation_id": a.generation_id,
+                **extras_export(a.extras),  # tool calls, citations, images, schema check, cache
                 "thread": [_message_json(m) for m in a.thread],
             }
             for a in run.answers
@@ -195,6 +197,7 @@ def run_markdown(run: RunRecord) -> str:
         if a.reasoning:
             lines += ["<details><summary>Reasoning</summary>", "", a.reasoning.strip(), "", "</details>", ""]
         lines += [a.answer or f"_{a.error or 'no answer'}_", ""]
+        lines += extras_markdown(a.extras)
         if a.answer and a.error:
             lines += [f"> **Failed:** {a.error}", ""]
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from playground.core.answer_extras import read_extras
 from playground.core.attachments import Attachment
 from playground.core.conversation import Message
 
@@ -38,6 +39,7 @@ class AnswerRecord:
     cost: Decimal | None
     generation_id: str | None
     thread: tuple[Message, ...] = ()  # what this pane sent, when more than the run's prompt
+    extras: Mapping[str, Any] = field(default_factory=dict)  # tool calls, citations, images...
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ def answer_record(a: sqlite3.Row, blobs: Mapping[str, Attachment]) -> AnswerReco
         _dec(a["cost"]),
         a["generation_id"],
         thread,
+        read_extras(a["extras"]),
     )
 
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from playground.core.answer_extras import extras_json
 from playground.core.attachments import Attachment
 from playground.core.compare import CompareRequest, PaneResult
 from playground.core.conversation import Message
@@ -32,11 +33,12 @@ from playground.core.redact import redact
 SUMMARY_COLUMNS = (
     "run_id, pane, requested_model, served_model, provider, '' AS answer, '' AS reasoning, state,"
     " finish_reason, error, ttft, duration, tokens_in, tokens_out, tokens_reasoning, cost, generation_id,"
-    " NULL AS thread"
+    " NULL AS thread, NULL AS extras"
 )
 ANSWER_COLUMNS = (
     "run_id, pane, requested_model, served_model, provider, answer, reasoning, state, finish_reason, error,"
-    " ttft, duration, tokens_in, tokens_out, tokens_reasoning, cost, generation_id, created, thread, turn_key"
+    " ttft, duration, tokens_in, tokens_out, tokens_reasoning, cost, generation_id, created, thread,"
+    " turn_key, extras"
 )
 
 
@@ -102,7 +104,7 @@ class RunStore(HistoryDB):
             sent = pairs(thread) or [("user", _prompt_of(db, run_id))]
             db.execute(
                 f"INSERT OR REPLACE INTO answers ({ANSWER_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     pane,
@@ -124,6 +126,7 @@ class RunStore(HistoryDB):
                     now or time.time(),
                     json.dumps([m.to_json() for m in thread]) if thread else None,
                     answered_key(sent, result.text),
+                    extras_json(result),
                 ),
             )
 

@@ -12,7 +12,7 @@ import contextlib
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Version 1: the tables as they were before the numbering.
 TABLES = """
@@ -97,6 +97,8 @@ CONVERSATIONS = (
     ("runs", "active", "ALTER TABLE runs ADD COLUMN active REAL"),
     ("answers", "turn_key", "ALTER TABLE answers ADD COLUMN turn_key TEXT"),
 )
+# Version 6: what an answer carried beyond text (tool calls, citations, images, schema check), as JSON.
+EXTRAS = (("answers", "extras", "ALTER TABLE answers ADD COLUMN extras TEXT"),)
 CONVERSATION_INDEXES = """
 CREATE INDEX IF NOT EXISTS runs_listed ON runs(active DESC, conversation DESC, turn, id);
 CREATE INDEX IF NOT EXISTS runs_conversation ON runs(conversation);
@@ -231,6 +233,7 @@ STEPS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (3, _search),
     (4, _test_runs),
     (5, lambda db: _script(db, SPEND_INDEXES)),
+    (6, lambda db: _add_columns(db, EXTRAS)),
 )
 
 
