@@ -4,6 +4,7 @@ size budget and runs what its trimming could break (see packaging/bundle_trim.py
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -66,6 +68,43 @@ def test_icons_exist_in_every_size() -> None:
     for size in (16, 24, 32, 48, 64, 128, 256, 512):
         assert (icons / f"prompt-playground-{size}.png").stat().st_size > 100
     assert (icons / "prompt-playground.svg").exists()
+
+
+def _trim_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bundle_trim", PACKAGING / "bundle_trim.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the library pruning is Linux only")
+def test_trimming_drops_only_what_the_dropped_plugins_alone_need() -> None:
+    """On the real Qt files: the VNC platform goes with QtNetwork (only it links that); xcb stays with
+    QtGui and the link to it; a library nothing links (collected for ctypes, say) stays."""
+    import PySide6
+
+    qt = Path(PySide6.__file__).parent / "Qt"
+    lib = "PySide6/Qt/lib"
+    entries = [
+        ("PySide6/Qt/plugins/platforms/libqvnc.so", str(qt / "plugins/platforms/libqvnc.so"), "BINARY"),
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", str(qt / "plugins/platforms/libqxcb.so"), "BINARY"),
+        (f"{lib}/libQt6Network.so.6", str(qt / "lib/libQt6Network.so.6"), "BINARY"),
+        (f"{lib}/libQt6Gui.so.6", str(qt / "lib/libQt6Gui.so.6"), "BINARY"),
+        (f"{lib}/libQt6Svg.so.6", str(qt / "lib/libQt6Svg.so.6"), "BINARY"),  # nothing here links it
+    ]
+    links = [
+        ("libQt6Network.so.6", f"{lib}/libQt6Network.so.6", "SYMLINK"),
+        ("libQt6Gui.so.6", f"{lib}/libQt6Gui.so.6", "SYMLINK"),
+    ]
+    data = [("jsonschema/benchmarks/issue232.json", "x", "DATA"), ("certifi/cacert.pem", "y", "DATA")]
+    binaries, datas = _trim_module().trim(entries, links + data)
+    assert [dest for dest, _, _ in binaries] == [
+        "PySide6/Qt/plugins/platforms/libqxcb.so",
+        f"{lib}/libQt6Gui.so.6",
+        f"{lib}/libQt6Svg.so.6",
+    ]
+    assert [dest for dest, _, _ in datas] == ["libQt6Gui.so.6", "certifi/cacert.pem"]
 
 
 @contextmanager
@@ -171,6 +210,8 @@ def _x_display() -> Iterator[str]:
 def test_bundled_window_loads_its_desktop_plugins(bundle: Path, tmp_path: Path) -> None:
     """On X11 with the GNOME (GTK) theme the window comes up with its plugins loaded: xcb, the GTK
     theme, the SVG icon engine (the window icon)."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("X11 and /proc: Linux only")
     _tool("Xvfb")
     with _x_display() as display:
         env = {"DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "QT_QPA_PLATFORMTHEME": "gtk3"}
