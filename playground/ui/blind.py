@@ -29,6 +29,15 @@ from playground.core.errors import PlaygroundError
 from playground.core.leaderboard import leaderboard, to_csv
 from playground.ui.session import Session
 
+MIN_VOTES_FOR_INTERVAL = 5
+
+
+def interval_text(low: float, high: float, votes: int) -> str:
+    """The 95% interval, or "too few votes" while resampling cannot spread it ("1225 - 1225")."""
+    if votes < MIN_VOTES_FOR_INTERVAL or round(high) - round(low) < 1:
+        return "too few votes"
+    return f"{low:.0f} - {high:.0f}"
+
 
 class VoteBar(QFrame):
     """Shown when a blind run has ended: vote (best is on each pane), then the models are revealed."""
@@ -148,7 +157,7 @@ class LeaderboardView(QDialog):
                 str(row + 1),
                 s.model,
                 f"{s.rating:.0f}",
-                f"{s.low:.0f} - {s.high:.0f}",
+                interval_text(s.low, s.high, s.votes),
                 str(s.votes),
                 s.ties_note,
             ]

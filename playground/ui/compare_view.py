@@ -86,6 +86,7 @@ class CompareView(QScrollArea):
         self._sync = False
         self._syncing = False
         self.model_ids: list[str] = []
+        self.panesChanged.connect(self._update_positions)
 
     # ----- panes ----------------------------------------------------------------------------
 
@@ -145,6 +146,10 @@ class CompareView(QScrollArea):
         centres = [p.geometry().center().x() for p in self.panes if p is not pane]
         target = sum(1 for c in centres if c < x)
         self.move_pane(pane, target - self.panes.index(pane))
+
+    def _update_positions(self) -> None:
+        for index, pane in enumerate(self.panes):
+            pane.set_position(index, len(self.panes))
 
     def models(self) -> list[str]:
         return [p.model for p in self.panes]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -148,6 +148,8 @@ class MainWindow(QMainWindow):
         self.compare.voteRequested.connect(self._vote_best)
         self.blind_rng = random.Random()
         self.blind_pending: tuple[Any, list[ResponsePane]] | None = None  # (run, its panes) until a vote
+        self._blind_order: list[ResponsePane] = []
+        self._sent_prompt: str | None = None  # the prompt last sent: not "unsent" at the next start
         self._status_bar()
 
     def _docks(self) -> None:
@@ -321,13 +323,17 @@ class MainWindow(QMainWindow):
         self.logPromptsAction.setChecked(self.session.ctx.settings.load().log_prompts)
         self._action(file, "Quit", self.close, QKeySequence.StandardKey.Quit)
         compare = menu.addMenu("&Compare")
-        self._action(compare, "Send", self.send)
-        self._action(compare, "Stop all", self.compare.stop_all)
+        # the menu shows the shortcuts: they live on the actions, not on separate QShortcuts
+        self.sendAction = self._action(compare, "Send", self.send, "Ctrl+Return")
+        self.sendAction.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.stopAllAction = self._action(compare, "Stop all", self.compare.stop_all, "Esc")
         self._action(compare, "Add pane", lambda: self.compare.add_pane(""), "Ctrl+T")
         self._action(compare, "Differences between two answers...", self.show_diff, "Ctrl+D")
         self._action(compare, "Usage and spend...", self.show_usage, "Ctrl+Shift+U")
         compare.addSeparator()
-        self.blindAction = self._action(compare, "Blind comparison", self.blindButton.setChecked, "Ctrl+B")
+        self.blindAction = self._action(
+            compare, "Blind comparison", lambda on: self.blindButton.setChecked(on), "Ctrl+B"
+        )
         self.blindAction.setCheckable(True)
         self.blindButton.toggled.connect(self.blindAction.setChecked)
         self.blindSpeedAction = self._action(
@@ -355,8 +361,16 @@ class MainWindow(QMainWindow):
         for action in (self.templatesAction, self.historyAction):
             action.setCheckable(True)
         view.addSeparator()
+        self.themeActions: dict[str, QAction] = {}
+        group = QActionGroup(self)
         for theme in THEMES:
-            self._action(view, f"{theme.capitalize()} theme", lambda t=theme: self.set_theme(t))
+            # triggered(bool) passes "checked" first: the theme name must not take it
+            action = self._action(
+                view, f"{theme.capitalize()} theme", lambda _=False, t=theme: self.set_theme(t)
+            )
+            action.setCheckable(True)
+            group.addAction(action)
+            self.themeActions[theme] = action
         help_menu = menu.addMenu("&Help")
         self._action(help_menu, "Keyboard shortcuts", self.show_shortcuts, "F1")
 
@@ -369,11 +383,8 @@ class MainWindow(QMainWindow):
         return action
 
     def _shortcuts(self) -> None:
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.send)
         for keys in ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self.follow_up)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.compare.stop_all)
 
     # ----- session ----------------------------------------------------------------------------
 
@@ -595,6 +606,7 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()  # it may name the last run's models
             from playground.core.leaderboard import shuffled
 
+            self._blind_order = list(self.compare.panes)  # the order the user chose, back on reveal
             self.compare.reorder(shuffled(len(self.compare.panes), self.blind_rng))
         system = self.systemPromptEdit.toPlainText().strip() or None
         panes = tuple(PaneSpec(p.model, p.overrides, routing=p.routing) for p in self.compare.panes)
@@ -617,6 +629,7 @@ class MainWindow(QMainWindow):
             self.show_key_dialog()
             return
         self.compare.start(run)
+        self._sent_prompt = prompt
         if blind:
             self._hide_models(run, list(self.compare.panes))
         self._remember_recent(models)
@@ -671,6 +684,7 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "Cannot send yet", str(exc))
             return
         self.compare.start(run, panes)
+        self._sent_prompt = request.prompt
         if blind:
             self._hide_models(run, panes)
         self._remember_recent([p.model for p in panes])
@@ -750,11 +764,18 @@ class MainWindow(QMainWindow):
         for pane in panes:
             pane.set_blind(None)
         self.blind_pending = None
+        self._restore_order()
         if self._vote_bar is not None:
             self._vote_bar.hide()
         self._schedule_estimate()
         if not quiet:
             self.statusBar().showMessage(f"{note}{who}.", 15000)
+
+    def _restore_order(self) -> None:
+        """Put the panes back in the order the user chose before the blind shuffle."""
+        order, self._blind_order = self._blind_order, []
+        if order and set(order) == set(self.compare.panes):
+            self.compare.reorder([self.compare.panes.index(p) for p in order])
 
     def show_leaderboard(self) -> LeaderboardView:
         from playground.ui.blind import LeaderboardView
@@ -1015,6 +1036,7 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication) and self._system_palette is not None:
             apply_theme(app, theme, self._system_palette)
         self.theme = theme
+        self.themeActions[theme].setChecked(True)
 
     def _restore(self, state: dict[str, Any]) -> None:
         geometry = state.get("geometry")
@@ -1049,10 +1071,15 @@ class MainWindow(QMainWindow):
             "params": _params_state(params),
             "system": self.systemPromptEdit.toPlainText(),
             "system_visible": self.systemToggle.isChecked(),
-            "prompt": self.promptEdit.toPlainText(),
+            "prompt": self._unsent_prompt(),
             "sync": self.syncBox.isChecked(),
             "theme": self.theme,
         }
+
+    def _unsent_prompt(self) -> str:
+        """The prompt box, unless it still holds what was sent (a restart must not offer it again)."""
+        text = self.promptEdit.toPlainText()
+        return "" if text == self._sent_prompt else text
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.compare.stop_all()

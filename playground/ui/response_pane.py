@@ -48,16 +48,17 @@ if TYPE_CHECKING:
     from playground.core.history import AnswerRecord
     from playground.ui.routing_dialog import RoutingDialog
 
+# The next step after each kind of failure. The failure's own message already says what happened,
+# so the advice must not say it again ("the connection was lost. The connection dropped - ...").
 ADVICE = {
     "auth": "OpenRouter rejected this key - open Key settings to check or replace it.",
-    "credits": "Not enough credits - add credits on openrouter.ai or lower Max tokens.",
-    "not_found": "This model is not available - pick another model.",
-    "rate_limited": "Rate limited - wait a moment, then Retry.",
-    "network": "Could not reach the server - check your connection, then Retry.",
-    "disconnected": "The connection dropped mid-answer - Retry to run it again.",
-    "timeout": "The server went silent - Retry, or pick a faster model.",
-    "forbidden": "The request was refused (moderation or a key limit).",
-    "server": "The provider had a problem - Retry, or pick another model.",
+    "credits": "Add credits on openrouter.ai or lower Max tokens.",
+    "not_found": "Pick another model.",
+    "rate_limited": "Wait a moment, then Retry.",
+    "network": "Check your connection, then Retry.",
+    "disconnected": "Retry to run it again.",
+    "timeout": "Retry, or pick a faster model.",
+    "server": "Retry, or pick another model.",
 }
 
 
@@ -143,6 +144,7 @@ class ResponsePane(QFrame):
         self.note = ""
         self.badges: list[str] = []
         self._build(model)
+        self._update_placeholder()
         self._render_state()
 
     # ----- layout ---------------------------------------------------------------------------
@@ -202,7 +204,7 @@ class ResponsePane(QFrame):
         self.detailsLabel.setObjectName("detailsLabel")
         self.detailsLabel.setWordWrap(True)
         self.detailsLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detailsButton.toggled.connect(self.detailsLabel.setVisible)
+        self.detailsButton.toggled.connect(self._toggle_details)
         self.detailsButton.hide()
         self.detailsLabel.hide()
         layout.addWidget(self.detailsButton)
@@ -223,6 +225,7 @@ class ResponsePane(QFrame):
         self.modelSelector.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.modelSelector.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.modelSelector.setMinimumContentsLength(14)
+        self.modelSelector.lineEdit().setPlaceholderText("Pick a model")
         completer = self.modelSelector.completer()
         if completer is not None:
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -248,6 +251,7 @@ class ResponsePane(QFrame):
 
     def _menu(self) -> QMenu:
         menu = QMenu(self)
+        actions: dict[str, QAction] = {}
         for text, slot in (
             ("Move left", lambda: self.moveRequested.emit(-1)),
             ("Move right", lambda: self.moveRequested.emit(1)),
@@ -260,6 +264,9 @@ class ResponsePane(QFrame):
             action = QAction(text, menu)
             action.triggered.connect(slot)
             menu.addAction(action)
+            actions[text] = action
+        self.moveLeftAction, self.moveRightAction = actions["Move left"], actions["Move right"]
+        self.removeAction = actions["Remove pane"]
         self.conversationAction = QAction("Include in follow-ups", menu)
         self.conversationAction.setCheckable(True)
         self.conversationAction.setChecked(True)
@@ -305,7 +312,28 @@ class ResponsePane(QFrame):
         self.modelSelector.blockSignals(False)
 
     def _model_edited(self, text: str) -> None:
+        self._update_placeholder()
         self.modelChanged.emit(text.strip())
+
+    def set_position(self, index: int, count: int) -> None:
+        """Where the pane stands in the row: a move past either end or removing the last pane is
+        not offered."""
+        self.moveLeftAction.setEnabled(index > 0)
+        self.moveRightAction.setEnabled(index < count - 1)
+        self.removeAction.setEnabled(count > 1)
+
+    def _update_placeholder(self) -> None:
+        self.outputView.setPlaceholderText(
+            "Press Send (Ctrl+Enter) - the answer appears here."
+            if self.model
+            else "Pick a model above, then press Send."
+        )
+
+    def _update_actions(self) -> None:
+        """Copy and Raw act on the answer: offered only when there is one."""
+        has_text = bool(self.outputView.text or self._text_buffer)
+        self.copyButton.setEnabled(has_text)
+        self.rawButton.setEnabled(has_text or self.rawButton.isChecked())
 
     def reset(self, *, starting: bool = False) -> None:
         """Clear the pane; ``starting`` means a request for it is about to go out."""
@@ -369,6 +397,10 @@ class ResponsePane(QFrame):
             self._dirty = False
             self._render_state()
 
+    def _toggle_details(self, shown: bool) -> None:
+        self.detailsLabel.setVisible(shown)
+        self.detailsButton.setText("Details ▾" if shown else "Details ▸")
+
     def _toggle_reasoning(self, shown: bool) -> None:
         self.reasoningView.setVisible(shown)
         words = len(self.result.reasoning.split())
@@ -381,8 +413,11 @@ class ResponsePane(QFrame):
         running = self.active and not result.state.final
         self.stopButton.setEnabled(running)
         self.retryButton.setEnabled(not running)
+        self._update_actions()
         live = self._live_figures()
-        if self.blind is None:
+        if result.state is PaneState.QUEUED and not self.active:
+            self.statsLabel.setText("")  # nothing sent yet: the answer area says what to do
+        elif self.blind is None:
             self.statsLabel.setText(stats_text(result, live))
         else:
             self.statsLabel.setText(
@@ -441,6 +476,7 @@ class ResponsePane(QFrame):
             parts.append(f"TTFT {answer.ttft:.2f} s")
         parts += [f"{answer.tokens_in or 0} in / {answer.tokens_out or 0} out", cost]
         self.statsLabel.setText(" · ".join(parts))
+        self._update_actions()
         if answer.error:
             self.errorLabel.setText(answer.error)
             self.errorLabel.show()
