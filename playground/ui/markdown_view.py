@@ -120,6 +120,13 @@ class MarkdownView(QTextBrowser):
         self._codes_final = 0  # code blocks before the tail (never re-rendered)
         self._colours = Colours.of(self.palette())
         self.raw = False
+        # Every pane follows its stream while the user leaves it at the bottom; scrolling up stops
+        # that until they return. The range grows on layout, after append_text has returned, so
+        # following is done when the range changes, not when text is appended.
+        self.following = True
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(self._range_changed)
+        bar.valueChanged.connect(self._scrolled)
 
     @property
     def tail_length(self) -> int:
@@ -145,11 +152,20 @@ class MarkdownView(QTextBrowser):
 
     def _render_again(self) -> None:
         """Render the whole answer from its source again (a theme switch changed every colour)."""
-        text, bar = self.text, self.verticalScrollBar()
+        text, bar, following = self.text, self.verticalScrollBar(), self.following
         ratio = bar.value() / bar.maximum() if bar.maximum() else 0.0
         self.clear_text()
         self.append_text(text)
-        bar.setValue(round(ratio * bar.maximum()))
+        self.following = following
+        if not following:
+            bar.setValue(round(ratio * bar.maximum()))
+
+    def _range_changed(self, _low: int, high: int) -> None:
+        if self.following:
+            self.verticalScrollBar().setValue(high)
+
+    def _scrolled(self, value: int) -> None:
+        self.following = value >= self.verticalScrollBar().maximum() - 4
 
     def clear_text(self) -> None:
         self._chunks.clear()
@@ -159,6 +175,7 @@ class MarkdownView(QTextBrowser):
         self._codes.clear()
         self._codes_final = 0
         self.document().clear()
+        self.following = True
 
     def set_raw(self, raw: bool) -> None:
         """Switch between rendered Markdown and the raw text (in a monospace font); re-renders once."""
@@ -166,15 +183,11 @@ class MarkdownView(QTextBrowser):
             return
         self.raw = raw
         self.document().setDefaultFont(mono_font() if raw else self.font())
-        text = self.text
-        self.clear_text()
-        self.append_text(text)
+        self._render_again()
 
     def append_text(self, chunk: str) -> None:
         if not chunk:
             return
-        bar = self.verticalScrollBar()
-        at_bottom = bar.value() >= bar.maximum() - 4
         self._chunks.append(chunk)
         if self.raw:
             cursor = QTextCursor(self.document())
@@ -189,8 +202,6 @@ class MarkdownView(QTextBrowser):
                 cursor.insertText(chunk)
             else:
                 self._render_markdown()
-        if at_bottom:
-            bar.setValue(bar.maximum())
 
     def _render_markdown(self) -> None:
         cursor = QTextCursor(self.document())
@@ -230,6 +241,7 @@ class MarkdownView(QTextBrowser):
             return
         piece = QTextDocument()
         piece.setMarkdown(markdown)
+        _quieter_headings(piece)
         cursor = self._new_block()
         start = cursor.position()
         cursor.insertFragment(QTextDocumentFragment(piece))
@@ -280,8 +292,8 @@ class MarkdownView(QTextBrowser):
         fmt.setCellSpacing(0)
         fmt.setWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
         fmt.setBackground(c.code_bg)
-        table = cursor.insertTable(2, 2, fmt)
-        table.mergeCells(1, 0, 1, 2)
+        # one column: a merged cell would be laid out at its first column's width
+        table = cursor.insertTable(2, 1, fmt)
         self._code_header(table, language, index)
         body = table.cellAt(1, 0).firstCursorPosition()
         block = QTextBlockFormat()
@@ -302,27 +314,24 @@ class MarkdownView(QTextBrowser):
                     body.insertText(line, run_fmt)
 
     def _code_header(self, table: QTextTable, language: str, index: int) -> None:
+        """The block's first row: its language, then a Copy link."""
         c = self._colours
-        for column in range(2):
-            cell = table.cellAt(0, column)
-            cell_fmt = cell.format()
-            cell_fmt.setBackground(c.code_header)
-            cell.setFormat(cell_fmt)
+        cell = table.cellAt(0, 0)
+        cell_fmt = cell.format()
+        cell_fmt.setBackground(c.code_header)
+        cell.setFormat(cell_fmt)
         label = QTextCharFormat()
         label.setForeground(c.secondary)
         label.setFontPointSize(max(7.0, self.font().pointSizeF() * 0.9))
-        table.cellAt(0, 0).firstCursorPosition().insertText(language or "code", label)
-        right = table.cellAt(0, 1).firstCursorPosition()
-        align = QTextBlockFormat()
-        align.setAlignment(Qt.AlignmentFlag.AlignRight)
-        right.setBlockFormat(align)
+        header = cell.firstCursorPosition()
+        header.insertText((language or "code") + "    ", label)
         link = QTextCharFormat(label)
         link.setAnchor(True)
         link.setAnchorHref(f"copy:{index}")
         link.setForeground(c.accent if not is_dark(self.palette()) else c.focus)
         link.setFontUnderline(True)
         link.setToolTip("Copy this code")
-        right.insertText("Copy", link)
+        header.insertText("Copy", link)
 
     def _link(self, url: QUrl) -> None:
         if url.scheme() == "copy":
@@ -338,3 +347,17 @@ class MarkdownView(QTextBrowser):
         if clipboard is not None:
             clipboard.setText(self._codes[index])
         self.codeCopied.emit(self._codes[index])
+
+
+def _quieter_headings(document: QTextDocument) -> None:
+    """Headings one step above the text at most: Qt's sizes take half a narrow pane for a title."""
+    block = document.begin()
+    while block.isValid():
+        level = block.blockFormat().headingLevel()
+        if level:
+            cursor = QTextCursor(block)
+            cursor.select(QTextCursor.SelectionType.BlockUnderCursor)
+            fmt = QTextCharFormat()
+            fmt.setProperty(QTextFormat.Property.FontSizeAdjustment, 1 if level <= 2 else 0)
+            cursor.mergeCharFormat(fmt)
+        block = block.next()

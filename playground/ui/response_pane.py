@@ -42,6 +42,7 @@ from playground.core.events import Delta, Reasoning, Started
 from playground.core.format import usd
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
+from playground.ui.figures import BadgePills, Chip, FiguresBar, headline, result_chips
 from playground.ui.markdown_view import MarkdownView
 
 if TYPE_CHECKING:
@@ -154,11 +155,21 @@ class ResponsePane(QFrame):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
         layout.addLayout(self._header(model))
-        self.statsLabel = QLabel()
-        self.statsLabel.setObjectName("statsLabel")
-        self.statsLabel.setAccessibleName("Figures")
-        self.statsLabel.setWordWrap(True)
-        self.statsLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        meta = QHBoxLayout()
+        meta.setSpacing(6)
+        self.headlineLabel = QLabel()
+        self.headlineLabel.setObjectName("headlineLabel")
+        self.headlineLabel.setAccessibleName("State")
+        self.headlineLabel.setWordWrap(True)
+        self.headlineLabel.setTextFormat(Qt.TextFormat.PlainText)
+        self.headlineLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.badgeLabel = BadgePills()
+        self.badgeLabel.hide()
+        meta.addWidget(self.headlineLabel, 1)
+        meta.addWidget(self.badgeLabel, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(meta)
+        self.statsLabel = FiguresBar()
+        self.statsLabel.hide()
         layout.addWidget(self.statsLabel)
         self.noteLabel = QLabel()
         self.noteLabel.setObjectName("noteLabel")
@@ -281,8 +292,6 @@ class ResponsePane(QFrame):
         self.rawButton = _tool("Raw", "Show the raw Markdown", "rawButton")
         self.rawButton.setCheckable(True)
         self.rawButton.toggled.connect(self.outputView.set_raw)
-        self.badgeLabel = QLabel()
-        self.badgeLabel.setObjectName("badgeLabel")
         self.voteButton = _tool(
             "★ Best", "Vote this answer the best, then see which model wrote it", "voteBestButton"
         )
@@ -292,7 +301,6 @@ class ResponsePane(QFrame):
         row.addWidget(self.rawButton)
         row.addWidget(self.voteButton)
         row.addStretch(1)
-        row.addWidget(self.badgeLabel)
         return row
 
     # ----- state ----------------------------------------------------------------------------
@@ -414,15 +422,7 @@ class ResponsePane(QFrame):
         self.stopButton.setEnabled(running)
         self.retryButton.setEnabled(not running)
         self._update_actions()
-        live = self._live_figures()
-        if result.state is PaneState.QUEUED and not self.active:
-            self.statsLabel.setText("")  # nothing sent yet: the answer area says what to do
-        elif self.blind is None:
-            self.statsLabel.setText(stats_text(result, live))
-        else:
-            self.statsLabel.setText(
-                blind_stats_text(result, live if self.blind_show_speed else "", self.blind_show_speed)
-            )
+        self._render_figures()
         state = result.state.name.lower()
         if self.property("state") != state:  # re-polishing restyles the whole pane: only on change
             self.setProperty("state", state)
@@ -448,17 +448,34 @@ class ResponsePane(QFrame):
         self.errorLabel.setTextFormat(Qt.TextFormat.PlainText)
         self.errorLabel.show()
 
-    def _live_figures(self) -> str:
+    def _render_figures(self) -> None:
+        result, blind = self.result, self.blind is not None
+        live = self._live_numbers()
+        if result.state is PaneState.QUEUED and not self.active:
+            text, words, chips = "", "", []  # nothing sent yet: the answer area says what to do
+        else:
+            shown = live if not blind or self.blind_show_speed else (None, None)
+            text = (
+                stats_text(result, _live_words(shown))
+                if not blind
+                else blind_stats_text(result, _live_words(shown), self.blind_show_speed)
+            )
+            words = headline(result, _state_words(result), blind=blind)
+            chips = result_chips(result, live, money=not blind, speed=not blind or self.blind_show_speed)
+        self.statsLabel.setText(text)
+        self.statsLabel.set_chips(chips)
+        self.headlineLabel.setText(words)
+        self.headlineLabel.setVisible(bool(words))
+
+    def _live_numbers(self) -> tuple[float | None, float | None]:
         """TTFT and an approximate speed while streaming (chunks per second, until usage arrives)."""
         if self.result.state is not PaneState.STREAMING or self._started_at is None:
-            return ""
+            return None, None
         if self._first_token_at is None:
-            return ""
+            return None, None
         ttft = self._first_token_at - self._started_at
         elapsed = time.monotonic() - self._first_token_at
-        chunks = self.result.chunks
-        speed = f" · ~{chunks / elapsed:.0f} tok/s" if elapsed > 0.2 else ""
-        return f"TTFT {ttft:.2f} s{speed}"
+        return ttft, (self.result.chunks / elapsed if elapsed > 0.2 else None)
 
     def show_record(self, answer: AnswerRecord) -> None:
         """A stored answer from history, shown read-only with its figures."""
@@ -468,14 +485,19 @@ class ResponsePane(QFrame):
             self.reasoningView.setPlainText(answer.reasoning)
             self.reasoningToggle.show()
         cost = usd(answer.cost) if answer.cost is not None else "-"
-        parts = [
-            f"from history: {answer.state}",
-            f"{answer.served_model or answer.requested_model} via {answer.provider or '-'}",
-        ]
+        who = f"{answer.served_model or answer.requested_model} via {answer.provider or '-'}"
+        parts = [f"from history: {answer.state}", who]
+        chips = []
         if answer.ttft is not None:
             parts.append(f"TTFT {answer.ttft:.2f} s")
+            chips.append(Chip("ttft", "TTFT", f"{answer.ttft:.2f} s"))
         parts += [f"{answer.tokens_in or 0} in / {answer.tokens_out or 0} out", cost]
+        chips.append(Chip("tokens", "", f"{answer.tokens_in or 0} → {answer.tokens_out or 0} tok"))
+        chips.append(Chip("cost", "", cost))
         self.statsLabel.setText(" · ".join(parts))
+        self.statsLabel.set_chips(chips)
+        self.headlineLabel.setText(f"from history: {answer.state} · {who}")
+        self.headlineLabel.show()
         self._update_actions()
         if answer.error:
             self.errorLabel.setText(answer.error)
@@ -614,7 +636,7 @@ class ResponsePane(QFrame):
             shown = [
                 b for b in badges if "cheapest" not in b and (self.blind_show_speed or "fastest" not in b)
             ]
-        self.badgeLabel.setText("  ".join(shown))
+        self.badgeLabel.set_badges(shown)
 
     def copy_answer(self) -> None:
         clipboard = QGuiApplication.clipboard()
@@ -675,6 +697,13 @@ def _endpoint_of(model: str) -> str | None:
     if model.startswith("@") and "/" in model:
         return model[1:].split("/", 1)[0]
     return None
+
+
+def _live_words(live: tuple[float | None, float | None]) -> str:
+    ttft, rate = live
+    if ttft is None:
+        return ""
+    return f"TTFT {ttft:.2f} s" + (f" · ~{rate:.0f} tok/s" if rate else "")
 
 
 def blind_stats_text(result: PaneResult, live: str, show_speed: bool) -> str:

@@ -118,7 +118,7 @@ QFrame#responsePane[state="truncated"] {{ border: 1px dashed {warning}; }}
 QFrame#responsePane[state="stopped"] {{ border: 1px dashed {border}; }}
 QFrame#responsePane[unknown="true"] QComboBox#modelSelector {{ border: 2px solid {danger};
     border-radius: 4px; }}
-QLabel#noteLabel, QLabel#detailsLabel, QLabel#paneHint {{ color: {secondary}; }}
+QLabel#noteLabel, QLabel#detailsLabel, QLabel#headlineLabel {{ color: {secondary}; }}
 QLabel#errorLabel {{ background: {danger_bg}; color: {text}; border-radius: 6px; padding: 6px; }}
 QLabel#demoBanner {{ background: #6639ba; color: white; padding: 6px 10px; font-weight: 600; }}
 QLabel#alertBanner {{ background: #7d4e00; color: white; padding: 6px 10px; font-weight: 600; }}
@@ -140,6 +140,7 @@ QToolButton {{ padding: 2px 4px; border: 1px solid transparent; border-radius: 4
 QToolButton:hover {{ border: 1px solid {border}; }}
 QToolButton:focus {{ border: 2px solid {focus}; padding: 1px 3px; }}
 QToolButton:disabled {{ color: {disabled}; }}
+QToolButton#paneMenuButton::menu-indicator {{ image: none; width: 0; }}
 QScrollBar:vertical {{ background: transparent; width: 12px; margin: 0; }}
 QScrollBar:horizontal {{ background: transparent; height: 12px; margin: 0; }}
 QScrollBar::handle:vertical {{ background: {scroll}; border-radius: 4px; min-height: 28px; margin: 2px; }}
