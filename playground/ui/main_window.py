@@ -214,6 +214,8 @@ class MainWindow(QMainWindow):
             "Type a prompt - Ctrl+Enter sends it to every pane, Ctrl+Shift+Enter follows up. "
             "Drop or paste images and files to attach them."
         )
+        for edit in (self.promptEdit, self.systemPromptEdit):
+            edit.setTabChangesFocus(True)  # Tab moves on, as in every form; a prompt rarely needs one
         self.promptEdit.textChanged.connect(self._prompt_changed)
         self.promptEdit.filesDropped.connect(self.attach_files)
         self.promptEdit.imagePasted.connect(lambda data: self._attach_bytes("pasted image.png", data))
@@ -983,7 +985,12 @@ class MainWindow(QMainWindow):
         self.alertBanner.setVisible(bool(alerts))
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS)
+        from playground.ui.dialogs import ShortcutsDialog
+
+        rows = [tuple(line.split("  ", 1)) for line in SHORTCUTS.splitlines()]
+        dialog = ShortcutsDialog([(keys, what.capitalize()) for keys, what in rows], self)
+        dialog.open()
+        self.shortcuts_dialog = dialog
 
     def show_log_folder(self) -> None:
         folder = self.session.log_folder()
