@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QGuiApplication,
+    QPalette,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -36,7 +37,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from playground.ui.highlight import highlight
-from playground.ui.theme import Colours, is_dark
+from playground.ui.theme import Colours, is_dark, readable
 
 # Text that Markdown renders as itself inside a paragraph (no markers, breaks or entities). A
 # construct it could still complete (a URL, "1." turning into a list) is fixed when the paragraph
@@ -321,14 +322,14 @@ class MarkdownView(QTextBrowser):
         cell_fmt.setBackground(c.code_header)
         cell.setFormat(cell_fmt)
         label = QTextCharFormat()
-        label.setForeground(c.secondary)
+        label.setForeground(readable(c.secondary, c.code_header))
         label.setFontPointSize(max(7.0, self.font().pointSizeF() * 0.9))
         header = cell.firstCursorPosition()
         header.insertText((language or "code") + "    ", label)
         link = QTextCharFormat(label)
         link.setAnchor(True)
         link.setAnchorHref(f"copy:{index}")
-        link.setForeground(c.accent if not is_dark(self.palette()) else c.focus)
+        link.setForeground(readable(self.palette().color(QPalette.ColorRole.Link), c.code_header))
         link.setFontUnderline(True)
         link.setToolTip("Copy this code")
         header.insertText("Copy", link)

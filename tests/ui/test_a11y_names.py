@@ -29,7 +29,15 @@ from PySide6.QtWidgets import (
 from playground.simulator import Behaviour
 from tests.ui.conftest import Harness
 
-INTERACTIVE = (QAbstractButton, QLineEdit, QAbstractSpinBox, QComboBox, QAbstractItemView, QPlainTextEdit, QTextEdit)
+INTERACTIVE = (
+    QAbstractButton,
+    QLineEdit,
+    QAbstractSpinBox,
+    QComboBox,
+    QAbstractItemView,
+    QPlainTextEdit,
+    QTextEdit,
+)
 WORDS = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -99,7 +107,9 @@ def test_every_interactive_widget_has_a_name_in_words(aio, make_harness: Callabl
     aio(go())
 
 
-def test_tab_leaves_the_prompt_and_follows_the_screen(aio, make_harness: Callable[..., Harness], qtbot) -> None:
+def test_tab_leaves_the_prompt_and_follows_the_screen(
+    aio, make_harness: Callable[..., Harness], qtbot
+) -> None:
     h = make_harness()
 
     async def go() -> None:
