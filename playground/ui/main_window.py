@@ -159,6 +159,9 @@ class MainWindow(QMainWindow):
         self._history_view: HistoryView | None = None
         self.compare.runFinished.connect(self.session.run_ended)
         self.template_context: dict[str, Any] = {}
+        # The templates dock takes the full height on the left and history sits under the panes
+        # only: stacked, their minimum heights would not fit a 720 px screen.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
 
     @property
     def templatePanel(self) -> TemplatePanel:
@@ -363,6 +366,11 @@ class MainWindow(QMainWindow):
         for action in (self.templatesAction, self.historyAction):
             action.setCheckable(True)
         view.addSeparator()
+        self.gridAction = self._action(
+            view, "Panes in two rows", lambda on: self.compare.set_rows(2 if on else 1), "Ctrl+G"
+        )
+        self.gridAction.setCheckable(True)
+        view.addSeparator()
         self.themeActions: dict[str, QAction] = {}
         group = QActionGroup(self)
         for theme in THEMES:
@@ -518,8 +526,9 @@ class MainWindow(QMainWindow):
         )
         self.estimate = estimate
         text = f"Est. max {usd(estimate.total, digits=4)}" if estimate.per_model else ""
-        if estimate.unknown:
-            text += f" (+{len(estimate.unknown)} unpriced)"
+        unpriced = [m for m in estimate.unknown if m and not self._unknown_model(m)]
+        if unpriced:  # an unknown id is marked in its own pane instead
+            text += f" (+{len(unpriced)} unpriced)"
         over = bool(estimate.per_model) and bool(self.session.estimate_alerts(estimate.total))
         self.costLabel.setText(f"⚠ {text} - above your alert" if over else text)
         self.costLabel.setProperty("alert", over)
@@ -544,7 +553,16 @@ class MainWindow(QMainWindow):
             )
             self.costLabel.setText(f"{self.costLabel.text()} · follow-up {usd(threads.total, digits=4)}")
         for pane in self.compare.panes:
+            pane.set_unknown(self._unknown_model(pane.model))
             pane.set_note("\n".join(self._pane_problems(pane, follow=pane in follow, all_notes=True)))
+
+    def _unknown_model(self, model: str) -> bool:
+        """A model id the loaded catalog does not list (a typo, or a model that was withdrawn);
+        endpoint models and presets (``@...``) and routing variants (``:nitro``) are not judged."""
+        catalog = self.session.catalog
+        if catalog is None or not model or model.startswith("@") or not len(catalog):
+            return False
+        return catalog.get(model) is None and catalog.get(model.rsplit(":", 1)[0]) is None
 
     def _pane_problems(self, pane: ResponsePane, *, follow: bool, all_notes: bool = False) -> list[str]:
         """What the pane should say before sending; without ``all_notes`` only what blocks sending
@@ -632,9 +650,18 @@ class MainWindow(QMainWindow):
             return
         self.compare.start(run)
         self._sent_prompt = prompt
+        self._make_room_for_answers()
         if blind:
             self._hide_models(run, list(self.compare.panes))
         self._remember_recent(models)
+
+    def _make_room_for_answers(self) -> None:
+        """On a short screen the composer gives its spare height to the answers after Send; the
+        splitter handle brings it back."""
+        composer, answers = self.splitter.sizes()
+        smallest = self.splitter.widget(0).minimumSizeHint().height()
+        if answers < 2 * composer and composer > smallest:
+            self.splitter.setSizes([smallest, answers + composer - smallest])
 
     def follow_up(self) -> None:
         """The prompt as the next turn of every pane's own conversation (panes left out are skipped)."""
@@ -1065,6 +1092,7 @@ class MainWindow(QMainWindow):
         self.systemToggle.setChecked(bool(state.get("system_visible")) or bool(state.get("system")))
         self.promptEdit.setPlainText(str(state.get("prompt", "")))
         self.syncBox.setChecked(bool(state.get("sync")))
+        self.gridAction.setChecked(state.get("rows") == 2)
         theme = state.get("theme")
         self.set_theme(theme if theme in THEMES else "system")
 
@@ -1080,6 +1108,7 @@ class MainWindow(QMainWindow):
             "system_visible": self.systemToggle.isChecked(),
             "prompt": self._unsent_prompt(),
             "sync": self.syncBox.isChecked(),
+            "rows": self.compare.rows,
             "theme": self.theme,
         }
 
@@ -1118,6 +1147,7 @@ Ctrl+T  add a pane
 Ctrl+M  browse models
 Ctrl+K  key settings
 Ctrl+D  differences between two answers
+Ctrl+G  panes in two rows / one row
 Ctrl+Shift+T  templates
 Ctrl+H  history
 Ctrl+Shift+U  usage and spend

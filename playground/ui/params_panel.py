@@ -80,6 +80,8 @@ class ParamsPanel(QWidget):
             ("Reasoning", self.effort),
             ("Stop", self.stop),
         ]
+        for _label, field in fields[:4]:
+            field.setMinimumWidth(76)  # "default" fits; the seed's range would ask for twice that
         for label, field in fields:
             caption = QLabel(label)
             caption.setBuddy(field)

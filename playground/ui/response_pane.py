@@ -64,6 +64,7 @@ ADVICE = {
 
 
 PANE_MIME = "application/x-prompt-playground-pane"
+MIN_WIDTH = 250  # six panes fit 1600 px; narrower, a figure chip would not fit
 RENDER_INTERVAL = 0.08  # seconds between Markdown renders of one pane while it streams
 TAIL_BUDGET_CHARS = 2000  # beyond this unfinished-tail length, renders space out proportionally
 
@@ -120,13 +121,14 @@ class ResponsePane(QFrame):
     modelChanged = Signal(str)
     branchRequested = Signal(int, str)  # user turn index (0-based), its edited text
     voteRequested = Signal()  # blind mode: "this answer is the best"
+    focusRequested = Signal(bool)  # show this pane alone (True) or every pane again (False)
 
     def __init__(self, model: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("responsePane")
         self.setAccessibleName("Response pane")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(MIN_WIDTH)
         self.result = PaneResult(model)
         self._text_buffer: list[str] = []
         self._reasoning_buffer: list[str] = []
@@ -278,6 +280,10 @@ class ResponsePane(QFrame):
             actions[text] = action
         self.moveLeftAction, self.moveRightAction = actions["Move left"], actions["Move right"]
         self.removeAction = actions["Remove pane"]
+        self.focusAction = QAction("Focus this pane", menu)
+        self.focusAction.setCheckable(True)
+        self.focusAction.toggled.connect(self.focusRequested)
+        menu.insertAction(actions["Parameters for this pane..."], self.focusAction)
         self.conversationAction = QAction("Include in follow-ups", menu)
         self.conversationAction.setCheckable(True)
         self.conversationAction.setChecked(True)
@@ -322,6 +328,12 @@ class ResponsePane(QFrame):
     def _model_edited(self, text: str) -> None:
         self._update_placeholder()
         self.modelChanged.emit(text.strip())
+
+    def set_focused(self, on: bool) -> None:
+        """Shown alone (the compare view hides the others); the menu item says how to return."""
+        self.focusAction.blockSignals(True)
+        self.focusAction.setChecked(on)
+        self.focusAction.blockSignals(False)
 
     def set_position(self, index: int, count: int) -> None:
         """Where the pane stands in the row: a move past either end or removing the last pane is
@@ -559,6 +571,20 @@ class ResponsePane(QFrame):
             self.conversationAction.setChecked(on)
         self._render_note()
 
+    def set_unknown(self, unknown: bool) -> None:
+        """Mark the model box red (and say why) when the catalog does not know the id."""
+        if bool(self.modelSelector.property("unknown")) == unknown:
+            return
+        self.modelSelector.setProperty("unknown", unknown)
+        self.modelSelector.setToolTip(
+            "Not in OpenRouter's model list - check the spelling, or pick a model from the list"
+            if unknown
+            else ""
+        )
+        self.modelSelector.style().unpolish(self.modelSelector)
+        self.modelSelector.style().polish(self.modelSelector)
+        self._render_note()
+
     def set_note(self, text: str) -> None:
         """A remark about this pane's model before sending (e.g. parameters it ignores)."""
         self.note = text
@@ -566,6 +592,8 @@ class ResponsePane(QFrame):
 
     def _render_note(self) -> None:
         parts = [self.note] if self.note else []
+        if self.modelSelector.property("unknown"):
+            parts.insert(0, f"Unknown model id '{self.model}' - not in OpenRouter's model list.")
         if self.overrides is not None and self.overrides.set_names():
             shown = ", ".join(f"{n}={getattr(self.overrides, n)}" for n in self.overrides.set_names())
             parts.append(f"This pane overrides: {shown}")

@@ -116,8 +116,8 @@ QFrame#responsePane {{ border: 1px solid {border}; border-radius: 8px; backgroun
 QFrame#responsePane[state="failed"] {{ border: 1px solid {danger}; }}
 QFrame#responsePane[state="truncated"] {{ border: 1px dashed {warning}; }}
 QFrame#responsePane[state="stopped"] {{ border: 1px dashed {border}; }}
-QFrame#responsePane[unknown="true"] QComboBox#modelSelector {{ border: 2px solid {danger};
-    border-radius: 4px; }}
+QComboBox#modelSelector[unknown="true"] {{ border: 2px solid {danger}; border-radius: 4px;
+    padding: 2px 4px; }}
 QLabel#noteLabel, QLabel#detailsLabel, QLabel#headlineLabel {{ color: {secondary}; }}
 QLabel#errorLabel {{ background: {danger_bg}; color: {text}; border-radius: 6px; padding: 6px; }}
 QLabel#demoBanner {{ background: #6639ba; color: white; padding: 6px 10px; font-weight: 600; }}
