@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self._connect_session()
         self._restore(state.load())
         self._update_demo_banner()
+        self.promptEdit.setFocus()  # the window opens ready to type
 
     # ----- layout ---------------------------------------------------------------------------
 
@@ -208,6 +209,7 @@ class MainWindow(QMainWindow):
             "Optional instructions sent to every model before the prompt"
         )
         self.systemPromptEdit.setMaximumHeight(72)
+        self.systemPromptEdit.setMinimumHeight(40)  # two lines: the composer can shrink after Send
         self.systemPromptEdit.hide()
         self.systemToggle.toggled.connect(self._toggle_system)
         self.promptEdit = PromptEdit()
@@ -217,6 +219,7 @@ class MainWindow(QMainWindow):
             "Type a prompt - Ctrl+Enter sends it to every pane, Ctrl+Shift+Enter follows up. "
             "Drop or paste images and files to attach them."
         )
+        self.promptEdit.setMinimumHeight(48)
         for edit in (self.promptEdit, self.systemPromptEdit):
             edit.setTabChangesFocus(True)  # Tab moves on, as in every form; a prompt rarely needs one
         self.promptEdit.textChanged.connect(self._prompt_changed)
@@ -562,6 +565,8 @@ class MainWindow(QMainWindow):
         catalog = self.session.catalog
         if catalog is None or not model or model.startswith("@") or not len(catalog):
             return False
+        if self.session.ctx.demo is not None and model.startswith("fault/"):
+            return False  # the demo's named faults answer though the catalog does not list them
         return catalog.get(model) is None and catalog.get(model.rsplit(":", 1)[0]) is None
 
     def _pane_problems(self, pane: ResponsePane, *, follow: bool, all_notes: bool = False) -> list[str]:

@@ -157,8 +157,8 @@ class ResponsePane(QFrame):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
         layout.addLayout(self._header(model))
-        meta = QHBoxLayout()
-        meta.setSpacing(6)
+        meta = QVBoxLayout()
+        meta.setSpacing(4)
         self.headlineLabel = QLabel()
         self.headlineLabel.setObjectName("headlineLabel")
         self.headlineLabel.setAccessibleName("State")
@@ -167,8 +167,8 @@ class ResponsePane(QFrame):
         self.headlineLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.badgeLabel = BadgePills()
         self.badgeLabel.hide()
-        meta.addWidget(self.headlineLabel, 1)
-        meta.addWidget(self.badgeLabel, 0, Qt.AlignmentFlag.AlignTop)
+        meta.addWidget(self.headlineLabel)
+        meta.addWidget(self.badgeLabel)  # right under the model's name
         layout.addLayout(meta)
         self.statsLabel = FiguresBar()
         self.statsLabel.hide()
@@ -324,6 +324,7 @@ class ResponsePane(QFrame):
         self.modelSelector.addItems(ids)
         self.modelSelector.setEditText(current)
         self.modelSelector.blockSignals(False)
+        self._update_placeholder()
 
     def _model_edited(self, text: str) -> None:
         self._update_placeholder()
@@ -343,11 +344,16 @@ class ResponsePane(QFrame):
         self.removeAction.setEnabled(count > 1)
 
     def _update_placeholder(self) -> None:
-        self.outputView.setPlaceholderText(
-            "Press Send (Ctrl+Enter) - the answer appears here."
-            if self.model
-            else "Pick a model above, then press Send."
-        )
+        if self.active or self.result.state is not PaneState.QUEUED:
+            text = ""  # sent: the state line and the error say what happened
+        elif self.model:
+            text = "Press Send (Ctrl+Enter) - the answer appears here."
+        else:
+            text = "Pick a model above, then press Send."
+        self.outputView.setPlaceholderText(text)
+        line = self.modelSelector.lineEdit()
+        if not line.hasFocus():
+            line.setCursorPosition(0)  # a narrow pane shows the id's start, not its end
 
     def _update_actions(self) -> None:
         """Copy and Raw act on the answer: offered only when there is one."""
@@ -369,6 +375,7 @@ class ResponsePane(QFrame):
         self.detailsButton.hide()
         self.detailsButton.setChecked(False)
         self.set_badges([])
+        self._update_placeholder()
         self._render_state()
 
     def on_event(self, event: PaneEventBody) -> None:
@@ -437,6 +444,7 @@ class ResponsePane(QFrame):
         self._render_figures()
         state = result.state.name.lower()
         if self.property("state") != state:  # re-polishing restyles the whole pane: only on change
+            self._update_placeholder()
             self.setProperty("state", state)
             self.style().unpolish(self)
             self.style().polish(self)

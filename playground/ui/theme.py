@@ -8,6 +8,7 @@ WCAG AA (4.5:1 for text, 3:1 for the focus ring) in the light, the dark and the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
@@ -83,7 +84,7 @@ class Colours:
         role = QPalette.ColorRole
         text, base, window = palette.color(role.Text), palette.color(role.Base), palette.color(role.Window)
         dark = is_dark(palette)
-        code_bg = mix(base, text, 0.06 if dark else 0.035)
+        code_bg = mix(base, text, 0.09 if dark else 0.045)
         chip = mix(base, text, 0.08 if dark else 0.05)
         accent = QColor("#2f81f7" if dark else "#0969da")
         danger_bg = mix(base, QColor("#f85149" if dark else "#cf222e"), 0.16 if dark else 0.09)
@@ -141,6 +142,11 @@ QToolButton:hover {{ border: 1px solid {border}; }}
 QToolButton:focus {{ border: 2px solid {focus}; padding: 1px 3px; }}
 QToolButton:disabled {{ color: {disabled}; }}
 QToolButton#paneMenuButton::menu-indicator {{ image: none; width: 0; }}
+QCheckBox::indicator {{ width: 14px; height: 14px; border: 1px solid {scroll_strong}; border-radius: 3px;
+    background: {base}; }}
+QCheckBox::indicator:checked {{ background: {accent}; border: 1px solid {accent};
+    image: url({check}); }}
+QCheckBox::indicator:focus {{ border: 2px solid {focus}; }}
 QScrollBar:vertical {{ background: transparent; width: 12px; margin: 0; }}
 QScrollBar:horizontal {{ background: transparent; height: 12px; margin: 0; }}
 QScrollBar::handle:vertical {{ background: {scroll}; border-radius: 4px; min-height: 28px; margin: 2px; }}
@@ -149,6 +155,17 @@ QScrollBar::handle:hover {{ background: {secondary}; }}
 QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; }}
 QScrollBar::add-page, QScrollBar::sub-page {{ background: none; }}
 """
+
+
+# The tick drawn on a checked box (a style sheet that styles the box must draw the tick too).
+def _check_mark() -> str:
+    from importlib.resources import files
+
+    try:
+        path = Path(str(files("playground.resources") / "icons" / "check.svg"))
+    except ModuleNotFoundError:  # an editable install maps it to the repository's resources/
+        path = Path(__file__).resolve().parents[2] / "resources" / "icons" / "check.svg"
+    return path.as_posix()
 
 
 def style_sheet(palette: QPalette) -> str:
@@ -176,6 +193,8 @@ def style_sheet(palette: QPalette) -> str:
         button_text=palette.color(role.ButtonText).name(),
         disabled=disabled.name(),
         scroll=mix(c.base, c.text, 0.35).name(),
+        scroll_strong=readable(mix(c.base, c.text, 0.45), c.window, UI_RATIO).name(),
+        check=_check_mark(),
     )
 
 
