@@ -97,13 +97,14 @@ class CompareView(QScrollArea):
         self._sync = False
         self._syncing = False
         self.model_ids: list[str] = []
+        self.model_details: dict[str, tuple[str, bool]] = {}
         self.panesChanged.connect(self._update_positions)
 
     # ----- panes ----------------------------------------------------------------------------
 
     def add_pane(self, model: str = "") -> ResponsePane:
         pane = ResponsePane(model)
-        pane.set_models(self.model_ids)
+        pane.set_models(self.model_ids, self.model_details)
         pane.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         pane.removeRequested.connect(lambda p=pane: self.remove_pane(p))
         pane.moveRequested.connect(lambda d, p=pane: self.move_pane(p, d))
@@ -229,10 +230,11 @@ class CompareView(QScrollArea):
     def models(self) -> list[str]:
         return [p.model for p in self.panes]
 
-    def set_model_ids(self, ids: list[str]) -> None:
+    def set_model_ids(self, ids: list[str], details: dict[str, tuple[str, bool]] | None = None) -> None:
         self.model_ids = ids
+        self.model_details = details or {}
         for pane in self.panes:
-            pane.set_models(ids)
+            pane.set_models(ids, self.model_details)
 
     # ----- running --------------------------------------------------------------------------
 

@@ -47,7 +47,7 @@ from playground.core.conversation import (
 )
 from playground.core.errors import PlaygroundError
 from playground.core.estimate import estimate_cost
-from playground.core.format import usd
+from playground.core.format import context, per_million, usd
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
 from playground.core.uistate import UiStateStore
@@ -60,6 +60,7 @@ from playground.ui.theme import THEMES, apply_theme
 
 # Dialogs and storage modules load when first used, so the window shows sooner.
 if TYPE_CHECKING:
+    from playground.core.catalog import ModelInfo
     from playground.core.history import RunRecord
     from playground.core.spend import Alert
     from playground.core.templates import PromptTemplate
@@ -437,7 +438,7 @@ class MainWindow(QMainWindow):
                 [*settings.favourite_models, *settings.recent_models, *sorted(m.id for m in catalog.models)]
             )
         )
-        self.compare.set_model_ids(ordered)
+        self.compare.set_model_ids(ordered, {m.id: _model_words(m) for m in catalog.models})
         if self.browser is not None:
             self.browser.set_catalog(catalog, set(settings.favourite_models))
         if not any(self.compare.models()):
@@ -1127,6 +1128,14 @@ class MainWindow(QMainWindow):
         self.state_store.save(self.state())
         event.accept()
         self.closed.emit()
+
+
+def _model_words(model: ModelInfo) -> tuple[str, bool]:
+    """What the model picker shows beside an id: "$0.15 / $0.60 per M · 128k", or "free · 32k"."""
+    size = context(model.context_length)
+    if model.is_free:
+        return f"free · {size}", True
+    return f"{per_million(model, 'prompt')} / {per_million(model, 'completion')} per M · {size}", False
 
 
 def _params_state(params: ChatParams | None) -> dict[str, Any]:

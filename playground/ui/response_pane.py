@@ -44,6 +44,7 @@ from playground.core.request import ChatParams
 from playground.core.routing import Routing
 from playground.ui.figures import BadgePills, Chip, FiguresBar, headline, result_chips
 from playground.ui.markdown_view import MarkdownView
+from playground.ui.widgets import DETAILS_ROLE, FREE_ROLE, ModelItemDelegate
 
 if TYPE_CHECKING:
     from playground.core.history import AnswerRecord
@@ -239,6 +240,8 @@ class ResponsePane(QFrame):
         self.modelSelector.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.modelSelector.setMinimumContentsLength(14)
         self.modelSelector.lineEdit().setPlaceholderText("Pick a model")
+        self.modelSelector.setItemDelegate(ModelItemDelegate(self.modelSelector))
+        self.modelSelector.view().setMinimumWidth(360)  # room for the price and context
         completer = self.modelSelector.completer()
         if completer is not None:
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -315,13 +318,22 @@ class ResponsePane(QFrame):
     def model(self) -> str:
         return self.modelSelector.currentText().strip()
 
-    def set_models(self, ids: list[str]) -> None:
-        """Fill the selector (favourites and recent first) without changing the chosen model."""
+    def set_models(self, ids: list[str], details: dict[str, tuple[str, bool]] | None = None) -> None:
+        """Fill the selector (favourites and recent first) without changing the chosen model.
+
+        ``details``: per id, its price and context in words and whether it is free (shown in the
+        drop-down beside the id)."""
         current = self.model
         self._model_ids = list(ids)
         self.modelSelector.blockSignals(True)
         self.modelSelector.clear()
         self.modelSelector.addItems(ids)
+        for row, model_id in enumerate(ids):
+            words, free = (details or {}).get(model_id, ("", False))
+            self.modelSelector.setItemData(row, words, DETAILS_ROLE)
+            self.modelSelector.setItemData(row, free, FREE_ROLE)
+            if words:
+                self.modelSelector.setItemData(row, f"{model_id}: {words}", Qt.ItemDataRole.ToolTipRole)
         self.modelSelector.setEditText(current)
         self.modelSelector.blockSignals(False)
         self._update_placeholder()

@@ -105,3 +105,24 @@ def test_an_unknown_model_is_marked_in_its_pane_before_sending(
         await h.close()
 
     aio(go())
+
+
+def test_the_model_picker_shows_price_context_and_free(aio, make_harness: Callable[..., Harness]) -> None:
+    from playground.ui.widgets import DETAILS_ROLE, FREE_ROLE
+
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        selector = window.compare.panes[0].modelSelector
+        rows = {selector.itemText(i): i for i in range(selector.count())}
+        quick, free = rows["sim/quick-mini"], rows["sim/open-llama:free"]
+        assert selector.itemData(quick, DETAILS_ROLE) == "$0.15 / $0.60 per M · 128k"
+        assert selector.itemData(free, DETAILS_ROLE) == "free · 32k" and selector.itemData(free, FREE_ROLE)
+        assert not selector.itemData(quick, FREE_ROLE)
+        view = selector.view()
+        option_width = view.sizeHintForColumn(0)
+        assert option_width > view.fontMetrics().horizontalAdvance("sim/quick-mini  $0.15 / $0.60 per M")
+        await h.close()
+
+    aio(go())
