@@ -120,6 +120,7 @@ class MarkdownView(QTextBrowser):
         self._codes: list[str] = []  # each code block's text, for its Copy link
         self._codes_final = 0  # code blocks before the tail (never re-rendered)
         self._colours = Colours.of(self.palette())
+        self._tables_from: int | None = None  # Markdown tables inserted from here still need styling
         self.raw = False
         # Every pane follows its stream while the user leaves it at the bottom; scrolling up stops
         # that until they return. The range grows on layout, after append_text has returned, so
@@ -211,6 +212,9 @@ class MarkdownView(QTextBrowser):
             self._replace_tail(cursor)
         finally:
             cursor.endEditBlock()
+        if self._tables_from is not None:  # a table's frame exists only once the edit block ends
+            self._style_tables(self._tables_from)
+            self._tables_from = None
 
     def _replace_tail(self, cursor: QTextCursor) -> None:
         cursor.setPosition(self._tail_at)
@@ -249,7 +253,8 @@ class MarkdownView(QTextBrowser):
         first = QTextCursor(self.document())
         first.setPosition(start)
         first.setBlockFormat(piece.begin().blockFormat())  # the first block would take the old format
-        self._style_tables(start)
+        if "|" in markdown:
+            self._tables_from = start if self._tables_from is None else min(self._tables_from, start)
 
     def _new_block(self) -> QTextCursor:
         cursor = QTextCursor(self.document())
@@ -265,6 +270,8 @@ class MarkdownView(QTextBrowser):
             if not isinstance(frame, QTextTable) or frame.firstPosition() < start:
                 continue
             fmt = frame.format().toTableFormat()
+            if fmt.background().style() != Qt.BrushStyle.NoBrush:
+                continue  # a code block: styled when it was built
             fmt.setBorder(1)
             fmt.setBorderBrush(c.border)
             fmt.setBorderStyle(SOLID)
