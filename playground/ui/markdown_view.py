@@ -120,7 +120,6 @@ class MarkdownView(QTextBrowser):
         self._codes: list[str] = []  # each code block's text, for its Copy link
         self._codes_final = 0  # code blocks before the tail (never re-rendered)
         self._colours = Colours.of(self.palette())
-        self._tables_from: int | None = None  # Markdown tables inserted from here still need styling
         self.raw = False
         # Every pane follows its stream while the user leaves it at the bottom; scrolling up stops
         # that until they return. The range grows on layout, after append_text has returned, so
@@ -212,9 +211,6 @@ class MarkdownView(QTextBrowser):
             self._replace_tail(cursor)
         finally:
             cursor.endEditBlock()
-        if self._tables_from is not None:  # a table's frame exists only once the edit block ends
-            self._style_tables(self._tables_from)
-            self._tables_from = None
 
     def _replace_tail(self, cursor: QTextCursor) -> None:
         cursor.setPosition(self._tail_at)
@@ -247,14 +243,17 @@ class MarkdownView(QTextBrowser):
         piece = QTextDocument()
         piece.setMarkdown(markdown)
         _quieter_headings(piece)
+        if "|" in markdown:
+            # styled in the small piece, before it joins the answer: no extra layout pass
+            for frame in piece.rootFrame().childFrames():
+                if isinstance(frame, QTextTable):
+                    self._style_table(frame)
         cursor = self._new_block()
         start = cursor.position()
         cursor.insertFragment(QTextDocumentFragment(piece))
         first = QTextCursor(self.document())
         first.setPosition(start)
         first.setBlockFormat(piece.begin().blockFormat())  # the first block would take the old format
-        if "|" in markdown:
-            self._tables_from = start if self._tables_from is None else min(self._tables_from, start)
 
     def _new_block(self) -> QTextCursor:
         cursor = QTextCursor(self.document())
@@ -263,27 +262,24 @@ class MarkdownView(QTextBrowser):
             cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
         return cursor
 
-    def _style_tables(self, start: int) -> None:
-        """Tables from the Markdown: a quiet border, padding, and a shaded header row."""
+    def _style_table(self, table: QTextTable) -> None:
+        """A Markdown table: a quiet border, padding, and a shaded header row."""
         c = self._colours
-        for frame in self.document().rootFrame().childFrames():
-            if not isinstance(frame, QTextTable) or frame.firstPosition() < start:
-                continue
-            fmt = frame.format().toTableFormat()
-            if fmt.background().style() != Qt.BrushStyle.NoBrush:
-                continue  # a code block: styled when it was built
-            fmt.setBorder(1)
-            fmt.setBorderBrush(c.border)
-            fmt.setBorderStyle(SOLID)
-            fmt.setBorderCollapse(True)
-            fmt.setCellPadding(4)
-            fmt.setCellSpacing(0)
-            frame.setFormat(fmt)
-            for column in range(frame.columns()):
-                cell = frame.cellAt(0, column)
-                cell_fmt = cell.format()
-                cell_fmt.setBackground(c.code_header)
-                cell.setFormat(cell_fmt)
+        fmt = table.format().toTableFormat()
+        if fmt.background().style() != Qt.BrushStyle.NoBrush:
+            return  # a code block: styled when it was built
+        fmt.setBorder(1)
+        fmt.setBorderBrush(c.border)
+        fmt.setBorderStyle(SOLID)
+        fmt.setBorderCollapse(True)
+        fmt.setCellPadding(4)
+        fmt.setCellSpacing(0)
+        table.setFormat(fmt)
+        for column in range(table.columns()):
+            cell = table.cellAt(0, column)
+            cell_fmt = cell.format()
+            cell_fmt.setBackground(c.code_header)
+            cell.setFormat(cell_fmt)
 
     def _insert_code(self, code: str, language: str) -> None:
         """A framed block: the language and a Copy link above the highlighted code."""

@@ -61,3 +61,23 @@ def test_table_headers_are_shaded_and_raw_is_monospace(qapp: QApplication) -> No
     assert view.toPlainText().startswith("| name | value |")
     view.set_raw(False)
     assert not QFontInfo(view.document().defaultFont()).fixedPitch()
+
+
+def test_a_pane_follows_its_stream_until_the_reader_scrolls_up(qapp: QApplication, qtbot) -> None:
+    view = MarkdownView()
+    qtbot.addWidget(view)
+    view.resize(300, 200)
+    view.show()
+    bar = view.verticalScrollBar()
+    for n in range(40):
+        view.append_text(f"Paragraph {n} of a long answer that keeps arriving.\n\n")
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
+    bar.setValue(0)  # the reader goes back to the top
+    for n in range(40, 60):
+        view.append_text(f"Paragraph {n} arrives while they read.\n\n")
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and "Paragraph 59" in view.toPlainText())
+    assert bar.value() == 0 and not view.following
+    bar.setValue(bar.maximum())  # back at the bottom: following again
+    view.append_text("The last paragraph.\n\n")
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum())
+    assert view.following
