@@ -375,6 +375,12 @@ class MainWindow(QMainWindow):
         )
         self.gridAction.setCheckable(True)
         view.addSeparator()
+        self._theme_actions(view)
+        help_menu = menu.addMenu("&Help")
+        self._action(help_menu, "Keyboard shortcuts", self.show_shortcuts, "F1")
+
+    def _theme_actions(self, view: Any) -> None:
+        """View > System / Light / Dark theme, one of them ticked."""
         self.themeActions: dict[str, QAction] = {}
         group = QActionGroup(self)
         for theme in THEMES:
@@ -385,8 +391,6 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             group.addAction(action)
             self.themeActions[theme] = action
-        help_menu = menu.addMenu("&Help")
-        self._action(help_menu, "Keyboard shortcuts", self.show_shortcuts, "F1")
 
     def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
         action = QAction(text, self)

@@ -158,22 +158,7 @@ class ResponsePane(QFrame):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
         layout.addLayout(self._header(model))
-        meta = QVBoxLayout()
-        meta.setSpacing(4)
-        self.headlineLabel = QLabel()
-        self.headlineLabel.setObjectName("headlineLabel")
-        self.headlineLabel.setAccessibleName("State")
-        self.headlineLabel.setWordWrap(True)
-        self.headlineLabel.setTextFormat(Qt.TextFormat.PlainText)
-        self.headlineLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.badgeLabel = BadgePills()
-        self.badgeLabel.hide()
-        meta.addWidget(self.headlineLabel)
-        meta.addWidget(self.badgeLabel)  # right under the model's name
-        layout.addLayout(meta)
-        self.statsLabel = FiguresBar()
-        self.statsLabel.hide()
-        layout.addWidget(self.statsLabel)
+        layout.addLayout(self._meta())
         self.noteLabel = QLabel()
         self.noteLabel.setObjectName("noteLabel")
         self.noteLabel.setWordWrap(True)
@@ -227,6 +212,25 @@ class ResponsePane(QFrame):
         self.outputView.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout.addWidget(self.outputView, 1)
         layout.addLayout(self._footer())
+
+    def _meta(self) -> QVBoxLayout:
+        """Above the answer: the state and who answered, the badges, the figure chips."""
+        meta = QVBoxLayout()
+        meta.setSpacing(4)
+        self.headlineLabel = QLabel()
+        self.headlineLabel.setObjectName("headlineLabel")
+        self.headlineLabel.setAccessibleName("State")
+        self.headlineLabel.setWordWrap(True)
+        self.headlineLabel.setTextFormat(Qt.TextFormat.PlainText)
+        self.headlineLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.badgeLabel = BadgePills()
+        self.badgeLabel.hide()
+        meta.addWidget(self.headlineLabel)
+        meta.addWidget(self.badgeLabel)  # right under the model's name
+        self.statsLabel = FiguresBar()
+        self.statsLabel.hide()
+        meta.addWidget(self.statsLabel)
+        return meta
 
     def _header(self, model: str) -> QHBoxLayout:
         row = QHBoxLayout()
