@@ -208,7 +208,11 @@ class CompareView(QScrollArea):
         self.moreButton.setText(text + (f" ({failed} failed)" if failed else ""))
         self.moreButton.setAccessibleName(self.moreButton.text().replace("→", "to the right"))
         self.moreButton.adjustSize()
-        self.moreButton.move(self.viewport().width() - self.moreButton.width() - 8, 8)
+        # bottom right, beside the last visible pane's Copy and Raw: its header stays usable
+        viewport = self.viewport()
+        self.moreButton.move(
+            viewport.width() - self.moreButton.width() - 12, viewport.height() - self.moreButton.height() - 10
+        )
         self.moreButton.show()
         self.moreButton.raise_()
 

@@ -234,6 +234,7 @@ class ResponsePane(QFrame):
 
     def _header(self, model: str) -> QHBoxLayout:
         row = QHBoxLayout()
+        row.setSpacing(2)  # the model id gets the room in a narrow pane
         self.dragHandle = DragHandle(self)
         row.addWidget(self.dragHandle)
         self.modelSelector = QComboBox()
