@@ -236,3 +236,28 @@ def _code_background(view: MarkdownView) -> QColor:
     tables = [f for f in view.document().rootFrame().childFrames() if isinstance(f, QTextTable)]
     assert tables
     return tables[-1].format().background().color()
+
+
+def test_answer_scrollbars_are_not_black_blocks(aio, make_harness: Callable[..., Harness]) -> None:
+    h = make_harness()
+    h.sim.set_default("sim/quick-mini", Behaviour(text="A long answer line.\n\n" * 200))
+
+    async def go() -> None:
+        window = await h.start()  # the default look: the system theme
+        h.set_models("sim/quick-mini")
+        await h.send()
+        await h.finish()
+        bar = window.compare.panes[0].outputView.verticalScrollBar()
+        await wait_until(lambda: bar.isVisible() and bar.maximum() > 0, what="a scrollbar")
+        image = window.grab().toImage()  # what is on screen, the scrollbar over its pane
+        corner = bar.mapTo(window, bar.rect().topLeft())
+        pixels = [
+            image.pixelColor(corner.x() + x, corner.y() + y)
+            for y in range(bar.height())
+            for x in range(bar.width())
+        ]
+        dark = sum(1 for p in pixels if p.lightness() < 40)
+        assert dark < len(pixels) // 20, f"{dark} of {len(pixels)} pixels are near black"
+        await h.close()
+
+    aio(go())
