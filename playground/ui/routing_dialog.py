@@ -28,10 +28,10 @@ from playground.core.routing import (
 )
 
 
-def _line(name: str, placeholder: str, text: str = "") -> QLineEdit:
+def _line(name: str, placeholder: str, text: str = "", *, spoken: str) -> QLineEdit:
     edit = QLineEdit(text)
     edit.setObjectName(name)
-    edit.setAccessibleName(name)
+    edit.setAccessibleName(spoken)
     edit.setPlaceholderText(placeholder)
     edit.setClearButtonEnabled(True)
     return edit
@@ -69,14 +69,26 @@ class RoutingDialog(QDialog):
         self.variantBox.setEnabled(self.variantBox.count() > 1)
         form.addRow("Variant", self.variantBox)
         self.fallbacksEdit = _line(
-            "fallbacksEdit", "model ids, comma-separated (up to 3)", ", ".join(routing.fallbacks)
+            "fallbacksEdit",
+            "model ids, comma-separated (up to 3)",
+            ", ".join(routing.fallbacks),
+            spoken="Fallback models",
         )
         form.addRow("Fallback models", self.fallbacksEdit)
-        self.orderEdit = _line("orderEdit", "providers to try first, in order", ", ".join(routing.order))
+        self.orderEdit = _line(
+            "orderEdit", "providers to try first, in order", ", ".join(routing.order), spoken="Provider order"
+        )
         form.addRow("Provider order", self.orderEdit)
-        self.onlyEdit = _line("onlyEdit", "use only these providers", ", ".join(routing.only))
+        self.onlyEdit = _line(
+            "onlyEdit", "use only these providers", ", ".join(routing.only), spoken="Only these providers"
+        )
         form.addRow("Only", self.onlyEdit)
-        self.ignoreEdit = _line("ignoreEdit", "never use these providers", ", ".join(routing.ignore))
+        self.ignoreEdit = _line(
+            "ignoreEdit",
+            "never use these providers",
+            ", ".join(routing.ignore),
+            spoken="Ignore these providers",
+        )
         form.addRow("Ignore", self.ignoreEdit)
         self.sortBox = QComboBox()
         self.sortBox.setObjectName("sortBox")
@@ -87,9 +99,14 @@ class RoutingDialog(QDialog):
         self.sortBox.setCurrentIndex(max(self.sortBox.findData(routing.sort), 0))
         form.addRow("Sort providers by", self.sortBox)
         prices = QHBoxLayout()
-        self.maxPromptEdit = _line("maxPromptEdit", "$ per M in", _price(routing.max_price_prompt))
+        self.maxPromptEdit = _line(
+            "maxPromptEdit", "$ per M in", _price(routing.max_price_prompt), spoken="Maximum prompt price"
+        )
         self.maxCompletionEdit = _line(
-            "maxCompletionEdit", "$ per M out", _price(routing.max_price_completion)
+            "maxCompletionEdit",
+            "$ per M out",
+            _price(routing.max_price_completion),
+            spoken="Maximum completion price",
         )
         prices.addWidget(self.maxPromptEdit)
         prices.addWidget(self.maxCompletionEdit)
