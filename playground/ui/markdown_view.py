@@ -46,6 +46,11 @@ _PLAIN = re.compile(r"(?:[^\W_]|[ ,.;:'\"?!()%/@+=-])*")
 _BREAK_OR_FENCE = re.compile(r"\n\n|^ {0,3}(?:```|~~~)", re.MULTILINE)
 _FENCE_LINE = re.compile(r"^ {0,3}(```|~~~)(.*)$")
 SOLID = QTextFrameFormat.BorderStyle.BorderStyle_Solid
+# Answers come from servers: raw HTML in them is shown as text, never rendered (no spoofed buttons,
+# no images that look like the app's own, nothing styled to hide text).
+SAFE_MARKDOWN = (
+    QTextDocument.MarkdownFeature.MarkdownDialectGitHub | QTextDocument.MarkdownFeature.MarkdownNoHTML
+)
 LIST_INDENT = 18  # pixels per list level (Qt's default 40 wastes a narrow pane)
 
 
@@ -241,7 +246,7 @@ class MarkdownView(QTextBrowser):
         if not markdown.strip():
             return
         piece = QTextDocument()
-        piece.setMarkdown(markdown)
+        piece.setMarkdown(markdown, SAFE_MARKDOWN)
         _quieter_headings(piece)
         if "|" in markdown:
             # styled in the small piece, before it joins the answer: no extra layout pass

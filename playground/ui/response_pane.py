@@ -45,7 +45,7 @@ from playground.core.format import usd
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
 from playground.ui.figures import BadgePills, Chip, FiguresBar, headline, result_chips
-from playground.ui.markdown_view import MarkdownView
+from playground.ui.markdown_view import SAFE_MARKDOWN, MarkdownView
 from playground.ui.pane_extras import PaneExtras, continue_with_results
 from playground.ui.widgets import DETAILS_ROLE, FREE_ROLE, ModelItemDelegate
 
@@ -582,7 +582,7 @@ class ResponsePane(QFrame):
             )
             if answer is not None and index < len(pairs) - 1:
                 blocks.append(answer.text)
-        self.threadView.setMarkdown("\n\n---\n\n".join(blocks))
+        self.threadView.document().setMarkdown("\n\n---\n\n".join(blocks), SAFE_MARKDOWN)
 
     def _toggle_thread(self, shown: bool) -> None:
         self.threadView.setVisible(shown and self.threadToggle.isVisible())
