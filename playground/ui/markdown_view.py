@@ -170,6 +170,12 @@ class MarkdownView(QTextBrowser):
         if self.following:
             self.verticalScrollBar().setValue(high)
 
+    def show_from_top(self) -> None:
+        """A finished answer to read (not a stream to follow): stay at its start as it lays out."""
+        self.following = False
+        self.moveCursor(self.textCursor().MoveOperation.Start)
+        self.verticalScrollBar().setValue(0)
+
     def _scrolled(self, value: int) -> None:
         self.following = value >= self.verticalScrollBar().maximum() - 4
 

@@ -91,8 +91,10 @@ class ParamsPanel(QWidget):
             ("Seed", self.seed),
             ("Reasoning", self.effort),
             ("Stop", self.stop),
-            ("Request", self.optionsButton),
         ]
+        # the window places this button beside the System prompt toggle: the row of parameters
+        # must fit a 1280 px screen with both docks open
+        self.optionsButton.setToolTip(TOOLTIPS["requestOptionsButton"])
         for _label, field in fields[:4]:
             field.setMinimumWidth(76)  # "default" fits; the seed's range would ask for twice that
         for label, field in fields:
@@ -188,6 +190,8 @@ TOOLTIPS = {
     "reasoning_effort": "How long a reasoning model thinks before answering: more effort, better "
     "answers on hard problems, more tokens",
     "stop": "Text that ends the answer when the model writes it; several separated by commas",
+    "requestOptionsButton": "Structured outputs (a JSON schema), tools, web search, reasoning budget, "
+    "prompt caching and image output for this comparison",
 }
 
 # Which catalog parameter name each field needs, to flag unsupported ones per model (None: not a

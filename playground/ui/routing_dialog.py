@@ -141,21 +141,27 @@ class RoutingDialog(QDialog):
     def _filter_rows(self, form: QFormLayout, routing: Routing) -> None:
         """Quantizations, a throughput preference, zero data retention, parameters honoured."""
         self.quantizationsEdit = _line(
-            "quantizationsEdit", "only these quantizations, e.g. fp8, bf16", ", ".join(routing.quantizations)
+            "quantizationsEdit",
+            "only these quantizations, e.g. fp8, bf16",
+            ", ".join(routing.quantizations),
+            spoken="Quantizations to allow",
         )
         form.addRow("Quantizations", self.quantizationsEdit)
         self.throughputEdit = _line(
             "throughputEdit",
             "prefer providers at least this fast (tokens/s)",
             _price(routing.preferred_min_throughput),
+            spoken="Preferred minimum throughput, tokens per second",
         )
         form.addRow("Min throughput", self.throughputEdit)
         self.zdrBox = QCheckBox("Only providers with zero data retention")
         self.zdrBox.setObjectName("zdrBox")
+        self.zdrBox.setAccessibleName("Only providers with zero data retention")
         self.zdrBox.setChecked(routing.zdr)
         form.addRow("", self.zdrBox)
         self.requireParametersBox = QCheckBox("Only providers that honour every parameter sent")
         self.requireParametersBox.setObjectName("requireParametersBox")
+        self.requireParametersBox.setAccessibleName("Only providers that honour every parameter sent")
         self.requireParametersBox.setChecked(routing.require_parameters)
         form.addRow("", self.requireParametersBox)
 

@@ -119,7 +119,7 @@ def test_tab_leaves_the_prompt_and_follows_the_screen(
         window.systemToggle.setFocus()
         QApplication.processEvents()
         order = [QApplication.focusWidget()]
-        for _ in range(14):
+        for _ in range(18):
             qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
             order.append(QApplication.focusWidget())
         names = [w.objectName() or type(w).__name__ for w in order]
