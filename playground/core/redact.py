@@ -66,17 +66,25 @@ def _visible(match: re.Match[str]) -> str:
     return _NAMED.get(char) or f"\\x{ord(char):02x}"
 
 
+def log_safe(text: str) -> str:
+    """``text`` for one log record: keys masked, control characters escaped as ``terminal_safe``
+    does (the log is read with ``tail -f`` and mirrored to stderr by --verbose), and every line
+    after the first indented, so text from a server cannot forge a log entry of its own."""
+    return terminal_safe(text).replace("\n", "\n    ")
+
+
 class RedactingFilter(logging.Filter):
-    """Masks keys in the message and arguments of every record that passes through."""
+    """Masks keys in the message and arguments of every record that passes through, and escapes
+    what could take over a terminal or forge a line (``log_safe``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except (TypeError, ValueError):
             message = str(record.msg)
-        record.msg = redact(message)
+        record.msg = log_safe(message)
         record.args = None
         if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_text = terminal_safe(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
         return True
