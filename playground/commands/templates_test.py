@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import signal
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -148,18 +147,23 @@ async def _execute(
 
 @contextlib.contextmanager
 def _stop_on_interrupt(runner: TestRunner) -> Iterator[None]:
-    """Ctrl+C stops the cells in flight; what finished is kept and the run can be resumed."""
+    """Ctrl+C, SIGTERM and SIGHUP (a closed terminal, a CI job's timeout) stop the cells in flight
+    alike; what finished is kept, the summary still prints and the run can be resumed."""
+    from playground.commands.compare import STOP_SIGNALS
+
     loop = asyncio.get_running_loop()
-    try:
-        loop.add_signal_handler(signal.SIGINT, runner.stop)
-        installed = True
-    except (NotImplementedError, RuntimeError):
-        installed = False
+    installed = []
+    for sig in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(sig, runner.stop)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # Windows: KeyboardInterrupt ends the run instead
     try:
         yield
     finally:
-        if installed:
-            loop.remove_signal_handler(signal.SIGINT)
+        for sig in installed:
+            loop.remove_signal_handler(sig)
 
 
 @dataclass
