@@ -1,0 +1,30 @@
+"""The test-run grid's CSV (the matrix's "Copy as CSV") escapes every cell a spreadsheet would run
+as a formula - including those that start with a tab or a carriage return - as history and
+leaderboard exports do, with one rule for all."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from playground.core.evaluation import report
+from playground.core.evaluation.runner import CURRENT, Cell, CellKey, TestPlan, Variant
+from playground.core.evaluation.suite import build_cases
+from playground.core.templates import PromptTemplate
+
+
+def test_grid_csv_escapes_formulas_behind_a_tab_or_a_return() -> None:
+    t = PromptTemplate(name="t", prompt="Explain {{text}}", cases=(("one", {"text": "x"}),))
+    models = ("\t=HYPERLINK(1)", "sim/quick-mini")
+    plan = TestPlan(t.name, (Variant(CURRENT, t, t.content_hash),), build_cases(t, "t.toml"), models)
+    cells = {
+        CellKey(CURRENT, "one", models[0], 1): Cell(CellKey(CURRENT, "one", models[0], 1), "done"),
+        CellKey(CURRENT, "one", models[1], 1): Cell(
+            CellKey(CURRENT, "one", models[1], 1), "error", error="\r=cmd|' /C calc'!A0"
+        ),
+    }
+    rows = list(csv.reader(io.StringIO(report.grid_csv(plan, cells))))
+    shown = [cell for row in rows[1:] for cell in row]
+    assert "'\t=HYPERLINK(1)" in shown
+    assert any(cell.startswith("'\r=cmd") for cell in shown)
+    assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in shown)
