@@ -158,7 +158,7 @@ def wait_figure(value: Any) -> float | None:
 
 
 # The start of something that may grow into a key in the next chunk: "s", "sk", "sk-...".
-_KEY_TAIL = re.compile(r"(?<![A-Za-z0-9_\-])(?:sk-[A-Za-z0-9_\-]*|sk?)\Z")
+_KEY_TAIL = re.compile(r"(?<![A-Za-z0-9_\-])(?i:sk-[A-Za-z0-9_\-]*|sk?)\Z")
 _WORD = re.compile(r"\S+")
 _MAX_HELD = 512  # a "key" longer than this is masked in pieces; nothing waits for it forever
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.cli.helpers import playground
+from playground.simulator import Behaviour, Simulator
+from tests.cli.helpers import playground, sim_env
 from tests.conftest import FAKE_KEY
 from tests.hostile import FINISH, HostileServer, Writer, _send, _stream_head, sse
 
@@ -70,3 +71,31 @@ def test_server_text_in_the_log_neither_escapes_nor_forges(server: HostileServer
         assert "\x1b" not in text and "\x07" not in text and "\r" not in text  # ...escaped
         assert "\\x1b]0;owned" in text
         assert "\n2026-01-01 00:00:00,000 WARNING" not in text  # no line of its own
+
+
+def test_words_that_end_in_sk_are_not_masked_as_keys(sim: Simulator, home: Path) -> None:
+    text = "Run a risk-assessment-framework review; ask-questions-before-answering on each task-tracking-board."
+    sim.set_default("sim/quick-mini", Behaviour(text=text))
+    shown = playground("compare", "-m", "sim/quick-mini", "hi", home=home, **sim_env(sim))
+    assert shown.returncode == 0 and text in shown.stdout
+    assert text in playground("history", "show", "1", home=home).stdout
+
+
+async def _upper_echo(server: HostileServer, writer: Writer, body: dict[str, Any]) -> None:
+    key = server.seen[-1].headers.get("authorization", "").removeprefix("Bearer ").upper()
+    await _stream_head(writer)
+    chunk = {"id": "gen-u", "model": "hostile/u\u202e$0.00 :tsoc", "provider": "P"}
+    pieces = ["Your key: S", key[1:30], key[30:], " \u2066done\u2069"]
+    writer.write(b"".join(sse({**chunk, "choices": [{"delta": {"content": p}}]}) for p in pieces) + FINISH)
+
+
+def test_an_upper_cased_key_and_bidi_overrides_never_reach_the_terminal(
+    server: HostileServer, home: Path
+) -> None:
+    server.queue["upper"] = [_upper_echo]
+    shown = playground("compare", "-m", "hostile/upper", "hi", home=home, **_env(server))
+    assert shown.returncode == 0, shown.stderr
+    for text in (shown.stdout, playground("history", "show", "1", home=home).stdout):
+        assert FAKE_KEY.upper()[9:40] not in text and "SK-...111" in text
+    assert "\u202e" not in shown.stdout and "\\u202e$0.00 :tsoc" in shown.stdout
+    assert "\\u2066done\\u2069" in shown.stdout
