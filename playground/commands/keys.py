@@ -146,8 +146,9 @@ async def _test(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.demo:
         ctx.start_demo(time_scale=0)
     active = await ctx.active_key(args.name)
-    print(f"Testing {active.describe()} against {ctx.base_url}")
     async with ctx.client(active) as client:
+        # Only once the client accepted the URL: a refused one may hold a password (user:pass@).
+        print(f"Testing {active.describe()} against {ctx.base_url}")
         try:
             info = await client.key_info()
         except ApiError as exc:
