@@ -132,7 +132,17 @@ def _export(ctx: AppContext, folder: Path, names: list[str], fmt: str = "toml") 
         if names
         else [e.template for e in ctx.templates.entries() if e.template is not None]
     )
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        written = _write_exports(folder, chosen, fmt)
+    except OSError as exc:
+        print(f"error: could not export to {folder}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"Exported {written} template(s) to {folder}.")
+    return 0
+
+
+def _write_exports(folder: Path, chosen: list[PromptTemplate], fmt: str) -> int:
     from playground.core.atomic import atomic_write
     from playground.core.templates import slug
 
@@ -143,8 +153,7 @@ def _export(ctx: AppContext, folder: Path, names: list[str], fmt: str = "toml") 
             atomic_write(folder / f"{slug(template.name)}.promptfooconfig.yaml", to_config(template))
         else:
             atomic_write(folder / f"{slug(template.name)}.toml", template.to_toml())
-    print(f"Exported {len(chosen)} template(s) to {folder}.")
-    return 0
+    return len(chosen)
 
 
 def _import(ctx: AppContext, files: list[Path], *, replace: bool = False) -> int:

@@ -76,3 +76,15 @@ def test_out_of_range_parameters_are_left_out_and_named(home: Path, tmp_path: Pa
     assert "presence_penalty = 1.5" in shown and "temperature" not in shown
     ran = playground("templates", "test", "params", "--demo", home=home, timeout=120)
     assert ran.returncode in (0, 1) and "something went wrong" not in ran.stdout + ran.stderr
+
+
+def test_export_to_a_folder_that_cannot_be_one_says_so(home: Path, tmp_path: Path) -> None:
+    (tmp_path / "t.toml").write_text('schema_version = 1\nname = "t"\nprompt = "hi"\n')
+    assert _import(home, str(tmp_path / "t.toml"))[0] == 0
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    for folder in (blocker, blocker / "below"):
+        shown = playground("templates", "export", str(folder), home=home)
+        assert shown.returncode == 1
+        assert f"error: could not export to {folder}: " in shown.stderr
+        assert "something went wrong" not in shown.stderr
