@@ -1,6 +1,7 @@
-"""The test-run grid's CSV (the matrix's "Copy as CSV") escapes every cell a spreadsheet would run
-as a formula - including those that start with a tab or a carriage return - as history and
-leaderboard exports do, with one rule for all."""
+"""Test-run checks and reports against hostile answers: the grid CSV (the matrix's "Copy as CSV")
+escapes every cell a spreadsheet would run as a formula - also behind a tab or a carriage return -
+with the one rule history and leaderboard exports use; a deep answer fails its schema check instead
+of the whole cell."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import csv
 import io
 
 from playground.core.evaluation import report
+from playground.core.evaluation.assertions import Observation, check, parse_assertion
 from playground.core.evaluation.runner import CURRENT, Cell, CellKey, TestPlan, Variant
 from playground.core.evaluation.suite import build_cases
 from playground.core.templates import PromptTemplate
@@ -28,3 +30,13 @@ def test_grid_csv_escapes_formulas_behind_a_tab_or_a_return() -> None:
     assert "'\t=HYPERLINK(1)" in shown
     assert any(cell.startswith("'\r=cmd") for cell in shown)
     assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in shown)
+
+
+def test_a_deep_answer_against_a_recursive_schema_fails_the_check_not_the_cell() -> None:
+    tree = {"type": "array", "items": {"$ref": "#"}}
+    for kind in ("is-json", "contains-json"):
+        assertion = parse_assertion({"type": kind, "value": tree}, "t.toml")
+        outcome = check(assertion, Observation("[" * 900 + "]" * 900, None, None))
+        assert not outcome.passed and outcome.reason == "nested too deeply to check against the schema"
+    shallow = check(parse_assertion({"type": "is-json", "value": tree}, "t.toml"), Observation("[[]]", None, None))
+    assert shallow.passed

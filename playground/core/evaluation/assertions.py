@@ -274,7 +274,10 @@ def _json(a: Assertion, seen: Observation) -> tuple[bool | None, str]:
 
 def _against_schema(data: Any, schema: dict[str, Any]) -> tuple[bool | None, str]:
     validator = jsonschema.validators.validator_for(schema)(schema)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    try:
+        error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    except RecursionError:  # a recursive schema ("$ref": "#") walking an answer nested hundreds deep
+        return False, "nested too deeply to check against the schema"
     if error is None:
         return True, "valid JSON matching the schema"
     return False, f"{error.json_path}: {_clip(error.message, 160)}"
