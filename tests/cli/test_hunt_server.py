@@ -99,3 +99,22 @@ def test_an_upper_cased_key_and_bidi_overrides_never_reach_the_terminal(
         assert FAKE_KEY.upper()[9:40] not in text and "SK-...111" in text
     assert "\u202e" not in shown.stdout and "\\u202e$0.00 :tsoc" in shown.stdout
     assert "\\u2066done\\u2069" in shown.stdout
+
+
+def _json_answer(payload: dict[str, Any]) -> Any:
+    return lambda s, w, b: _send(w, 200, json.dumps(payload).encode())
+
+
+@pytest.mark.parametrize("limit", [-5, 1e300, "lots"])
+def test_an_unreadable_spending_limit_is_unknown_not_no_limit(
+    limit: object, server: HostileServer, home: Path
+) -> None:
+    server.answer("/key", _json_answer({"data": {"label": "k", "limit": limit, "usage": 1}}))
+    server.answer("/credits", _json_answer({"data": {"total_credits": "many", "total_usage": -1}}))
+    tested = playground("key", "test", home=home, **_env(server))
+    assert tested.returncode == 0, tested.stderr
+    assert "Spending limit:    unknown (the server's figure is not an amount)" in tested.stdout
+    assert "Account credits:   unknown (the server's figures are not amounts)" in tested.stdout
+    usage = playground("usage", home=home, **_env(server))
+    assert "limit:     unknown (the server's figure is not an amount)" in usage.stdout
+    assert "no limit" not in tested.stdout + usage.stdout
