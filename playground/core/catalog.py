@@ -293,14 +293,22 @@ class CatalogCache:
                 raise ValueError("no model list")
         except FileNotFoundError:
             return None
-        except (OSError, ValueError):
-            moved = quarantine(self.path) if self.path.exists() else self.path
-            self.warnings.append(f"The model cache was damaged and was set aside as {moved.name}.")
+        except OSError as exc:  # unreadable, not damaged: the list is fetched again
+            log.warning("could not read the model cache: %s", exc.strerror or exc)
+            return None
+        except ValueError:
+            self.warnings.append(f"The model cache was damaged; {self._set_aside()}.")
             return None
         fetched = data.get("fetched_at")
         catalog = ModelCatalog.from_raw(data["models"], fetched if isinstance(fetched, int | float) else None)
         catalog.changes = CatalogDiff.from_json(data.get("changes"))
         return catalog
+
+    def _set_aside(self) -> str:
+        try:
+            return f"it was set aside as {quarantine(self.path).name}"
+        except OSError as exc:
+            return f"it could not be set aside ({exc.strerror or exc}) and is fetched again"
 
     def save(self, raw: list[Any], fetched_at: float, changes: CatalogDiff) -> None:
         payload = {

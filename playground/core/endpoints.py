@@ -97,12 +97,17 @@ class EndpointStore:
             return [Endpoint(e["name"], e["base_url"], e.get("has_key") is True) for e in entries]
         except FileNotFoundError:
             return []
-        except (OSError, ValueError):
-            moved = quarantine(self.path)
-            message = f"The endpoints file was damaged; it was kept as {moved.name} and no endpoints are set."
-            self.warnings.append(message)
-            log.warning(message)
+        except OSError as exc:  # unreadable, not damaged: the file is left where it is
+            self._warn(f"Could not read the endpoints ({exc.strerror or exc}); none are used.")
             return []
+        except ValueError:
+            self._warn(f"The endpoints file was damaged; {_set_aside(self.path)} and no endpoints are set.")
+            return []
+
+    def _warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+        log.warning(message)
 
     def get(self, name: str) -> Endpoint:
         for endpoint in self.load():
@@ -132,6 +137,14 @@ class EndpointStore:
         endpoint = self.get(name)
         self._save([e for e in self.load() if e.name != name])
         return endpoint
+
+
+def _set_aside(path: Path) -> str:
+    """Move a damaged file aside; say where (or why it stayed, e.g. a read-only folder)."""
+    try:
+        return f"it was kept as {quarantine(path).name}"
+    except OSError as exc:
+        return f"it could not be moved aside ({exc.strerror or exc})"
 
 
 def catalog_entries(endpoint: Endpoint, raw: Iterable[Any]) -> list[ModelInfo]:
