@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from playground.commands.args import integer, number
 from playground.core.atomic import atomic_write
 from playground.core.context import AppContext
 from playground.core.errors import ConfigError, PlaygroundError
@@ -84,9 +85,11 @@ def add_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     p.add_argument(
         "--resume", type=_count(1, 2**62), metavar="RUN", help="send only the missing cells of RUN"
     )
-    p.add_argument("--temperature", type=float, metavar="T")
+    p.add_argument("--temperature", type=number(0, 2), metavar="T", help="0 to 2")
     p.add_argument("--max-tokens", type=_count(1, 1_000_000), metavar="N")
-    p.add_argument("--seed", type=int, metavar="N", help="seed of the first repeat (each repeat adds 1)")
+    # The last repeat's seed (first + repeats - 1) must still fit a 64-bit integer.
+    seeds = integer(-(2**63), 2**63 - 100)
+    p.add_argument("--seed", type=seeds, metavar="N", help="seed of the first repeat (each repeat adds 1)")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="one JSON document at the end")
     out.add_argument("--jsonl", action="store_true", help="one JSON object per assertion and per cell")

@@ -23,3 +23,25 @@ def test_simulate_refuses_impossible_values(flag: str, value: str, says: str, ho
     shown = playground("simulate", flag, value, home=home, timeout=30)
     assert shown.returncode == 2 and says in shown.stderr
     assert "Traceback" not in shown.stderr
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "says"),
+    [
+        ("--temperature", "nan", "argument --temperature: not a finite number: 'nan'"),
+        ("--temperature", "1e400", "argument --temperature: not a finite number: '1e400'"),
+        ("--temperature", "3", "argument --temperature: 3 is out of range"),
+        ("--seed", "9223372036854775807", "argument --seed: 9223372036854775807 is out of range"),
+    ],
+)
+def test_templates_test_refuses_impossible_values(
+    flag: str, value: str, says: str, home: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "t.toml").write_text(
+        'schema_version = 1\nname = "t"\nprompt = "Explain {{x}}"\nmodels = ["sim/quick-mini"]\n'
+        '[[cases]]\nname = "one"\nvars = { x = "caching" }\n'
+    )
+    assert playground("templates", "import", str(tmp_path / "t.toml"), home=home).returncode == 0
+    shown = playground("templates", "test", "t", "--demo", flag, value, home=home)
+    assert shown.returncode == 2 and says in shown.stderr
+    assert "internal error" not in shown.stdout + shown.stderr
