@@ -8,11 +8,15 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
+from playground.core.errors import ConfigError
 from playground.core.evaluation import report
 from playground.core.evaluation.assertions import Observation, check, parse_assertion
 from playground.core.evaluation.runner import CURRENT, Cell, CellKey, TestPlan, Variant
 from playground.core.evaluation.suite import build_cases
 from playground.core.templates import PromptTemplate
+from tests.hostile import HostileServer
 
 
 def test_grid_csv_escapes_formulas_behind_a_tab_or_a_return() -> None:
@@ -40,3 +44,22 @@ def test_a_deep_answer_against_a_recursive_schema_fails_the_check_not_the_cell()
         assert not outcome.passed and outcome.reason == "nested too deeply to check against the schema"
     shallow = check(parse_assertion({"type": "is-json", "value": tree}, "t.toml"), Observation("[[]]", None, None))
     assert shallow.passed
+
+
+def test_a_schema_never_fetches_a_remote_ref() -> None:
+    with HostileServer() as server:
+        for schema in (
+            {"$ref": f"{server.base_url}/schema.json"},
+            {"$id": f"{server.base_url}/", "properties": {"a": {"$ref": "item.json"}}},
+        ):
+            outcome = check(parse_assertion({"type": "is-json", "value": schema}, "t.toml"), Observation('{"a": 1}', None, None))
+            assert not outcome.passed and "which is never fetched" in outcome.reason
+        assert server.seen == []  # no request left the machine's test run
+    local = {"$defs": {"n": {"type": "integer"}}, "properties": {"a": {"$ref": "#/$defs/n"}}}
+    assert check(parse_assertion({"type": "is-json", "value": local}, "t.toml"), Observation('{"a": 1}', None, None)).passed
+
+
+@pytest.mark.parametrize("threshold", [float("nan"), float("inf"), 10**400])
+def test_a_threshold_that_is_not_a_finite_number_is_refused(threshold: float) -> None:
+    with pytest.raises(ConfigError, match="'threshold' must be a finite number"):
+        parse_assertion({"type": "latency", "threshold": threshold}, "t.toml")
