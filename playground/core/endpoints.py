@@ -23,6 +23,7 @@ from playground.core.estimate import estimate_tokens
 from playground.core.events import Delta, Failed, FailureKind, Finished, StreamEvent, Usage
 from playground.core.openrouter import OpenRouterClient, check_base_url, valid_url
 from playground.core.request import ChatRequest
+from playground.core.secrets import RESERVED_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def split_ref(model: str) -> tuple[str, str] | None:
 
 def keyring_name(endpoint: str) -> str:
     """The keyring entry of an endpoint's key (apart from OpenRouter keys' names)."""
-    return f"endpoint:{endpoint}"
+    return f"{RESERVED_PREFIX}{endpoint}"  # a name OpenRouter keys may not take
 
 
 def _well_formed(entry: Any) -> bool:
