@@ -8,21 +8,30 @@ import contextlib
 import signal
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playground.commands.args import MAX_TOKENS, integer, model_id, number, price
 from playground.commands.compare_view import JsonlView, LiveView, PipedView, View, print_figures
 from playground.commands.output import note_key_source
+from playground.commands.request_flags import add_request_arguments, warn, with_request_options
 from playground.core.attachments import Attachment, check_total, load_attachment, unreadable_by
-from playground.core.compare import CompareRequest, CompareRun, PaneSpec
+from playground.core.capabilities import is_preset, request_notes, with_image_output
+from playground.core.compare import CompareRequest, CompareRun, PaneResult, PaneSpec
 from playground.core.context import AppContext
 from playground.core.endpoints import split_ref
 from playground.core.errors import ConfigError, PlaygroundError
 from playground.core.library import record_run
-from playground.core.request import REASONING_EFFORTS, ChatParams
+from playground.core.request import ChatParams
 from playground.core.routing import SORTS, Routing, RoutingError, parse_price
+from playground.core.stream import discount_figure
+
+if TYPE_CHECKING:
+    from playground.core.catalog import ModelCatalog
+
+GENERATION_WAIT = 10.0  # seconds for OpenRouter's generation stats, after the answers are in
 
 
 def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
@@ -34,7 +43,6 @@ def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stop", action="append", metavar="TEXT", help="stop sequence (repeatable)")
     p.add_argument("--frequency-penalty", type=number(-2, 2), metavar="X", help="-2 to 2")
     p.add_argument("--presence-penalty", type=number(-2, 2), metavar="X", help="-2 to 2")
-    p.add_argument("--reasoning-effort", choices=REASONING_EFFORTS)
     p.add_argument("--jsonl", action="store_true", help="one JSON object per event on stdout")
     p.add_argument("--show-reasoning", action="store_true", help="print reasoning text before answers")
     p.add_argument("--demo", action="store_true", help="use the built-in simulator: no key, no network")
@@ -44,6 +52,7 @@ def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="image, PDF or text file sent with the prompt (repeatable)",
     )
+    add_request_arguments(p)
     add_routing_arguments(p)
 
 
@@ -64,6 +73,17 @@ def add_routing_arguments(p: argparse.ArgumentParser) -> None:
         metavar="IN[,OUT]",
         help="max USD per million tokens (prompt[,completion])",
     )
+    g.add_argument("--quantizations", metavar="A,B", help="only providers serving these (e.g. fp8,bf16)")
+    g.add_argument("--zdr", action="store_true", help="only providers with zero data retention")
+    g.add_argument(
+        "--require-parameters", action="store_true", help="only providers that honour every parameter sent"
+    )
+    g.add_argument(
+        "--preferred-min-throughput",
+        type=integer(1, 100_000),
+        metavar="TPS",
+        help="prefer providers at least this fast (tokens/s)",
+    )
 
 
 def _max_price(text: str) -> tuple[Decimal, Decimal | None]:
@@ -79,6 +99,7 @@ def routing_from(args: argparse.Namespace) -> Routing:
         ("provider_order", "order"),
         ("only", "only"),
         ("ignore", "ignore"),
+        ("quantizations", "quantizations"),
     ):
         value = getattr(args, flag, None)
         if value:
@@ -89,6 +110,11 @@ def routing_from(args: argparse.Namespace) -> Routing:
         data["sort"] = args.sort
     if getattr(args, "deny_data_collection", False):
         data["deny_data_collection"] = True
+    for flag in ("zdr", "require_parameters"):
+        if getattr(args, flag, False):
+            data[flag] = True
+    if getattr(args, "preferred_min_throughput", None) is not None:
+        data["preferred_min_throughput"] = args.preferred_min_throughput
     try:
         if getattr(args, "max_price", None):
             prompt, completion = args.max_price
@@ -106,11 +132,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "-m", "--model", action="append", required=True, type=model_id, metavar="MODEL", help="repeatable"
     )
     add_sampling_arguments(p)
-    p.add_argument("prompt", metavar="PROMPT", help="the prompt, or - to read it from stdin")
+    p.add_argument("prompt", metavar="PROMPT", nargs="?", help="the prompt, or - to read it from stdin")
 
 
 def params_from(args: argparse.Namespace) -> ChatParams:
-    return ChatParams(
+    """The sampling and request flags as ChatParams (files named by flags are read here)."""
+    params = ChatParams(
         temperature=args.temperature,
         top_p=args.top_p,
         max_tokens=args.max_tokens,
@@ -118,8 +145,19 @@ def params_from(args: argparse.Namespace) -> ChatParams:
         stop=tuple(args.stop) if args.stop else None,
         frequency_penalty=args.frequency_penalty,
         presence_penalty=args.presence_penalty,
-        reasoning_effort=args.reasoning_effort,
     )
+    return with_request_options(params, args)
+
+
+def prompt_arg(args: argparse.Namespace) -> str:
+    """PROMPT, also when it came right after ``--web-search`` (whose N is optional)."""
+    spilled = getattr(args, "spilled_prompt", None)
+    if args.prompt is not None and spilled is not None:
+        raise ConfigError(f"--web-search takes a number of results, not {spilled!r}.")
+    prompt = args.prompt if args.prompt is not None else spilled
+    if prompt is None:
+        raise ConfigError("compare needs a PROMPT (or - to read it from stdin).")
+    return str(prompt)
 
 
 def read_prompt(text: str) -> str:
@@ -141,7 +179,7 @@ def read_prompt(text: str) -> str:
 
 async def run(ctx: AppContext, args: argparse.Namespace) -> int:
     request = CompareRequest(
-        prompt=read_prompt(args.prompt),
+        prompt=read_prompt(prompt_arg(args)),
         panes=tuple(PaneSpec(m) for m in args.model),
         system=args.system,
         params=params_from(args),
@@ -157,15 +195,29 @@ def attachments_from(args: argparse.Namespace) -> tuple[Attachment, ...]:
     return found
 
 
-async def check_modalities(ctx: AppContext, request: CompareRequest) -> None:
-    """Refuse, before sending, attachments a model cannot read (exit code 2), when the catalog is known."""
-    if not any(a.modality for a in request.attachments):
-        return
+async def check_catalog(ctx: AppContext, request: CompareRequest) -> CompareRequest:
+    """Before sending, with the catalog when it is known: refuse attachments a model cannot read
+    (exit code 2), note what a model may not honour, ask image models for images."""
+    if all(is_preset(p.model) or split_ref(p.model) for p in request.panes):
+        return request
     from playground.commands.models import load_catalog
 
     try:
         catalog, _ = await load_catalog(ctx, refresh=False)
     except PlaygroundError:  # offline with no cache: OpenRouter will say so itself
+        return request
+    check_modalities(catalog, request)
+    for index, pane in enumerate(request.panes):
+        params = request.params.merged(pane.params)
+        require = request.pane_routing(index).require_parameters
+        for note in request_notes(pane.model, catalog.get(pane.model), params, require):
+            warn(note)
+    return with_image_output(request, catalog)
+
+
+def check_modalities(catalog: ModelCatalog, request: CompareRequest) -> None:
+    """Refuse attachments a model cannot read (exit code 2)."""
+    if not any(a.modality for a in request.attachments):
         return
     problems = []
     for pane in request.panes:
@@ -195,7 +247,7 @@ async def run_request(
     """
     if args.demo:
         ctx.start_demo()
-    await check_modalities(ctx, request)
+    request = await check_catalog(ctx, request)
     models = [p.model for p in request.panes]
     if not all(m.strip() for m in models):
         raise ConfigError("-m/--model: a model id cannot be empty (e.g. -m openai/gpt-4o-mini).")
@@ -217,11 +269,39 @@ async def run_request(
                 with contextlib.suppress(asyncio.CancelledError):
                     await ticker
         view.close(comparison.results)
+        if not args.jsonl and not view.closed:
+            await _cache_discounts(client, comparison.results)
     if view.closed:
         raise BrokenPipeError("the output was closed")  # ``| head``: the CLI ends quietly
     if not args.jsonl:
         print_figures(comparison.results)
     return 0 if comparison.all_complete else 1
+
+
+async def _cache_discounts(client: Any, results: list[PaneResult]) -> None:
+    """The cache discount from OpenRouter's generation stats, for answers that used the cache
+    (the usage block counts cached tokens but not what they saved); skipped when unavailable."""
+    openrouter = getattr(client, "openrouter", None)
+    for result in results:
+        u, f = result.usage, result.finished
+        if (
+            openrouter is None
+            or u is None
+            or f is None
+            or not f.generation_id
+            or u.cache_discount is not None
+        ):
+            continue
+        if not (u.cached_tokens or u.cache_write_tokens):
+            continue
+        try:
+            async with asyncio.timeout(GENERATION_WAIT):
+                stats = await openrouter.generation(f.generation_id)
+        except (PlaygroundError, TimeoutError):  # not there yet (a 404 for a while), or offline
+            continue
+        discount = discount_figure(stats.get("cache_discount"))
+        if discount is not None:
+            result.usage = replace(u, cache_discount=discount)
 
 
 async def _tick(view: View, comparison: CompareRun) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from playground.commands.output import number, raw_stream, seconds, table, usd
+from playground.commands.surface_view import cache_lines, extra_json, extra_lines
 from playground.core.compare import PaneEvent, PaneResult, PaneState, Stopped
 from playground.core.events import Delta, Failed, Finished, Reasoning, Retrying, Started, Usage
 
@@ -37,6 +38,7 @@ def event_json(pane_event: PaneEvent) -> dict[str, Any]:
             "completion_tokens": e.completion_tokens,
             "reasoning_tokens": e.reasoning_tokens,
             "cached_tokens": e.cached_tokens,
+            "cache_write_tokens": e.cache_write_tokens,
             "total_tokens": e.total_tokens,
             "cost": None if e.cost is None else float(e.cost),
             "estimated": e.estimated,
@@ -64,6 +66,9 @@ def event_json(pane_event: PaneEvent) -> dict[str, Any]:
             "partial": e.partial,
             "attempts": e.attempts,
         }
+    extra = extra_json(e)
+    if extra is not None:
+        return base | extra
     assert isinstance(e, Stopped)
     return base | {
         "type": "error",
@@ -160,6 +165,7 @@ def answer_block(index: int, result: PaneResult, show_reasoning: bool) -> str:
         lines += ["--- reasoning ---", result.reasoning.rstrip(), "--- answer ---"]
     if result.text:
         lines.append(result.text.rstrip())
+    lines += extra_lines(result)
     if result.state is PaneState.TRUNCATED:
         lines.append("[cut off: the stream ended without a finish reason - this answer is incomplete]")
     if result.failed:
@@ -259,6 +265,8 @@ def print_figures(results: Sequence[PaneResult], out: TextIO | None = None) -> N
     costs = [r.cost for r in results if r.cost is not None]
     if costs:
         out.write(f"total cost: {usd(sum(costs[1:], costs[0]))}\n")
+    for line in cache_lines(results):
+        out.write(line + "\n")
     if estimated:
         out.write("~ estimated from the text: that endpoint reports no token counts (and no cost)\n")
     out.flush()

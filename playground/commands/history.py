@@ -8,8 +8,11 @@ import time
 
 from playground.commands.args import integer, run_id
 from playground.commands.output import table, usd
+from playground.commands.surface_view import extra_lines
+from playground.core.answer_extras import result_from_extras
 from playground.core.context import AppContext
-from playground.core.history import RunRecord, export_runs
+from playground.core.history import RunRecord
+from playground.core.history.export import FORMATS, export_from
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     show = actions.add_parser("show", help="one run with every answer")
     show.add_argument("id", type=run_id)
     export = actions.add_parser("export", help="runs as Markdown, JSON, CSV or one HTML page on stdout")
-    export.add_argument("--format", choices=("md", "json", "csv", "html"), default="md")
+    export.add_argument("--format", choices=FORMATS, default="md")
     export.add_argument(
         "--redact-prompts", action="store_true", help="html: prompts and answers replaced by their lengths"
     )
@@ -54,12 +57,10 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
             search=args.search, template=args.template, model=args.model, limit=args.limit
         )
     if args.history_action == "export":
-        if args.format == "html":
-            from playground.commands.history_html import html_export
-
-            sys.stdout.write(html_export(ctx, runs, redact_prompts=args.redact_prompts))
-        else:
-            sys.stdout.write(export_runs(runs, args.format))
+        settings = ctx.settings.load() if args.format == "html" else None
+        sys.stdout.write(
+            export_from(history, runs, args.format, settings=settings, redact_prompts=args.redact_prompts)
+        )
         return 0
     if not runs:
         print("No runs recorded yet." if not history.count() else "No runs match.")
@@ -73,7 +74,7 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
             ", ".join(r.models),
             r.outcome,
             usd(r.cost),
-            _short(r.prompt),
+            ("↳ " if r.parent else "") + _short(r.prompt),  # a follow-up of an earlier run
         ]
         for r in runs
     ]
@@ -92,6 +93,8 @@ def _show(run: RunRecord) -> int:
         f"Run {run.id} - {when}"
         + (f" - template {run.template} @ {run.template_version}" if run.template else "")
     )
+    if run.parent:
+        print(f"turn {run.turn} of a conversation: follows run {run.parent} (first run {run.conversation})")
     if run.case_name:
         print(f"case: {run.case_name}  variables: {dict(run.variables)}")
     if run.params:
@@ -103,6 +106,9 @@ def _show(run: RunRecord) -> int:
         tokens = f"{a.tokens_in or '-'} in / {a.tokens_out or '-'} out"
         figures = f"{a.state}, {a.provider or '-'}, {tokens}, {usd(a.cost)}"
         print(f"=== {a.requested_model} ({figures}) ===")
-        print(a.answer.rstrip() or f"[{a.error or 'no answer'}]")
+        extras = extra_lines(result_from_extras(a.requested_model, a.extras))  # tool calls, sources...
+        print(a.answer.rstrip() or ("" if extras else f"[{a.error or 'no answer'}]"))
+        for line in extras:
+            print(line)
         print()
     return 0

@@ -7,6 +7,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from playground.commands.request_flags import with_request_options
 from playground.core.context import AppContext
 from playground.core.errors import ConfigError, PlaygroundError
 from playground.core.evaluation.cost import plan_cost
@@ -41,6 +42,7 @@ def build_plan(
         old = library.version(template.name, args.against)
         variants.append(Variant(AGAINST, _template(old.content, args.against), old.hash))
     params = ChatParams(temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed)
+    params = with_request_options(params, args)
     seed = args.seed if args.seed is not None else random.randrange(1_000_000)
     plan = TestPlan(
         template.name, tuple(variants), cases, models, args.repeat, params, seed, args.judge, args.concurrency

@@ -90,6 +90,9 @@ def add_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     # The last repeat's seed (first + repeats - 1) must still fit a 64-bit integer.
     seeds = integer(-(2**63), 2**63 - 100)
     p.add_argument("--seed", type=seeds, metavar="N", help="seed of the first repeat (each repeat adds 1)")
+    from playground.commands.request_flags import add_request_arguments
+
+    add_request_arguments(p)
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="one JSON document at the end")
     out.add_argument("--jsonl", action="store_true", help="one JSON object per assertion and per cell")

@@ -19,19 +19,24 @@ from typing import Any, NamedTuple, Protocol
 from playground.core.attachments import Attachment
 from playground.core.conversation import Message
 from playground.core.events import (
+    Citation,
     Delta,
     Failed,
     FailureKind,
     Finished,
+    Image,
     Reasoning,
     Retrying,
+    SchemaCheck,
     Started,
     StreamEvent,
+    ToolCall,
     Usage,
 )
 from playground.core.redact import redact
 from playground.core.request import ChatParams, ChatRequest
 from playground.core.routing import Routing, routing_note
+from playground.core.structured import schema_of, validate_answer
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +88,7 @@ class PaneSpec:
     routing: Routing | None = None
     history: tuple[Message, ...] = ()  # this pane's own earlier turns (a follow-up), never another's
     prompt: str | None = None  # this pane's own prompt (an edited turn), instead of the shared one
+    reply: Message | None = None  # this turn's message when it is not a prompt (a tool's result)
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,8 @@ class CompareRequest:
     def pane_prompt(self, index: int) -> Message:
         """This turn's user message for a pane."""
         pane = self.panes[index]
+        if pane.reply is not None:
+            return pane.reply
         return Message("user", self.prompt if pane.prompt is None else pane.prompt, self.attachments)
 
     def pane_messages(self, index: int) -> tuple[Message, ...]:
@@ -138,6 +146,10 @@ class PaneResult:
     retrying: Retrying | None = None
     attempts: int = 0
     chunks: int = 0  # stream chunks of answer and reasoning received
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    schema: SchemaCheck | None = None
     fallbacks: tuple[str, ...] = ()  # the fallback models asked for, to tell a fallback from a rename
 
     @property
@@ -169,8 +181,20 @@ class PaneResult:
             self.state = PaneState.STREAMING
         elif isinstance(event, Usage):
             self.usage = event
+        elif isinstance(event, ToolCall | Citation | Image | SchemaCheck):
+            self._apply_extra(event)
         else:
             self._apply_lifecycle(event)
+
+    def _apply_extra(self, event: ToolCall | Citation | Image | SchemaCheck) -> None:
+        if isinstance(event, ToolCall):
+            self.tool_calls.append(event)
+        elif isinstance(event, Citation):
+            self.citations.append(event)
+        elif isinstance(event, Image):
+            self.images.append(event)
+        else:
+            self.schema = event
 
     def _apply_lifecycle(self, event: PaneEventBody) -> None:
         if isinstance(event, Started):
@@ -296,6 +320,8 @@ class CompareRun:
             stream = self.client.stream_chat(self.request.chat_request(index))
             async with aclosing(stream):
                 async for event in stream:
+                    if isinstance(event, Finished):
+                        self._check_schema(index, generation)
                     self._emit(index, generation, event)
                     if isinstance(event, Finished | Failed):
                         ended = True
@@ -312,6 +338,15 @@ class CompareRun:
         if not ended:
             message = f"{model}: the answer ended without saying whether it was complete"
             self._emit(index, generation, Failed(model, FailureKind.UNKNOWN, message))
+
+    def _check_schema(self, index: int, generation: int) -> None:
+        """Before a pane's end: whether its answer is the JSON its response_format asked for."""
+        params = self.request.params.merged(self.request.panes[index].params)
+        schema = schema_of(params.response_format)
+        result = self.results[index]
+        if schema is None or generation != self._generation[index] or result.tool_calls:
+            return
+        self._emit(index, generation, validate_answer(result.text, schema))
 
     @property
     def all_complete(self) -> bool:

@@ -28,6 +28,7 @@ from playground.core.secrets import RESERVED_PREFIX
 log = logging.getLogger(__name__)
 
 PREFIX = "@"
+PRESET = "preset"  # @preset/NAME is an OpenRouter preset, never an endpoint
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
 
@@ -46,6 +47,8 @@ def validate_endpoint_name(name: str) -> str:
         raise ConfigError(
             f"Endpoint name {name!r}: use 1-32 lower-case letters, digits, '-' or '_' (e.g. 'ollama')."
         )
+    if name == PRESET:
+        raise ConfigError("Endpoint name 'preset' is reserved: @preset/NAME is an OpenRouter preset.")
     return name
 
 
@@ -64,7 +67,7 @@ def split_ref(model: str) -> tuple[str, str] | None:
     if not model.startswith(PREFIX) or "/" not in model:
         return None
     name, _, model_id = model[1:].partition("/")
-    return (name, model_id) if name and model_id else None
+    return (name, model_id) if name and model_id and name != PRESET else None
 
 
 def keyring_name(endpoint: str) -> str:
@@ -208,9 +211,17 @@ class RoutedClient:
         client = self.endpoints.get(name)
         if client is None:
             return _fail(request.model, f"there is no endpoint named '{name}' - add it under Endpoints")
-        # Only what any OpenAI-compatible server understands: no routing, no OpenRouter extras.
+        # Only what any OpenAI-compatible server understands: no routing, no OpenRouter extras; and
+        # ask for usage in the stream (vLLM, Ollama, LM Studio send exact counts only when asked).
         # Messages keep naming "@name/id", so an error says which endpoint it came from.
-        plain = replace(request, model=model_id, extra={}, routing=None, label=request.model)
+        plain = replace(
+            request,
+            model=model_id,
+            params=request.params.openai_compatible(),
+            extra={"stream_options": {"include_usage": True}},
+            routing=None,
+            label=request.model,
+        )
         return _with_estimated_usage(client.stream_chat(plain), request)
 
 

@@ -75,6 +75,43 @@ class Usage:
     total_tokens: int | None = None
     cost: Decimal | None = None
     estimated: bool = False  # counted by this app from the text: the server sent no usage
+    cache_write_tokens: int | None = None  # prompt tokens written to the provider's cache
+    cache_discount: Decimal | None = None  # USD saved (negative: paid extra) by the cache
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """One function call the model asked for, its streamed arguments joined (text, maybe JSON)."""
+
+    index: int
+    call_id: str
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source the answer cites (web search): numbered from 1 in the order they arrived."""
+
+    number: int
+    url: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image the model returned (a ``data:`` or https URL), numbered from 1."""
+
+    number: int
+    url: str
+
+
+@dataclass(frozen=True)
+class SchemaCheck:
+    """Whether the finished answer is valid JSON for the schema asked for (structured outputs)."""
+
+    valid: bool
+    message: str  # "valid JSON" or the first error with its path
 
 
 @dataclass(frozen=True)
@@ -110,5 +147,6 @@ class Failed:
     attempts: int = 1
 
 
-StreamEvent = Started | Retrying | Delta | Reasoning | Usage | Finished | Failed
+AnswerExtra = ToolCall | Citation | Image | SchemaCheck
+StreamEvent = Started | Retrying | Delta | Reasoning | Usage | AnswerExtra | Finished | Failed
 TERMINAL_EVENTS = (Finished, Failed)

@@ -41,6 +41,10 @@ class Routing:
     deny_data_collection: bool = False
     max_price_prompt: Decimal | None = None  # USD per million tokens
     max_price_completion: Decimal | None = None
+    quantizations: tuple[str, ...] = ()  # e.g. fp8, bf16: only providers serving these
+    zdr: bool = False  # only providers with zero data retention
+    require_parameters: bool = False  # only providers that honour every parameter sent
+    preferred_min_throughput: int | None = None  # tokens per second; a preference, not a filter
 
     def __post_init__(self) -> None:
         if self.sort is not None and self.sort not in SORTS:
@@ -50,6 +54,8 @@ class Routing:
         for price in (self.max_price_prompt, self.max_price_completion):
             if price is not None and price < 0:
                 raise RoutingError("A maximum price cannot be negative.")
+        if self.preferred_min_throughput is not None and not 0 < self.preferred_min_throughput <= 100_000:
+            raise RoutingError("preferred_min_throughput must be tokens per second from 1 to 100000.")
 
     @property
     def empty(self) -> bool:
@@ -76,6 +82,14 @@ class Routing:
             max_price["completion"] = float(self.max_price_completion)
         if max_price:
             provider["max_price"] = max_price
+        if self.quantizations:
+            provider["quantizations"] = list(self.quantizations)
+        if self.zdr:
+            provider["zdr"] = True
+        if self.require_parameters:
+            provider["require_parameters"] = True
+        if self.preferred_min_throughput is not None:
+            provider["preferred_min_throughput"] = self.preferred_min_throughput
         return provider
 
     def to_extra(self, model: str) -> dict[str, Any]:
@@ -114,6 +128,12 @@ class Routing:
             found.append("data collection: deny")
         if self.ignore:
             found.append(f"ignored providers {', '.join(self.ignore)}")
+        if self.quantizations:
+            found.append(f"quantizations {', '.join(self.quantizations)}")
+        if self.zdr:
+            found.append("zero data retention")
+        if self.require_parameters:
+            found.append("providers that honour every parameter")
         return found
 
     def _price_words(self) -> str:
@@ -136,6 +156,8 @@ class Routing:
             parts.append("no provider fallbacks")
         if self.sort:
             parts.append(f"sort by {self.sort}")
+        if self.preferred_min_throughput is not None:
+            parts.append(f"prefer {self.preferred_min_throughput}+ tokens/s")
         return "; ".join(parts)
 
     # ----- storage: template TOML ``[routing]``, window state -----------------------------------
@@ -163,10 +185,12 @@ class Routing:
         if unknown:
             raise RoutingError(f"Unknown routing field {unknown[0]!r}; known: {', '.join(sorted(known))}.")
         values: dict[str, Any] = {}
-        for name in ("fallbacks", "order", "only", "ignore"):
+        for name in ("fallbacks", "order", "only", "ignore", "quantizations"):
             if name in data:
                 values[name] = _names(data[name], name)
-        for name in ("allow_fallbacks", "deny_data_collection"):
+        if data.get("preferred_min_throughput") is not None:
+            values["preferred_min_throughput"] = _throughput(data["preferred_min_throughput"])
+        for name in ("allow_fallbacks", "deny_data_collection", "zdr", "require_parameters"):
             if name in data:
                 if not isinstance(data[name], bool):
                     raise RoutingError(f"Routing field {name!r} must be true or false.")
@@ -185,6 +209,12 @@ def _names(value: Any, name: str) -> tuple[str, ...]:
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise RoutingError(f"Routing field {name!r} must be a list of names.")
     return tuple(v.strip() for v in value if v.strip())
+
+
+def _throughput(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RoutingError("preferred_min_throughput must be a whole number of tokens per second.")
+    return value
 
 
 def parse_price(value: Any, name: str = "max price") -> Decimal:
@@ -240,6 +270,8 @@ def routing_note(asked: str, served: str | None, routing: Routing | None = None)
     """Words for the pane when another model answered than the one asked; None when it is the same."""
     if not served or same_model(asked, served):
         return None
+    if asked.startswith("@preset/"):
+        return f"preset {asked.removeprefix('@preset/')}: {served} answered"
     if split_variant(asked)[0] == AUTO_ROUTER:
         return f"auto router chose {served}"
     fallbacks = routing.fallbacks if routing else ()

@@ -4,6 +4,7 @@ environment, never containing it."""
 from __future__ import annotations
 
 import json
+import pprint
 import shlex
 
 from playground.core.request import ChatRequest
@@ -34,8 +35,8 @@ def _curl(url: str, body: dict[str, object]) -> str:
 
 
 def _python(url: str, body: dict[str, object]) -> str:
-    payload = json.dumps(body, indent=4, ensure_ascii=False)
-    payload = payload.replace(": true", ": True").replace(": false", ": False").replace(": null", ": None")
+    # a Python literal, not JSON text with true/false patched: a schema's own words stay as written
+    payload = pprint.pformat(body, indent=1, width=100, sort_dicts=False)
     return (
         "import os\n\nimport httpx\n\n"
         f"body = {payload}\n\n"
@@ -46,7 +47,8 @@ def _python(url: str, body: dict[str, object]) -> str:
         "    timeout=120,\n"
         ")\n"
         "response.raise_for_status()\n"
-        'print(response.json()["choices"][0]["message"]["content"])\n'
+        'message = response.json()["choices"][0]["message"]\n'
+        'print(message.get("content") or message.get("tool_calls"))\n'
     )
 
 
@@ -62,5 +64,6 @@ def _javascript(url: str, body: dict[str, object]) -> str:
         f"  body: JSON.stringify({payload}),\n"
         "});\n"
         "const data = await response.json();\n"
-        "console.log(data.choices[0].message.content);\n"
+        "const message = data.choices[0].message;\n"
+        "console.log(message.content ?? message.tool_calls);\n"
     )

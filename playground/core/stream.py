@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from playground.core.events import Delta, Failed, FailureKind, Finished, Reasoning, StreamEvent, Usage
 from playground.core.failures import detail_for, kind_for_status, sentence_for, status_from_code
 from playground.core.servertext import cost_figure, server_text, token_figure
+from playground.core.tools import AnswerExtras
 
 
 class MalformedChunkError(ValueError):
@@ -27,6 +29,8 @@ class StreamInterpreter:
         self.usage: Usage | None = None
         self.failed: Failed | None = None
         self.content_chunks = 0
+        self.extras = AnswerExtras()
+        self.calls_sent = False
         self.server = "OpenRouter"  # who answers, for the words of an error inside the stream
 
     def feed(self, chunk: Any) -> list[StreamEvent]:
@@ -86,6 +90,8 @@ class StreamInterpreter:
         delta = choice.get("delta")
         if type(delta) is not dict or delta.get("reasoning"):
             return None
+        if len(delta) > 1 and ("tool_calls" in delta or "annotations" in delta or "images" in delta):
+            return None
         content = delta.get("content")
         if type(content) is not str:
             return None
@@ -113,11 +119,20 @@ class StreamInterpreter:
             if isinstance(content, str) and content:
                 self.content_chunks += 1
                 events.append(Delta(content))
+            events.extend(self.extras.feed(delta))
         finish = server_text(choice.get("finish_reason"), 100)
         if finish:
             self.finish_reason = finish
             self.native_finish_reason = server_text(choice.get("native_finish_reason"), 100)
+            events.extend(self.tool_calls())
         return events
+
+    def tool_calls(self) -> list[StreamEvent]:
+        """The joined tool calls, once: when the finish reason arrives (or the stream ends)."""
+        if self.calls_sent:
+            return []
+        self.calls_sent = True
+        return list(self.extras.calls())
 
     def _fail(self, error: Mapping[str, Any] | None) -> Failed:
         status = status_from_code(error.get("code")) if error else None
@@ -142,7 +157,9 @@ def parse_usage(usage: Mapping[str, Any]) -> Usage:
     reads as unknown (None) - a wrong figure never fails the answer it came with."""
     prompt_details = usage.get("prompt_tokens_details")
     completion_details = usage.get("completion_tokens_details")
-    cached = prompt_details.get("cached_tokens") if isinstance(prompt_details, Mapping) else None
+    details = prompt_details if isinstance(prompt_details, Mapping) else {}
+    cached = details.get("cached_tokens")
+    written = details.get("cache_write_tokens")
     reasoning = (
         completion_details.get("reasoning_tokens") if isinstance(completion_details, Mapping) else None
     )
@@ -153,4 +170,14 @@ def parse_usage(usage: Mapping[str, Any]) -> Usage:
         cached_tokens=token_figure(cached),
         total_tokens=token_figure(usage.get("total_tokens")),
         cost=cost_figure(usage.get("cost")),
+        cache_write_tokens=token_figure(written),
+        cache_discount=discount_figure(usage.get("cache_discount")),
     )
+
+
+def discount_figure(value: Any) -> Decimal | None:
+    """The cache discount in USD: negative when writing the cache cost more than it saved."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        figure = cost_figure(abs(value))
+        return None if figure is None else (figure if value >= 0 else -figure)
+    return None

@@ -22,7 +22,14 @@ import tomli_w
 from playground.core.atomic import atomic_write
 from playground.core.errors import ConfigError
 from playground.core.request import ChatParams
-from playground.core.routing import Routing, RoutingError
+from playground.core.routing import Routing
+from playground.core.template_fields import (
+    KNOWN_FIELDS,
+    params_table,
+    routing_table,
+    toml_value,
+    unknown_params,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +85,10 @@ class PromptTemplate:
     # validates and checks them
     asserts: tuple[Mapping[str, Any], ...] = ()
     case_asserts: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+    # fields this version does not know (top level, and in [params]): written back as they were,
+    # so a template from a newer app loses nothing when it is saved here
+    unknown: Mapping[str, Any] = field(default_factory=dict)
+    unknown_params: Mapping[str, Any] = field(default_factory=dict)
 
     def variables(self) -> list[Variable]:
         """Placeholders in order of first use (system prompt first); the first default wins."""
@@ -120,7 +131,8 @@ class PromptTemplate:
         data["prompt"] = self.prompt
         if self.models:
             data["models"] = list(self.models)
-        params = {n: _toml_value(getattr(self.params, n)) for n in self.params.set_names()}
+        params = {n: toml_value(getattr(self.params, n)) for n in self.params.set_names()}
+        params |= {k: v for k, v in self.unknown_params.items() if k not in params}
         if params:
             data["params"] = params
         if not self.routing.empty:
@@ -129,6 +141,7 @@ class PromptTemplate:
             data["assert"] = [dict(a) for a in self.asserts]
         if self.cases:
             data["cases"] = [_case_data(n, v, self.case_asserts.get(n, ())) for n, v in self.cases]
+        data |= {k: v for k, v in self.unknown.items() if k not in data}
         return tomli_w.dumps(data, multiline_strings=True)
 
     @classmethod
@@ -166,6 +179,8 @@ class PromptTemplate:
             routing=_routing(data.get("routing")),
             asserts=_tables(data.get("assert"), "assert"),
             case_asserts=_case_asserts(data.get("cases")),
+            unknown={k: v for k, v in data.items() if k not in KNOWN_FIELDS},
+            unknown_params=unknown_params(data.get("params")),
         )
 
     @property
@@ -213,10 +228,6 @@ def _fill(text: str, values: Mapping[str, str]) -> str:
     return "".join(parts).replace("\\{{", "{{")
 
 
-def _toml_value(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
-
-
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -226,26 +237,17 @@ def _strs(value: Any) -> tuple[str, ...]:
 
 
 def _params(value: Any) -> ChatParams:
-    if not isinstance(value, Mapping):
-        return ChatParams()
-    known = {k: v for k, v in value.items() if k in ChatParams.__dataclass_fields__}
-    if isinstance(known.get("stop"), list):
-        known["stop"] = tuple(str(s) for s in known["stop"])
     try:
-        return ChatParams(**known)
-    except TypeError as exc:
-        raise TemplateError(f"bad [params]: {exc}") from None
+        return params_table(value)
+    except ConfigError as exc:
+        raise TemplateError(str(exc)) from None
 
 
 def _routing(value: Any) -> Routing:
-    if value is None:
-        return Routing()
-    if not isinstance(value, Mapping):
-        raise TemplateError("[routing] must be a table")
     try:
-        return Routing.from_mapping(value)
-    except RoutingError as exc:
-        raise TemplateError(f"bad [routing]: {exc}") from None
+        return routing_table(value)
+    except ConfigError as exc:
+        raise TemplateError(str(exc)) from None
 
 
 def _cases(value: Any) -> tuple[tuple[str, Mapping[str, str]], ...]:

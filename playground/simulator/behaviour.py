@@ -44,6 +44,9 @@ class Behaviour:
     gzip: bool = False
     json_error_200: bool = False  # non-streaming: HTTP 200 whose body is an error object
     chunk_repeat: int = 1  # join this many tokens per chunk (1 MB chunk tests)
+    # Odd forms seen in the wild, opt-in: {"chunk": fields added to every chunk (e.g.
+    # {"system_fingerprint": None}), "usage": fields that replace the usage block's (e.g. a short
+    # cost_details)}. Without them every answer matches the official SDKs' types.
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -95,4 +98,10 @@ FAULTS: dict[str, Behaviour] = {
     "stream-error-3": Behaviour(end="stream_error", error_variant=3, end_after=4),
     "stream-error-4": Behaviour(end="stream_error", error_variant=4, end_after=4),
     "slow": Behaviour(tokens_per_second=8, ttft=1.5),
+    "wild-chunks": Behaviour(  # what the simulator used to send on every answer
+        extra={
+            "chunk": {"system_fingerprint": None},
+            "usage": {"cost_details": {"upstream_inference_cost": None}},
+        }
+    ),
 }

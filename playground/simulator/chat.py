@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from playground.simulator import features
 from playground.simulator.behaviour import Behaviour
 from playground.simulator.http import ChunkedWriter, RecordedRequest, head, send_body, send_json
 from playground.simulator.judge import judge_answer, judge_model
@@ -20,6 +21,8 @@ from playground.simulator.models import (
     generate_reasoning,
     tokenize,
 )
+from playground.simulator.wire import error_type, fingerprint, generation, openai_error
+from playground.simulator.wire import usage as usage_block
 
 if TYPE_CHECKING:
     from playground.simulator.server import Simulator
@@ -40,22 +43,19 @@ class Answer:
     prices: tuple[Decimal, Decimal]
     tps: float
     ttft: float
-    plain: bool = False  # a plain OpenAI-compatible server: no provider, no usage chunk
+    plain: bool = False  # a plain OpenAI-compatible server: OpenAI's fields only
+    include_usage: bool = False  # the request's stream_options.include_usage (plain servers honour it)
+    extras: Any = None  # tool calls, citations, images, cache figures (simulator.features)
 
     def usage(self, sent: int) -> dict[str, Any]:
+        usage = self._usage(sent)
+        if self.extras is not None:
+            self.extras.patch_usage(usage, self.prices)
+        return usage
+
+    def _usage(self, sent: int) -> dict[str, Any]:
         reasoning = len(self.reasoning)
-        completion = sent + reasoning
-        cost = self.prices[0] * self.prompt_tokens + self.prices[1] * completion
-        return {
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": completion,
-            "total_tokens": self.prompt_tokens + completion,
-            "cost": float(cost),
-            "is_byok": False,
-            "prompt_tokens_details": {"cached_tokens": 0},
-            "completion_tokens_details": {"reasoning_tokens": reasoning},
-            "cost_details": {"upstream_inference_cost": None},
-        }
+        return usage_block(self.prompt_tokens, sent + reasoning, reasoning, self.prices, plain=self.plain)
 
     def chunk(self, **fields: Any) -> dict[str, Any]:
         base: dict[str, Any] = {
@@ -64,13 +64,20 @@ class Answer:
             "model": self.served,
             "object": "chat.completion.chunk",
             "created": int(time.time()),
-            "system_fingerprint": None,
+            "system_fingerprint": fingerprint(self.served),
         }
         if self.plain:
             del base["provider"]
             base["id"] = "chatcmpl-" + self.gen_id.removeprefix("gen-")
         base.update(fields)
         return base
+
+    def choice(self, finish_reason: str | None, **fields: Any) -> dict[str, Any]:
+        """One choice; OpenRouter also names the provider's own finish reason."""
+        found: dict[str, Any] = {"index": 0, **fields, "finish_reason": finish_reason}
+        if finish_reason is not None and not self.plain:
+            found["native_finish_reason"] = finish_reason
+        return found
 
 
 def _prompt_text(body: dict[str, Any]) -> str:
@@ -134,7 +141,7 @@ class ChatResponder:
             body = request.json()
             assert isinstance(body, dict)
         except (ValueError, AssertionError):
-            await send_json(writer, 400, {"error": {"code": 400, "message": "Invalid JSON body"}})
+            await send_json(writer, 400, self.sim.error_body(400, "Invalid JSON body"))
             return True
         model_id = str(body.get("model", ""))
         behaviour = self.sim.behaviour_for(model_id)
@@ -153,7 +160,7 @@ class ChatResponder:
             if behaviour is None and model is None:
                 if last:
                     message = f"{model_id} is not a valid model ID"
-                    await send_json(writer, 400, {"error": {"code": 400, "message": message}})
+                    await send_json(writer, 400, self.sim.error_body(400, message))
                     return True
                 continue
             behaviour = behaviour or Behaviour()
@@ -165,7 +172,7 @@ class ChatResponder:
             if model is not None and _has_images(body) and "image" not in model.input_modalities:
                 if last:
                     message = "No endpoints found that support image input"
-                    await send_json(writer, 404, {"error": {"code": 404, "message": message}})
+                    await send_json(writer, 404, self.sim.error_body(404, message))
                     return True
                 continue
             endpoint = choose_endpoint(
@@ -174,14 +181,14 @@ class ChatResponder:
             if endpoint is None:
                 if last:
                     message = "No allowed providers are available for the selected model."
-                    error = {"code": 503, "message": message, "metadata": {"model": candidate}}
-                    await send_json(writer, 503, {"error": error, "user_id": "user_sim"})
+                    await send_json(writer, 503, self.sim.error_body(503, message, {"model": candidate}))
                     return True
                 continue
             if behaviour.raw_body is not None:
                 await send_body(writer, 200, behaviour.raw_body, behaviour.content_type, behaviour.headers)
                 return True
             answer = self._answer(candidate, model, behaviour, body, endpoint)
+            answer.include_usage = _wants_usage(body)
             if body.get("stream"):
                 return await Streamer(self.sim, writer, behaviour, answer).run()
             await self._plain(writer, behaviour, answer)
@@ -189,7 +196,7 @@ class ChatResponder:
         return True
 
     def _resolve(self, model_id: str) -> SimModel | None:
-        model = self.sim.models.get(model_id)
+        model = self.sim.models.get(model_id) or features.preset_model(self.sim, model_id)
         base, _, variant = model_id.rpartition(":")
         if model is None and variant in ("nitro", "floor"):
             model = self.sim.models.get(base)
@@ -217,7 +224,7 @@ class ChatResponder:
             if b.reasoning is not None
             else (generate_reasoning(prompt) if speaker.reasoning else "")
         )
-        return Answer(
+        answer = Answer(
             gen_id=self.sim.next_id(),
             model_id=model_id,
             served=b.served_model or speaker.id,
@@ -238,56 +245,65 @@ class ChatResponder:
             ttft=b.ttft if b.ttft is not None else speaker.ttft * endpoint.latency_factor * scale,
             plain=self.sim.openai_compatible,
         )
+        return features.shape(self.sim, body, answer, scripted=b.text is not None or bool(verdict))
 
     async def _http_error(self, writer: asyncio.StreamWriter, b: Behaviour) -> None:
-        error: dict[str, Any] = {
-            "code": b.error_code if b.error_code is not None else b.status,
-            "message": b.error_message or "error",
-        }
-        if b.error_metadata:
-            error["metadata"] = b.error_metadata
-        await send_json(writer, b.status, {"error": error, "user_id": "user_sim"}, b.headers, gzip=b.gzip)
+        body = self.sim.error_body(b.status, b.error_message or "error", b.error_metadata)
+        if b.error_code is not None and not self.sim.openai_compatible:
+            body["error"]["code"] = b.error_code  # an odd code (a word, another number), when scripted
+        await send_json(writer, b.status, body, b.headers, gzip=b.gzip)
 
     async def _plain(self, writer: asyncio.StreamWriter, b: Behaviour, answer: Answer) -> None:
         await asyncio.sleep(answer.ttft)
-        if b.json_error_200:
-            error = {"code": b.error_code or 502, "message": b.error_message or "Provider returned error"}
+        if b.json_error_200:  # an odd form: HTTP 200 whose body is an error object
+            error = self.sim.error_body(502, b.error_message or "Provider returned error")["error"]
+            if b.error_code is not None and not self.sim.openai_compatible:
+                error["code"] = b.error_code
             await send_json(writer, 200, {"error": error}, gzip=b.gzip)
             return
         message: dict[str, Any] = {"role": "assistant", "content": "".join(answer.tokens)}
         if answer.reasoning:
             message["reasoning"] = "".join(answer.reasoning)
+        features.patch_message(answer, message)
         body = answer.chunk(
             object="chat.completion",
-            choices=[
-                {
-                    "index": 0,
-                    "message": message,
-                    "finish_reason": answer.finish_reason,
-                    "native_finish_reason": answer.finish_reason,
-                }
-            ],
-            usage=answer.usage(len(answer.tokens)),
+            choices=[answer.choice(answer.finish_reason, message=message)],
+            usage={**answer.usage(len(answer.tokens)), **_odd(b, "usage")},
         )
-        self.sim.generations[answer.gen_id] = _generation_stats(answer, len(answer.tokens))
-        await send_json(writer, 200, body, (("X-Generation-Id", answer.gen_id),), gzip=b.gzip)
+        body.update(_odd(b, "chunk"))
+        headers: tuple[tuple[str, str], ...] = ()
+        if not answer.plain:
+            self.sim.generations[answer.gen_id] = _generation_stats(
+                answer, len(answer.tokens), streamed=False
+            )
+            headers = (("X-Generation-Id", answer.gen_id),)
+        await send_json(writer, 200, body, headers, gzip=b.gzip)
 
 
-def _generation_stats(answer: Answer, sent: int) -> dict[str, Any]:
-    usage = answer.usage(sent)
-    return {
-        "id": answer.gen_id,
-        "model": answer.served,
-        "provider_name": answer.provider,
-        "total_cost": usage["cost"],
-        "latency": int(answer.ttft * 1000),
-        "generation_time": int(sent / answer.tps * 1000) if answer.tps else 0,
-        "tokens_prompt": usage["prompt_tokens"],
-        "tokens_completion": usage["completion_tokens"],
-        "native_tokens_prompt": usage["prompt_tokens"],
-        "native_tokens_completion": usage["completion_tokens"],
-        "finish_reason": answer.finish_reason,
-    }
+def _wants_usage(body: dict[str, Any]) -> bool:
+    options = body.get("stream_options")
+    return isinstance(options, dict) and options.get("include_usage") is True
+
+
+def _odd(b: Behaviour, part: str) -> dict[str, Any]:
+    """Fields a Behaviour asks to add to every ``chunk`` or to the ``usage`` block (odd forms)."""
+    fields = b.extra.get(part)
+    return dict(fields) if isinstance(fields, dict) else {}
+
+
+def _generation_stats(answer: Answer, sent: int, *, streamed: bool) -> dict[str, Any]:
+    counts = answer.usage(sent)
+    stats = generation(
+        answer.gen_id,
+        answer.served,
+        answer.provider,
+        counts,
+        latency_ms=int(answer.ttft * 1000),
+        generation_ms=int(sent / answer.tps * 1000) if answer.tps else 0,
+        finish_reason=answer.finish_reason,
+        streamed=streamed,
+    )
+    return {**stats, **features.stats(answer)}
 
 
 class Streamer:
@@ -307,7 +323,7 @@ class Streamer:
             ("Content-Type", self.b.content_type),
             ("Cache-Control", "no-cache"),
             ("Transfer-Encoding", "chunked"),
-            ("X-Generation-Id", self.answer.gen_id),
+            *([] if self.answer.plain else [("X-Generation-Id", self.answer.gen_id)]),
             *self.b.headers,
         ]
         if self.b.gzip:
@@ -317,12 +333,11 @@ class Streamer:
         await asyncio.sleep(self.answer.ttft)
         await self.comment()
         await self.event(
-            self.answer.chunk(
-                choices=[{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]
-            )
+            self.answer.chunk(choices=[self.answer.choice(None, delta={"role": "assistant", "content": ""})])
         )
         await self._pieces(self.answer.reasoning, "reasoning", None)
         sent = await self._pieces(self.answer.tokens, "content", self.b.end_after)
+        await features.stream_extras(self)
         return await self._end(sent)
 
     async def _pieces(self, tokens: list[str], field: str, limit: int | None) -> int:
@@ -332,7 +347,7 @@ class Streamer:
             delta: dict[str, Any] = {"role": "assistant", field: tokens[i]}
             if field == "reasoning":
                 delta["content"] = ""
-            await self.event(self.answer.chunk(choices=[{"index": 0, "delta": delta, "finish_reason": None}]))
+            await self.event(self.answer.chunk(choices=[self.answer.choice(None, delta=delta)]))
             if i % 40 == 39:
                 await self.comment()
             if self.answer.tps:
@@ -346,6 +361,8 @@ class Streamer:
             await self.send(f": OPENROUTER PROCESSING{self.newline}{self.newline}".encode())
 
     async def event(self, payload: dict[str, Any] | str) -> None:
+        if isinstance(payload, dict) and "object" in payload:
+            payload = {**payload, **_odd(self.b, "chunk")}
         data = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
         await self.send(f"data: {data}{self.newline}{self.newline}".encode())
 
@@ -359,7 +376,8 @@ class Streamer:
 
     async def _end(self, sent: int) -> bool:
         end = self.b.end
-        self.sim.generations[self.answer.gen_id] = _generation_stats(self.answer, sent)
+        if not self.answer.plain:
+            self.sim.generations[self.answer.gen_id] = _generation_stats(self.answer, sent, streamed=True)
         if end in ("done", "no_done"):
             await self._finish_and_usage(sent)
             if end == "done":
@@ -383,39 +401,37 @@ class Streamer:
         return True
 
     async def _finish_and_usage(self, sent: int) -> None:
-        fr = self.answer.finish_reason
+        delta = {"role": "assistant", "content": ""}
         await self.event(
-            self.answer.chunk(
-                choices=[
-                    {
-                        "index": 0,
-                        "delta": {"role": "assistant", "content": ""},
-                        "finish_reason": fr,
-                        "native_finish_reason": fr,
-                    }
-                ]
-            )
+            self.answer.chunk(choices=[self.answer.choice(self.answer.finish_reason, delta=delta)])
         )
         await self.comment()
-        if self.b.usage_form == "none" or self.answer.plain:
+        # A plain server sends usage only when asked; usage_form "none" is a server that never does.
+        if self.b.usage_form == "none" or (self.answer.plain and not self.answer.include_usage):
             return
         choices = (
             []
-            if self.b.usage_form == "empty_choices"
-            else [{"index": 0, "delta": {"content": ""}, "finish_reason": None}]
+            if self.b.usage_form == "empty_choices" or self.answer.plain
+            else [self.answer.choice(None, delta={"content": ""})]
         )
-        await self.event(self.answer.chunk(choices=choices, usage=self.answer.usage(sent)))
+        counts = {**self.answer.usage(sent), **_odd(self.b, "usage")}
+        await self.event(self.answer.chunk(choices=choices, usage=counts))
 
     async def _stream_error(self) -> None:
         code = self.b.error_code if self.b.error_code is not None else 502
-        error = {
-            "code": code,
-            "message": self.b.error_message or "Provider returned error",
-            "metadata": {"provider_name": self.answer.provider, "raw": "upstream reset"},
+        message = self.b.error_message or "Provider returned error"
+        if self.answer.plain:  # OpenAI-compatible servers send a bare OpenAI-shaped error event
+            status = code if isinstance(code, int) else 500
+            await self.event(openai_error(status, message))
+            return
+        # The SDK's form: an integer code and metadata.error_type; other metadata only when scripted.
+        metadata = self.b.error_metadata or {
+            "error_type": error_type(code if isinstance(code, int) else None),
+            "provider_name": self.answer.provider,
+            "raw": "upstream reset",
         }
-        failing_choice = [
-            {"index": 0, "delta": {"content": ""}, "finish_reason": "error", "native_finish_reason": "error"}
-        ]
+        error = {"code": code, "message": message, "metadata": metadata}
+        failing_choice = [self.answer.choice("error", delta={"content": ""})]
         variant = self.b.error_variant
         if variant == 1:
             await self.event(self.answer.chunk(error=error, choices=failing_choice))

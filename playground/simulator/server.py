@@ -14,13 +14,10 @@ from typing import Any
 from playground.simulator.behaviour import FAULTS, Behaviour
 from playground.simulator.chat import ChatResponder
 from playground.simulator.http import RecordedRequest, read_request, send_json
-from playground.simulator.models import DEFAULT_MODELS, SimModel
+from playground.simulator.models import DEFAULT_MODELS, SimModel, endpoints_for
+from playground.simulator.wire import key_info, model_endpoints, models_page, openai_error, openrouter_error
 
 __all__ = ["RecordedRequest", "Simulator"]
-
-
-def _error(status: int, message: str, **extra: Any) -> dict[str, Any]:
-    return {"error": {"code": status, "message": message, **extra}}
 
 
 # Faults mixed in by ``chaos``: each ends quickly and in a definite state.
@@ -102,8 +99,9 @@ class Simulator:
         self.port = port
         self.ssl_context = ssl_context
         self.chaos = chaos  # share of unscripted requests that get a random fault
-        # A plain OpenAI-compatible server (a local Ollama, vLLM...): /v1 root, OpenAI's /models shape,
-        # no provider field, no usage chunk, no keep-alive comments, no /key; a key only if valid_keys.
+        # A plain OpenAI-compatible server (a local Ollama, vLLM...): /v1 root, OpenAI's /models shape
+        # and error bodies, no OpenRouter fields (provider, cost...), a usage chunk only when
+        # ``stream_options.include_usage`` asks, no keep-alive comments, no /key; a key only if valid_keys.
         self.openai_compatible = openai_compatible
         self._random = random.Random(seed)
         self.requests: list[RecordedRequest] = []
@@ -149,6 +147,12 @@ class Simulator:
     def clear_log(self) -> None:
         with self._lock:
             self.requests.clear()
+
+    def error_body(self, status: int, message: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+        """An error body in this server's dialect: OpenRouter's, or OpenAI's for a plain server."""
+        if self.openai_compatible:
+            return openai_error(status, message)
+        return openrouter_error(status, message, metadata)
 
     def next_id(self) -> str:
         return f"gen-{int(time.time())}-{next(self._ids):06d}"
@@ -252,12 +256,12 @@ class Simulator:
                 break
         if self.redirect_to is not None:
             location = self.redirect_to.rstrip("/") + request.path
-            await send_json(writer, 307, _error(307, "moved"), (("Location", location),))
+            await send_json(writer, 307, self.error_body(307, "moved"), (("Location", location),))
             return True
         if request.method == "POST" and path == "/chat/completions":
             return await self._responder.respond(request, writer)
         if request.method != "GET":
-            await send_json(writer, 405, _error(405, "Method not allowed"))
+            await send_json(writer, 405, self.error_body(405, "Method not allowed"))
             return True
         await self._get(path, request, writer)
         return True
@@ -271,28 +275,41 @@ class Simulator:
             await send_json(writer, 200, {"object": "list", "data": data})
         elif path == "/models":
             data = [m.to_json(i) for i, m in enumerate(self.models.values())]
-            await send_json(writer, 200, {"data": data})
+            await send_json(writer, 200, models_page(data, request.query, self.base_url))
+        elif path == "/models/count" and not self.openai_compatible:
+            await send_json(writer, 200, {"data": {"count": len(self.models)}})
         elif self.openai_compatible:
-            await send_json(writer, 404, {"error": {"message": "Not Found", "type": "invalid_request_error"}})
+            await send_json(writer, 404, self.error_body(404, "Not Found"))
+        elif path.startswith("/models/") and path.endswith("/endpoints"):
+            await self._endpoints(path.removeprefix("/models/").removesuffix("/endpoints"), writer)
         elif path.startswith("/model/"):
             model = self.models.get(path.removeprefix("/model/"))
             if model is None:
-                await send_json(writer, 404, _error(404, "Model not found"))
+                await send_json(writer, 404, self.error_body(404, "Model not found"))
             else:
-                await send_json(writer, 200, {"data": model.to_json(0)})
+                await send_json(writer, 200, {"data": model.to_json(list(self.models).index(model.id))})
         elif path in ("/key", "/auth/key", "/credits", "/generation"):
             await self._account(path, request, writer)
         else:
-            await send_json(writer, 404, _error(404, "Not Found"))
+            await send_json(writer, 404, self.error_body(404, "Not Found"))
+
+    async def _endpoints(self, model_id: str, writer: asyncio.StreamWriter) -> None:
+        ids = list(self.models)
+        model = self.models.get(model_id)
+        if model is None:
+            await send_json(writer, 404, self.error_body(404, f"Model {model_id} not found"))
+            return
+        listing = model_endpoints(model, endpoints_for(model), ids.index(model_id))
+        await send_json(writer, 200, {"data": listing})
 
     def auth_failure(self, request: RecordedRequest) -> dict[str, Any] | None:
         auth = request.headers.get("authorization", "")
         if self.openai_compatible and self.valid_keys is None:
             return None  # a local server that needs no key
         if not auth.lower().startswith("bearer ") or not auth[7:].strip():
-            return _error(401, "No auth credentials found")
+            return self.error_body(401, "No auth credentials found")
         if self.valid_keys is not None and auth[7:].strip() not in self.valid_keys:
-            return _error(401, "User not found.")
+            return self.error_body(401, "User not found.")
         return None
 
     async def _account(self, path: str, request: RecordedRequest, writer: asyncio.StreamWriter) -> None:
@@ -303,13 +320,13 @@ class Simulator:
         key = request.headers["authorization"][7:].strip()
         if path == "/credits":
             if not self.key_data.get("is_management_key"):
-                await send_json(writer, 403, _error(403, "Only management keys can fetch credits"))
+                await send_json(writer, 403, self.error_body(403, "Only management keys can fetch credits"))
             else:
                 await send_json(writer, 200, {"data": {"total_credits": 25.0, "total_usage": 7.25}})
         elif path == "/generation":
             stats = self.generations.get(request.query.get("id", ""))
             if stats is None:
-                await send_json(writer, 404, _error(404, "Generation not found"))
+                await send_json(writer, 404, self.error_body(404, "Generation not found"))
             else:
                 await send_json(writer, 200, {"data": stats})
         else:
@@ -317,21 +334,6 @@ class Simulator:
 
     def _key_payload(self, key: str) -> dict[str, Any]:
         label = f"{key[:12]}...{key[-3:]}" if len(key) > 15 else "sk-or-v1-..."
-        payload: dict[str, Any] = {
-            "label": label,
-            "limit": 20.0,
-            "limit_remaining": 12.5,
-            "limit_reset": "monthly",
-            "include_byok_in_limit": False,
-            "usage": 7.5,
-            "usage_daily": 0.42,
-            "usage_weekly": 2.1,
-            "usage_monthly": 7.5,
-            "byok_usage": 0,
-            "is_free_tier": False,
-            "is_management_key": False,
-            "expires_at": None,
-            "rate_limit": {"requests": 200, "interval": "10s"},
-        }
+        payload = key_info(label)
         payload.update(self.key_data)
         return payload

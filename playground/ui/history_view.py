@@ -1,5 +1,9 @@
 """HistoryView: every past run, newest first; search, filter, open, re-run, delete, export, totals.
 
+The list is a ``RunListModel`` read a page at a time; a keystroke in a filter waits for a short pause
+(one query per pause, never one per key) and then reads one page through the search index. Totals
+and the template choices are read when the view opens or history changes, not per keystroke.
+
 Signals:
     openRequested(object): a RunRecord to show read-only in the compare layout.
     rerunRequested(object): a RunRecord to send again.
@@ -8,9 +12,11 @@ Signals:
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QDateTime, QItemSelectionModel, Qt, QTime, QTimer, Signal, SignalInstance
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,21 +29,21 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from playground.core.errors import PlaygroundError
 from playground.core.format import usd
+from playground.ui.history_model import RunListModel
 from playground.ui.session import Session
 
 if TYPE_CHECKING:
     from playground.core.history import RunRecord
 
-COLUMNS = ("When", "Template", "Case", "Models", "Outcome", "Cost", "Prompt")
-SHOWN = 500
+DEBOUNCE_MS = 120  # typing pauses longer than this between words; one query per pause
+EXPORTS = "Markdown (*.md);;JSON (*.json);;CSV (*.csv);;HTML page (*.html)"
 
 
 class HistoryView(QDockWidget):
@@ -51,14 +57,15 @@ class HistoryView(QDockWidget):
         self.setObjectName("historyView")
         self.setAccessibleName("History")
         self.session = session
-        self.runs: list[RunRecord] = []
+        self.model = RunListModel(self._page)
+        self.model.failed.connect(self._failed)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addLayout(self._filters())
-        self.table = QTableWidget(0, len(COLUMNS))
+        self.table = QTableView()
         self.table.setObjectName("historyTable")
         self.table.setAccessibleName("Past runs")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
@@ -74,8 +81,9 @@ class HistoryView(QDockWidget):
         self.setWidget(body)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
-        self._debounce.setInterval(120)
-        self._debounce.timeout.connect(self.refresh)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._debounced)
+        self._stale = False  # runs were added or deleted: the totals need reading again too
         session.historyChanged.connect(self._changed)
 
     def _filters(self) -> QHBoxLayout:
@@ -86,13 +94,22 @@ class HistoryView(QDockWidget):
         self.templateBox = QComboBox()
         self.templateBox.setAccessibleName("Template filter")
         self.templateBox.setEditable(True)
-        self.templateBox.lineEdit().setPlaceholderText("any template")
+        editor = self.templateBox.lineEdit()
+        if editor is not None:  # always, once editable
+            editor.setPlaceholderText("any template")
         self.modelEdit = QLineEdit()
         self.modelEdit.setPlaceholderText("model id")
         self.modelEdit.setAccessibleName("Model filter")
         self.outcomeBox = QComboBox()
         self.outcomeBox.setAccessibleName("Outcome filter")
         self.outcomeBox.addItems(["any outcome", "complete", "failed", "incomplete"])
+        self.turnsBox = QCheckBox("Follow-ups")
+        self.turnsBox.setObjectName("historyTurnsBox")
+        self.turnsBox.setAccessibleName("Show each conversation's follow-up turns")
+        self.turnsBox.setToolTip(
+            "Unticked, each conversation is one row (its first run, with its turn count)"
+        )
+        self.turnsBox.setChecked(True)
         self.sinceBox = QCheckBox("Since")
         self.sinceBox.setAccessibleName("Only runs since a date")
         self.sinceDate = QDateEdit(QDate.currentDate().addDays(-7))
@@ -103,6 +120,7 @@ class HistoryView(QDockWidget):
             self.templateBox,
             self.modelEdit,
             self.outcomeBox,
+            self.turnsBox,
             self.sinceBox,
             self.sinceDate,
         ):
@@ -113,6 +131,7 @@ class HistoryView(QDockWidget):
         self.templateBox.currentTextChanged.connect(self._debounce_start)
         self.modelEdit.textChanged.connect(self._debounce_start)
         self.outcomeBox.currentIndexChanged.connect(self._debounce_start)
+        self.turnsBox.toggled.connect(self._debounce_start)
         return row
 
     def _debounce_start(self) -> None:
@@ -120,7 +139,14 @@ class HistoryView(QDockWidget):
 
     def _changed(self) -> None:
         if self.isVisible():  # a hidden view refreshes when it is shown
+            self._stale = True
             self._debounce.start()
+
+    def _debounced(self) -> None:
+        if self._stale:
+            self.refresh()
+        else:
+            self.apply_filters()
 
     def _actions(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -138,63 +164,71 @@ class HistoryView(QDockWidget):
         row.addStretch(1)
         return row
 
+    @property
+    def runs(self) -> list[RunRecord]:
+        """The runs listed so far (more are read as the list scrolls)."""
+        return self.model.runs
+
     def refresh(self) -> None:
-        outcome = self.outcomeBox.currentText()
+        """Everything again: the list, the totals and the template choices (on open, after a change)."""
+        self._stale = False
+        if self._reload(keep=len(self.model.runs)):  # as far down as the list was scrolled
+            self._totals()
+
+    def apply_filters(self) -> bool:
+        """The first page for the filters as they are now, the same runs kept selected: what a pause
+        in typing runs (one query through the search index). False when history could not be read."""
+        self.table.scrollToTop()  # new results are read from their first row
+        return self._reload(keep=0)
+
+    def _reload(self, *, keep: int) -> bool:
+        chosen, current = self._selected_ids(), self._current_id()
         try:
-            self.runs = self.session.runs(
-                search=self.searchEdit.text().strip(),
-                template=self.templateBox.currentText().strip() or None,
-                model=self.modelEdit.text().strip() or None,
-                outcome=None if outcome == "any outcome" else outcome,
-                since=self._since(),
-                limit=SHOWN,
-                texts=False,
-            )
+            self.model.reload(keep=keep)
         except PlaygroundError as exc:
             self.totalsLabel.setText(str(exc))
-            return
-        chosen, current = self._selected_ids(), self._current_id()
-        self.table.setRowCount(len(self.runs))
-        for r, run in enumerate(self.runs):
-            cells = [
-                time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created)),
-                _template_words(run),
-                run.case_name or "",
-                ", ".join(run.models),
-                run.outcome,
-                usd(run.cost),
-                _prompt_words(run),
-            ]
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, run.id)
-                self.table.setItem(r, c, item)
+            return False
         self._reselect(chosen, current)
-        self._totals()
+        return True
+
+    def _failed(self, message: str) -> None:
+        self.totalsLabel.setText(message)
+
+    def _page(self, offset: int, limit: int) -> list[RunRecord]:
+        outcome = self.outcomeBox.currentText()
+        return self.session.runs(
+            search=self.searchEdit.text().strip(),
+            template=self.templateBox.currentText().strip() or None,
+            model=self.modelEdit.text().strip() or None,
+            outcome=None if outcome == "any outcome" else outcome,
+            since=self._since(),
+            limit=limit,
+            offset=offset,
+            texts=False,
+            order="conversation",
+            first_turns=not self.turnsBox.isChecked(),
+        )
 
     def _selected_ids(self) -> list[int]:
         """The ids of the selected runs, read from the rows themselves (not from row numbers)."""
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        items = [self.table.item(r, 0) for r in rows]
-        ids = [item.data(Qt.ItemDataRole.UserRole) for item in items if item is not None]
-        return [i for i in ids if isinstance(i, int)]
+        return [self.model.runs[r].id for r in rows if r < len(self.model.runs)]
 
     def _current_id(self) -> int | None:
-        item = self.table.item(self.table.currentRow(), 0) if self.table.currentRow() >= 0 else None
-        run_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-        return run_id if isinstance(run_id, int) else None
+        row = self.table.currentIndex().row()
+        return self.model.runs[row].id if 0 <= row < len(self.model.runs) else None
 
     def _reselect(self, ids: list[int], current: int | None) -> None:
         """After a refresh the same runs stay selected, wherever new runs moved their rows."""
         self.table.clearSelection()
-        rows = {run.id: r for r, run in enumerate(self.runs)}
+        rows = {run.id: r for r, run in enumerate(self.model.runs)}
         model, flags = self.table.selectionModel(), QItemSelectionModel.SelectionFlag
         if current in rows:
-            index = self.table.model().index(rows[current], 0)
+            index = self.model.index(rows[current], 0)
             model.setCurrentIndex(index, flags.NoUpdate)
         for run_id in ids:
             if run_id in rows:
-                index = self.table.model().index(rows[run_id], 0)
+                index = self.model.index(rows[run_id], 0)
                 model.select(index, flags.Select | flags.Rows)
 
     def _since(self) -> float | None:
@@ -203,13 +237,19 @@ class HistoryView(QDockWidget):
         return float(QDateTime(self.sinceDate.date(), QTime(0, 0)).toSecsSinceEpoch())
 
     def _totals(self) -> None:
+        try:
+            self._read_totals()
+        except PlaygroundError as exc:
+            self.totalsLabel.setText(str(exc))
+
+    def _read_totals(self) -> None:
         history = self.session.ctx.history()
         days = ", ".join(f"{day} {usd(total, digits=4)}" for day, total in history.totals_per_day(7))
         models = ", ".join(
             f"{model} {usd(total, digits=4)}" for model, total in history.totals_per_model()[:5]
         )
         self.totalsLabel.setText(f"Cost per day: {days or '-'}\nCost per model: {models or '-'}")
-        templates = sorted({r.template for r in self.runs if r.template})
+        templates = history.templates_used()
         current = self.templateBox.currentText()
         self.templateBox.blockSignals(True)
         self.templateBox.clear()
@@ -281,41 +321,26 @@ class HistoryView(QDockWidget):
         self.totalsLabel.setText(f"Deleted {len(ids)} run(s) from history.\n{self.totalsLabel.text()}")
 
     def _export(self, path: str | None = None) -> None:
-        from playground.core.history import export_runs
+        """The selected runs (or those listed) through the one exporter ``history export`` uses."""
+        from playground.core.history.export import FORMATS, export_from
 
-        runs = [self._full(r) for r in (self.selected() or self.runs)]
-        if not runs:
+        if not (self.selected() or self.runs):
             return
         if path is None:
-            path, _chosen = QFileDialog.getSaveFileName(
-                self, "Export runs", "runs.md", "Markdown (*.md);;JSON (*.json);;CSV (*.csv)"
-            )
+            path, _chosen = QFileDialog.getSaveFileName(self, "Export runs", "runs.md", EXPORTS)
         if not path:
             return
         fmt = path.rsplit(".", 1)[-1].lower()
-        fmt = fmt if fmt in ("md", "json", "csv") else "md"
-        from pathlib import Path
-
+        fmt = fmt if fmt in FORMATS else "md"
         try:
-            self.session.save_text(Path(path), export_runs(runs, fmt))
+            runs = [self._full(r) for r in (self.selected() or self.runs)]
+            history, settings = self.session.ctx.history(), self.session.ctx.settings.load()
+            self.session.save_text(Path(path), export_from(history, runs, fmt, settings=settings))
         except PlaygroundError as exc:
             self.totalsLabel.setText(str(exc))
             return
         self.totalsLabel.setText(f"Exported {len(runs)} run(s) to {path}.")
 
-    def showEvent(self, event: object) -> None:  # type: ignore[override]
+    def showEvent(self, event: QShowEvent) -> None:
         self.refresh()
-        super().showEvent(event)  # type: ignore[arg-type]
-
-
-def _prompt_words(run: RunRecord) -> str:
-    """The prompt on one line, marked when files went with it."""
-    mark = f"📎{run.attached} " if run.attached > 1 else "📎 " if run.attached else ""
-    return mark + " ".join(run.prompt.split())[:120]
-
-
-def _template_words(run: RunRecord) -> str:
-    """The template and the version it was run at, as `templates show` names versions."""
-    if not run.template:
-        return ""
-    return f"{run.template} @ {run.template_version}" if run.template_version else run.template
+        super().showEvent(event)

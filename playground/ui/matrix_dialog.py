@@ -106,7 +106,7 @@ class MatrixCellDialog(QDialog):
         view.setObjectName("matrixCellAnswer")
         view.setAccessibleName(f"Answer of repeat {repeats}")
         view.append_text(run.text(keys[0]) or cell.error or "")
-        view.moveCursor(view.textCursor().MoveOperation.Start)  # read from the top, not the end
+        view.show_from_top()  # read from the top, not the end
         column.addWidget(head)
         column.addWidget(view, 1)
 
@@ -175,6 +175,12 @@ class MatrixDialog(QDialog):
         self.repeatBox.setObjectName("matrixRepeats")
         self.repeatBox.setAccessibleName("Repeats per cell")
         self.repeatBox.setRange(1, 20)
+        self.parallelBox = QSpinBox()
+        self.parallelBox.setObjectName("matrixConcurrency")
+        self.parallelBox.setAccessibleName("Requests in flight at once")
+        self.parallelBox.setToolTip("How many answers are requested at once (rate limits are waited out)")
+        self.parallelBox.setRange(1, 16)
+        self.parallelBox.setValue(4)
         self.judgeEdit = QLineEdit()
         self.judgeEdit.setObjectName("matrixJudge")
         self.judgeEdit.setAccessibleName("Judge model")
@@ -186,6 +192,7 @@ class MatrixDialog(QDialog):
         for label, widget in (
             ("Models:", self.modelsEdit),
             ("Repeats:", self.repeatBox),
+            ("Parallel:", self.parallelBox),
             ("Judge:", self.judgeEdit),
         ):
             row.addWidget(QLabel(label))
@@ -233,6 +240,7 @@ class MatrixDialog(QDialog):
             self.params,
             0,
             judge,
+            self.parallelBox.value(),
         )
 
     def rebuild(self) -> None:
@@ -281,7 +289,7 @@ class MatrixDialog(QDialog):
         self.stopButton.setEnabled(running)
         self.retryButton.setEnabled(not running and self.run is not None and bool(self.run.failed_cells))
         self.exportButton.setEnabled(has_run and not running)
-        for widget in (self.modelsEdit, self.repeatBox, self.judgeEdit):
+        for widget in (self.modelsEdit, self.repeatBox, self.parallelBox, self.judgeEdit):
             widget.setEnabled(not running)
 
     def start(self) -> None:

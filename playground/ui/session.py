@@ -249,9 +249,11 @@ class Session(SessionKeys, QObject):
 
     def new_compare(self, request: CompareRequest, **record: Any) -> ThreadedRun:
         """A comparison on the session's client, recorded to history as each answer ends."""
+        from playground.core.capabilities import with_image_output
         from playground.core.endpoints import RoutedClient, split_ref
         from playground.core.library import record_run
 
+        request = with_image_output(request, self.catalog)  # image models are asked for images
         refs = [split_ref(p.model) for p in request.panes]
         if (self.client is None or self.active is None) and any(ref is None for ref in refs):
             raise NoKeyError(self.key_problem or NO_KEY_WORDS)

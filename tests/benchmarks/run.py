@@ -404,6 +404,8 @@ def fill_history(path: Path, runs: int) -> None:
 
 
 def bench_history_view(s: Sizes) -> Figure:
+    """Open History on 10,000 runs (database opened, first page listed, totals read), then the query a
+    pause in typing runs (one page through the FTS5 index), for each prefix of a two-word search."""
     from PySide6.QtWidgets import QApplication
 
     from playground.core.context import AppContext
@@ -415,24 +417,32 @@ def bench_history_view(s: Sizes) -> Figure:
     home = Path(tempfile.mkdtemp(prefix="bench-history-"))
     count = 500 if s.smoke else 10_000
     fill_history(home / "data" / "history.sqlite3", count)
-    session = Session(AppContext.from_env({"PLAYGROUND_HOME": str(home)}))
-    view = HistoryView(session)
-    opened = statistics.median(_timed(view.refresh) for _ in range(3))
+    views: list[HistoryView] = []
+
+    def open_view() -> None:
+        view = HistoryView(Session(AppContext.from_env({"PLAYGROUND_HOME": str(home)})))
+        view.refresh()
+        views.append(view)
+
+    opened = statistics.median(_timed(open_view) for _ in range(3))
+    view = views[-1]
     keystrokes = []
     for text in ("c", "ca", "cac", "cach", "cache", "cache l", "cache la"):
         view.searchEdit.blockSignals(True)
         view.searchEdit.setText(text)
         view.searchEdit.blockSignals(False)
-        keystrokes.append(_timed(view.refresh))
+        keystrokes.append(_timed(view.apply_filters))
     search = statistics.median(keystrokes)
-    ok = opened <= 0.1 and search <= 0.1
+    for each in views:
+        each.session.ctx.history().close()
+    ok = opened <= 0.1 and search <= 0.016
     return Figure(
         11,
         f"history view with {count:,} runs: open; one search keystroke",
-        f"{opened * 1000:.0f} ms; {search * 1000:.0f} ms",
+        f"{opened * 1000:.0f} ms; {search * 1000:.1f} ms",
         "-",
         "-",
-        "<= 100 ms (no visible delay)",
+        "<= 100 ms; <= 16 ms",
         ok,
     )
 

@@ -251,7 +251,9 @@ def test_the_window_export_carries_each_panes_thread() -> None:
     results = [PaneResult("a/x", text_parts=["two"]), PaneResult("b/y", text_parts=["fresh"])]
     data = json.loads(to_json(request, results))
     assert [m["text"] for m in data["answers"][0]["thread"]] == ["first", "one", "second"]
-    assert data["answers"][0]["thread"][0]["attachments"] == ["chart.png (image, 1 KB)"]
+    assert data["answers"][0]["thread"][0]["attachments"] == [  # as `history export` names files
+        {"name": "chart.png", "type": "image/png", "bytes": len(png_bytes()), "sha256": image.hash}
+    ]
     assert data["answers"][1]["thread"] == []
     markdown = to_markdown(request, results)
     assert "**You:**\n\n> first" in markdown and "**Model:**\n\n> one" in markdown

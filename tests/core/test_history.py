@@ -154,6 +154,7 @@ def test_search_uses_word_prefixes_and_indexes_older_runs(tmp_path: Path) -> Non
     history.start_run(CompareRequest("How does caching work?", (PaneSpec("a/b"),)))
     history.db.execute("INSERT INTO runs (created, prompt) VALUES (1, 'an old run about otters')")
     history.db.execute("DELETE FROM search WHERE rowid = 2")  # as a database from before the index
+    history.db.execute("PRAGMA user_version = 0")  # (which had no schema number)
     history.close()
     reopened = RunHistory(path)
     assert [r.prompt for r in reopened.list_runs(search="cach")] == ["How does caching work?"]

@@ -9,7 +9,7 @@ import pytest
 
 from playground.core.secrets import KeySource, KeyStore
 from playground.core.settings import SettingsStore
-from playground.simulator import Simulator
+from playground.simulator import Behaviour, Simulator
 from tests.cli.helpers import playground
 from tests.conftest import FAKE_KEY, OTHER_KEY, run
 
@@ -75,6 +75,7 @@ def test_cli_endpoint_key_is_bound_to_its_endpoint(secret_service: str, home: Pa
     endpoint_key = "ollama-proxy-token-" + "9" * 24
     sim.valid_keys = {FAKE_KEY}
     with Simulator(time_scale=0, openai_compatible=True, valid_keys={endpoint_key}) as plain:
+        plain.set_default("sim/balanced-pro", Behaviour(usage_form="none"))  # ignores include_usage
         env = {"PLAYGROUND_KEYRING_SERVICE": secret_service, "OPENROUTER_BASE_URL": sim.base_url}
         assert (
             playground("key", "set", "--name", "personal-dev", home=home, input=FAKE_KEY, **env).returncode

@@ -19,7 +19,8 @@ def test_endpoint_added_in_the_window_answers_beside_openrouter(
     h = make_harness(keyring_backend=keyring)
     h.sim.valid_keys = {FAKE_KEY}
     with Simulator(time_scale=0, openai_compatible=True, valid_keys={ENDPOINT_KEY}) as plain:
-        plain.script("sim/deep-reasoner", Behaviour(text="local answer", reasoning=""))
+        # a server that ignores stream_options.include_usage: its counts are estimated
+        plain.script("sim/deep-reasoner", Behaviour(text="local answer", reasoning="", usage_form="none"))
 
         async def go() -> None:
             window = await h.start()

@@ -165,6 +165,7 @@ def test_two_versions_side_by_side_are_marked(aio, make_harness: Callable[..., H
         dialog = _open(h, other=older)
         dialog.modelsEdit.setText(A)
         dialog.modelsEdit.editingFinished.emit()
+        dialog.parallelBox.setValue(1)  # the scripted answers go to the cells in the order they are sent
         h.sim.script(
             A, Behaviour(text="no"), Behaviour(text="no"), Behaviour(text="ETag"), Behaviour(text="x")
         )

@@ -29,14 +29,14 @@ def test_selection_follows_the_run_when_a_new_one_lands(aio, make_harness: Calla
         await _run(h, "about otters")
         view = window.historyView
         view.show()
-        await wait_until(lambda: view.table.rowCount() == 1, what="the first run listed")
+        await wait_until(lambda: view.model.rowCount() == 1, what="the first run listed")
         view.table.selectRow(0)
         otters = view.selected()[0].id
 
         await _run(h, "about zebras")  # lands while History is open, above the selected row
-        await wait_until(lambda: view.table.rowCount() == 2, what="the new run listed")
+        await wait_until(lambda: view.model.rowCount() == 2, what="the new run listed")
         assert [run.id for run in view.selected()] == [otters]
-        assert view.table.currentRow() == 1 and "otters" in view.table.item(1, 6).text()
+        assert view.table.currentIndex().row() == 1 and "otters" in view.model.index(1, 6).data()
         window.promptEdit.setPlainText("")
         _button(view, "openRunButton").click()
         assert window.promptEdit.toPlainText() == "about otters"
@@ -62,11 +62,11 @@ def test_delete_asks_and_deletes_exactly_the_selected_run(aio, make_harness: Cal
         await _run(h, "keep me")
         view = window.historyView
         view.show()
-        await wait_until(lambda: view.table.rowCount() == 1, what="the run listed")
+        await wait_until(lambda: view.model.rowCount() == 1, what="the run listed")
         view.table.selectRow(0)
         chosen = view.selected()[0].id
         await _run(h, "landed meanwhile")
-        await wait_until(lambda: view.table.rowCount() == 2, what="the new run listed")
+        await wait_until(lambda: view.model.rowCount() == 2, what="the new run listed")
 
         _button(view, "deleteRunButton").click()
         box = view.delete_box
@@ -79,7 +79,7 @@ def test_delete_asks_and_deletes_exactly_the_selected_run(aio, make_harness: Cal
         view.confirmDeleteButton.click()
         left = h.session.runs()
         assert [run.prompt for run in left] == ["landed meanwhile"]
-        assert view.table.rowCount() == 1 and "Deleted 1 run" in view.totalsLabel.text()
+        assert view.model.rowCount() == 1 and "Deleted 1 run" in view.totalsLabel.text()
         await h.close()
 
     aio(go())
@@ -108,8 +108,8 @@ def test_export_button_writes_the_file_with_the_template_version(
         assert version
         view = window.historyView
         view.show()
-        await wait_until(lambda: view.table.rowCount() == 1, what="the run listed")
-        assert view.table.item(0, 1).text() == f"greet @ {version}"
+        await wait_until(lambda: view.model.rowCount() == 1, what="the run listed")
+        assert view.model.index(0, 1).data() == f"greet @ {version}"
 
         for name in ("runs.md", "runs.csv"):
             target = tmp_path / name
@@ -133,14 +133,14 @@ def test_open_of_a_run_deleted_elsewhere_says_so(aio, make_harness: Callable[...
         await _run(h, "gone soon")
         view = window.historyView
         view.show()
-        await wait_until(lambda: view.table.rowCount() == 1, what="the run listed")
+        await wait_until(lambda: view.model.rowCount() == 1, what="the run listed")
         view.table.selectRow(0)
         run_id = view.selected()[0].id
         h.ctx.history().delete_run(run_id)  # as `playground history` in a terminal could
         window.promptEdit.setPlainText("unchanged")
         _button(view, "openRunButton").click()
         assert f"No run with id {run_id}" in view.totalsLabel.text()
-        assert window.promptEdit.toPlainText() == "unchanged" and view.table.rowCount() == 0
+        assert window.promptEdit.toPlainText() == "unchanged" and view.model.rowCount() == 0
         await h.close()
 
     aio(go())
@@ -159,9 +159,9 @@ def test_runs_with_attachments_are_marked(aio, make_harness: Callable[..., Harne
         await _run(h, "without")
         view = window.historyView
         view.show()
-        await wait_until(lambda: view.table.rowCount() == 2, what="both runs listed")
-        assert view.table.item(0, 6).text() == "without"
-        assert view.table.item(1, 6).text() == "📎 with a file"
+        await wait_until(lambda: view.model.rowCount() == 2, what="both runs listed")
+        assert view.model.index(0, 6).data() == "without"
+        assert view.model.index(1, 6).data() == "📎 with a file"
         await h.close()
 
     aio(go())

@@ -120,11 +120,11 @@ def test_history_view_search_open_and_rerun(aio, make_harness: Callable[..., Har
         view = window.historyView
         view.show()
         view.refresh()
-        assert view.table.rowCount() == 1 and "otters" in view.table.item(0, 6).text()
-        assert view.table.item(0, 4).text() == "failed"
+        assert view.model.rowCount() == 1 and "otters" in view.model.index(0, 6).data()
+        assert view.model.index(0, 4).data() == "failed"
         view.searchEdit.setText("zebras")
         view.refresh()
-        assert view.table.rowCount() == 0
+        assert view.model.rowCount() == 0
         view.searchEdit.setText("otters")
         view.refresh()
         view.table.selectRow(0)
@@ -252,10 +252,10 @@ def test_history_since_filter(aio, make_harness: Callable[..., Harness]) -> None
         view.sinceBox.setChecked(True)
         view.sinceDate.setDate(view.sinceDate.date().currentDate().addDays(1))
         view.refresh()
-        assert view.table.rowCount() == 0
+        assert view.model.rowCount() == 0
         view.sinceDate.setDate(view.sinceDate.date().currentDate())
         view.refresh()
-        assert view.table.rowCount() == 1
+        assert view.model.rowCount() == 1
         await h.close()
 
     aio(go())

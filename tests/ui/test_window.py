@@ -276,7 +276,7 @@ def test_export_and_get_code_never_contain_the_key(
         assert "Export me" in md and "Exported answer" in md and "not enough credits" in md.lower()
         assert data["parameters"] == {"temperature": 0.7}
         assert data["answers"][0]["answer"] == "Exported answer"
-        assert data["answers"][0]["figures"]["provider"] == "Simulated Labs"
+        assert data["answers"][0]["provider"] == "Simulated Labs"  # history export's field names
         clip = QApplication.clipboard().text()
         assert clip == md
         window.show_code(0)

@@ -5,7 +5,6 @@ Every format is built from the same cells, so the window, the terminal and CI se
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -14,6 +13,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from playground.core.evaluation.runner import (
+    AGAINST,
     CURRENT,
     Cell,
     CellKey,
@@ -193,21 +193,28 @@ def summary_line(s: Summary) -> str:
 
 
 def html_report(plan: TestPlan, cells: Mapping[CellKey, Cell], title: str) -> str:
-    """One self-contained HTML file (no external requests): the matrix with each failing reason."""
-    head = "".join(f"<th>{html.escape(m)}</th>" for m in plan.models)
-    body = []
-    for case in plan.cases:
-        tds = []
-        for model in plan.models:
-            group = [cells[CellKey(CURRENT, case.name, model, r)] for r in range(1, plan.repeats + 1)]
-            reasons = "<br>".join(html.escape(c.why) for c in group if c.why)
-            ok = all(c.passed for c in group)
-            word = html.escape(_cell_word(group))
-            tds.append(f"<td class={'pass' if ok else 'fail'}>{word}<br><small>{reasons}</small></td>")
-        body.append(f"<tr><th>{html.escape(case.name)}</th>{''.join(tds)}</tr>")
-    style = "td,th{border:1px solid #999;padding:4px}.pass{background:#d7f5dd}.fail{background:#fbdada}"
-    return (
-        f"<!doctype html><meta charset=utf-8><title>{html.escape(title)}</title><style>{style}</style>"
-        f"<h1>{html.escape(title)}</h1><p>{html.escape(summary_line(summarize(current(cells.values()))))}</p>"
-        f"<table><tr><th>case</th>{head}</tr>{''.join(body)}</table>\n"
+    """The test run as one self-contained page, drawn by the report package (the same page as the
+    history reports): the matrix with each failing assertion and, with ``--against``, what regressed."""
+    from playground.core.report.testrun import Against, MatrixCell, render_test_run_html
+
+    def matrix_cell(key: CellKey, cell: Cell) -> MatrixCell:
+        failing = tuple(f"{o.assertion.describe()}: {o.reason}" for o in cell.outcomes if not o.passed)
+        if cell.state != "done":
+            failing = (cell.error or "no answer", *failing)
+        latency = cell.latency_ms / 1000 if cell.latency_ms is not None else None
+        return MatrixCell(
+            key.case, key.model, cell.text, cell.passed, failing, cell.cost, latency, key.repeat
+        )
+
+    shown = [matrix_cell(k, c) for k, c in cells.items() if k.variant == CURRENT]
+    against = None
+    if any(v.label == AGAINST for v in plan.variants):
+        passed: dict[tuple[str, str], bool] = {}
+        for key, cell in cells.items():
+            if key.variant == AGAINST:
+                spot = (key.case, key.model)
+                passed[spot] = passed.get(spot, True) and cell.passed
+        against = Against(plan.variant(AGAINST).version[:12], passed)
+    return render_test_run_html(
+        plan.name, shown, version=plan.variant(CURRENT).version[:12], against=against
     )

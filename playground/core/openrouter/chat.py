@@ -301,7 +301,7 @@ class ChatStream:
                         last_data = now
                     for data in payloads:
                         if data[:1] != "{" and data.strip() == "[DONE]":
-                            for event in self._ending(self._finished(interpreter, True)):
+                            for event in self._closing(interpreter, True):
                                 yield event
                             return
                         for event in self._decode(interpreter, data, masker):
@@ -310,8 +310,13 @@ class ChatStream:
                                 return
             except BodyLimitError as exc:
                 raise _Stop(self._limit_failure(exc)) from None
-        for event in self._ending(self._finished(interpreter, False)):
+        for event in self._closing(interpreter, False):
             yield event
+
+    def _closing(self, interpreter: StreamInterpreter, done: bool) -> list[StreamEvent]:
+        """The last events: tool calls not yet given (no finish reason came), held text, the end."""
+        finished = self._finished(interpreter, done)
+        return [*interpreter.tool_calls(), *self._ending(finished)]
 
     def _decode(self, interpreter: StreamInterpreter, data: str, masker: AnswerMasker) -> list[StreamEvent]:
         """The events of one SSE payload: the text of a plain chunk straight away, anything else

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from playground.core.answer_extras import extras_of
 from playground.core.history import AnswerRecord, RunRecord
 from playground.core.leaderboard import Standing, Vote
 from playground.core.report.figures import Figure, history_figures
@@ -132,4 +133,5 @@ def _answer_record(request: CompareRequest, index: int, r: PaneResult) -> Answer
         cost=u.cost if u else None,
         generation_id=f.generation_id if f else None,
         thread=thread,
+        extras=extras_of(r),
     )

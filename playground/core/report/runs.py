@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from playground.core.answer_extras import extras_html
 from playground.core.format import usd
 from playground.core.history import AnswerRecord, RunRecord
 from playground.core.leaderboard import Vote
@@ -89,8 +90,9 @@ def _answer(run: RunRecord, a: AnswerRecord, vote: Vote | None, options: Options
     if a.answer:
         body = f"<p>{length_note(a.answer)}</p>" if options.redact_prompts else render_markdown(a.answer)
         parts.append(f'<div class="md">{body}</div>')
-    elif a.state == "done":
+    elif a.state == "done" and not a.extras:
         parts.append('<p class="muted">(no answer text)</p>')
+    parts.append(extras_html(a.extras))
     if a.error:
         parts.append(f'<p class="error">{esc(a.error)}</p>')
     parts.append("</article>")
