@@ -6,8 +6,11 @@ an answer is checked once it is complete: "valid JSON", or the first error with 
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,7 +29,7 @@ class SchemaError(ConfigError):
 def load_schema(path: Path) -> dict[str, Any]:
     """The JSON Schema in a file (or an OpenAI ``json_schema`` object holding one)."""
     try:
-        raw = path.read_bytes()[: MAX_SCHEMA_FILE + 1]
+        raw = _read_regular(path, MAX_SCHEMA_FILE + 1)
     except OSError as exc:
         raise SchemaError(f"Cannot read the schema file {path.name}: {exc.strerror or exc}.") from None
     if len(raw) > MAX_SCHEMA_FILE:
@@ -36,6 +39,16 @@ def load_schema(path: Path) -> dict[str, Any]:
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise SchemaError(f"The schema file {path.name} is not valid JSON.") from None
     return check_schema(data, path.name)
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file: /dev/zero or a FIFO must not fill the memory or
+    wait for ever (``OSError`` "not a regular file" for those)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return handle.read(limit)
 
 
 def check_schema(data: Any, where: str = "schema") -> dict[str, Any]:
@@ -85,10 +98,18 @@ def validate_answer(text: str, schema: Mapping[str, Any]) -> SchemaCheck:
         return SchemaCheck(False, "not JSON (too long a number or nested too deeply)")
     if not schema:
         return SchemaCheck(True, "valid JSON")
+    import referencing
+    import referencing.exceptions
     from jsonschema import validators
 
-    validator = validators.validator_for(schema)(schema)
-    errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
+    # An empty registry: a "$ref" URL is never fetched (jsonschema would, from the user's machine).
+    validator = validators.validator_for(schema)(schema, registry=referencing.Registry())
+    try:
+        errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
+    except referencing.exceptions.Unresolvable as exc:
+        return SchemaCheck(False, f"the schema refers to {str(exc.ref)[:80]!r}, which is never fetched")
+    except RecursionError:
+        return SchemaCheck(False, "nested too deeply to check against the schema")
     if not errors:
         return SchemaCheck(True, "valid JSON")
     first = errors[0]

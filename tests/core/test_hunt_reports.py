@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +17,7 @@ from playground.core.evaluation import report
 from playground.core.evaluation.assertions import Observation, check, parse_assertion
 from playground.core.evaluation.runner import CURRENT, Cell, CellKey, TestPlan, Variant
 from playground.core.evaluation.suite import build_cases
+from playground.core.structured import load_schema, validate_answer
 from playground.core.templates import PromptTemplate
 from tests.hostile import HostileServer
 
@@ -63,3 +66,15 @@ def test_a_schema_never_fetches_a_remote_ref() -> None:
 def test_a_threshold_that_is_not_a_finite_number_is_refused(threshold: float) -> None:
     with pytest.raises(ConfigError, match="'threshold' must be a finite number"):
         parse_assertion({"type": "latency", "threshold": threshold}, "t.toml")
+
+
+def test_structured_output_checks_fetch_nothing_and_read_no_device(tmp_path: Path) -> None:
+    with HostileServer() as server:
+        check_ = validate_answer('{"a": 1}', {"$ref": f"{server.base_url}/schema.json"})
+        assert not check_.valid and "which is never fetched" in check_.message
+        assert server.seen == []
+    fifo = tmp_path / "schema.json"
+    os.mkfifo(fifo)
+    for path in (Path("/dev/zero"), fifo):
+        with pytest.raises(ConfigError, match=f"Cannot read the schema file {path.name}: not a regular file"):
+            load_schema(path)
