@@ -6,15 +6,13 @@ an answer is checked once it is complete: "valid JSON", or the first error with 
 
 from __future__ import annotations
 
-import errno
 import json
-import os
 import re
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from playground.core.atomic import read_regular
 from playground.core.errors import ConfigError
 from playground.core.events import SchemaCheck
 
@@ -29,7 +27,7 @@ class SchemaError(ConfigError):
 def load_schema(path: Path) -> dict[str, Any]:
     """The JSON Schema in a file (or an OpenAI ``json_schema`` object holding one)."""
     try:
-        raw = _read_regular(path, MAX_SCHEMA_FILE + 1)
+        raw = read_regular(path, MAX_SCHEMA_FILE + 1)  # /dev/zero or a FIFO: refused, never read
     except OSError as exc:
         raise SchemaError(f"Cannot read the schema file {path.name}: {exc.strerror or exc}.") from None
     if len(raw) > MAX_SCHEMA_FILE:
@@ -39,16 +37,6 @@ def load_schema(path: Path) -> dict[str, Any]:
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise SchemaError(f"The schema file {path.name} is not valid JSON.") from None
     return check_schema(data, path.name)
-
-
-def _read_regular(path: Path, limit: int) -> bytes:
-    """At most ``limit`` bytes of a regular file: /dev/zero or a FIFO must not fill the memory or
-    wait for ever (``OSError`` "not a regular file" for those)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        return handle.read(limit)
 
 
 def check_schema(data: Any, where: str = "schema") -> dict[str, Any]:

@@ -19,6 +19,7 @@ from playground.core.evaluation.runner import CURRENT, Cell, CellKey, TestPlan, 
 from playground.core.evaluation.suite import build_cases
 from playground.core.structured import load_schema, validate_answer
 from playground.core.templates import PromptTemplate
+from playground.core.tools import load_tools
 from tests.hostile import HostileServer
 
 
@@ -68,7 +69,7 @@ def test_a_threshold_that_is_not_a_finite_number_is_refused(threshold: float) ->
         parse_assertion({"type": "latency", "threshold": threshold}, "t.toml")
 
 
-def test_structured_output_checks_fetch_nothing_and_read_no_device(tmp_path: Path) -> None:
+def test_schema_and_tools_files_fetch_nothing_and_read_no_device(tmp_path: Path) -> None:
     with HostileServer() as server:
         check_ = validate_answer('{"a": 1}', {"$ref": f"{server.base_url}/schema.json"})
         assert not check_.valid and "which is never fetched" in check_.message
@@ -78,3 +79,5 @@ def test_structured_output_checks_fetch_nothing_and_read_no_device(tmp_path: Pat
     for path in (Path("/dev/zero"), fifo):
         with pytest.raises(ConfigError, match=f"Cannot read the schema file {path.name}: not a regular file"):
             load_schema(path)
+        with pytest.raises(ConfigError, match=f"Cannot read the tools file {path.name}: not a regular file"):
+            load_tools(path)
