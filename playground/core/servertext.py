@@ -40,27 +40,72 @@ def _no_constant(_literal: str) -> None:
 
 
 def loads(text: str | bytes) -> Any:
-    """``json.loads`` for server text: huge numbers read as infinity, NaN as null, and nesting too
-    deep for the interpreter a ``ServerJSONError`` instead of a ``RecursionError``."""
+    """``json.loads`` for server text: huge numbers read as infinity, NaN as null, a lone surrogate
+    as U+FFFD, and nesting too deep for the interpreter a ``ServerJSONError`` instead of a
+    ``RecursionError``."""
     try:
-        return json.loads(
+        data = json.loads(
             text, parse_int=_bounded_int, parse_float=_bounded_float, parse_constant=_no_constant
         )
     except RecursionError:
         raise ServerJSONError("the server's JSON is nested too deeply to read") from None
     except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise ServerJSONError(f"the server's answer is not valid JSON ({type(exc).__name__})") from None
+    return _without_surrogates(text, data)
 
 
 def loads_fast(text: str) -> Any:
     """``loads`` for the stream's hot path: the plain parser first (figures are checked where they
     are read), the bounded one only for what the plain one refuses (a 5,000-digit number)."""
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except RecursionError:
         raise ServerJSONError("the server's JSON is nested too deeply to read") from None
     except ValueError:
         return loads(text)
+    return _without_surrogates(text, data)
+
+
+# JSON may spell a lone UTF-16 surrogate ("\ud800"): Python keeps it in the str, and every later
+# encode (the terminal, the log, SQLite, a cache file) raises UnicodeEncodeError - an answer lost.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(text: str | bytes, data: Any) -> Any:
+    """``data`` with every lone surrogate in its strings (keys too) replaced by U+FFFD."""
+    raw = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    if not _SURROGATE_ESCAPE.search(raw):
+        return data  # the usual case: one regex scan, no walk
+    return _scrub(data)
+
+
+def _clean(value: str) -> str:
+    return _SURROGATE.sub("\ufffd", value)
+
+
+def _scrub(data: Any) -> Any:
+    # Iterative: the JSON may be nested as deep as the parser allows, deeper than a recursive walk.
+    if isinstance(data, str):
+        return _clean(data)
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key in list(item):
+                value = item.pop(key)
+                item[_clean(key) if isinstance(key, str) else key] = value
+            pairs = list(item.items())
+        elif isinstance(item, list):
+            pairs = list(enumerate(item))
+        else:
+            continue
+        for key, value in pairs:
+            if isinstance(value, str):
+                item[key] = _clean(value)
+            elif isinstance(value, dict | list):
+                stack.append(value)
+    return data
 
 
 def server_text(value: Any, limit: int = _SHORT_TEXT) -> str | None:
@@ -113,7 +158,7 @@ def wait_figure(value: Any) -> float | None:
 
 
 # The start of something that may grow into a key in the next chunk: "s", "sk", "sk-...".
-_KEY_TAIL = re.compile(r"(?<![A-Za-z0-9_\-])(?:sk-[A-Za-z0-9_\-]*|sk?)\Z")
+_KEY_TAIL = re.compile(r"(?<![A-Za-z0-9_\-])(?i:sk-[A-Za-z0-9_\-]*|sk?)\Z")
 _WORD = re.compile(r"\S+")
 _MAX_HELD = 512  # a "key" longer than this is masked in pieces; nothing waits for it forever
 
