@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 GENERATION_WAIT = 10.0  # seconds for OpenRouter's generation stats, after the answers are in
 
 
+MAX_PROMPT_BYTES = 16 * 2**20  # a prompt piped on stdin; attachments have their own limit
+
 def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--system", default=None, metavar="TEXT", help="system prompt")
     p.add_argument("--temperature", type=number(0, 2), metavar="T", help="0 to 2")
@@ -165,7 +167,13 @@ def read_prompt(text: str) -> str:
     if text == "-":
         if sys.stdin is None or sys.stdin.closed:
             raise ConfigError("PROMPT is '-' but there is no standard input to read it from.")
-        raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+        source = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+        raw = source.read(MAX_PROMPT_BYTES + 1) if source else sys.stdin.read(MAX_PROMPT_BYTES + 1).encode()
+        if len(raw) > MAX_PROMPT_BYTES:  # /dev/zero or a runaway pipe: never read until memory runs out
+            raise ConfigError(
+                f"PROMPT (from stdin) is larger than {MAX_PROMPT_BYTES // 2**20} MB: attach big files "
+                "with --attach instead."
+            )
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
