@@ -3,6 +3,7 @@
 python -m tests.benchmarks.run            # full sizes, checks the budgets (a few minutes)
 python -m tests.benchmarks.run --smoke    # tiny sizes, no budgets (CI keeps it from rotting)
 python -m tests.benchmarks.run --only 1 5 9
+python -m tests.benchmarks.run --only 15 --peers   # also against `llm` (installs it in a throwaway venv)
 """
 
 from __future__ import annotations
@@ -72,32 +73,44 @@ def bench_core(url: str, s: Sizes) -> tuple[Figure, float]:
         f"{core:.3f} s",
         f"{base:.3f} s bare httpx",
         f"{ratio:.2f}x",
-        "<= 1.15x",
-        ratio <= 1.15,
+        "<= 1.10x",
+        ratio <= 1.10,
     ), base
 
 
-def bench_cli(url: str, s: Sizes) -> Figure:
-    env = dict(
+def cli_env(url: str) -> dict[str, str]:
+    return dict(
         os.environ,
         OPENROUTER_BASE_URL=url,
         OPENROUTER_API_KEY=FAKE_KEY,
         PLAYGROUND_HOME=tempfile.mkdtemp(prefix="bench-cli-"),
     )
+
+
+def timed_process(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def cli_against_bare(url: str, s: Sizes, streams: int) -> tuple[float, float]:
+    """``playground compare`` piped vs the bare script, each in its own process, alternating."""
+    env = cli_env(url)
     model = f"bench/{s.chunks}"
     bare_code = (
         "import asyncio,sys; from tests.benchmarks.common import bare_many; "
-        f"asyncio.run(bare_many({url!r}, {model!r}, {s.streams}))"
+        f"asyncio.run(bare_many({url!r}, {model!r}, {streams}))"
     )
+    models = [arg for _ in range(streams) for arg in ("-m", model)]
+    bare, cli = [], []
+    for _ in range(s.repeats):
+        bare.append(timed_process([sys.executable, "-c", bare_code], env))
+        cli.append(timed_process([sys.executable, "-m", "playground", "compare", *models, "go"], env))
+    return statistics.median(cli), statistics.median(bare)
 
-    def timed(cmd: list[str]) -> float:
-        start = time.perf_counter()
-        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
-        return time.perf_counter() - start
 
-    base = median_of(s.repeats, lambda: timed([sys.executable, "-c", bare_code]))
-    models = [arg for _ in range(s.streams) for arg in ("-m", model)]
-    cli = median_of(s.repeats, lambda: timed([sys.executable, "-m", "playground", "compare", *models, "go"]))
+def bench_cli(url: str, s: Sizes) -> Figure:
+    cli, base = cli_against_bare(url, s, s.streams)
     ratio = cli / base
     return Figure(
         10,
@@ -105,8 +118,44 @@ def bench_cli(url: str, s: Sizes) -> Figure:
         f"{cli:.3f} s",
         f"{base:.3f} s bare, subprocess",
         f"{ratio:.2f}x",
-        "<= 1.3x",
-        ratio <= 1.3,
+        "<= 1.20x",
+        ratio <= 1.20,
+    )
+
+
+def bench_cli_one(url: str, s: Sizes) -> Figure:
+    cli, base = cli_against_bare(url, s, 1)
+    ratio = cli / base
+    return Figure(
+        12,
+        f"`playground compare` piped, 1 x {s.chunks}",
+        f"{cli:.3f} s",
+        f"{base:.3f} s bare, subprocess",
+        f"{ratio:.2f}x",
+        "<= 1.30x",
+        ratio <= 1.30,
+    )
+
+
+def bench_cli_start(s: Sizes) -> Figure:
+    """``playground --version`` and ``--help`` against ``python -c pass``, alternating, median of each."""
+    env = dict(os.environ, PLAYGROUND_HOME=tempfile.mkdtemp(prefix="bench-start-cli-"))
+    runs = 3 if s.smoke else 11
+    times: dict[str, list[float]] = {"pass": [], "--version": [], "--help": []}
+    for _ in range(runs):
+        times["pass"].append(timed_process([sys.executable, "-c", "pass"], env))
+        for flag in ("--version", "--help"):
+            times[flag].append(timed_process([sys.executable, "-m", "playground", flag], env))
+    bare, version, help_ = (statistics.median(times[k]) for k in ("pass", "--version", "--help"))
+    ratio = max(version, help_) / bare
+    return Figure(
+        13,
+        "`playground --version`; `--help`",
+        f"{version * 1000:.0f} ms; {help_ * 1000:.0f} ms",
+        f"{bare * 1000:.0f} ms `python -c pass`",
+        f"{version / bare:.2f}x; {help_ / bare:.2f}x",
+        "<= 3x",
+        ratio <= 3,
     )
 
 
@@ -525,9 +574,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--only", type=int, nargs="*")
+    parser.add_argument(
+        "--peers", action="store_true", help="also 15: against `llm` (needs the package index)"
+    )
     args = parser.parse_args(argv)
     sizes = Sizes(args.smoke)
-    wanted = set(args.only or range(1, 12))
+    wanted = set(args.only or range(1, 14))
+    if args.peers and not args.smoke:
+        wanted.add(15)
     figures: list[Figure] = []
     with simulator_process() as url:
         bare = 0.0
@@ -547,6 +601,14 @@ def main(argv: list[str] | None = None) -> int:
             figures += [f for f in bench_startup(url, sizes) if f.number in wanted]
         if 10 in wanted:
             figures.append(bench_cli(url, sizes))
+        if 12 in wanted:
+            figures.append(bench_cli_one(url, sizes))
+        if 13 in wanted:
+            figures.append(bench_cli_start(sizes))
+        if 15 in wanted and args.peers and not args.smoke:
+            from tests.benchmarks.peers import bench_peers
+
+            figures.append(bench_peers(url, sizes.chunks, sizes.repeats))
     print_table(figures, args.smoke)
     failed = [f for f in figures if f.ok is False]
     return 1 if failed and not args.smoke else 0
