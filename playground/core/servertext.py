@@ -13,7 +13,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from playground.core.redact import redact
+from playground.core.redact import may_hold_key, redact
 
 MAX_TOKENS_FIGURE = 10**9  # more tokens than any answer or prompt could hold: a wrong figure
 MAX_COST_USD = Decimal(10_000)  # one answer costing more than this is a wrong figure, not a cost
@@ -120,8 +120,9 @@ _MAX_HELD = 512  # a "key" longer than this is masked in pieces; nothing waits f
 
 def _mask_words(text: str) -> str:
     # Word by word, so only key-shaped words change: the bearer rule of ``redact`` needs a space
-    # and would otherwise turn "the bearer of" in an answer into "the bearer ***".
-    if redact(text) == text:
+    # and would otherwise turn "the bearer of" in an answer into "the bearer ***". Most chunks hold
+    # no "sk-" and no registered secret: they are returned as they are without running ``redact``.
+    if not may_hold_key(text) or redact(text) == text:
         return text
     return _WORD.sub(lambda m: redact(m.group(0)), text)
 
@@ -137,7 +138,11 @@ class AnswerMasker:
         """What of ``text`` (after anything held) can be shown now, masked."""
         if self._held:
             text, self._held = self._held + text, ""
-        tail = _KEY_TAIL.search(text, max(0, len(text) - _MAX_HELD))
+        # Only text ending in "s" or "sk", or holding "sk-", can end in the start of a key: the
+        # regular expression runs for those alone.
+        tail = None
+        if "sk-" in text or text.endswith(("s", "sk")):
+            tail = _KEY_TAIL.search(text, max(0, len(text) - _MAX_HELD))
         if tail is not None:
             self._held = text[tail.start() :]
             text = text[: tail.start()]
