@@ -9,10 +9,12 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 from httpx_sse import aconnect_sse
@@ -35,6 +37,15 @@ class Figure:
     @property
     def verdict(self) -> str:
         return {True: "ok", False: "OVER", None: "-"}[self.ok]
+
+
+def installed_env(**extra: str) -> dict[str, str]:
+    """The environment of a process timed from start to end: bytecode is cached (in a folder of the
+    suite's own), as it is for an installed app - ``PYTHONDONTWRITEBYTECODE`` would otherwise make
+    every run of the app compile its sources while the baseline's site-packages are compiled."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "playground-bench-pycache")
+    return {**env, **extra}
 
 
 @contextmanager

@@ -9,7 +9,6 @@ both tools read the same streams. Not part of the smoke run.
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.benchmarks.common import FAKE_KEY, Figure
+from tests.benchmarks.common import FAKE_KEY, Figure, installed_env
 
 MODELS = 4
 
@@ -70,10 +69,14 @@ def bench_peers(url: str, chunks: int, repeats: int) -> Figure:
     root = Path(tempfile.mkdtemp(prefix="bench-peers-"))
     llm = install_llm(root / "venv")
     models = [f"bench/{chunks}"] * MODELS
-    llm_env = dict(os.environ, LLM_USER_PATH=str(llm_user_dir(root, url, models)))
-    ours_env = dict(
-        os.environ, OPENROUTER_BASE_URL=url, OPENROUTER_API_KEY=FAKE_KEY, PLAYGROUND_HOME=str(root / "home")
+    llm_env = installed_env(LLM_USER_PATH=str(llm_user_dir(root, url, models)))
+    ours_env = installed_env(
+        OPENROUTER_BASE_URL=url, OPENROUTER_API_KEY=FAKE_KEY, PLAYGROUND_HOME=str(root / "home")
     )
+    # warm-up, one at a time: each tool creates its database (llm's logs, our history) and caches
+    # its bytecode on the first run; four llm processes creating one database at once fail.
+    llm_in_parallel(llm, llm_env, 1)
+    playground_once(ours_env, models)
     theirs, ours = [], []
     for _ in range(repeats):
         theirs.append(llm_in_parallel(llm, llm_env, MODELS))
