@@ -320,6 +320,9 @@ class CompareRun:
             stream = self.client.stream_chat(self.request.chat_request(index))
             async with aclosing(stream):
                 async for event in stream:
+                    if type(event) is Delta:  # by far the most common: no other check applies
+                        self._emit(index, generation, event)
+                        continue
                     if isinstance(event, Finished):
                         self._check_schema(index, generation)
                     self._emit(index, generation, event)

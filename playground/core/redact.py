@@ -57,7 +57,7 @@ def may_hold_key(text: str) -> bool:
     text needs no key masking (a bearer token alone is masked only in logs and errors)."""
     if "sk-" in text:
         return True
-    return any(secret in text for secret in _extra_sorted)
+    return bool(_extra_sorted) and any(secret in text for secret in _extra_sorted)
 
 
 def terminal_safe(text: str) -> str:

@@ -45,7 +45,7 @@ def llm_user_dir(root: Path, url: str, models: list[str]) -> Path:
 def llm_in_parallel(llm: Path, env: dict[str, str], count: int) -> float:
     start = time.perf_counter()
     procs = [
-        subprocess.Popen([str(llm), "-m", f"peer{i}", "go"], env=env, stdout=subprocess.DEVNULL)
+        subprocess.Popen([str(llm), "-m", f"peer{i}", "--no-log", "go"], env=env, stdout=subprocess.DEVNULL)
         for i in range(count)
     ]
     codes = [proc.wait(120) for proc in procs]
@@ -73,8 +73,8 @@ def bench_peers(url: str, chunks: int, repeats: int) -> Figure:
     ours_env = installed_env(
         OPENROUTER_BASE_URL=url, OPENROUTER_API_KEY=FAKE_KEY, PLAYGROUND_HOME=str(root / "home")
     )
-    # warm-up, one at a time: each tool creates its database (llm's logs, our history) and caches
-    # its bytecode on the first run; four llm processes creating one database at once fail.
+    # warm-up, one at a time: bytecode cached, our history database created. llm runs with
+    # --no-log: four llm processes writing its one log database at once fail ("database is locked").
     llm_in_parallel(llm, llm_env, 1)
     playground_once(ours_env, models)
     theirs, ours = [], []
