@@ -144,7 +144,7 @@ def record_run(
                 log.warning("could not record an answer: %s", exc)
                 history.warnings.append(str(exc))
 
-    comparison.add_listener(on_event, ends_only=True)
+    comparison.add_listener(on_event)
     return run_id
 
 
