@@ -53,9 +53,10 @@ def redact(text: str) -> str:
 
 
 def may_hold_key(text: str) -> bool:
-    """False when no key-shaped word (``sk-...``) and no registered secret can be in ``text``: such
-    text needs no key masking (a bearer token alone is masked only in logs and errors)."""
-    if "sk-" in text:
+    """False when no key-shaped word (``sk-...``, in any case) and no registered secret can be in
+    ``text``: such text needs no key masking (a bearer token alone is masked only in logs and errors).
+    Most chunks hold no "-" at all, so the lower-cased copy is rarely made."""
+    if "-" in text and "sk-" in text.lower():
         return True
     return bool(_extra_sorted) and any(secret in text for secret in _extra_sorted)
 

@@ -115,6 +115,7 @@ def wait_figure(value: Any) -> float | None:
 # The start of something that may grow into a key in the next chunk: "s", "sk", "sk-...".
 _KEY_TAIL = re.compile(r"(?<![A-Za-z0-9_\-])(?:sk-[A-Za-z0-9_\-]*|sk?)\Z")
 _WORD = re.compile(r"\S+")
+_TAIL_ENDS = ("s", "k", "S", "K")  # the last letter of a held tail ("s", "sk"), in any case
 _MAX_HELD = 512  # a "key" longer than this is masked in pieces; nothing waits for it forever
 
 
@@ -138,10 +139,10 @@ class AnswerMasker:
         """What of ``text`` (after anything held) can be shown now, masked."""
         if self._held:
             text, self._held = self._held + text, ""
-        # Only text ending in "s" or "sk", or holding "sk-", can end in the start of a key: the
-        # regular expression runs for those alone.
+        # Only text ending in "s" or "k", or holding "sk-" (in any case), can end in the start of a
+        # key: the regular expression runs for those alone.
         tail = None
-        if "sk-" in text or text.endswith(("s", "sk")):
+        if text.endswith(_TAIL_ENDS) or ("-" in text and "sk-" in text.lower()):
             tail = _KEY_TAIL.search(text, max(0, len(text) - _MAX_HELD))
         if tail is not None:
             self._held = text[tail.start() :]
