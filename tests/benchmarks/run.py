@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import statistics
@@ -23,29 +22,20 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from tests.benchmarks.cli_bench import bench_cli, bench_cli_one, bench_cli_start
 from tests.benchmarks.common import (
     FAKE_KEY,
     Figure,
+    Sizes,
     bare_many,
+    bare_window_rss,
     current_rss_mb,
-    installed_env,
     percentile,
     simulator_process,
 )
+from tests.benchmarks.data import fake_models, fill_history, write_big_catalog
 
-
-class Sizes:
-    def __init__(self, smoke: bool) -> None:
-        self.smoke = smoke
-        self.streams = 2 if smoke else 8
-        self.chunks = 100 if smoke else 2000
-        self.repeats = 1 if smoke else 3
-        self.paced_seconds = 1.0 if smoke else 15.0
-        self.md_tokens = 3000 if smoke else 50000
-        self.catalog_models = 100 if smoke else 1000
-
-
-# ----- 1 and 10: the core and the CLI against bare httpx ---------------------------------------
+# ----- 1: the core against bare httpx (10, 12, 13: cli_bench.py) ---------------------------------------
 
 
 async def core_many(url: str, model: str, streams: int) -> float:
@@ -78,89 +68,6 @@ def bench_core(url: str, s: Sizes) -> tuple[Figure, float]:
         "<= 1.10x",
         ratio <= 1.10,
     ), base
-
-
-def cli_env(url: str) -> dict[str, str]:
-    return installed_env(
-        OPENROUTER_BASE_URL=url,
-        OPENROUTER_API_KEY=FAKE_KEY,
-        PLAYGROUND_HOME=tempfile.mkdtemp(prefix="bench-cli-"),
-    )
-
-
-def timed_process(cmd: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
-
-
-def cli_against_bare(url: str, s: Sizes, streams: int) -> tuple[float, float]:
-    """``playground compare`` piped vs the bare script, each in its own process, alternating."""
-    env = cli_env(url)
-    model = f"bench/{s.chunks}"
-    bare_code = (
-        "import asyncio,sys; from tests.benchmarks.common import bare_many; "
-        f"asyncio.run(bare_many({url!r}, {model!r}, {streams}))"
-    )
-    models = [arg for _ in range(streams) for arg in ("-m", model)]
-    timed_process([sys.executable, "-c", bare_code], env)  # warm-up: bytecode cached, catalog fetched
-    timed_process([sys.executable, "-m", "playground", "compare", *models, "go"], env)
-    bare, cli = [], []
-    for _ in range(s.repeats):
-        bare.append(timed_process([sys.executable, "-c", bare_code], env))
-        cli.append(timed_process([sys.executable, "-m", "playground", "compare", *models, "go"], env))
-    return statistics.median(cli), statistics.median(bare)
-
-
-def bench_cli(url: str, s: Sizes) -> Figure:
-    cli, base = cli_against_bare(url, s, s.streams)
-    ratio = cli / base
-    return Figure(
-        10,
-        f"`playground compare` piped, {s.streams} x {s.chunks}",
-        f"{cli:.3f} s",
-        f"{base:.3f} s bare, subprocess",
-        f"{ratio:.2f}x",
-        "<= 1.20x",
-        ratio <= 1.20,
-    )
-
-
-def bench_cli_one(url: str, s: Sizes) -> Figure:
-    cli, base = cli_against_bare(url, s, 1)
-    ratio = cli / base
-    return Figure(
-        12,
-        f"`playground compare` piped, 1 x {s.chunks}",
-        f"{cli:.3f} s",
-        f"{base:.3f} s bare, subprocess",
-        f"{ratio:.2f}x",
-        "<= 1.30x",
-        ratio <= 1.30,
-    )
-
-
-def bench_cli_start(s: Sizes) -> Figure:
-    """``playground --version`` and ``--help`` against ``python -c pass``, alternating, median of each."""
-    env = installed_env(PLAYGROUND_HOME=tempfile.mkdtemp(prefix="bench-start-cli-"))
-    runs = 3 if s.smoke else 11
-    timed_process([sys.executable, "-m", "playground", "--help"], env)  # warm-up: bytecode cached
-    times: dict[str, list[float]] = {"pass": [], "--version": [], "--help": []}
-    for _ in range(runs):
-        times["pass"].append(timed_process([sys.executable, "-c", "pass"], env))
-        for flag in ("--version", "--help"):
-            times[flag].append(timed_process([sys.executable, "-m", "playground", flag], env))
-    bare, version, help_ = (statistics.median(times[k]) for k in ("pass", "--version", "--help"))
-    ratio = max(version, help_) / bare
-    return Figure(
-        13,
-        "`playground --version`; `--help`",
-        f"{version * 1000:.0f} ms; {help_ * 1000:.0f} ms",
-        f"{bare * 1000:.0f} ms `python -c pass`",
-        f"{version / bare:.2f}x; {help_ / bare:.2f}x",
-        "<= 3x",
-        ratio <= 3,
-    )
 
 
 # ----- 2, 3, 4, 8: the window ------------------------------------------------------------------
@@ -333,45 +240,6 @@ async def rss_bench(window, s: Sizes) -> Figure:  # type: ignore[no-untyped-def]
     )
 
 
-_BARE_WINDOW = """
-import sys
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QMainWindow, QTextBrowser, QWidget
-texts = open(sys.argv[1], encoding="utf-8").read().split("\\0")
-app = QApplication([])
-window, box = QMainWindow(), QWidget()
-row = QHBoxLayout(box)
-for text in texts:
-    view = QTextBrowser()
-    view.setMarkdown(text)
-    row.addWidget(view)
-window.setCentralWidget(box)
-window.resize(1600, 900)
-window.show()
-for _ in range(20):
-    app.processEvents()
-with open("/proc/self/status") as status:
-    print(next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024)
-"""
-
-
-def bare_window_rss(texts: list[str]) -> float:
-    """RSS of a bare QMainWindow showing ``texts`` in QTextBrowsers (as Markdown), in its own process."""
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as file:
-        file.write("\0".join(texts))
-    try:
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-        result = subprocess.run(
-            [sys.executable, "-c", _BARE_WINDOW, file.name],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=True,
-        )
-    finally:
-        os.unlink(file.name)
-    return float(result.stdout.strip().splitlines()[-1])
-
-
 # ----- 5: Markdown display cost follows new text -----------------------------------------------
 
 
@@ -458,48 +326,6 @@ def bench_startup(url: str, s: Sizes) -> list[Figure]:
     return figures
 
 
-def fill_history(path: Path, runs: int) -> None:
-    """``runs`` runs of 3 answers each, written in one transaction."""
-    import random
-
-    from playground.core.history import RunHistory
-
-    history = RunHistory(path)
-    rng = random.Random(1)
-    words = [
-        "cache",
-        "latency",
-        "token",
-        "model",
-        "answer",
-        "prompt",
-        "table",
-        "code",
-        "list",
-        "stream",
-        "cost",
-        "budget",
-    ]
-    now = time.time()
-    run_rows, answer_rows = [], []
-    for i in range(1, runs + 1):
-        prompt = " ".join(rng.choice(words) for _ in range(30))
-        run_rows.append((i, now - i * 60, "tpl" if i % 3 else None, prompt, "{}"))
-        for pane, model in enumerate(("sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner")):
-            answer = " ".join(rng.choice(words) for _ in range(200))
-            answer_rows.append((i, pane, model, answer, "done", "0.0001", now - i * 60))
-    with history._write() as db:
-        db.executemany(
-            "INSERT INTO runs (id, created, template, prompt, params) VALUES (?, ?, ?, ?, ?)", run_rows
-        )
-        db.executemany(
-            "INSERT INTO answers (run_id, pane, requested_model, answer, state, cost, created)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            answer_rows,
-        )
-    history.close()
-
-
 def bench_history_view(s: Sizes) -> Figure:
     """Open History on 10,000 runs (database opened, first page listed, totals read), then the query a
     pause in typing runs (one page through the FTS5 index), for each prefix of a two-word search."""
@@ -542,29 +368,6 @@ def bench_history_view(s: Sizes) -> Figure:
         "<= 100 ms; <= 16 ms",
         ok,
     )
-
-
-def fake_models(count: int) -> list[dict[str, object]]:
-    from playground.simulator.models import DEFAULT_MODELS
-
-    base = DEFAULT_MODELS[0].to_json(0)
-    models = []
-    for i in range(count):
-        entry = json.loads(json.dumps(base))
-        entry["id"] = f"vendor{i % 40}/model-{i}"
-        entry["name"] = f"Vendor {i % 40}: Model {i} {'mini' if i % 3 else 'large'}"
-        entry["description"] = f"Model number {i}, good at {'code' if i % 2 else 'prose'} and reasoning."
-        entry["pricing"]["prompt"] = f"{(i % 50) / 1e7:.8f}"
-        models.append(entry)
-    return models
-
-
-def write_big_catalog(home: Path, url: str, count: int) -> None:
-    from playground.core.catalog import CatalogCache, CatalogDiff
-    from playground.core.context import AppContext
-
-    ctx = AppContext.from_env({"PLAYGROUND_HOME": str(home), "OPENROUTER_BASE_URL": url})
-    CatalogCache(ctx.catalog_cache.path).save(fake_models(count), time.time(), CatalogDiff())
 
 
 # ----- 9: catalog ------------------------------------------------------------------------------
