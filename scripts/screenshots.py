@@ -1,13 +1,17 @@
 """Take the README screenshots of the real window on the simulator (run under xvfb-run).
 
 xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshots.py resources/screenshots
+
+Other screens and themes, to look at (not for the README):
+xvfb-run -a -s "-screen 0 1280x720x24" .venv/bin/python scripts/screenshots.py /tmp/shots \
+    --size 1280x720 --theme dark
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
-import sys
 import tempfile
 from pathlib import Path
 
@@ -46,13 +50,14 @@ async def wait_until(check, timeout: float = 20.0) -> None:  # type: ignore[no-u
         await asyncio.sleep(0.05)
 
 
-async def main(out: Path) -> None:
+async def main(out: Path, size: tuple[int, int] = (1500, 900), theme: str = "system") -> None:
     ctx = AppContext.from_env()
     ctx.start_demo()
     ctx.demo.set_default("sim/balanced-pro", Behaviour(tokens_per_second=35, ttft=0.3))
     session = Session(ctx)
     window = MainWindow(session, UiStateStore(ctx.paths.config_dir / "window.json"))
-    window.setGeometry(40, 40, 1500, 900)
+    window.setGeometry(40, 40, *size)
+    window.set_theme(theme)
     window.show()
     await session.start()
     await wait_until(lambda: session.catalog is not None)
@@ -73,6 +78,21 @@ async def main(out: Path) -> None:
     await wait_until(lambda: not window.compare.running)
     await asyncio.sleep(0.3)
     grab(window, out / "finished-with-failure.png")
+
+    # six panes side by side, the model picker open on the first
+    window.set_pane_models(
+        ["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner", "sim/open-llama:free",
+         "sim/vision-large", "sim/long-context"]
+    )
+    window.promptEdit.setPlainText("Explain idempotency keys for a payments API.")
+    window.send()
+    await wait_until(lambda: not window.compare.running)
+    await asyncio.sleep(0.3)
+    window.compare.panes[0].modelSelector.showPopup()
+    await asyncio.sleep(0.4)
+    grab(window, out / "six-panes.png")
+    window.compare.panes[0].modelSelector.hidePopup()
+    window.set_pane_models(["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner"])
 
     browser = window.show_model_browser()
     browser.setGeometry(120, 120, 1100, 520)
@@ -185,7 +205,7 @@ async def main(out: Path) -> None:
     for pane in window.compare.panes:
         pane.set_routing(None)
 
-    window.set_theme("dark")
+    window.set_theme("light" if theme == "dark" else "dark")
     window.compare.panes[1].modelSelector.setEditText("sim/balanced-pro")
     window.send()
     await wait_until(lambda: not window.compare.running)
@@ -197,9 +217,15 @@ async def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "resources/screenshots")
+    parser = argparse.ArgumentParser(description="Screenshots of the real window on the simulator")
+    parser.add_argument("target", nargs="?", default="resources/screenshots")
+    parser.add_argument("--size", default="1500x900", help="window size, WxH (default 1500x900)")
+    parser.add_argument("--theme", choices=("system", "light", "dark"), default="system")
+    args = parser.parse_args()
+    target = Path(args.target)
     target.mkdir(parents=True, exist_ok=True)
+    width, height = (int(n) for n in args.size.lower().split("x"))
     os.environ.setdefault("PLAYGROUND_HOME", tempfile.mkdtemp(prefix="playground-shots-"))
     app = make_app()
     with asyncio.Runner(loop_factory=lambda: AppEventLoop(app)) as runner:
-        runner.run(main(target.resolve()))
+        runner.run(main(target.resolve(), (width, height), args.theme))

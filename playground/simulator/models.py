@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import random
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from playground.simulator.answers import write_answer
 
 CREATED_BASE = 1_760_000_000
 
@@ -29,6 +29,7 @@ class SimModel:
     max_completion_tokens: int | None = 16384
     answers_as: str | None = None  # routers: the model that really answers
     length: int = 260  # words in a typical answer
+    style: str = "terse"  # how it writes: terse | thorough | code | table (see answers.py)
 
     def to_json(self, index: int) -> dict[str, Any]:
         params = [
@@ -112,6 +113,7 @@ DEFAULT_MODELS: tuple[SimModel, ...] = (
         200_000,
         "A careful general model with long, structured answers.",
         length=320,
+        style="thorough",
     ),
     SimModel(
         "sim/deep-reasoner",
@@ -125,6 +127,7 @@ DEFAULT_MODELS: tuple[SimModel, ...] = (
         "Thinks step by step before answering.",
         reasoning=True,
         length=240,
+        style="code",
     ),
     SimModel(
         "sim/open-llama:free",
@@ -137,6 +140,7 @@ DEFAULT_MODELS: tuple[SimModel, ...] = (
         32_768,
         "An open-weights model, free with rate limits.",
         length=200,
+        style="code",
     ),
     SimModel(
         "sim/vision-large",
@@ -150,6 +154,7 @@ DEFAULT_MODELS: tuple[SimModel, ...] = (
         "Reads images as well as text.",
         input_modalities=("text", "image"),
         length=260,
+        style="table",
     ),
     SimModel(
         "sim/long-context",
@@ -162,6 +167,7 @@ DEFAULT_MODELS: tuple[SimModel, ...] = (
         1_000_000,
         "A million tokens of context.",
         max_completion_tokens=None,
+        style="table",
     ),
     SimModel(
         "openrouter/auto",
@@ -179,7 +185,6 @@ DEFAULT_MODELS: tuple[SimModel, ...] = (
 
 _TOKEN_RE = re.compile(r"\s*\S+|\s+")
 
-_TOPICS = ["latency", "cost", "clarity", "edge cases", "testing", "naming", "caching", "errors"]
 
 
 def tokenize(text: str) -> list[str]:
@@ -187,82 +192,17 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN_RE.findall(text)
 
 
-def _rng(*parts: str) -> random.Random:
-    seed = hashlib.sha256("\x00".join(parts).encode("utf-8")).digest()[:8]
-    return random.Random(int.from_bytes(seed, "big"))
-
-
 def generate_answer(model: SimModel, prompt: str) -> str:
-    """A deterministic Markdown answer with a heading, a list, a table and a code block."""
-    rng = _rng(model.id, prompt)
-    subject = " ".join(prompt.split()[:8]) or "your question"
-    topics = rng.sample(_TOPICS, 4)
-    lines = [
-        f"## On: {subject}",  # no model name: blind comparisons in the demo stay blind
-        "",
-        f"Here is how I would approach **{subject}** - in short: measure first, then change "
-        f"one thing at a time. The main points are {topics[0]} and {topics[1]}.",
-        "",
-    ]
-    lines += [f"- **{t.capitalize()}**: {_sentence(rng)}" for t in topics]
-    lines += ["", "| aspect | weight | note |", "|---|---|---|"]
-    lines += [f"| {t} | {rng.randint(1, 9)} | {_sentence(rng, 5)} |" for t in topics[:3]]
-    lines += [
-        "",
-        "```python",
-        "def answer(question: str) -> str:",
-        f'    """{_sentence(rng, 6)}"""',
-        f"    return question.strip() + {rng.randint(1, 99)!r}",
-        "```",
-        "",
-    ]
-    while sum(len(line.split()) for line in lines) < model.length:
-        lines += [_sentence(rng, 14) + " " + _sentence(rng, 10), ""]
-    lines.append("Accents and symbols survive streaming: café, naïve, 日本語, emoji 🚀.")
-    return "\n".join(lines)
-
-
-_WORDS = [
-    "the",
-    "model",
-    "answers",
-    "each",
-    "prompt",
-    "with",
-    "care",
-    "and",
-    "measures",
-    "what",
-    "matters",
-    "before",
-    "it",
-    "changes",
-    "anything",
-    "so",
-    "results",
-    "stay",
-    "easy",
-    "to",
-    "compare",
-    "across",
-    "runs",
-    "while",
-    "costs",
-    "remain",
-    "visible",
-]
-
-
-def _sentence(rng: random.Random, words: int = 9) -> str:
-    chosen = [rng.choice(_WORDS) for _ in range(words)]
-    return " ".join(chosen).capitalize() + "."
+    """A deterministic Markdown answer in the model's own style (see ``answers``)."""
+    return write_answer(model.id, model.style, prompt)
 
 
 def generate_reasoning(prompt: str) -> str:
     subject = " ".join(prompt.split()[:6]) or "the question"
     return (
-        f"The user asks about {subject}. I should list the key factors, weigh them, "
-        "and show a small example. Let me check the edge cases before answering."
+        f"The user asks about {subject}. First, what do they actually need - an explanation, a decision, "
+        "or working code? Probably a short explanation with one concrete example. I should name the "
+        "key parts, show how they fit together, and check the edge cases before answering."
     )
 
 

@@ -29,6 +29,15 @@ from playground.core.errors import PlaygroundError
 from playground.core.leaderboard import leaderboard, to_csv
 from playground.ui.session import Session
 
+MIN_VOTES_FOR_INTERVAL = 5
+
+
+def interval_text(low: float, high: float, votes: int) -> str:
+    """The 95% interval, or "too few votes" while resampling cannot spread it ("1225 - 1225")."""
+    if votes < MIN_VOTES_FOR_INTERVAL or round(high) - round(low) < 1:
+        return "too few votes"
+    return f"{low:.0f} - {high:.0f}"
+
 
 class VoteBar(QFrame):
     """Shown when a blind run has ended: vote (best is on each pane), then the models are revealed."""
@@ -69,6 +78,7 @@ class RankDialog(QDialog):
         layout.addWidget(QLabel("Drag to order, best at the top:"))
         self.list = QListWidget()
         self.list.setObjectName("rankList")
+        self.list.setAccessibleName("Answers, best first")
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.list.addItems(labels)
         layout.addWidget(self.list)
@@ -107,6 +117,7 @@ class LeaderboardView(QDialog):
         layout.addLayout(top)
         self.table = QTableWidget(0, 6)
         self.table.setObjectName("leaderboardTable")
+        self.table.setAccessibleName("Leaderboard")
         self.table.setHorizontalHeaderLabels(["#", "model", "rating", "95% interval", "votes", "won-lost"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -148,7 +159,7 @@ class LeaderboardView(QDialog):
                 str(row + 1),
                 s.model,
                 f"{s.rating:.0f}",
-                f"{s.low:.0f} - {s.high:.0f}",
+                interval_text(s.low, s.high, s.votes),
                 str(s.votes),
                 s.ties_note,
             ]

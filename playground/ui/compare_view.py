@@ -10,8 +10,8 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QSizePolicy, QWidget
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QPushButton, QScrollArea, QSizePolicy, QWidget
 
 from playground.core.compare import CompareRun, PaneEvent, PaneState
 from playground.core.conversation import extend
@@ -46,10 +46,10 @@ class _DropRow(QWidget):
         event.acceptProposedAction()
 
 
-class _RowLayout(QHBoxLayout):
-    """The panes' row. Word-wrapped labels make a layout height-for-width, and QScrollArea then sizes
-    the row by that height instead of its own - taller than the view, cutting the panes' bottoms off.
-    The row always takes the view's height; each pane scrolls its own text."""
+class _RowLayout(QGridLayout):
+    """The panes, in one row or two. Word-wrapped labels make a layout height-for-width, and
+    QScrollArea then sizes the row by that height instead of its own - taller than the view, cutting
+    the panes' bottoms off. The panes always take the view's height; each pane scrolls its own text."""
 
     def hasHeightForWidth(self) -> bool:
         return False
@@ -68,6 +68,7 @@ class CompareView(QScrollArea):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("compareView")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from the composer into the first pane
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -76,6 +77,16 @@ class CompareView(QScrollArea):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(8)
         self.setWidget(self._row)
+        self.rows = 1  # 2: the panes in a grid of two rows
+        self.focused: ResponsePane | None = None  # one pane shown alone, the others hidden
+        self.moreButton = QPushButton(self.viewport())
+        self.moreButton.setObjectName("morePanesButton")
+        self.moreButton.setAccessibleName("More panes")
+        self.moreButton.setToolTip("Scroll to the panes that do not fit")
+        self.moreButton.clicked.connect(self._more_clicked)
+        self.moreButton.hide()
+        self.horizontalScrollBar().valueChanged.connect(self._update_more)
+        self.horizontalScrollBar().rangeChanged.connect(self._update_more)
         self.panes: list[ResponsePane] = []
         self.run: CompareRun | None = None
         self._run_panes: list[ResponsePane] = []  # pane objects by the run's pane index
@@ -86,12 +97,14 @@ class CompareView(QScrollArea):
         self._sync = False
         self._syncing = False
         self.model_ids: list[str] = []
+        self.model_details: dict[str, tuple[str, bool]] = {}
+        self.panesChanged.connect(self._update_positions)
 
     # ----- panes ----------------------------------------------------------------------------
 
     def add_pane(self, model: str = "") -> ResponsePane:
         pane = ResponsePane(model)
-        pane.set_models(self.model_ids)
+        pane.set_models(self.model_ids, self.model_details)
         pane.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         pane.removeRequested.connect(lambda p=pane: self.remove_pane(p))
         pane.moveRequested.connect(lambda d, p=pane: self.move_pane(p, d))
@@ -102,9 +115,10 @@ class CompareView(QScrollArea):
         pane.conversationChanged.connect(lambda _on: self.panesChanged.emit())
         pane.branchRequested.connect(lambda i, t, p=pane: self.branchRequested.emit(p, i, t))
         pane.voteRequested.connect(lambda p=pane: self.voteRequested.emit(p))
+        pane.focusRequested.connect(lambda on, p=pane: self.focus_pane(p if on else None))
         pane.outputView.verticalScrollBar().valueChanged.connect(lambda v, p=pane: self._scrolled(p))
         self.panes.append(pane)
-        self._layout.addWidget(pane, 1)
+        self._place()
         self.panesChanged.emit()
         return pane
 
@@ -116,6 +130,9 @@ class CompareView(QScrollArea):
         self.panes.remove(pane)
         self._layout.removeWidget(pane)
         pane.deleteLater()
+        if self.focused is pane:
+            self.focused = None
+        self._place()
         self.panesChanged.emit()
 
     def move_pane(self, pane: ResponsePane, delta: int) -> None:
@@ -124,18 +141,13 @@ class CompareView(QScrollArea):
         if target == index:
             return
         self.panes.insert(target, self.panes.pop(index))
-        self._layout.removeWidget(pane)
-        self._layout.insertWidget(target, pane, 1)
+        self._place()
         self.panesChanged.emit()
 
     def reorder(self, order: list[int]) -> None:
         """Show the panes in a new order: ``order[i]`` is the current index of the pane to put at i."""
-        panes = [self.panes[i] for i in order]
-        for pane in panes:
-            self._layout.removeWidget(pane)
-        for pane in panes:
-            self._layout.addWidget(pane, 1)
-        self.panes = panes
+        self.panes = [self.panes[i] for i in order]
+        self._place()
         self.panesChanged.emit()
 
     def drop_pane(self, pane_id: int, x: float) -> None:
@@ -147,13 +159,87 @@ class CompareView(QScrollArea):
         target = sum(1 for c in centres if c < x)
         self.move_pane(pane, target - self.panes.index(pane))
 
+    # ----- arrangement: one row, two rows, one pane focused ----------------------------------
+
+    def _place(self) -> None:
+        """Lay the panes out in order: one row, or two rows filled left to right."""
+        for pane in self.panes:
+            self._layout.removeWidget(pane)
+        columns = max(1, -(-len(self.panes) // self.rows))
+        for column in range(self._layout.columnCount()):
+            self._layout.setColumnStretch(column, 0)
+        for index, pane in enumerate(self.panes):
+            self._layout.addWidget(pane, index // columns, index % columns)
+            self._layout.setColumnStretch(index % columns, 1)
+            pane.setVisible(self.focused is None or pane is self.focused)
+        self._update_more()
+
+    def set_rows(self, rows: int) -> None:
+        """One row of panes (scrolling sideways when they do not fit) or a grid of two rows."""
+        self.rows = 2 if rows >= 2 else 1
+        self._place()
+
+    def focus_pane(self, pane: ResponsePane | None) -> None:
+        """Show one pane alone, using the whole width; None shows every pane again."""
+        self.focused = pane if pane in self.panes else None
+        for each in self.panes:
+            each.set_focused(each is self.focused)
+        self._place()
+
+    def hidden_panes(self) -> list[ResponsePane]:
+        """Panes that are out of sight (scrolled off, or hidden while one is focused)."""
+        if self.focused is not None:
+            return [p for p in self.panes if p is not self.focused]
+        left = self.horizontalScrollBar().value()
+        right = left + self.viewport().width()
+        return [p for p in self.panes if p.geometry().right() > right + 2 or p.geometry().left() < left - 2]
+
+    def _update_more(self) -> None:
+        """"3 more →" while panes are out of sight, saying how many of them failed."""
+        hidden = self.hidden_panes()
+        if not hidden:
+            self.moreButton.hide()
+            return
+        failed = sum(1 for p in hidden if p.result.state is PaneState.FAILED)
+        if self.focused is not None:
+            text = f"Show all {len(self.panes)} panes"
+        else:
+            beyond = self.horizontalScrollBar().value() < self.horizontalScrollBar().maximum()
+            text = f"{len(hidden)} more " + ("→" if beyond else "←")
+        self.moreButton.setText(text + (f" ({failed} failed)" if failed else ""))
+        self.moreButton.setAccessibleName(self.moreButton.text().replace("→", "to the right"))
+        self.moreButton.adjustSize()
+        # bottom right, beside the last visible pane's Copy and Raw: its header stays usable
+        viewport = self.viewport()
+        self.moreButton.move(
+            viewport.width() - self.moreButton.width() - 12, viewport.height() - self.moreButton.height() - 10
+        )
+        self.moreButton.show()
+        self.moreButton.raise_()
+
+    def _more_clicked(self) -> None:
+        if self.focused is not None:
+            self.focus_pane(None)
+            return
+        bar = self.horizontalScrollBar()
+        bar.setValue(bar.maximum() if bar.value() < bar.maximum() else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._update_more()
+
+    def _update_positions(self) -> None:
+        for index, pane in enumerate(self.panes):
+            pane.set_position(index, len(self.panes))
+
     def models(self) -> list[str]:
         return [p.model for p in self.panes]
 
-    def set_model_ids(self, ids: list[str]) -> None:
+    def set_model_ids(self, ids: list[str], details: dict[str, tuple[str, bool]] | None = None) -> None:
         self.model_ids = ids
+        self.model_details = details or {}
         for pane in self.panes:
-            pane.set_models(ids)
+            pane.set_models(ids, self.model_details)
 
     # ----- running --------------------------------------------------------------------------
 
@@ -197,6 +283,7 @@ class CompareView(QScrollArea):
             for pane in self._run_panes:
                 pane.flush(figures=True, force=True)
             self._timer.stop()
+            self._update_more()  # a pane out of sight may have failed
             self._award_badges()
             self._update_threads()
             self.runFinished.emit()

@@ -1,4 +1,4 @@
-"""Small dialogs: 'Get code' for a pane, and a word-level diff of two answers."""
+"""Small dialogs: 'Get code' for a pane, a word-level diff of two answers, the keyboard shortcuts."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -76,6 +78,8 @@ class DiffDialog(QDialog):
         row = QHBoxLayout()
         self.left = QComboBox()
         self.right = QComboBox()
+        self.left.setAccessibleName("First answer")
+        self.right.setAccessibleName("Second answer")
         for combo in (self.left, self.right):
             combo.addItems([f"{i + 1}. {model}" for i, (model, _text) in enumerate(answers)])
         self.right.setCurrentIndex(min(1, len(answers) - 1))
@@ -88,6 +92,7 @@ class DiffDialog(QDialog):
         layout.addWidget(self.summary)
         self.view = QTextBrowser()
         self.view.setObjectName("diffView")
+        self.view.setAccessibleName("Differences")
         layout.addWidget(self.view, 1)
         self.left.currentIndexChanged.connect(self.render)
         self.right.currentIndexChanged.connect(self.render)
@@ -124,3 +129,35 @@ def diff_html(left: str, right: str, *, dark: bool = False) -> str:
         else:
             parts.append(text)
     return "<div style='white-space:pre-wrap'>" + "".join(parts) + "</div>"
+
+
+class ShortcutsDialog(QDialog):
+    """Every keyboard shortcut in a two-column table: the keys, and what they do."""
+
+    def __init__(self, shortcuts: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("shortcutsDialog")
+        self.setWindowTitle("Keyboard shortcuts")
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(len(shortcuts), 2)
+        self.table.setObjectName("shortcutsTable")
+        self.table.setAccessibleName("Keyboard shortcuts")
+        self.table.setHorizontalHeaderLabels(["Keys", "Action"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setShowGrid(False)
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.TypeWriter)
+        for row, (keys, action) in enumerate(shortcuts):
+            key_item = QTableWidgetItem(keys)
+            key_item.setFont(mono)
+            self.table.setItem(row, 0, key_item)
+            self.table.setItem(row, 1, QTableWidgetItem(action))
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(480, min(640, 80 + 30 * len(shortcuts)))

@@ -43,6 +43,7 @@ class EndpointsDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.table = QTableWidget(0, 4)
+        self.table.setAccessibleName("Endpoints")
         self.table.setObjectName("endpointTable")
         self.table.setHorizontalHeaderLabels(["name", "base URL", "key", "models"])
         self.table.verticalHeader().setVisible(False)

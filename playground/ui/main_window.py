@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -47,7 +47,7 @@ from playground.core.conversation import (
 )
 from playground.core.errors import NoKeyError, PlaygroundError
 from playground.core.estimate import estimate_cost
-from playground.core.format import usd
+from playground.core.format import context, per_million, usd
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
 from playground.core.uistate import UiStateStore
@@ -60,6 +60,7 @@ from playground.ui.theme import THEMES, apply_theme
 
 # Dialogs and storage modules load when first used, so the window shows sooner.
 if TYPE_CHECKING:
+    from playground.core.catalog import ModelInfo
     from playground.core.history import RunRecord
     from playground.core.spend import Alert
     from playground.core.templates import PromptTemplate
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self._connect_session()
         self._restore(state.load())
         self._update_demo_banner()
+        self.promptEdit.setFocus()  # the window opens ready to type
 
     # ----- layout ---------------------------------------------------------------------------
 
@@ -150,6 +152,8 @@ class MainWindow(QMainWindow):
         self.compare.voteRequested.connect(self._vote_best)
         self.blind_rng = random.Random()
         self.blind_pending: tuple[Any, list[ResponsePane]] | None = None  # (run, its panes) until a vote
+        self._blind_order: list[ResponsePane] = []
+        self._sent_prompt: str | None = None  # the prompt last sent: not "unsent" at the next start
         self._status_bar()
 
     def _docks(self) -> None:
@@ -159,6 +163,9 @@ class MainWindow(QMainWindow):
         self._history_view: HistoryView | None = None
         self.compare.runFinished.connect(self.session.run_ended)
         self.template_context: dict[str, Any] = {}
+        # The templates dock takes the full height on the left and history sits under the panes
+        # only: stacked, their minimum heights would not fit a 720 px screen.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
 
     @property
     def templatePanel(self) -> TemplatePanel:
@@ -205,6 +212,7 @@ class MainWindow(QMainWindow):
             "Optional instructions sent to every model before the prompt"
         )
         self.systemPromptEdit.setMaximumHeight(72)
+        self.systemPromptEdit.setMinimumHeight(40)  # two lines: the composer can shrink after Send
         self.systemPromptEdit.hide()
         self.systemToggle.toggled.connect(self._toggle_system)
         self.promptEdit = PromptEdit()
@@ -214,6 +222,9 @@ class MainWindow(QMainWindow):
             "Type a prompt - Ctrl+Enter sends it to every pane, Ctrl+Shift+Enter follows up. "
             "Drop or paste images and files to attach them."
         )
+        self.promptEdit.setMinimumHeight(48)
+        for edit in (self.promptEdit, self.systemPromptEdit):
+            edit.setTabChangesFocus(True)  # Tab moves on, as in every form; a prompt rarely needs one
         self.promptEdit.textChanged.connect(self._prompt_changed)
         self.promptEdit.filesDropped.connect(self.attach_files)
         self.promptEdit.imagePasted.connect(lambda data: self._attach_bytes("pasted image.png", data))
@@ -221,7 +232,11 @@ class MainWindow(QMainWindow):
         self.attachmentStrip.changed.connect(self._schedule_estimate)
         self.params = ParamsPanel()
         self.params.changed.connect(self._schedule_estimate)
-        layout.addWidget(self.systemToggle, 0, Qt.AlignmentFlag.AlignLeft)
+        header = QHBoxLayout()
+        header.addWidget(self.systemToggle)
+        header.addWidget(self.params.optionsButton)
+        header.addStretch(1)
+        layout.addLayout(header)
         layout.addWidget(self.systemPromptEdit)
         layout.addWidget(self.promptEdit, 1)
         layout.addWidget(self.attachmentStrip)
@@ -324,13 +339,17 @@ class MainWindow(QMainWindow):
         self.logPromptsAction.setChecked(self.session.ctx.settings.load().log_prompts)
         self._action(file, "Quit", self.request_quit, QKeySequence.StandardKey.Quit)
         compare = menu.addMenu("&Compare")
-        self._action(compare, "Send", self.send)
-        self._action(compare, "Stop all", self.compare.stop_all)
+        # the menu shows the shortcuts: they live on the actions, not on separate QShortcuts
+        self.sendAction = self._action(compare, "Send", self.send, "Ctrl+Return")
+        self.sendAction.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.stopAllAction = self._action(compare, "Stop all", self.compare.stop_all, "Esc")
         self._action(compare, "Add pane", lambda: self.compare.add_pane(""), "Ctrl+T")
         self._action(compare, "Differences between two answers...", self.show_diff, "Ctrl+D")
         self._action(compare, "Usage and spend...", self.show_usage, "Ctrl+Shift+U")
         compare.addSeparator()
-        self.blindAction = self._action(compare, "Blind comparison", self.blindButton.setChecked, "Ctrl+B")
+        self.blindAction = self._action(
+            compare, "Blind comparison", lambda on: self.blindButton.setChecked(on), "Ctrl+B"
+        )
         self.blindAction.setCheckable(True)
         self.blindButton.toggled.connect(self.blindAction.setChecked)
         self.blindSpeedAction = self._action(
@@ -359,10 +378,27 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
         self._action(view, "Charts...", self.show_charts)
         view.addSeparator()
-        for theme in THEMES:
-            self._action(view, f"{theme.capitalize()} theme", lambda t=theme: self.set_theme(t))
+        self.gridAction = self._action(
+            view, "Panes in two rows", lambda on: self.compare.set_rows(2 if on else 1), "Ctrl+G"
+        )
+        self.gridAction.setCheckable(True)
+        view.addSeparator()
+        self._theme_actions(view)
         help_menu = menu.addMenu("&Help")
         self._action(help_menu, "Keyboard shortcuts", self.show_shortcuts, "F1")
+
+    def _theme_actions(self, view: Any) -> None:
+        """View > System / Light / Dark theme, one of them ticked."""
+        self.themeActions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        for theme in THEMES:
+            # triggered(bool) passes "checked" first: the theme name must not take it
+            action = self._action(
+                view, f"{theme.capitalize()} theme", lambda _=False, t=theme: self.set_theme(t)
+            )
+            action.setCheckable(True)
+            group.addAction(action)
+            self.themeActions[theme] = action
 
     def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
         action = QAction(text, self)
@@ -373,11 +409,8 @@ class MainWindow(QMainWindow):
         return action
 
     def _shortcuts(self) -> None:
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.send)
         for keys in ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self.follow_up)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.compare.stop_all)
 
     # ----- session ----------------------------------------------------------------------------
 
@@ -417,7 +450,7 @@ class MainWindow(QMainWindow):
                 [*settings.favourite_models, *settings.recent_models, *sorted(m.id for m in catalog.models)]
             )
         )
-        self.compare.set_model_ids(ordered)
+        self.compare.set_model_ids(ordered, {m.id: _model_words(m) for m in catalog.models})
         if self.browser is not None:
             self.browser.set_catalog(catalog, set(settings.favourite_models))
         if not any(self.compare.models()):
@@ -511,8 +544,9 @@ class MainWindow(QMainWindow):
         )
         self.estimate = estimate
         text = f"Est. max {usd(estimate.total, digits=4)}" if estimate.per_model else ""
-        if estimate.unknown:
-            text += f" (+{len(estimate.unknown)} unpriced)"
+        unpriced = [m for m in estimate.unknown if m and not self._unknown_model(m)]
+        if unpriced:  # an unknown id is marked in its own pane instead
+            text += f" (+{len(unpriced)} unpriced)"
         over = bool(estimate.per_model) and bool(self.session.estimate_alerts(estimate.total))
         self.costLabel.setText(f"⚠ {text} - above your alert" if over else text)
         self.costLabel.setProperty("alert", over)
@@ -537,9 +571,20 @@ class MainWindow(QMainWindow):
             )
             self.costLabel.setText(f"{self.costLabel.text()} · follow-up {usd(threads.total, digits=4)}")
         for pane in self.compare.panes:
+            pane.set_unknown(self._unknown_model(pane.model))
             left_out = not pane.in_conversation and bool(pane.thread)  # the next follow-up skips it
             problems = [] if left_out else self._pane_problems(pane, follow=pane in follow, all_notes=True)
             pane.set_note("\n".join(problems))
+
+    def _unknown_model(self, model: str) -> bool:
+        """A model id the loaded catalog does not list (a typo, or a model that was withdrawn);
+        endpoint models and presets (``@...``) and routing variants (``:nitro``) are not judged."""
+        catalog = self.session.catalog
+        if catalog is None or not model or model.startswith("@") or not len(catalog):
+            return False
+        if self.session.ctx.demo is not None and model.startswith("fault/"):
+            return False  # the demo's named faults answer though the catalog does not list them
+        return catalog.get(model) is None and catalog.get(model.rsplit(":", 1)[0]) is None
 
     def _pane_problems(self, pane: ResponsePane, *, follow: bool, all_notes: bool = False) -> list[str]:
         """What the pane should say before sending; without ``all_notes`` only what blocks sending
@@ -604,6 +649,7 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()  # it may name the last run's models
             from playground.core.leaderboard import shuffled
 
+            self._blind_order = list(self.compare.panes)  # the order the user chose, back on reveal
             self.compare.reorder(shuffled(len(self.compare.panes), self.blind_rng))
         system = self.systemPromptEdit.toPlainText().strip() or None
         panes = tuple(PaneSpec(p.model, p.overrides, routing=p.routing) for p in self.compare.panes)
@@ -628,6 +674,8 @@ class MainWindow(QMainWindow):
             return
         self.compare.start(run)
         self._turn_sent(everyone=True)
+        self._sent_prompt = prompt
+        self._make_room_for_answers()
         if blind:
             self._hide_models(run, list(self.compare.panes))
         self._remember_recent(models)
@@ -641,6 +689,14 @@ class MainWindow(QMainWindow):
             for pane in self.compare.panes:
                 pane.set_in_conversation(True)
                 pane.left_behind.clear()  # branches of the conversation that just ended
+
+    def _make_room_for_answers(self) -> None:
+        """On a short screen the composer gives its spare height to the answers after Send; the
+        splitter handle brings it back."""
+        composer, answers = self.splitter.sizes()
+        smallest = self.splitter.widget(0).minimumSizeHint().height()
+        if answers < 2 * composer and composer > smallest:
+            self.splitter.setSizes([smallest, answers + composer - smallest])
 
     def follow_up(self) -> None:
         """The prompt as the next turn of every pane's own conversation (panes left out are skipped)."""
@@ -720,6 +776,7 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "Cannot send yet", str(exc))
             return False
         self.compare.start(run, panes)
+        self._sent_prompt = request.prompt
         if blind:
             self._hide_models(run, panes)
         self._remember_recent([p.model for p in panes])
@@ -800,11 +857,18 @@ class MainWindow(QMainWindow):
         for pane in panes:
             pane.set_blind(None)
         self.blind_pending = None
+        self._restore_order()
         if self._vote_bar is not None:
             self._vote_bar.hide()
         self._schedule_estimate()
         if not quiet:
             self.statusBar().showMessage(f"{note}{who}.", 15000)
+
+    def _restore_order(self) -> None:
+        """Put the panes back in the order the user chose before the blind shuffle."""
+        order, self._blind_order = self._blind_order, []
+        if order and set(order) == set(self.compare.panes):
+            self.compare.reorder([self.compare.panes.index(p) for p in order])
 
     def show_leaderboard(self) -> LeaderboardView:
         from playground.ui.blind import LeaderboardView
@@ -1036,7 +1100,12 @@ class MainWindow(QMainWindow):
         self.alertBanner.setVisible(bool(alerts))
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS)
+        from playground.ui.dialogs import ShortcutsDialog
+
+        rows = [tuple(line.split("  ", 1)) for line in SHORTCUTS.splitlines()]
+        dialog = ShortcutsDialog([(keys, what.capitalize()) for keys, what in rows], self)
+        dialog.open()
+        self.shortcuts_dialog = dialog
 
     def show_log_folder(self) -> None:
         folder = self.session.log_folder()
@@ -1101,6 +1170,7 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication) and self._system_palette is not None:
             apply_theme(app, theme, self._system_palette)
         self.theme = theme
+        self.themeActions[theme].setChecked(True)
 
     def _restore(self, state: dict[str, Any]) -> None:
         geometry = state.get("geometry")
@@ -1122,6 +1192,7 @@ class MainWindow(QMainWindow):
         self.systemToggle.setChecked(bool(state.get("system_visible")) or bool(state.get("system")))
         self.promptEdit.setPlainText(str(state.get("prompt", "")))
         self.syncBox.setChecked(bool(state.get("sync")))
+        self.gridAction.setChecked(state.get("rows") == 2)
         theme = state.get("theme")
         self.set_theme(theme if theme in THEMES else "system")
 
@@ -1135,8 +1206,9 @@ class MainWindow(QMainWindow):
             "params": _params_state(params),
             "system": self.systemPromptEdit.toPlainText(),
             "system_visible": self.systemToggle.isChecked(),
-            "prompt": self.promptEdit.toPlainText(),
+            "prompt": self._unsent_prompt(),
             "sync": self.syncBox.isChecked(),
+            "rows": self.compare.rows,
             "theme": self.theme,
         }
 
@@ -1144,6 +1216,11 @@ class MainWindow(QMainWindow):
         """File > Quit (Ctrl+Q): an unsaved template is asked about first."""
         if self._template_panel is None or self._template_panel.guard.ask_unsaved(self.close):
             self.close()
+
+    def _unsent_prompt(self) -> str:
+        """The prompt box, unless it still holds what was sent (a restart must not offer it again)."""
+        text = self.promptEdit.toPlainText()
+        return "" if text == self._sent_prompt else text
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # the window's own close button asks too; close() from a signal (SIGTERM, Ctrl+C) never waits
@@ -1155,6 +1232,14 @@ class MainWindow(QMainWindow):
         self.state_store.save(self.state())
         event.accept()
         self.closed.emit()
+
+
+def _model_words(model: ModelInfo) -> tuple[str, bool]:
+    """What the model picker shows beside an id: "$0.15 / $0.60 per M · 128k", or "free · 32k"."""
+    size = context(model.context_length)
+    if model.is_free:
+        return f"free · {size}", True
+    return f"{per_million(model, 'prompt')} / {per_million(model, 'completion')} per M · {size}", False
 
 
 def _params_state(params: ChatParams | None) -> dict[str, Any]:
@@ -1183,6 +1268,7 @@ Ctrl+T  add a pane
 Ctrl+M  browse models
 Ctrl+K  key settings
 Ctrl+D  differences between two answers
+Ctrl+G  panes in two rows / one row
 Ctrl+Shift+T  templates
 Ctrl+H  history
 Ctrl+Shift+U  usage and spend

@@ -3,122 +3,55 @@
 Finished paragraphs (up to a blank line outside a code fence) are rendered once and never touched
 again; only the unfinished tail is re-rendered on each flush. ``setMarkdown`` on the whole answer
 would be O(total length) per frame and freeze the window on long answers.
+
+Fenced code is not left to Qt's Markdown importer: each block becomes a framed table with the
+fence's language, a Copy link and Pygments colours, all chosen for the current palette. A palette
+change (a theme switch) renders the answer again from its source, so nothing keeps the old colours.
+
+Signals:
+    codeCopied(str): a code block's Copy link was used; the code is on the clipboard.
 """
 
 from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import (
-    QColor,
+    QDesktopServices,
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
     QPalette,
-    QSyntaxHighlighter,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
     QTextDocumentFragment,
     QTextFormat,
+    QTextFrameFormat,
+    QTextLength,
+    QTextTable,
+    QTextTableFormat,
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from playground.ui.highlight import highlight
+from playground.ui.theme import Colours, is_dark, readable
 
 # Text that Markdown renders as itself inside a paragraph (no markers, breaks or entities). A
 # construct it could still complete (a URL, "1." turning into a list) is fixed when the paragraph
 # ends and is rendered from its source.
 _PLAIN = re.compile(r"(?:[^\W_]|[ ,.;:'\"?!()%/@+=-])*")
 _BREAK_OR_FENCE = re.compile(r"\n\n|^ {0,3}(?:```|~~~)", re.MULTILINE)
-_KEYWORDS = [
-    "def",
-    "class",
-    "return",
-    "if",
-    "elif",
-    "else",
-    "for",
-    "while",
-    "in",
-    "not",
-    "and",
-    "or",
-    "import",
-    "from",
-    "as",
-    "with",
-    "try",
-    "except",
-    "finally",
-    "raise",
-    "yield",
-    "async",
-    "await",
-    "lambda",
-    "None",
-    "True",
-    "False",
-    "pass",
-    "break",
-    "continue",
-    "const",
-    "let",
-    "var",
-    "function",
-    "new",
-    "this",
-    "null",
-    "true",
-    "false",
-    "public",
-    "private",
-    "static",
-    "void",
-    "int",
-    "string",
-    "fn",
-    "pub",
-    "use",
-    "struct",
-    "impl",
-    "match",
-    "mut",
-    "SELECT",
-    "FROM",
-    "WHERE",
-]
-_RULES = [
-    ("keyword", re.compile(r"\b(" + "|".join(_KEYWORDS) + r")\b")),
-    ("number", re.compile(r"\b\d+(\.\d+)?\b")),
-    ("string", re.compile(r"(\"[^\"\n]*\"|'[^'\n]*'|`[^`\n]*`)")),
-    ("comment", re.compile(r"(#[^\n]*$|//[^\n]*$)")),
-]
-
-
-class CodeHighlighter(QSyntaxHighlighter):
-    """Colours keywords, strings, numbers and comments inside fenced code blocks only."""
-
-    def __init__(self, document: QTextDocument, palette: QPalette) -> None:
-        super().__init__(document)
-        dark = palette.color(QPalette.ColorRole.Text).lightness() > 128  # light text: a dark theme
-        colours = {
-            "keyword": "#c678dd" if dark else "#8250df",
-            "number": "#d19a66" if dark else "#0550ae",
-            "string": "#98c379" if dark else "#0a7a32",
-            "comment": "#7f848e" if dark else "#6e7781",
-        }
-        self._formats: dict[str, QTextCharFormat] = {}
-        for name, colour in colours.items():
-            fmt = QTextCharFormat()
-            fmt.setForeground(QColor(colour))
-            if name == "comment":
-                fmt.setFontItalic(True)
-            self._formats[name] = fmt
-
-    def highlightBlock(self, text: str) -> None:
-        if not self.currentBlock().blockFormat().hasProperty(QTextFormat.Property.BlockCodeFence):
-            return
-        for name, pattern in _RULES:
-            for match in pattern.finditer(text):
-                self.setFormat(match.start(), match.end() - match.start(), self._formats[name])
+_FENCE_LINE = re.compile(r"^ {0,3}(```|~~~)(.*)$")
+SOLID = QTextFrameFormat.BorderStyle.BorderStyle_Solid
+# Answers come from servers: raw HTML in them is shown as text, never rendered (no spoofed buttons,
+# no images that look like the app's own, nothing styled to hide text).
+SAFE_MARKDOWN = (
+    QTextDocument.MarkdownFeature.MarkdownDialectGitHub | QTextDocument.MarkdownFeature.MarkdownNoHTML
+)
+LIST_INDENT = 18  # pixels per list level (Qt's default 40 wastes a narrow pane)
 
 
 def safe_split(text: str, fence_open: bool = False) -> tuple[int, bool]:
@@ -134,24 +67,72 @@ def safe_split(text: str, fence_open: bool = False) -> tuple[int, bool]:
     return cut, cut_state
 
 
+def split_fences(markdown: str) -> list[tuple[str, str, str | None]]:
+    """``markdown`` as ("text", source, None) and ("code", code, language) pieces, in order.
+
+    A fence still open at the end (an answer mid-stream) is code up to the end."""
+    pieces: list[tuple[str, str, str | None]] = []
+    prose: list[str] = []
+    code: list[str] | None = None
+    marker, language = "", ""
+    for line in markdown.split("\n"):
+        match = _FENCE_LINE.match(line)
+        if code is None and match:
+            if prose:
+                pieces.append(("text", "\n".join(prose), None))
+                prose = []
+            code, marker, language = [], match.group(1), match.group(2).strip()
+        elif code is not None and match and match.group(1) == marker and not match.group(2).strip():
+            pieces.append(("code", "\n".join(code), language))
+            code = None
+        elif code is not None:
+            code.append(line)
+        else:
+            prose.append(line)
+    if code is not None:
+        pieces.append(("code", "\n".join(code), language))
+    if prose and "\n".join(prose).strip():
+        pieces.append(("text", "\n".join(prose), None))
+    return pieces
+
+
+def mono_font() -> QFont:
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    font.setStyleHint(QFont.StyleHint.TypeWriter)
+    return font
+
+
 class MarkdownView(QTextBrowser):
     """Answer text rendered as Markdown (or raw), appended in batches."""
+
+    codeCopied = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("outputView")
         self.setAccessibleName("Answer")
-        self.setOpenExternalLinks(True)
+        self.setOpenLinks(False)  # web links open in the browser; copy: links copy a code block
+        self.anchorClicked.connect(self._link)
         self.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextBrowserInteraction | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.document().setUndoRedoEnabled(False)  # an answer is never edited; undo would only cost
-        self._highlighter = CodeHighlighter(self.document(), self.palette())
+        self.document().setIndentWidth(LIST_INDENT)
         self._chunks: list[str] = []  # the whole answer, as it arrived
         self._tail = ""  # source not yet rendered for good (the unfinished paragraph)
         self._fence_open = False  # inside a code fence at the start of the tail
         self._tail_at = 0  # document position where the re-rendered tail starts
+        self._codes: list[str] = []  # each code block's text, for its Copy link
+        self._codes_final = 0  # code blocks before the tail (never re-rendered)
+        self._colours = Colours.of(self.palette())
         self.raw = False
+        # Every pane follows its stream while the user leaves it at the bottom; scrolling up stops
+        # that until they return. The range grows on layout, after append_text has returned, so
+        # following is done when the range changes, not when text is appended.
+        self.following = True
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(self._range_changed)
+        bar.valueChanged.connect(self._scrolled)
 
     @property
     def tail_length(self) -> int:
@@ -164,34 +145,61 @@ class MarkdownView(QTextBrowser):
             self._chunks[:] = ["".join(self._chunks)]
         return self._chunks[0] if self._chunks else ""
 
+    @property
+    def code_blocks(self) -> list[str]:
+        """The text of each code block shown, in order."""
+        return list(self._codes)
+
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange:
-            self._highlighter.setDocument(None)
-            self.document().setUndoRedoEnabled(False)  # an answer is never edited; undo would only cost
-        self._highlighter = CodeHighlighter(self.document(), self.palette())
         super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._colours = Colours.of(self.palette())
+            self._render_again()
+
+    def _render_again(self) -> None:
+        """Render the whole answer from its source again (a theme switch changed every colour)."""
+        text, bar, following = self.text, self.verticalScrollBar(), self.following
+        ratio = bar.value() / bar.maximum() if bar.maximum() else 0.0
+        self.clear_text()
+        self.append_text(text)
+        self.following = following
+        if not following:
+            bar.setValue(round(ratio * bar.maximum()))
+
+    def _range_changed(self, _low: int, high: int) -> None:
+        if self.following:
+            self.verticalScrollBar().setValue(high)
+
+    def show_from_top(self) -> None:
+        """A finished answer to read (not a stream to follow): stay at its start as it lays out."""
+        self.following = False
+        self.moveCursor(self.textCursor().MoveOperation.Start)
+        self.verticalScrollBar().setValue(0)
+
+    def _scrolled(self, value: int) -> None:
+        self.following = value >= self.verticalScrollBar().maximum() - 4
 
     def clear_text(self) -> None:
         self._chunks.clear()
         self._tail = ""
         self._fence_open = False
         self._tail_at = 0
+        self._codes.clear()
+        self._codes_final = 0
         self.document().clear()
+        self.following = True
 
     def set_raw(self, raw: bool) -> None:
-        """Switch between rendered Markdown and the raw text; re-renders once."""
+        """Switch between rendered Markdown and the raw text (in a monospace font); re-renders once."""
         if raw == self.raw:
             return
         self.raw = raw
-        text = self.text
-        self.clear_text()
-        self.append_text(text)
+        self.document().setDefaultFont(mono_font() if raw else self.font())
+        self._render_again()
 
     def append_text(self, chunk: str) -> None:
         if not chunk:
             return
-        bar = self.verticalScrollBar()
-        at_bottom = bar.value() >= bar.maximum() - 4
         self._chunks.append(chunk)
         if self.raw:
             cursor = QTextCursor(self.document())
@@ -206,8 +214,6 @@ class MarkdownView(QTextBrowser):
                 cursor.insertText(chunk)
             else:
                 self._render_markdown()
-        if at_bottom:
-            bar.setValue(bar.maximum())
 
     def _render_markdown(self) -> None:
         cursor = QTextCursor(self.document())
@@ -221,11 +227,13 @@ class MarkdownView(QTextBrowser):
         cursor.setPosition(self._tail_at)
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
+        del self._codes[self._codes_final :]
         cut, fence_after = safe_split(self._tail, self._fence_open)
         if cut:
             self._insert(self._tail[:cut])
             self._tail, self._fence_open = self._tail[cut:], fence_after
             self._tail_at = self._end()
+            self._codes_final = len(self._codes)
         self._insert(self._tail)
 
     def _end(self) -> int:
@@ -234,29 +242,137 @@ class MarkdownView(QTextBrowser):
         return cursor.position()
 
     def _insert(self, markdown: str) -> None:
+        for kind, source, language in split_fences(markdown):
+            if kind == "code":
+                self._insert_code(source, language or "")
+            else:
+                self._insert_markdown(source)
+
+    def _insert_markdown(self, markdown: str) -> None:
         if not markdown.strip():
             return
         piece = QTextDocument()
-        piece.setMarkdown(markdown)
-        cursor = QTextCursor(self.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        if cursor.position() > 0:
-            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        piece.setMarkdown(markdown, SAFE_MARKDOWN)
+        _quieter_headings(piece)
+        if "|" in markdown:
+            # styled in the small piece, before it joins the answer: no extra layout pass
+            for frame in piece.rootFrame().childFrames():
+                if isinstance(frame, QTextTable):
+                    self._style_table(frame)
+        cursor = self._new_block()
         start = cursor.position()
         cursor.insertFragment(QTextDocumentFragment(piece))
         first = QTextCursor(self.document())
         first.setPosition(start)
         first.setBlockFormat(piece.begin().blockFormat())  # the first block would take the old format
-        self._shade_code_blocks(start)
 
-    def _shade_code_blocks(self, start: int) -> None:
-        """Give fenced code a background, from the inserted position on."""
-        shade = self.palette().color(QPalette.ColorRole.AlternateBase)
-        block = self.document().findBlock(start)
-        while block.isValid():
-            fmt = block.blockFormat()
-            if fmt.hasProperty(QTextFormat.Property.BlockCodeFence):
-                fmt.setBackground(shade)
-                cursor = QTextCursor(block)
-                cursor.setBlockFormat(fmt)
-            block = block.next()
+    def _new_block(self) -> QTextCursor:
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        if cursor.position() > 0:
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        return cursor
+
+    def _style_table(self, table: QTextTable) -> None:
+        """A Markdown table: a quiet border, padding, and a shaded header row."""
+        c = self._colours
+        fmt = table.format().toTableFormat()
+        if fmt.background().style() != Qt.BrushStyle.NoBrush:
+            return  # a code block: styled when it was built
+        fmt.setBorder(1)
+        fmt.setBorderBrush(c.border)
+        fmt.setBorderStyle(SOLID)
+        fmt.setBorderCollapse(True)
+        fmt.setCellPadding(4)
+        fmt.setCellSpacing(0)
+        table.setFormat(fmt)
+        for column in range(table.columns()):
+            cell = table.cellAt(0, column)
+            cell_fmt = cell.format()
+            cell_fmt.setBackground(c.code_header)
+            cell.setFormat(cell_fmt)
+
+    def _insert_code(self, code: str, language: str) -> None:
+        """A framed block: the language and a Copy link above the highlighted code."""
+        c = self._colours
+        index = len(self._codes)
+        self._codes.append(code)
+        cursor = self._new_block()
+        fmt = QTextTableFormat()
+        fmt.setBorder(1)
+        fmt.setBorderBrush(c.border)
+        fmt.setBorderStyle(SOLID)
+        fmt.setBorderCollapse(True)
+        fmt.setCellPadding(6)
+        fmt.setCellSpacing(0)
+        fmt.setWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
+        fmt.setBackground(c.code_bg)
+        # one column: a merged cell would be laid out at its first column's width
+        table = cursor.insertTable(2, 1, fmt)
+        self._code_header(table, language, index)
+        body = table.cellAt(1, 0).firstCursorPosition()
+        block = QTextBlockFormat()
+        block.setProperty(QTextFormat.Property.BlockCodeFence, "`")
+        block.setProperty(QTextFormat.Property.BlockCodeLanguage, language)
+        base = QTextCharFormat()
+        base.setFont(mono_font())
+        base.setForeground(c.text)
+        body.setBlockFormat(block)
+        body.setBlockCharFormat(base)
+        runs = highlight(code, language, base, is_dark(self.palette()), c.code_bg)
+        for text, run_fmt in runs:
+            lines = text.split("\n")
+            for number, line in enumerate(lines):
+                if number:
+                    body.insertBlock(block, base)
+                if line:
+                    body.insertText(line, run_fmt)
+
+    def _code_header(self, table: QTextTable, language: str, index: int) -> None:
+        """The block's first row: its language, then a Copy link."""
+        c = self._colours
+        cell = table.cellAt(0, 0)
+        cell_fmt = cell.format()
+        cell_fmt.setBackground(c.code_header)
+        cell.setFormat(cell_fmt)
+        label = QTextCharFormat()
+        label.setForeground(readable(c.secondary, c.code_header))
+        label.setFontPointSize(max(7.0, self.font().pointSizeF() * 0.9))
+        header = cell.firstCursorPosition()
+        header.insertText((language or "code") + "    ", label)
+        link = QTextCharFormat(label)
+        link.setAnchor(True)
+        link.setAnchorHref(f"copy:{index}")
+        link.setForeground(readable(self.palette().color(QPalette.ColorRole.Link), c.code_header))
+        link.setFontUnderline(True)
+        link.setToolTip("Copy this code")
+        header.insertText("Copy", link)
+
+    def _link(self, url: QUrl) -> None:
+        if url.scheme() == "copy":
+            self.copy_code(int(url.path() or "0"))
+        elif url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)
+
+    def copy_code(self, index: int) -> None:
+        """Put one code block's text on the clipboard."""
+        if not 0 <= index < len(self._codes):
+            return
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(self._codes[index])
+        self.codeCopied.emit(self._codes[index])
+
+
+def _quieter_headings(document: QTextDocument) -> None:
+    """Headings one step above the text at most: Qt's sizes take half a narrow pane for a title."""
+    block = document.begin()
+    while block.isValid():
+        level = block.blockFormat().headingLevel()
+        if level:
+            cursor = QTextCursor(block)
+            cursor.select(QTextCursor.SelectionType.BlockUnderCursor)
+            fmt = QTextCharFormat()
+            fmt.setProperty(QTextFormat.Property.FontSizeAdjustment, 1 if level <= 2 else 0)
+            cursor.mergeCharFormat(fmt)
+        block = block.next()

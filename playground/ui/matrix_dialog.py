@@ -106,7 +106,7 @@ class MatrixCellDialog(QDialog):
         view.setObjectName("matrixCellAnswer")
         view.setAccessibleName(f"Answer of repeat {repeats}")
         view.append_text(run.text(keys[0]) or cell.error or "")
-        view.moveCursor(view.textCursor().MoveOperation.Start)  # read from the top, not the end
+        view.show_from_top()  # read from the top, not the end
         column.addWidget(head)
         column.addWidget(view, 1)
 

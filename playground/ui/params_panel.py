@@ -32,10 +32,10 @@ from playground.ui.request_options import RequestOptionsDialog, describe, surfac
 UNSET = "default"
 
 
-def _double(name: str, low: float, high: float, step: float) -> QDoubleSpinBox:
+def _double(name: str, spoken: str, low: float, high: float, step: float) -> QDoubleSpinBox:
     box = QDoubleSpinBox()
     box.setObjectName(name)
-    box.setAccessibleName(name)
+    box.setAccessibleName(spoken)
     box.setRange(low - step, high)  # the value below the range means "not set"
     box.setSingleStep(step)
     box.setDecimals(2)
@@ -44,10 +44,10 @@ def _double(name: str, low: float, high: float, step: float) -> QDoubleSpinBox:
     return box
 
 
-def _int(name: str, low: int, high: int) -> QSpinBox:
+def _int(name: str, spoken: str, low: int, high: int) -> QSpinBox:
     box = QSpinBox()
     box.setObjectName(name)
-    box.setAccessibleName(name)
+    box.setAccessibleName(spoken)
     box.setRange(low - 1, high)
     box.setSpecialValueText(UNSET)
     box.setValue(box.minimum())
@@ -64,18 +64,19 @@ class ParamsPanel(QWidget):
         self.setObjectName("paramsPanel")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.temperature = _double("temperature", 0.0, 2.0, 0.1)
-        self.top_p = _double("top_p", 0.0, 1.0, 0.05)
-        self.max_tokens = _int("max_tokens", 1, 1_000_000)
-        self.seed = _int("seed", 0, 2_147_483_646)
+        self.temperature = _double("temperature", "Temperature", 0.0, 2.0, 0.1)
+        self.top_p = _double("top_p", "Top p", 0.0, 1.0, 0.05)
+        self.max_tokens = _int("max_tokens", "Max tokens", 1, 1_000_000)
+        self.seed = _int("seed", "Seed", 0, 2_147_483_646)
         self.effort = QComboBox()
         self.effort.setObjectName("reasoning_effort")
-        self.effort.setAccessibleName("reasoning effort")
+        self.effort.setAccessibleName("Reasoning effort")
         self.effort.addItems([UNSET, *REASONING_EFFORTS])
         self.stop = QLineEdit()
         self.stop.setObjectName("stop")
-        self.stop.setAccessibleName("stop sequences")
-        self.stop.setPlaceholderText("stop, comma separated")
+        self.stop.setAccessibleName("Stop sequences")
+        self.stop.setPlaceholderText("e.g. ###, END")
+        self.stop.setMinimumWidth(110)
         self.options = ChatParams()  # structured outputs, tools, web search...: the options dialog
         self.optionsButton = QPushButton("Options: none")
         self.optionsButton.setObjectName("requestOptionsButton")
@@ -90,11 +91,18 @@ class ParamsPanel(QWidget):
             ("Seed", self.seed),
             ("Reasoning", self.effort),
             ("Stop", self.stop),
-            ("Request", self.optionsButton),
         ]
+        # the window places this button beside the System prompt toggle: the row of parameters
+        # must fit a 1280 px screen with both docks open
+        self.optionsButton.setToolTip(TOOLTIPS["requestOptionsButton"])
+        for _label, field in fields[:4]:
+            field.setMinimumWidth(76)  # "default" fits; the seed's range would ask for twice that
         for label, field in fields:
             caption = QLabel(label)
             caption.setBuddy(field)
+            tip = TOOLTIPS[field.objectName()]
+            caption.setToolTip(tip)
+            field.setToolTip(tip)
             layout.addWidget(caption)
             layout.addWidget(field)
         layout.addStretch(1)
@@ -168,6 +176,23 @@ class ParamsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+
+# What each parameter does, in the words of a tooltip.
+TOOLTIPS = {
+    "temperature": "Randomness: 0 always picks the likeliest words, higher gives more varied answers "
+    "(default: the model's own, usually 1)",
+    "top_p": "Nucleus sampling: only the likeliest words whose chances add up to this share are "
+    "considered (1 = all). Change this or Temperature, not both",
+    "max_tokens": "The longest answer allowed, in tokens (about 3/4 of a word each); also caps the "
+    "estimated cost",
+    "seed": "The same seed with the same settings asks for the same answer again (not every provider "
+    "honours it)",
+    "reasoning_effort": "How long a reasoning model thinks before answering: more effort, better "
+    "answers on hard problems, more tokens",
+    "stop": "Text that ends the answer when the model writes it; several separated by commas",
+    "requestOptionsButton": "Structured outputs (a JSON schema), tools, web search, reasoning budget, "
+    "prompt caching and image output for this comparison",
+}
 
 # Which catalog parameter name each field needs, to flag unsupported ones per model (None: not a
 # model parameter - a server tool, a cache mark, image output for models that have it).

@@ -44,27 +44,31 @@ from playground.core.events import Delta, Reasoning, Started
 from playground.core.format import usd
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
-from playground.ui.markdown_view import MarkdownView
+from playground.ui.figures import BadgePills, Chip, FiguresBar, headline, result_chips
+from playground.ui.markdown_view import SAFE_MARKDOWN, MarkdownView
 from playground.ui.pane_extras import PaneExtras, continue_with_results
+from playground.ui.widgets import DETAILS_ROLE, FREE_ROLE, ModelItemDelegate
 
 if TYPE_CHECKING:
     from playground.core.history import AnswerRecord
     from playground.ui.routing_dialog import RoutingDialog
 
+# The next step after each kind of failure. The failure's own message already says what happened,
+# so the advice must not say it again ("the connection was lost. The connection dropped - ...").
 ADVICE = {
     "auth": "OpenRouter rejected this key - open Key settings to check or replace it.",
-    "credits": "Not enough credits - add credits on openrouter.ai or lower Max tokens.",
-    "not_found": "This model is not available - pick another model.",
-    "rate_limited": "Rate limited - wait a moment, then Retry.",
-    "network": "Could not reach the server - check your connection, then Retry.",
-    "disconnected": "The connection dropped mid-answer - Retry to run it again.",
-    "timeout": "The server went silent - Retry, or pick a faster model.",
-    "forbidden": "The request was refused (moderation or a key limit).",
-    "server": "The provider had a problem - Retry, or pick another model.",
+    "credits": "Add credits on openrouter.ai or lower Max tokens.",
+    "not_found": "Pick another model.",
+    "rate_limited": "Wait a moment, then Retry.",
+    "network": "Check your connection, then Retry.",
+    "disconnected": "Retry to run it again.",
+    "timeout": "Retry, or pick a faster model.",
+    "server": "Retry, or pick another model.",
 }
 
 
 PANE_MIME = "application/x-prompt-playground-pane"
+MIN_WIDTH = 250  # six panes fit 1600 px; narrower, a figure chip would not fit
 RENDER_INTERVAL = 0.08  # seconds between Markdown renders of one pane while it streams
 TAIL_BUDGET_CHARS = 2000  # beyond this unfinished-tail length, renders space out proportionally
 
@@ -122,13 +126,14 @@ class ResponsePane(QFrame):
     branchRequested = Signal(int, str)  # user turn index (0-based), its edited text
     conversationChanged = Signal(bool)  # the pane was ticked in or out of follow-ups
     voteRequested = Signal()  # blind mode: "this answer is the best"
+    focusRequested = Signal(bool)  # show this pane alone (True) or every pane again (False)
 
     def __init__(self, model: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("responsePane")
         self.setAccessibleName("Response pane")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(MIN_WIDTH)
         self.result = PaneResult(model)
         self._text_buffer: list[str] = []
         self._reasoning_buffer: list[str] = []
@@ -148,6 +153,7 @@ class ResponsePane(QFrame):
         self.note = ""
         self.badges: list[str] = []
         self._build(model)
+        self._update_placeholder()
         self._render_state()
 
     # ----- layout ---------------------------------------------------------------------------
@@ -157,12 +163,7 @@ class ResponsePane(QFrame):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
         layout.addLayout(self._header(model))
-        self.statsLabel = QLabel()
-        self.statsLabel.setObjectName("statsLabel")
-        self.statsLabel.setAccessibleName("Figures")
-        self.statsLabel.setWordWrap(True)
-        self.statsLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.statsLabel)
+        layout.addLayout(self._meta())
         self.noteLabel = QLabel()
         self.noteLabel.setObjectName("noteLabel")
         self.noteLabel.setWordWrap(True)
@@ -207,7 +208,7 @@ class ResponsePane(QFrame):
         self.detailsLabel.setObjectName("detailsLabel")
         self.detailsLabel.setWordWrap(True)
         self.detailsLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detailsButton.toggled.connect(self.detailsLabel.setVisible)
+        self.detailsButton.toggled.connect(self._toggle_details)
         self.detailsButton.hide()
         self.detailsLabel.hide()
         layout.addWidget(self.detailsButton)
@@ -220,8 +221,28 @@ class ResponsePane(QFrame):
         layout.addWidget(self.extras)
         layout.addLayout(self._footer())
 
+    def _meta(self) -> QVBoxLayout:
+        """Above the answer: the state and who answered, the badges, the figure chips."""
+        meta = QVBoxLayout()
+        meta.setSpacing(4)
+        self.headlineLabel = QLabel()
+        self.headlineLabel.setObjectName("headlineLabel")
+        self.headlineLabel.setAccessibleName("State")
+        self.headlineLabel.setWordWrap(True)
+        self.headlineLabel.setTextFormat(Qt.TextFormat.PlainText)
+        self.headlineLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.badgeLabel = BadgePills()
+        self.badgeLabel.hide()
+        meta.addWidget(self.headlineLabel)
+        meta.addWidget(self.badgeLabel)  # right under the model's name
+        self.statsLabel = FiguresBar()
+        self.statsLabel.hide()
+        meta.addWidget(self.statsLabel)
+        return meta
+
     def _header(self, model: str) -> QHBoxLayout:
         row = QHBoxLayout()
+        row.setSpacing(2)  # the model id gets the room in a narrow pane
         self.dragHandle = DragHandle(self)
         row.addWidget(self.dragHandle)
         self.modelSelector = QComboBox()
@@ -231,6 +252,9 @@ class ResponsePane(QFrame):
         self.modelSelector.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.modelSelector.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.modelSelector.setMinimumContentsLength(14)
+        self.modelSelector.lineEdit().setPlaceholderText("Pick a model")
+        self.modelSelector.setItemDelegate(ModelItemDelegate(self.modelSelector))
+        self.modelSelector.view().setMinimumWidth(360)  # room for the price and context
         completer = self.modelSelector.completer()
         if completer is not None:
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -256,6 +280,7 @@ class ResponsePane(QFrame):
 
     def _menu(self) -> QMenu:
         menu = QMenu(self)
+        actions: dict[str, QAction] = {}
         for text, slot in (
             ("Move left", lambda: self.moveRequested.emit(-1)),
             ("Move right", lambda: self.moveRequested.emit(1)),
@@ -268,6 +293,13 @@ class ResponsePane(QFrame):
             action = QAction(text, menu)
             action.triggered.connect(slot)
             menu.addAction(action)
+            actions[text] = action
+        self.moveLeftAction, self.moveRightAction = actions["Move left"], actions["Move right"]
+        self.removeAction = actions["Remove pane"]
+        self.focusAction = QAction("Focus this pane", menu)
+        self.focusAction.setCheckable(True)
+        self.focusAction.toggled.connect(self.focusRequested)
+        menu.insertAction(actions["Parameters for this pane..."], self.focusAction)
         self.conversationAction = QAction("Include in follow-ups", menu)
         self.conversationAction.setCheckable(True)
         self.conversationAction.setChecked(True)
@@ -282,8 +314,6 @@ class ResponsePane(QFrame):
         self.rawButton = _tool("Raw", "Show the raw Markdown", "rawButton")
         self.rawButton.setCheckable(True)
         self.rawButton.toggled.connect(self.outputView.set_raw)
-        self.badgeLabel = QLabel()
-        self.badgeLabel.setObjectName("badgeLabel")
         self.voteButton = _tool(
             "★ Best", "Vote this answer the best, then see which model wrote it", "voteBestButton"
         )
@@ -293,7 +323,6 @@ class ResponsePane(QFrame):
         row.addWidget(self.rawButton)
         row.addWidget(self.voteButton)
         row.addStretch(1)
-        row.addWidget(self.badgeLabel)
         return row
 
     # ----- state ----------------------------------------------------------------------------
@@ -302,18 +331,60 @@ class ResponsePane(QFrame):
     def model(self) -> str:
         return self.modelSelector.currentText().strip()
 
-    def set_models(self, ids: list[str]) -> None:
-        """Fill the selector (favourites and recent first) without changing the chosen model."""
+    def set_models(self, ids: list[str], details: dict[str, tuple[str, bool]] | None = None) -> None:
+        """Fill the selector (favourites and recent first) without changing the chosen model.
+
+        ``details``: per id, its price and context in words and whether it is free (shown in the
+        drop-down beside the id)."""
         current = self.model
         self._model_ids = list(ids)
         self.modelSelector.blockSignals(True)
         self.modelSelector.clear()
         self.modelSelector.addItems(ids)
+        for row, model_id in enumerate(ids):
+            words, free = (details or {}).get(model_id, ("", False))
+            self.modelSelector.setItemData(row, words, DETAILS_ROLE)
+            self.modelSelector.setItemData(row, free, FREE_ROLE)
+            if words:
+                self.modelSelector.setItemData(row, f"{model_id}: {words}", Qt.ItemDataRole.ToolTipRole)
         self.modelSelector.setEditText(current)
         self.modelSelector.blockSignals(False)
+        self._update_placeholder()
 
     def _model_edited(self, text: str) -> None:
+        self._update_placeholder()
         self.modelChanged.emit(text.strip())
+
+    def set_focused(self, on: bool) -> None:
+        """Shown alone (the compare view hides the others); the menu item says how to return."""
+        self.focusAction.blockSignals(True)
+        self.focusAction.setChecked(on)
+        self.focusAction.blockSignals(False)
+
+    def set_position(self, index: int, count: int) -> None:
+        """Where the pane stands in the row: a move past either end or removing the last pane is
+        not offered."""
+        self.moveLeftAction.setEnabled(index > 0)
+        self.moveRightAction.setEnabled(index < count - 1)
+        self.removeAction.setEnabled(count > 1)
+
+    def _update_placeholder(self) -> None:
+        if self.active or self.result.state is not PaneState.QUEUED:
+            text = ""  # sent: the state line and the error say what happened
+        elif self.model:
+            text = "Press Send (Ctrl+Enter) - the answer appears here."
+        else:
+            text = "Pick a model above, then press Send."
+        self.outputView.setPlaceholderText(text)
+        line = self.modelSelector.lineEdit()
+        if not line.hasFocus():
+            line.setCursorPosition(0)  # a narrow pane shows the id's start, not its end
+
+    def _update_actions(self) -> None:
+        """Copy and Raw act on the answer: offered only when there is one."""
+        has_text = bool(self.outputView.text or self._text_buffer)
+        self.copyButton.setEnabled(has_text)
+        self.rawButton.setEnabled(has_text or self.rawButton.isChecked())
 
     def reset(self, *, starting: bool = False) -> None:
         """Clear the pane; ``starting`` means a request for it is about to go out."""
@@ -329,6 +400,7 @@ class ResponsePane(QFrame):
         self.detailsButton.hide()
         self.detailsButton.setChecked(False)
         self.set_badges([])
+        self._update_placeholder()
         self._render_state()
 
     def on_event(self, event: PaneEventBody) -> None:
@@ -377,6 +449,10 @@ class ResponsePane(QFrame):
             self._dirty = False
             self._render_state()
 
+    def _toggle_details(self, shown: bool) -> None:
+        self.detailsLabel.setVisible(shown)
+        self.detailsButton.setText("Details ▾" if shown else "Details ▸")
+
     def _toggle_reasoning(self, shown: bool) -> None:
         self.reasoningView.setVisible(shown)
         words = len(self.result.reasoning.split())
@@ -391,15 +467,11 @@ class ResponsePane(QFrame):
             self.extras.show_result(result)
         self.stopButton.setEnabled(running)
         self.retryButton.setEnabled(not running)
-        live = self._live_figures()
-        if self.blind is None:
-            self.statsLabel.setText(stats_text(result, live))
-        else:
-            self.statsLabel.setText(
-                blind_stats_text(result, live if self.blind_show_speed else "", self.blind_show_speed)
-            )
+        self._update_actions()
+        self._render_figures()
         state = result.state.name.lower()
         if self.property("state") != state:  # re-polishing restyles the whole pane: only on change
+            self._update_placeholder()
             self.setProperty("state", state)
             self.style().unpolish(self)
             self.style().polish(self)
@@ -423,17 +495,34 @@ class ResponsePane(QFrame):
         self.errorLabel.setTextFormat(Qt.TextFormat.PlainText)
         self.errorLabel.show()
 
-    def _live_figures(self) -> str:
+    def _render_figures(self) -> None:
+        result, blind = self.result, self.blind is not None
+        live = self._live_numbers()
+        if result.state is PaneState.QUEUED and not self.active:
+            text, words, chips = "", "", []  # nothing sent yet: the answer area says what to do
+        else:
+            shown = live if not blind or self.blind_show_speed else (None, None)
+            text = (
+                stats_text(result, _live_words(shown))
+                if not blind
+                else blind_stats_text(result, _live_words(shown), self.blind_show_speed)
+            )
+            words = headline(result, _state_words(result), blind=blind)
+            chips = result_chips(result, live, money=not blind, speed=not blind or self.blind_show_speed)
+        self.statsLabel.setText(text)
+        self.statsLabel.set_chips(chips)
+        self.headlineLabel.setText(words)
+        self.headlineLabel.setVisible(bool(words))
+
+    def _live_numbers(self) -> tuple[float | None, float | None]:
         """TTFT and an approximate speed while streaming (chunks per second, until usage arrives)."""
         if self.result.state is not PaneState.STREAMING or self._started_at is None:
-            return ""
+            return None, None
         if self._first_token_at is None:
-            return ""
+            return None, None
         ttft = self._first_token_at - self._started_at
         elapsed = time.monotonic() - self._first_token_at
-        chunks = self.result.chunks
-        speed = f" · ~{chunks / elapsed:.0f} tok/s" if elapsed > 0.2 else ""
-        return f"TTFT {ttft:.2f} s{speed}"
+        return ttft, (self.result.chunks / elapsed if elapsed > 0.2 else None)
 
     def show_record(self, answer: AnswerRecord) -> None:
         """A stored answer from history, shown read-only with its figures."""
@@ -443,15 +532,21 @@ class ResponsePane(QFrame):
             self.reasoningView.setPlainText(answer.reasoning)
             self.reasoningToggle.show()
         cost = usd(answer.cost) if answer.cost is not None else "-"
-        parts = [
-            f"from history: {answer.state}",
-            f"{answer.served_model or answer.requested_model} via {answer.provider or '-'}",
-        ]
+        who = f"{answer.served_model or answer.requested_model} via {answer.provider or '-'}"
+        parts = [f"from history: {answer.state}", who]
+        chips = []
         if answer.ttft is not None:
             parts.append(f"TTFT {answer.ttft:.2f} s")
+            chips.append(Chip("ttft", "TTFT", f"{answer.ttft:.2f} s"))
         parts += [f"{answer.tokens_in or 0} in / {answer.tokens_out or 0} out", cost]
+        chips.append(Chip("tokens", "", f"{answer.tokens_in or 0} → {answer.tokens_out or 0} tok"))
+        chips.append(Chip("cost", "", cost))
         self.statsLabel.setText(" · ".join(parts))
+        self.statsLabel.set_chips(chips)
+        self.headlineLabel.setText(f"from history: {answer.state} · {who}")
+        self.headlineLabel.show()
         self.extras.show_result(result_from_extras(answer.requested_model, answer.extras))
+        self._update_actions()
         if answer.error:
             self.errorLabel.setText(answer.error)
             self.errorLabel.show()
@@ -487,7 +582,7 @@ class ResponsePane(QFrame):
             )
             if answer is not None and index < len(pairs) - 1:
                 blocks.append(answer.text)
-        self.threadView.setMarkdown("\n\n---\n\n".join(blocks))
+        self.threadView.document().setMarkdown("\n\n---\n\n".join(blocks), SAFE_MARKDOWN)
 
     def _toggle_thread(self, shown: bool) -> None:
         self.threadView.setVisible(shown and self.threadToggle.isVisible())
@@ -566,6 +661,20 @@ class ResponsePane(QFrame):
         if changed:
             self.conversationChanged.emit(on)
 
+    def set_unknown(self, unknown: bool) -> None:
+        """Mark the model box red (and say why) when the catalog does not know the id."""
+        if bool(self.modelSelector.property("unknown")) == unknown:
+            return
+        self.modelSelector.setProperty("unknown", unknown)
+        self.modelSelector.setToolTip(
+            "Not in OpenRouter's model list - check the spelling, or pick a model from the list"
+            if unknown
+            else ""
+        )
+        self.modelSelector.style().unpolish(self.modelSelector)
+        self.modelSelector.style().polish(self.modelSelector)
+        self._render_note()
+
     def set_note(self, text: str) -> None:
         """A remark about this pane's model before sending (e.g. parameters it ignores)."""
         self.note = text
@@ -573,6 +682,8 @@ class ResponsePane(QFrame):
 
     def _render_note(self) -> None:
         parts = [self.note] if self.note else []
+        if self.modelSelector.property("unknown"):
+            parts.insert(0, f"Unknown model id '{self.model}' - not in OpenRouter's model list.")
         if self.overrides is not None and self.overrides.set_names():
             shown = ", ".join(f"{n}={getattr(self.overrides, n)}" for n in self.overrides.set_names())
             parts.append(f"This pane overrides: {shown}")
@@ -643,7 +754,7 @@ class ResponsePane(QFrame):
             shown = [
                 b for b in badges if "cheapest" not in b and (self.blind_show_speed or "fastest" not in b)
             ]
-        self.badgeLabel.setText("  ".join(shown))
+        self.badgeLabel.set_badges(shown)
 
     def copy_answer(self) -> None:
         clipboard = QGuiApplication.clipboard()
@@ -708,6 +819,13 @@ def _endpoint_of(model: str) -> str | None:
     if model.startswith("@") and "/" in model:
         return model[1:].split("/", 1)[0]
     return None
+
+
+def _live_words(live: tuple[float | None, float | None]) -> str:
+    ttft, rate = live
+    if ttft is None:
+        return ""
+    return f"TTFT {ttft:.2f} s" + (f" · ~{rate:.0f} tok/s" if rate else "")
 
 
 def blind_stats_text(result: PaneResult, live: str, show_speed: bool) -> str:

@@ -28,10 +28,10 @@ from playground.core.routing import (
 )
 
 
-def _line(name: str, placeholder: str, text: str = "") -> QLineEdit:
+def _line(name: str, placeholder: str, text: str = "", *, spoken: str) -> QLineEdit:
     edit = QLineEdit(text)
     edit.setObjectName(name)
-    edit.setAccessibleName(name)
+    edit.setAccessibleName(spoken)
     edit.setPlaceholderText(placeholder)
     edit.setClearButtonEnabled(True)
     return edit
@@ -69,14 +69,26 @@ class RoutingDialog(QDialog):
         self.variantBox.setEnabled(self.variantBox.count() > 1)
         form.addRow("Variant", self.variantBox)
         self.fallbacksEdit = _line(
-            "fallbacksEdit", "model ids, comma-separated (up to 3)", ", ".join(routing.fallbacks)
+            "fallbacksEdit",
+            "model ids, comma-separated (up to 3)",
+            ", ".join(routing.fallbacks),
+            spoken="Fallback models",
         )
         form.addRow("Fallback models", self.fallbacksEdit)
-        self.orderEdit = _line("orderEdit", "providers to try first, in order", ", ".join(routing.order))
+        self.orderEdit = _line(
+            "orderEdit", "providers to try first, in order", ", ".join(routing.order), spoken="Provider order"
+        )
         form.addRow("Provider order", self.orderEdit)
-        self.onlyEdit = _line("onlyEdit", "use only these providers", ", ".join(routing.only))
+        self.onlyEdit = _line(
+            "onlyEdit", "use only these providers", ", ".join(routing.only), spoken="Only these providers"
+        )
         form.addRow("Only", self.onlyEdit)
-        self.ignoreEdit = _line("ignoreEdit", "never use these providers", ", ".join(routing.ignore))
+        self.ignoreEdit = _line(
+            "ignoreEdit",
+            "never use these providers",
+            ", ".join(routing.ignore),
+            spoken="Ignore these providers",
+        )
         form.addRow("Ignore", self.ignoreEdit)
         self.sortBox = QComboBox()
         self.sortBox.setObjectName("sortBox")
@@ -87,9 +99,14 @@ class RoutingDialog(QDialog):
         self.sortBox.setCurrentIndex(max(self.sortBox.findData(routing.sort), 0))
         form.addRow("Sort providers by", self.sortBox)
         prices = QHBoxLayout()
-        self.maxPromptEdit = _line("maxPromptEdit", "$ per M in", _price(routing.max_price_prompt))
+        self.maxPromptEdit = _line(
+            "maxPromptEdit", "$ per M in", _price(routing.max_price_prompt), spoken="Maximum prompt price"
+        )
         self.maxCompletionEdit = _line(
-            "maxCompletionEdit", "$ per M out", _price(routing.max_price_completion)
+            "maxCompletionEdit",
+            "$ per M out",
+            _price(routing.max_price_completion),
+            spoken="Maximum completion price",
         )
         prices.addWidget(self.maxPromptEdit)
         prices.addWidget(self.maxCompletionEdit)
@@ -124,21 +141,27 @@ class RoutingDialog(QDialog):
     def _filter_rows(self, form: QFormLayout, routing: Routing) -> None:
         """Quantizations, a throughput preference, zero data retention, parameters honoured."""
         self.quantizationsEdit = _line(
-            "quantizationsEdit", "only these quantizations, e.g. fp8, bf16", ", ".join(routing.quantizations)
+            "quantizationsEdit",
+            "only these quantizations, e.g. fp8, bf16",
+            ", ".join(routing.quantizations),
+            spoken="Quantizations to allow",
         )
         form.addRow("Quantizations", self.quantizationsEdit)
         self.throughputEdit = _line(
             "throughputEdit",
             "prefer providers at least this fast (tokens/s)",
             _price(routing.preferred_min_throughput),
+            spoken="Preferred minimum throughput, tokens per second",
         )
         form.addRow("Min throughput", self.throughputEdit)
         self.zdrBox = QCheckBox("Only providers with zero data retention")
         self.zdrBox.setObjectName("zdrBox")
+        self.zdrBox.setAccessibleName("Only providers with zero data retention")
         self.zdrBox.setChecked(routing.zdr)
         form.addRow("", self.zdrBox)
         self.requireParametersBox = QCheckBox("Only providers that honour every parameter sent")
         self.requireParametersBox.setObjectName("requireParametersBox")
+        self.requireParametersBox.setAccessibleName("Only providers that honour every parameter sent")
         self.requireParametersBox.setChecked(routing.require_parameters)
         form.addRow("", self.requireParametersBox)
 

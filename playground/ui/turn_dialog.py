@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.markdown_view import SAFE_MARKDOWN
+
 
 class TurnEditDialog(QDialog):
     """A roomy, wrapping box for the turn's text (a prompt is prose, not one long line)."""
@@ -73,7 +75,7 @@ class ThreadDialog(QDialog):
         self.view.setObjectName("threadDialogView")
         self.view.setAccessibleName("Whole conversation")
         self.view.setOpenLinks(False)  # links in answers are text here, never actions
-        self.view.setMarkdown(markdown)
+        self.view.document().setMarkdown(markdown, SAFE_MARKDOWN)
         layout.addWidget(self.view, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

@@ -28,10 +28,10 @@ from playground.ui.session import Session
 OFF = "off"
 
 
-def _amount(name: str, value: float | None) -> QDoubleSpinBox:
+def _amount(name: str, value: float | None, spoken: str) -> QDoubleSpinBox:
     box = QDoubleSpinBox()
     box.setObjectName(name)
-    box.setAccessibleName(name)
+    box.setAccessibleName(spoken)
     box.setRange(0, 100_000)
     box.setDecimals(6)  # a comparison of small models can cost well under a cent
     box.setPrefix("$")
@@ -126,9 +126,15 @@ class UsageDialog(QDialog):
         box = QGroupBox("Alerts - shown in the window before they bite ($0 = off)")
         form = QFormLayout(box)
         s = self.session.ctx.settings.load()
-        self.remainingBox = _amount("alertRemaining", s.alert_remaining_below_usd)
-        self.dailyBox = _amount("alertDaily", s.alert_daily_spend_usd)
-        self.estimateBox = _amount("alertEstimate", s.spend_cap_usd)
+        self.remainingBox = _amount(
+            "alertRemaining", s.alert_remaining_below_usd, "Alert when remaining credit is at or below"
+        )
+        self.dailyBox = _amount(
+            "alertDaily", s.alert_daily_spend_usd, "Alert when today's spend is at or above"
+        )
+        self.estimateBox = _amount(
+            "alertEstimate", s.spend_cap_usd, "Ask before a comparison estimated at or above"
+        )
         form.addRow("Remaining credit at or below", self.remainingBox)
         form.addRow("Spend today at or above", self.dailyBox)
         form.addRow("One comparison estimated at or above (asks first)", self.estimateBox)

@@ -159,3 +159,16 @@ def test_a_test_run_with_repeats_counts_each_and_redacts_answers() -> None:
     ]
     text = render_test_run_html("t", cells, options=Options(redact_prompts=True))
     assert "FAIL (1/2 repeats)" in text and "secret" not in text and "[12 characters]" in text
+
+
+def test_a_lexer_missing_from_the_install_gives_plain_text(monkeypatch) -> None:
+    """A trimmed bundle may lack a lexer module: Pygments then raises ImportError, not ClassNotFound."""
+    import pygments.lexers
+
+    from playground.core.report.markdown import highlight
+
+    def missing(*_args: object, **_kwargs: object) -> object:
+        raise ModuleNotFoundError("No module named 'pygments.lexers.python'")
+
+    monkeypatch.setattr(pygments.lexers, "get_lexer_by_name", missing)
+    assert highlight("print('<hi>')", "python") == "print(&#x27;&lt;hi&gt;&#x27;)"

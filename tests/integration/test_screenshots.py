@@ -1,4 +1,4 @@
-"""The README's screenshot command works: the real window under Xvfb, five PNGs."""
+"""The README's screenshot command works: the real window under Xvfb, every README PNG."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ def test_screenshot_script_under_xvfb(tmp_path: Path) -> None:
         "model-browser.png",
         "routing-and-alerts.png",
         "routing-dialog.png",
+        "six-panes.png",
         "templates-and-history.png",
         "usage.png",
     ]

@@ -20,6 +20,20 @@ from playground.ui.session import Session
 from tests.conftest import FAKE_KEY
 
 
+@pytest.fixture(autouse=True)
+def _the_look_is_put_back(qapp: Any) -> Any:
+    """A test that switches the theme (View > Dark, a palette change) must not leave the next test
+    in the dark: the application's palette and style sheet are process-wide."""
+    from PySide6.QtGui import QPalette
+
+    palette, sheet = QPalette(qapp.palette()), qapp.styleSheet()
+    yield
+    if qapp.styleSheet() != sheet:
+        qapp.setStyleSheet(sheet)
+    if qapp.palette() != palette:
+        qapp.setPalette(palette)
+
+
 async def wait_until(check: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

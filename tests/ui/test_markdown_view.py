@@ -64,3 +64,13 @@ def test_plain_words_appended_fast_still_match_a_full_render(qapp: QApplication)
         pieces.append_text(text[i : i + 5])
     assert pieces.toPlainText() == whole.toPlainText() and "**" not in pieces.toPlainText()
     assert _blocks(pieces) == _blocks(whole)
+
+
+def test_raw_html_in_an_answer_is_shown_as_text_never_rendered(qapp: QApplication) -> None:
+    """An answer is a server's text: a fake button, a hidden span or an image tag must read as text."""
+    view = MarkdownView()
+    view.append_text('Click <a href="http://evil.example">here</a> <img src="x.png"> **bold**\n\nnext')
+    text = view.toPlainText()
+    assert '<a href="http://evil.example">here</a>' in text and '<img src="x.png">' in text
+    assert "bold" in text and "**bold**" not in text  # Markdown itself still renders
+    assert 'href="http://evil.example"' not in view.toHtml()  # no live link, only its text

@@ -45,7 +45,7 @@ def highlight(code: str, language: str) -> str:
         return html.escape(code)
     try:
         lexer = get_lexer_by_name(language.lower(), stripnl=False)
-    except ClassNotFound:
+    except (ClassNotFound, ImportError):  # a lexer module missing from a trimmed bundle: plain text
         return html.escape(code)
     return str(pygmentize(code, lexer, HtmlFormatter(nowrap=True)))
 
