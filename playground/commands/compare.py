@@ -265,7 +265,7 @@ async def run_request(
     view = _make_view(args, label or {})
     async with await ctx.chat_client(key, models) as client:
         comparison = CompareRun(client, request)
-        comparison.add_listener(view.on_event)
+        comparison.add_listener(view.on_event, ends_only=view.ends_only)
         _record(ctx, comparison, record or {})
         comparison.start()
         with _stop_on_signals(comparison):
@@ -333,7 +333,7 @@ def _record(ctx: AppContext, comparison: CompareRun, meta: dict[str, Any]) -> No
         ctx.warnings.append(f"{exc}: this run is not saved")
         return
     # an answer that could not be written is noted on the history as it ends; say so at the end
-    comparison.add_listener(lambda _event: _collect_warnings(ctx, history.warnings, seen))
+    comparison.add_listener(lambda _event: _collect_warnings(ctx, history.warnings, seen), ends_only=True)
 
 
 def _collect_warnings(ctx: AppContext, found: list[str], seen: int) -> None:

@@ -23,6 +23,9 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069
 
 _extra_lock = threading.Lock()
 _extra_secrets: set[str] = set()
+# The same secrets, longest first: replaced whole under the lock, read without it (one reference
+# load), so masking a streamed chunk takes no lock and sorts nothing.
+_extra_sorted: tuple[str, ...] = ()
 
 
 def mask_key(key: str) -> str:
@@ -37,20 +40,29 @@ def mask_key(key: str) -> str:
 
 def register_secret(secret: str) -> None:
     """Mask this exact string too (keys that do not look like ``sk-...``)."""
+    global _extra_sorted
     if len(secret) >= 8:
         with _extra_lock:
             _extra_secrets.add(secret)
+            _extra_sorted = tuple(sorted(_extra_secrets, key=len, reverse=True))
 
 
 def redact(text: str) -> str:
     """Replace anything shaped like a key, a bearer token or a registered secret with its mask."""
-    with _extra_lock:
-        extras = sorted(_extra_secrets, key=len, reverse=True)
-    for secret in extras:
+    for secret in _extra_sorted:
         if secret in text:
             text = text.replace(secret, mask_key(secret))
     text = _KEY_RE.sub(lambda m: mask_key(m.group(0)), text)
     return _BEARER_RE.sub(lambda m: m.group(1) + "***", text)
+
+
+def may_hold_key(text: str) -> bool:
+    """False when no key-shaped word (``sk-...``, in any case) and no registered secret can be in
+    ``text``: such text needs no key masking (a bearer token alone is masked only in logs and errors).
+    Most chunks hold no "-" at all, so the lower-cased copy is rarely made."""
+    if "-" in text and "sk-" in text.lower():
+        return True
+    return bool(_extra_sorted) and any(secret in text for secret in _extra_sorted)
 
 
 def terminal_safe(text: str) -> str:

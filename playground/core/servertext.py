@@ -13,7 +13,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from playground.core.redact import redact
+from playground.core.redact import may_hold_key, redact
 
 MAX_TOKENS_FIGURE = 10**9  # more tokens than any answer or prompt could hold: a wrong figure
 MAX_COST_USD = Decimal(10_000)  # one answer costing more than this is a wrong figure, not a cost
@@ -160,13 +160,15 @@ def wait_figure(value: Any) -> float | None:
 # The start of something that may grow into a key in the next chunk: "s", "sk", "sk-...".
 _KEY_TAIL = re.compile(r"(?<![A-Za-z0-9_\-])(?i:sk-[A-Za-z0-9_\-]*|sk?)\Z")
 _WORD = re.compile(r"\S+")
+_TAIL_ENDS = ("s", "k", "S", "K")  # the last letter of a held tail ("s", "sk"), in any case
 _MAX_HELD = 512  # a "key" longer than this is masked in pieces; nothing waits for it forever
 
 
 def _mask_words(text: str) -> str:
     # Word by word, so only key-shaped words change: the bearer rule of ``redact`` needs a space
-    # and would otherwise turn "the bearer of" in an answer into "the bearer ***".
-    if redact(text) == text:
+    # and would otherwise turn "the bearer of" in an answer into "the bearer ***". Most chunks hold
+    # no "sk-" and no registered secret: they are returned as they are without running ``redact``.
+    if not may_hold_key(text) or redact(text) == text:
         return text
     return _WORD.sub(lambda m: redact(m.group(0)), text)
 
@@ -182,7 +184,11 @@ class AnswerMasker:
         """What of ``text`` (after anything held) can be shown now, masked."""
         if self._held:
             text, self._held = self._held + text, ""
-        tail = _KEY_TAIL.search(text, max(0, len(text) - _MAX_HELD))
+        # Only text ending in "s" or "k", or holding "sk-" (in any case), can end in the start of a
+        # key: the regular expression runs for those alone.
+        tail = None
+        if text.endswith(_TAIL_ENDS) or ("-" in text and "sk-" in text.lower()):
+            tail = _KEY_TAIL.search(text, max(0, len(text) - _MAX_HELD))
         if tail is not None:
             self._held = text[tail.start() :]
             text = text[: tail.start()]
