@@ -7,47 +7,66 @@ Exit codes: 0 every model answered completely; 1 at least one failed or was cut 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
+import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from types import ModuleType
+from typing import TYPE_CHECKING, NoReturn
 
 from playground import __version__
-from playground.commands import (
-    compare,
-    endpoints,
-    history,
-    keys,
-    leaderboard,
-    logcmd,
-    models,
-    simulate,
-    templates,
-    usage,
-)
-from playground.commands.output import TerminalStream
-from playground.core.context import AppContext
-from playground.core.errors import ApiError, ConfigError, PlaygroundError
-from playground.core.logs import setup_logging
-from playground.core.redact import redact
-from playground.core.secrets import KeyringError
 
-log = logging.getLogger("playground")
+if TYPE_CHECKING:
+    import logging
+
+    from playground.core.context import AppContext
+
+
+def _log() -> logging.Logger:
+    """The app's logger (logging is imported when there is something to log, not for ``--help``)."""
+    import logging
+
+    return logging.getLogger("playground")
+
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+# Each subcommand's module (under playground.commands) and its line in ``playground --help``. The
+# table lets ``--help`` and ``--version`` list every command without importing one (their modules pull
+# in httpx, SQLite, jsonschema...), and a command imports only its own module, when it runs.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "models": ("models", "list OpenRouter's models with prices and limits"),
+    "compare": ("compare", "send one prompt to several models and compare the answers"),
+    "templates": ("templates", "prompt templates: list, show, run, test, export, import"),
+    "history": ("history", "past runs: list, show, export"),
+    "key": ("keys", "store, list, choose, test and remove API keys"),
+    "endpoint": ("endpoints", "other OpenAI-compatible endpoints (Ollama, LM Studio, vLLM...)"),
+    "usage": ("usage", "spend per day, model and template; the key's limit; alerts"),
+    "leaderboard": ("leaderboard", "models ranked from your blind votes, with 95%% intervals"),
+    "log": ("logcmd", "where the log file is; turn logging of prompts and answers on or off"),
+    "simulate": ("simulate", "run the local OpenRouter simulator (for trying things out)"),
+}
+
+
+def command_module(command: str) -> ModuleType:
+    """The module that defines and runs ``command`` (imported now, on first use)."""
+    return importlib.import_module(f"playground.commands.{COMMANDS[command][0]}")
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that never echoes a key back in its error messages."""
 
     def error(self, message: str) -> NoReturn:
+        from playground.core.redact import redact
+
+        _install_terminal_streams(None)  # argv may hold control characters: echo them escaped
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {redact(message)}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(load: Sequence[str | None] | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``load``, only those subcommands are built in full (the others
+    are just their name and help line, which is all that ``playground --help`` shows)."""
     parser = _Parser(
         prog="playground",
         description="Send one prompt to several OpenRouter models and compare the answers. "
@@ -57,22 +76,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="open the window on the built-in simulator")
     parser.add_argument("--verbose", action="store_true", help="debug logging (also to stderr)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (
-        models,
-        compare,
-        templates,
-        history,
-        keys,
-        endpoints,
-        usage,
-        leaderboard,
-        logcmd,
-        simulate,
-    ):
-        module.add_parser(sub)
+    for command, (_module, help_line) in COMMANDS.items():
+        if load is None or command in load:
+            command_module(command).add_parser(sub)
+        else:
+            sub.add_parser(command, help=help_line)
     for subparser in sub.choices.values():
         _add_verbose(subparser)
     return parser
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names: the first word that is not an option (the top-level options
+    take no value), or None."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
 
 
 def _add_verbose(parser: argparse.ArgumentParser) -> None:
@@ -88,19 +108,8 @@ def _add_verbose(parser: argparse.ArgumentParser) -> None:
 
 
 async def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
-    handlers = {
-        "models": models.run,
-        "compare": compare.run,
-        "key": keys.run,
-        "templates": templates.run,
-        "history": history.run,
-        "usage": usage.run,
-        "log": logcmd.run,
-        "endpoint": endpoints.run,
-        "leaderboard": leaderboard.run,
-    }
     try:
-        return await handlers[args.command](ctx, args)
+        return int(await command_module(args.command).run(ctx, args))
     finally:
         ctx.close()
 
@@ -155,6 +164,8 @@ def _exact_output(args: argparse.Namespace) -> bool:
 
 def _install_terminal_streams(args: argparse.Namespace | None) -> None:
     """Text for people passes through the one terminal-safe function (see TerminalStream)."""
+    from playground.commands.output import TerminalStream
+
     if sys.stderr is not None and not isinstance(sys.stderr, TerminalStream):
         sys.stderr = TerminalStream(sys.stderr)  # type: ignore[assignment]
     if args is not None and sys.stdout is not None and not _exact_output(args):
@@ -193,18 +204,30 @@ def _encodable(text: str) -> bool:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
-    _install_terminal_streams(None)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(load=[_command_in(argv)])
     args = parser.parse_args(argv)
     _check_text_arguments(parser, args)
-    if args.command is not None:
-        _install_terminal_streams(args)
+    _install_terminal_streams(args if args.command is not None else None)
+    from playground.core.context import AppContext
+    from playground.core.logs import setup_logging
+
     ctx = AppContext.from_env()
     setup_logging(ctx.paths, verbose=getattr(args, "verbose", False))
     if args.command is None:
         return _open_window(ctx, demo=args.demo)
     if args.command == "simulate":
-        return simulate.run(args)
+        return int(command_module("simulate").run(args))
+    return _run_command(ctx, args)
+
+
+def _run_command(ctx: AppContext, args: argparse.Namespace) -> int:
+    """Run a headless command; every failure ends as one sentence and an exit code."""
+    import asyncio
+
+    from playground.core.errors import ApiError, ConfigError, PlaygroundError
+    from playground.core.secrets import KeyringError
+
     try:
         code = asyncio.run(_dispatch(ctx, args))
     except KeyboardInterrupt:
@@ -222,6 +245,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:  # the last line of defence: a sentence, never a traceback
+        log = _log()
         if type(exc).__module__ == "sqlite3":  # a read of the history failed (locked, I/O error)
             log.warning("history unavailable: %s", exc)
             print(f"error: history unavailable ({exc})", file=sys.stderr)
@@ -258,7 +282,7 @@ def _open_window(ctx: AppContext, *, demo: bool) -> int:
     try:
         from playground.ui.app import run_app
     except ImportError as exc:
-        log.warning("window import failed: %s", exc)
+        _log().warning("window import failed: %s", exc)
         print(
             f"error: the window cannot start: {exc}. On Debian/Ubuntu install Qt's system libraries: "
             f"sudo apt-get install libegl1 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1. {CLI_HINT}",
@@ -268,6 +292,7 @@ def _open_window(ctx: AppContext, *, demo: bool) -> int:
     try:
         return run_app(ctx, demo=demo)
     except Exception as exc:  # a sentence for the user, the traceback for the log
+        log = _log()
         log.exception("the window failed")
         print(
             f"error: the window stopped unexpectedly ({type(exc).__name__}). Details are in the log: "

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 GENERATION_WAIT = 10.0  # seconds for OpenRouter's generation stats, after the answers are in
 
 
+MAX_PROMPT_BYTES = 16 * 2**20  # a prompt piped on stdin; attachments have their own limit
+
 def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--system", default=None, metavar="TEXT", help="system prompt")
     p.add_argument("--temperature", type=number(0, 2), metavar="T", help="0 to 2")
@@ -165,7 +167,13 @@ def read_prompt(text: str) -> str:
     if text == "-":
         if sys.stdin is None or sys.stdin.closed:
             raise ConfigError("PROMPT is '-' but there is no standard input to read it from.")
-        raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+        source = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+        raw = source.read(MAX_PROMPT_BYTES + 1) if source else sys.stdin.read(MAX_PROMPT_BYTES + 1).encode()
+        if len(raw) > MAX_PROMPT_BYTES:  # /dev/zero or a runaway pipe: never read until memory runs out
+            raise ConfigError(
+                f"PROMPT (from stdin) is larger than {MAX_PROMPT_BYTES // 2**20} MB: attach big files "
+                "with --attach instead."
+            )
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -257,7 +265,7 @@ async def run_request(
     view = _make_view(args, label or {})
     async with await ctx.chat_client(key, models) as client:
         comparison = CompareRun(client, request)
-        comparison.add_listener(view.on_event)
+        comparison.add_listener(view.on_event, ends_only=view.ends_only)
         _record(ctx, comparison, record or {})
         comparison.start()
         with _stop_on_signals(comparison):
@@ -325,7 +333,7 @@ def _record(ctx: AppContext, comparison: CompareRun, meta: dict[str, Any]) -> No
         ctx.warnings.append(f"{exc}: this run is not saved")
         return
     # an answer that could not be written is noted on the history as it ends; say so at the end
-    comparison.add_listener(lambda _event: _collect_warnings(ctx, history.warnings, seen))
+    comparison.add_listener(lambda _event: _collect_warnings(ctx, history.warnings, seen), ends_only=True)
 
 
 def _collect_warnings(ctx: AppContext, found: list[str], seen: int) -> None:

@@ -89,6 +89,7 @@ class View:
     """
 
     interval = 0.1
+    ends_only = False  # True: ``on_event`` needs only each pane's final event, not every token
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
@@ -134,6 +135,8 @@ class JsonlView(View):
 
 class PipedView(View):
     """Each answer in a labelled block as it completes."""
+
+    ends_only = True
 
     def __init__(self, out: TextIO, *, show_reasoning: bool = False) -> None:
         super().__init__(out)

@@ -61,6 +61,9 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
     return await _test(ctx, args)
 
 
+MAX_SECRET = 16_384  # an OpenRouter key is 73 characters; an endpoint's token (a JWT) a few thousand
+
+
 def read_secret(prompt: str = "OpenRouter API key (input hidden): ") -> str:
     """A key from a hidden prompt on a terminal, or the first line of stdin - never from argv."""
     stdin = sys.stdin
@@ -68,7 +71,15 @@ def read_secret(prompt: str = "OpenRouter API key (input hidden): ") -> str:
         raise ConfigError("No input to read the key from: pipe it in, or run this in a terminal.")
     if stdin.isatty():
         return getpass.getpass(prompt)
-    return stdin.readline()
+    # One line, read to a limit: `< /dev/zero` or a binary file must not fill the memory.
+    buffer = getattr(stdin, "buffer", None)
+    raw = buffer.readline(MAX_SECRET + 1) if buffer is not None else stdin.readline(MAX_SECRET + 1).encode()
+    if len(raw.rstrip(b"\r\n")) > MAX_SECRET:
+        raise ConfigError(f"The key on stdin is longer than {MAX_SECRET:,} characters: that is not a key.")
+    try:
+        return str(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError("The key on stdin is not UTF-8 text: that is not a key.") from None
 
 
 async def _set(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -146,8 +157,9 @@ async def _test(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.demo:
         ctx.start_demo(time_scale=0)
     active = await ctx.active_key(args.name)
-    print(f"Testing {active.describe()} against {ctx.base_url}")
     async with ctx.client(active) as client:
+        # Only once the client accepted the URL: a refused one may hold a password (user:pass@).
+        print(f"Testing {active.describe()} against {ctx.base_url}")
         try:
             info = await client.key_info()
         except ApiError as exc:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from playground.core.format import context, number, per_million, seconds, usd
 from playground.core.redact import terminal_safe
-from playground.core.secrets import ActiveKey, KeySource
+
+if TYPE_CHECKING:  # the CLI wraps stderr before parsing: this module stays light for --help
+    from playground.core.secrets import ActiveKey
 
 __all__ = ["TerminalStream", "context", "number", "per_million", "seconds", "table", "usd"]
 
@@ -41,6 +43,8 @@ def note_key_source(active: ActiveKey | None, saved: str | None) -> None:
     """Say on stderr when the key is not the keyring's: a ``.env`` in the working directory (always -
     it is easy to forget), or ``OPENROUTER_API_KEY`` while a saved key ``saved`` is set (it would be
     overridden silently otherwise). The key is shown masked."""
+    from playground.core.secrets import KeySource
+
     if active is None or active.source not in (KeySource.ENV, KeySource.DOTENV):
         return
     if active.source is KeySource.ENV and saved is None:

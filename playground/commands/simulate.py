@@ -7,12 +7,19 @@ import signal
 import sys
 import threading
 
+from playground.commands.args import integer, number
+
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("simulate", help="run the local OpenRouter simulator (for trying things out)")
-    p.add_argument("--port", type=int, default=8787, help="port on 127.0.0.1 (0 picks a free one)")
     p.add_argument(
-        "--speed", type=float, default=1.0, help="pacing multiplier: 0 = instant, 2 = twice as slow"
+        "--port", type=integer(0, 65535), default=8787, help="port on 127.0.0.1 (0 picks a free one)"
+    )
+    p.add_argument(
+        "--speed",
+        type=number(0, 100),
+        default=1.0,
+        help="pacing multiplier: 0 = instant, 2 = twice as slow (at most 100)",
     )
     p.add_argument(
         "--key",

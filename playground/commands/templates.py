@@ -20,7 +20,7 @@ from playground.commands.compare import (
 from playground.core.context import AppContext
 from playground.core.errors import ConfigError
 from playground.core.library import template_request
-from playground.core.templates import PromptTemplate, TemplateError, parse_vars
+from playground.core.templates import MAX_TEMPLATE_BYTES, PromptTemplate, TemplateError, parse_vars
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -132,7 +132,17 @@ def _export(ctx: AppContext, folder: Path, names: list[str], fmt: str = "toml") 
         if names
         else [e.template for e in ctx.templates.entries() if e.template is not None]
     )
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        written = _write_exports(folder, chosen, fmt)
+    except OSError as exc:
+        print(f"error: could not export to {folder}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"Exported {written} template(s) to {folder}.")
+    return 0
+
+
+def _write_exports(folder: Path, chosen: list[PromptTemplate], fmt: str) -> int:
     from playground.core.atomic import atomic_write
     from playground.core.templates import slug
 
@@ -143,8 +153,7 @@ def _export(ctx: AppContext, folder: Path, names: list[str], fmt: str = "toml") 
             atomic_write(folder / f"{slug(template.name)}.promptfooconfig.yaml", to_config(template))
         else:
             atomic_write(folder / f"{slug(template.name)}.toml", template.to_toml())
-    print(f"Exported {len(chosen)} template(s) to {folder}.")
-    return 0
+    return len(chosen)
 
 
 def _import(ctx: AppContext, files: list[Path], *, replace: bool = False) -> int:
@@ -153,21 +162,31 @@ def _import(ctx: AppContext, files: list[Path], *, replace: bool = False) -> int
         try:
             for template in _read_templates(path):
                 _save_imported(ctx, template, path, replace=replace)
-        except (OSError, UnicodeDecodeError) as exc:
-            print(f"error: could not read {path}: {exc}", file=sys.stderr)
+        except UnicodeDecodeError:
+            print(f"error: {path.name}: not UTF-8 text", file=sys.stderr)
+            failures += 1
+        except OSError as exc:
+            print(f"error: could not read {path}: {exc.strerror or exc}", file=sys.stderr)
             failures += 1
         except ConfigError as exc:
-            print(f"error: {path.name}: {exc}", file=sys.stderr)
+            message = str(exc)
+            prefix = "" if message.startswith(path.name) else f"{path.name}: "
+            print(f"error: {prefix}{message}", file=sys.stderr)
             failures += 1
     return 2 if failures else 0
 
 
 def _read_templates(path: Path) -> list[PromptTemplate]:
     """The templates in a TOML file, or those a promptfoo config becomes (saying what was left out)."""
-    from playground.core.evaluation.promptfoo import is_promptfoo, load_config
+    from playground.core.evaluation.promptfoo import MAX_CONFIG, is_promptfoo, load_config
+    from playground.core.templates import read_template_bytes
 
-    text = path.read_text("utf-8")
-    if not is_promptfoo(path.name):
+    # Regular files only, read to a limit: /dev/zero or a FIFO named on the command line would
+    # otherwise fill the memory or wait for ever.
+    promptfoo = is_promptfoo(path.name)
+    raw = read_template_bytes(path, MAX_CONFIG if promptfoo else MAX_TEMPLATE_BYTES)
+    text = raw.decode("utf-8")
+    if not promptfoo:
         return [PromptTemplate.from_toml(text)]
     imported = load_config(text, path.name)
     for note in imported.dropped:

@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import signal
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from playground.commands.args import integer, number
 from playground.core.atomic import atomic_write
 from playground.core.context import AppContext
 from playground.core.errors import ConfigError, PlaygroundError
@@ -85,9 +85,11 @@ def add_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     p.add_argument(
         "--resume", type=_count(1, 2**62), metavar="RUN", help="send only the missing cells of RUN"
     )
-    p.add_argument("--temperature", type=float, metavar="T")
+    p.add_argument("--temperature", type=number(0, 2), metavar="T", help="0 to 2")
     p.add_argument("--max-tokens", type=_count(1, 1_000_000), metavar="N")
-    p.add_argument("--seed", type=int, metavar="N", help="seed of the first repeat (each repeat adds 1)")
+    # The last repeat's seed (first + repeats - 1) must still fit a 64-bit integer.
+    seeds = integer(-(2**63), 2**63 - 100)
+    p.add_argument("--seed", type=seeds, metavar="N", help="seed of the first repeat (each repeat adds 1)")
     from playground.commands.request_flags import add_request_arguments
 
     add_request_arguments(p)
@@ -151,18 +153,23 @@ async def _execute(
 
 @contextlib.contextmanager
 def _stop_on_interrupt(runner: TestRunner) -> Iterator[None]:
-    """Ctrl+C stops the cells in flight; what finished is kept and the run can be resumed."""
+    """Ctrl+C, SIGTERM and SIGHUP (a closed terminal, a CI job's timeout) stop the cells in flight
+    alike; what finished is kept, the summary still prints and the run can be resumed."""
+    from playground.commands.compare import STOP_SIGNALS
+
     loop = asyncio.get_running_loop()
-    try:
-        loop.add_signal_handler(signal.SIGINT, runner.stop)
-        installed = True
-    except (NotImplementedError, RuntimeError):
-        installed = False
+    installed = []
+    for sig in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(sig, runner.stop)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # Windows: KeyboardInterrupt ends the run instead
     try:
         yield
     finally:
-        if installed:
-            loop.remove_signal_handler(signal.SIGINT)
+        for sig in installed:
+            loop.remove_signal_handler(sig)
 
 
 @dataclass

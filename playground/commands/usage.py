@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from playground.commands.args import integer
 from playground.commands.output import note_key_source, table, usd
-from playground.core.account import KeyInfo
+from playground.core.account import UNKNOWN_LIMIT, KeyInfo
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError, PlaygroundError
 from playground.core.secrets import KeyringError
@@ -106,6 +106,7 @@ def _print(report: SpendReport, problem: str | None) -> None:
     else:
         remaining = remaining_credit(info)
         limit = "no limit" if info.limit is None else f"{usd(info.limit)}, {usd(remaining)} remaining"
+        limit = UNKNOWN_LIMIT if info.limit_unknown else limit
         reset = f" (resets {info.limit_reset})" if info.limit_reset else ""
         print(f"  limit:     {limit}{reset}")
         print(

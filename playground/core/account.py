@@ -36,7 +36,8 @@ def _opt_str(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class KeyInfo:
-    """The key's own figures. ``limit`` None means no spending cap."""
+    """The key's own figures. ``limit`` None means no spending cap - unless ``limit_unknown``: the
+    server sent a figure that is not an amount (negative, huge, text), which is no cap to trust."""
 
     label: str | None
     limit: Decimal | None
@@ -51,6 +52,7 @@ class KeyInfo:
     expires_at: str | None
     rate_limit_requests: int | None
     rate_limit_interval: str | None
+    limit_unknown: bool = False
 
     @classmethod
     def parse(cls, body: Any) -> KeyInfo:
@@ -61,7 +63,7 @@ class KeyInfo:
         requests = rate.get("requests")
         return cls(
             label=_opt_str(data.get("label")),
-            limit=parse_decimal(data.get("limit")),
+            limit=_spent(data.get("limit")),  # a cap below zero is no cap: a wrong figure
             limit_remaining=parse_decimal(data.get("limit_remaining")),
             limit_reset=_opt_str(data.get("limit_reset")),
             usage=_spent(data.get("usage")),
@@ -75,6 +77,7 @@ class KeyInfo:
             expires_at=_opt_str(data.get("expires_at")),
             rate_limit_requests=token_figure(requests),
             rate_limit_interval=_opt_str(rate.get("interval")),
+            limit_unknown=data.get("limit") is not None and _spent(data.get("limit")) is None,
         )
 
 
@@ -98,9 +101,14 @@ class Credits:
         return cls(parse_decimal(data.get("total_credits")), parse_decimal(data.get("total_usage")))
 
 
+UNKNOWN_LIMIT = "unknown (the server's figure is not an amount)"
+
+
 def describe_key_info(info: KeyInfo, credits: Credits | None) -> list[tuple[str, str]]:
     """The figures of a key check as (label, value) lines, for the CLI and the key dialog."""
-    if info.limit is None:
+    if info.limit_unknown:
+        limit = UNKNOWN_LIMIT
+    elif info.limit is None:
         limit = "no limit"
     else:
         reset = f", resets {info.limit_reset}" if info.limit_reset else ""
@@ -131,6 +139,11 @@ def describe_key_info(info: KeyInfo, credits: Credits | None) -> list[tuple[str,
     if credits is None:
         lines.append(("Account credits", "not available for this key type"))
     else:
-        remaining = credits.remaining if credits.remaining is not None else Decimal(0)
-        lines.append(("Account credits", f"{usd(remaining)} left of {usd(credits.total_credits)}"))
+        lines.append(("Account credits", _credits_words(credits)))
     return lines
+
+
+def _credits_words(credits: Credits) -> str:
+    if credits.remaining is None:
+        return "unknown (the server's figures are not amounts)"
+    return f"{usd(credits.remaining)} left of {usd(credits.total_credits)}"

@@ -4,6 +4,7 @@ saved is ever half-written or lost, and nothing read is trusted."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -100,6 +101,15 @@ def read_json(path: Path, *, limit: int = MAX_JSON_BYTES) -> Any:
         raise ValueError(f"not valid JSON at line {exc.lineno}") from None
     except RecursionError:
         raise ValueError("nested too deeply") from None
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file the user named: /dev/zero (or a symlink to it) and
+    a FIFO raise ``OSError`` "not a regular file" instead of filling the memory or waiting for ever."""
+    with open(path, "rb", opener=_nonblocking) as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return handle.read(limit)
 
 
 def _nonblocking(path: str, flags: int) -> int:

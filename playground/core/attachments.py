@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import mimetypes
+import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,16 +133,25 @@ def make_attachment(name: str, data: bytes) -> Attachment:
 
 
 def load_attachment(path: Path) -> Attachment:
+    """The file at ``path`` as an attachment: a regular file only (a device such as /dev/zero never
+    ends and a FIFO waits for ever), and never more than the largest limit read."""
     try:
-        size = path.stat().st_size
-        if size > MAX_PDF_BYTES:  # refuse before reading a huge file into memory
-            raise AttachmentError(
-                f"{path.name} is {_mb(size)}; attachments can be at most {_mb(MAX_PDF_BYTES)}."
-            )
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise AttachmentError(f"{path.name} is not a regular file - it cannot be attached.")
+            _check_size(path.name, info.st_size)  # refuse before reading a huge file into memory
+            data = handle.read(MAX_PDF_BYTES + 1)
     except OSError as exc:
         raise AttachmentError(f"Could not read {path.name}: {exc.strerror or exc}.") from None
+    _check_size(path.name, len(data))  # it may have grown since
     return make_attachment(path.name, data)
+
+
+def _check_size(name: str, size: int) -> None:
+    if size > MAX_PDF_BYTES:
+        raise AttachmentError(f"{name} is {_mb(size)}; attachments can be at most {_mb(MAX_PDF_BYTES)}.")
 
 
 def check_total(attachments: Iterable[Attachment]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,11 @@ from playground.core.atomic import atomic_write, quarantine, read_json
 log = logging.getLogger(__name__)
 
 MILLION = Decimal(1_000_000)
+MAX_PRICE_PER_TOKEN = Decimal(1)  # $1,000,000 per million tokens: a larger price is a wrong figure
+MAX_ID = 256  # characters of a model id; a longer "id" is not one
+MAX_NAME = 300
+MAX_DESCRIPTION = 20_000
+MAX_CREATED = 2**40  # unix seconds, far in the future
 CACHE_SCHEMA = 1
 SORTS = ("name", "price", "context", "newest")
 
@@ -32,17 +38,16 @@ def _price(value: Any) -> tuple[Decimal | None, bool]:
         return None, False
     if price < 0:
         return None, True
-    return price, False
+    return (price, False) if price <= MAX_PRICE_PER_TOKEN else (None, False)
 
 
-def _int(value: Any) -> int | None:
+def _int(value: Any, high: int = 10**9) -> int | None:
+    """A whole number from 0 to ``high``: a bigger one from a server is a wrong figure (None)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, float) and value.is_integer() and value >= 0:
-        return int(value)
-    return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, int) and 0 <= value <= high else None
 
 
 def _strs(value: Any) -> tuple[str, ...]:
@@ -101,19 +106,22 @@ def parse_model(raw: Any) -> ModelInfo | None:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str) or not raw["id"].strip():
         log.warning("skipped a model entry without an id")
         return None
+    if len(raw["id"].strip()) > MAX_ID:
+        log.warning("skipped a model entry with an id of %d characters", len(raw["id"]))
+        return None
     arch, pricing = _section(raw, "architecture"), _section(raw, "pricing")
     top, reasoning = _section(raw, "top_provider"), _section(raw, "reasoning")
     prompt, var_p = _price(pricing.get("prompt"))
     completion, var_c = _price(pricing.get("completion"))
     model_id = raw["id"].strip()
-    name = _text(raw.get("name")) or model_id
-    description = _text(raw.get("description"))
+    name = _text(raw.get("name"))[:MAX_NAME] or model_id
+    description = _text(raw.get("description"))[:MAX_DESCRIPTION]
     inputs = _strs(arch.get("input_modalities")) or _modalities_from(_text(arch.get("modality")))
     return ModelInfo(
         id=model_id,
         name=name,
         canonical_slug=_text(raw.get("canonical_slug")),
-        created=_int(raw.get("created")),
+        created=_int(raw.get("created"), MAX_CREATED),
         description=description,
         context_length=_int(raw.get("context_length")) or _int(top.get("context_length")),
         input_modalities=inputs or ("text",),
@@ -285,23 +293,63 @@ class CatalogCache:
                 raise ValueError("no model list")
         except FileNotFoundError:
             return None
-        except (OSError, ValueError):
-            moved = quarantine(self.path) if self.path.exists() else self.path
-            self.warnings.append(f"The model cache was damaged and was set aside as {moved.name}.")
+        except OSError as exc:  # unreadable, not damaged: the list is fetched again
+            log.warning("could not read the model cache: %s", exc.strerror or exc)
+            return None
+        except ValueError:
+            self.warnings.append(f"The model cache was damaged; {self._set_aside()}.")
             return None
         fetched = data.get("fetched_at")
         catalog = ModelCatalog.from_raw(data["models"], fetched if isinstance(fetched, int | float) else None)
         catalog.changes = CatalogDiff.from_json(data.get("changes"))
         return catalog
 
+    def _set_aside(self) -> str:
+        try:
+            return f"it was set aside as {quarantine(self.path).name}"
+        except OSError as exc:
+            return f"it could not be set aside ({exc.strerror or exc}) and is fetched again"
+
     def save(self, raw: list[Any], fetched_at: float, changes: CatalogDiff) -> None:
         payload = {
             "schema_version": CACHE_SCHEMA,
             "fetched_at": fetched_at,
             "changes": changes.to_json(),
-            "models": raw,
+            "models": storable(raw),
         }
         atomic_write(self.path, json.dumps(payload, ensure_ascii=False))
+
+
+MAX_STORED_DEPTH = 16  # a model entry is a few levels deep; deeper parts are of no use to the browser
+
+
+def storable(raw: list[Any]) -> list[Any]:
+    """``raw`` as the cache can read it back: a number the reader refuses (infinity, more than 30
+    digits) becomes null and anything nested deeper than ``MAX_STORED_DEPTH`` is dropped - else one
+    odd figure from a server made the cache "damaged" on every start and set a copy aside each time."""
+    out: list[Any] = []
+    stack: list[tuple[Any, Any, Any, int]] = [(None, None, raw, 0)]
+    while stack:
+        parent, key, value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            copy: Any = {} if isinstance(value, dict) else [None] * len(value)
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            if depth < MAX_STORED_DEPTH:
+                stack.extend((copy, k, v, depth + 1) for k, v in items)
+            value = copy
+        elif _unreadable_number(value):
+            value = None
+        if parent is None:
+            out = value
+        else:
+            parent[key] = value
+    return out
+
+
+def _unreadable_number(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30
 
 
 async def refresh_catalog(client: Any, cache: CatalogCache, *, now: float | None = None) -> ModelCatalog:

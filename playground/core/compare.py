@@ -53,6 +53,7 @@ class Stopped:
 
 
 PaneEventBody = StreamEvent | Stopped
+_ENDS = frozenset({Finished, Failed, Stopped})  # a pane's final events (see add_listener's ends_only)
 
 
 class PaneEvent(NamedTuple):
@@ -233,13 +234,20 @@ class CompareRun:
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._generation = [0] * len(request.panes)  # a retried pane ignores its old task's events
         self._listeners: tuple[Listener, ...] = (self._record,)  # replaced, never mutated, when changed
+        self._end_listeners: tuple[Listener, ...] = ()
         self._changed = asyncio.Event()
 
-    def add_listener(self, listener: Listener) -> None:
-        self._listeners = (*self._listeners, listener)
+    def add_listener(self, listener: Listener, *, ends_only: bool = False) -> None:
+        """Call ``listener`` with every event, or with ``ends_only`` only with each pane's final one
+        (Finished, Failed, Stopped): a listener that waits for the end is not called once per token."""
+        if ends_only:
+            self._end_listeners = (*self._end_listeners, listener)
+        else:
+            self._listeners = (*self._listeners, listener)
 
     def remove_listener(self, listener: Listener) -> None:
         self._listeners = tuple(x for x in self._listeners if x != listener)
+        self._end_listeners = tuple(x for x in self._end_listeners if x != listener)
 
     def start(self) -> None:
         for index in range(len(self.request.panes)):
@@ -308,6 +316,9 @@ class CompareRun:
         pane_event = PaneEvent(index, self.request.panes[index].model, event)
         for listener in self._listeners:
             listener(pane_event)
+        if self._end_listeners and type(event) in _ENDS:
+            for listener in self._end_listeners:
+                listener(pane_event)
 
     def _record(self, pane_event: PaneEvent) -> None:
         self.results[pane_event.pane].apply(pane_event.event)
@@ -320,6 +331,9 @@ class CompareRun:
             stream = self.client.stream_chat(self.request.chat_request(index))
             async with aclosing(stream):
                 async for event in stream:
+                    if type(event) is Delta:  # by far the most common: no other check applies
+                        self._emit(index, generation, event)
+                        continue
                     if isinstance(event, Finished):
                         self._check_schema(index, generation)
                     self._emit(index, generation, event)

@@ -23,6 +23,7 @@ from playground.core.estimate import estimate_tokens
 from playground.core.events import Delta, Failed, FailureKind, Finished, StreamEvent, Usage
 from playground.core.openrouter import OpenRouterClient, check_base_url, valid_url
 from playground.core.request import ChatRequest
+from playground.core.secrets import RESERVED_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def split_ref(model: str) -> tuple[str, str] | None:
 
 def keyring_name(endpoint: str) -> str:
     """The keyring entry of an endpoint's key (apart from OpenRouter keys' names)."""
-    return f"endpoint:{endpoint}"
+    return f"{RESERVED_PREFIX}{endpoint}"  # a name OpenRouter keys may not take
 
 
 def _well_formed(entry: Any) -> bool:
@@ -100,12 +101,17 @@ class EndpointStore:
             return [Endpoint(e["name"], e["base_url"], e.get("has_key") is True) for e in entries]
         except FileNotFoundError:
             return []
-        except (OSError, ValueError):
-            moved = quarantine(self.path)
-            message = f"The endpoints file was damaged; it was kept as {moved.name} and no endpoints are set."
-            self.warnings.append(message)
-            log.warning(message)
+        except OSError as exc:  # unreadable, not damaged: the file is left where it is
+            self._warn(f"Could not read the endpoints ({exc.strerror or exc}); none are used.")
             return []
+        except ValueError:
+            self._warn(f"The endpoints file was damaged; {_set_aside(self.path)} and no endpoints are set.")
+            return []
+
+    def _warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+        log.warning(message)
 
     def get(self, name: str) -> Endpoint:
         for endpoint in self.load():
@@ -135,6 +141,14 @@ class EndpointStore:
         endpoint = self.get(name)
         self._save([e for e in self.load() if e.name != name])
         return endpoint
+
+
+def _set_aside(path: Path) -> str:
+    """Move a damaged file aside; say where (or why it stayed, e.g. a read-only folder)."""
+    try:
+        return f"it was kept as {quarantine(path).name}"
+    except OSError as exc:
+        return f"it could not be moved aside ({exc.strerror or exc})"
 
 
 def catalog_entries(endpoint: Endpoint, raw: Iterable[Any]) -> list[ModelInfo]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from playground.core.catalog import ModelInfo
+if TYPE_CHECKING:  # a type only: ``playground --help`` must not load the catalog
+    from playground.core.catalog import ModelInfo
 
 
 def usd(value: Decimal | None, *, digits: int = 6) -> str:

@@ -47,6 +47,10 @@ def setup_logging(paths: AppPaths, *, verbose: bool = False) -> logging.Handler 
     handlers: list[logging.Handler] = [file_handler] if file_handler else []
     if verbose:
         handlers.append(logging.StreamHandler(sys.stderr))
+    if not handlers:
+        # With no handler at all, Python's "last resort" prints warnings and tracebacks raw on
+        # stderr - unmasked, unescaped, and in the middle of the command's own output.
+        handlers.append(logging.NullHandler())
     for handler in handlers:
         handler.setFormatter(logging.Formatter(_FORMAT))
         handler.addFilter(RedactingFilter())

@@ -134,10 +134,23 @@ def normalize_key(raw: str) -> tuple[str, list[str]]:
     return key, warnings
 
 
+# Keyring entries of the app that are not OpenRouter keys: an endpoint's key ("endpoint:NAME") and
+# the availability probe. A key named like one would overwrite it, and removing it would delete it.
+# Compared case-blind: Windows' Credential Manager matches entry names that way.
+RESERVED_PREFIX = "endpoint:"
+RESERVED_NAMES = ("playground-check",)
+
+
 def validate_name(name: str) -> str:
     name = name.strip()
     if not name or len(name) > 64 or not name.isprintable():
         raise ConfigError("A key name needs 1 to 64 printable characters.")
+    folded = name.casefold()
+    if folded.startswith(RESERVED_PREFIX) or folded in RESERVED_NAMES:
+        raise ConfigError(
+            f"The key name '{name}' is reserved (names starting with '{RESERVED_PREFIX}' hold the keys "
+            "of other endpoints); pick another."
+        )
     return name
 
 

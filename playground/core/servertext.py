@@ -13,7 +13,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from playground.core.redact import redact
+from playground.core.redact import may_hold_key, redact
 
 MAX_TOKENS_FIGURE = 10**9  # more tokens than any answer or prompt could hold: a wrong figure
 MAX_COST_USD = Decimal(10_000)  # one answer costing more than this is a wrong figure, not a cost
@@ -40,27 +40,72 @@ def _no_constant(_literal: str) -> None:
 
 
 def loads(text: str | bytes) -> Any:
-    """``json.loads`` for server text: huge numbers read as infinity, NaN as null, and nesting too
-    deep for the interpreter a ``ServerJSONError`` instead of a ``RecursionError``."""
+    """``json.loads`` for server text: huge numbers read as infinity, NaN as null, a lone surrogate
+    as U+FFFD, and nesting too deep for the interpreter a ``ServerJSONError`` instead of a
+    ``RecursionError``."""
     try:
-        return json.loads(
+        data = json.loads(
             text, parse_int=_bounded_int, parse_float=_bounded_float, parse_constant=_no_constant
         )
     except RecursionError:
         raise ServerJSONError("the server's JSON is nested too deeply to read") from None
     except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise ServerJSONError(f"the server's answer is not valid JSON ({type(exc).__name__})") from None
+    return _without_surrogates(text, data)
 
 
 def loads_fast(text: str) -> Any:
     """``loads`` for the stream's hot path: the plain parser first (figures are checked where they
     are read), the bounded one only for what the plain one refuses (a 5,000-digit number)."""
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except RecursionError:
         raise ServerJSONError("the server's JSON is nested too deeply to read") from None
     except ValueError:
         return loads(text)
+    return _without_surrogates(text, data)
+
+
+# JSON may spell a lone UTF-16 surrogate ("\ud800"): Python keeps it in the str, and every later
+# encode (the terminal, the log, SQLite, a cache file) raises UnicodeEncodeError - an answer lost.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(text: str | bytes, data: Any) -> Any:
+    """``data`` with every lone surrogate in its strings (keys too) replaced by U+FFFD."""
+    raw = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    if not _SURROGATE_ESCAPE.search(raw):
+        return data  # the usual case: one regex scan, no walk
+    return _scrub(data)
+
+
+def _clean(value: str) -> str:
+    return _SURROGATE.sub("\ufffd", value)
+
+
+def _scrub(data: Any) -> Any:
+    # Iterative: the JSON may be nested as deep as the parser allows, deeper than a recursive walk.
+    if isinstance(data, str):
+        return _clean(data)
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key in list(item):
+                value = item.pop(key)
+                item[_clean(key) if isinstance(key, str) else key] = value
+            pairs = list(item.items())
+        elif isinstance(item, list):
+            pairs = list(enumerate(item))
+        else:
+            continue
+        for key, value in pairs:
+            if isinstance(value, str):
+                item[key] = _clean(value)
+            elif isinstance(value, dict | list):
+                stack.append(value)
+    return data
 
 
 def server_text(value: Any, limit: int = _SHORT_TEXT) -> str | None:
@@ -113,15 +158,17 @@ def wait_figure(value: Any) -> float | None:
 
 
 # The start of something that may grow into a key in the next chunk: "s", "sk", "sk-...".
-_KEY_TAIL = re.compile(r"(?<![A-Za-z0-9_\-])(?:sk-[A-Za-z0-9_\-]*|sk?)\Z")
+_KEY_TAIL = re.compile(r"(?<![A-Za-z0-9_\-])(?i:sk-[A-Za-z0-9_\-]*|sk?)\Z")
 _WORD = re.compile(r"\S+")
+_TAIL_ENDS = ("s", "k", "S", "K")  # the last letter of a held tail ("s", "sk"), in any case
 _MAX_HELD = 512  # a "key" longer than this is masked in pieces; nothing waits for it forever
 
 
 def _mask_words(text: str) -> str:
     # Word by word, so only key-shaped words change: the bearer rule of ``redact`` needs a space
-    # and would otherwise turn "the bearer of" in an answer into "the bearer ***".
-    if redact(text) == text:
+    # and would otherwise turn "the bearer of" in an answer into "the bearer ***". Most chunks hold
+    # no "sk-" and no registered secret: they are returned as they are without running ``redact``.
+    if not may_hold_key(text) or redact(text) == text:
         return text
     return _WORD.sub(lambda m: redact(m.group(0)), text)
 
@@ -137,7 +184,11 @@ class AnswerMasker:
         """What of ``text`` (after anything held) can be shown now, masked."""
         if self._held:
             text, self._held = self._held + text, ""
-        tail = _KEY_TAIL.search(text, max(0, len(text) - _MAX_HELD))
+        # Only text ending in "s" or "k", or holding "sk-" (in any case), can end in the start of a
+        # key: the regular expression runs for those alone.
+        tail = None
+        if text.endswith(_TAIL_ENDS) or ("-" in text and "sk-" in text.lower()):
+            tail = _KEY_TAIL.search(text, max(0, len(text) - _MAX_HELD))
         if tail is not None:
             self._held = text[tail.start() :]
             text = text[: tail.start()]

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from playground.core.atomic import read_regular
 from playground.core.errors import ConfigError
 from playground.core.events import SchemaCheck
 
@@ -26,7 +27,7 @@ class SchemaError(ConfigError):
 def load_schema(path: Path) -> dict[str, Any]:
     """The JSON Schema in a file (or an OpenAI ``json_schema`` object holding one)."""
     try:
-        raw = path.read_bytes()[: MAX_SCHEMA_FILE + 1]
+        raw = read_regular(path, MAX_SCHEMA_FILE + 1)  # /dev/zero or a FIFO: refused, never read
     except OSError as exc:
         raise SchemaError(f"Cannot read the schema file {path.name}: {exc.strerror or exc}.") from None
     if len(raw) > MAX_SCHEMA_FILE:
@@ -85,10 +86,18 @@ def validate_answer(text: str, schema: Mapping[str, Any]) -> SchemaCheck:
         return SchemaCheck(False, "not JSON (too long a number or nested too deeply)")
     if not schema:
         return SchemaCheck(True, "valid JSON")
+    import referencing
+    import referencing.exceptions
     from jsonschema import validators
 
-    validator = validators.validator_for(schema)(schema)
-    errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
+    # An empty registry: a "$ref" URL is never fetched (jsonschema would, from the user's machine).
+    validator = validators.validator_for(schema)(schema, registry=referencing.Registry())
+    try:
+        errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
+    except referencing.exceptions.Unresolvable as exc:
+        return SchemaCheck(False, f"the schema refers to {str(exc.ref)[:80]!r}, which is never fetched")
+    except RecursionError:
+        return SchemaCheck(False, "nested too deeply to check against the schema")
     if not errors:
         return SchemaCheck(True, "valid JSON")
     first = errors[0]

@@ -4,6 +4,7 @@ kept as they were, so a template from a newer app loses nothing when it is saved
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,9 +42,36 @@ def params_table(value: Any) -> ChatParams:
         known["stop"] = tuple(str(s) for s in known["stop"])
     try:
         known.update(surface_params(known))
+        _check_ranges(known)
         return ChatParams(**known)
     except (TypeError, ConfigError) as exc:
         raise ConfigError(f"bad [params]: {exc}") from None
+
+
+# What a [params] number may be; outside it, the template is reported as broken before anything is sent.
+PARAM_RANGES: dict[str, tuple[float, float]] = {
+    "temperature": (0, 2),
+    "top_p": (0, 1),
+    "frequency_penalty": (-2, 2),
+    "presence_penalty": (-2, 2),
+    "repetition_penalty": (0, 2),
+    "max_tokens": (1, 10_000_000),
+    "reasoning_max_tokens": (0, 10_000_000),
+    "seed": (-(2**63), 2**63 - 1),
+}
+
+
+def _check_ranges(known: Mapping[str, Any]) -> None:
+    for name, (low, high) in PARAM_RANGES.items():
+        value = known.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{name} must be a number")
+        if not (isinstance(value, int) or math.isfinite(value)) or not low <= value <= high:
+            raise ConfigError(f"{name} must be between {low:g} and {high:g}")
+        if name in ("max_tokens", "reasoning_max_tokens", "seed") and not isinstance(value, int):
+            raise ConfigError(f"{name} must be a whole number")
 
 
 def routing_table(value: Any) -> Routing:

@@ -456,9 +456,10 @@ def read_template_bytes(path: Path, limit: int = MAX_TEMPLATE_BYTES) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise TemplateError(f"could not read {path.name}: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # before fdopen, which refuses a folder itself
+        os.close(fd)
+        raise TemplateError(f"{path.name} is not a regular file")
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise TemplateError(f"{path.name} is not a regular file")
         try:
             raw = handle.read(limit + 1)
         except OSError as exc:

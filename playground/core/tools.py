@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from playground.core.atomic import read_regular
 from playground.core.conversation import Message
 from playground.core.errors import ConfigError
 from playground.core.events import Citation, Image, ToolCall
@@ -35,7 +36,7 @@ class ToolsError(ConfigError):
 def load_tools(path: Path) -> tuple[Mapping[str, Any], ...]:
     """The function tools in a JSON file: a list of OpenAI-shaped tools (or ``{"tools": [...]}``)."""
     try:
-        raw = path.read_bytes()[: MAX_TOOLS_FILE + 1]
+        raw = read_regular(path, MAX_TOOLS_FILE + 1)  # /dev/zero or a FIFO: refused, never read
     except OSError as exc:
         raise ToolsError(f"Cannot read the tools file {path.name}: {exc.strerror or exc}.") from None
     if len(raw) > MAX_TOOLS_FILE:

@@ -9,10 +9,12 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 from httpx_sse import aconnect_sse
@@ -35,6 +37,15 @@ class Figure:
     @property
     def verdict(self) -> str:
         return {True: "ok", False: "OVER", None: "-"}[self.ok]
+
+
+def installed_env(**extra: str) -> dict[str, str]:
+    """The environment of a process timed from start to end: bytecode is cached (in a folder of the
+    suite's own), as it is for an installed app - ``PYTHONDONTWRITEBYTECODE`` would otherwise make
+    every run of the app compile its sources while the baseline's site-packages are compiled."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "playground-bench-pycache")
+    return {**env, **extra}
 
 
 @contextmanager
@@ -103,3 +114,53 @@ def percentile(values: list[float], pct: float) -> float:
         return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+class Sizes:
+    def __init__(self, smoke: bool) -> None:
+        self.smoke = smoke
+        self.streams = 2 if smoke else 8
+        self.chunks = 100 if smoke else 2000
+        self.repeats = 1 if smoke else 3
+        self.paced_seconds = 1.0 if smoke else 15.0
+        self.md_tokens = 3000 if smoke else 50000
+        self.catalog_models = 100 if smoke else 1000
+
+
+_BARE_WINDOW = """
+import sys
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QMainWindow, QTextBrowser, QWidget
+texts = open(sys.argv[1], encoding="utf-8").read().split("\\0")
+app = QApplication([])
+window, box = QMainWindow(), QWidget()
+row = QHBoxLayout(box)
+for text in texts:
+    view = QTextBrowser()
+    view.setMarkdown(text)
+    row.addWidget(view)
+window.setCentralWidget(box)
+window.resize(1600, 900)
+window.show()
+for _ in range(20):
+    app.processEvents()
+with open("/proc/self/status") as status:
+    print(next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024)
+"""
+
+
+def bare_window_rss(texts: list[str]) -> float:
+    """RSS of a bare QMainWindow showing ``texts`` in QTextBrowsers (as Markdown), in its own process."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as file:
+        file.write("\0".join(texts))
+    try:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        result = subprocess.run(
+            [sys.executable, "-c", _BARE_WINDOW, file.name],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+    finally:
+        os.unlink(file.name)
+    return float(result.stdout.strip().splitlines()[-1])

@@ -8,12 +8,15 @@ Regular expressions run with a time limit, so a catastrophic pattern in a shared
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import jsonschema
+import referencing
+import referencing.exceptions
 import regex
 
 from playground.core.errors import ConfigError
@@ -121,13 +124,23 @@ def parse_assertion(item: Any, where: str) -> Assertion:
     if kind not in TYPES:
         raise AssertionSpecError(f"{where}: unknown type '{name}' (known: {', '.join(TYPES)})")
     value, threshold = item.get("value"), item.get("threshold")
-    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, int | float)):
-        raise AssertionSpecError(f"{where}: 'threshold' must be a number")
+    if threshold is not None and not _finite_number(threshold):
+        raise AssertionSpecError(f"{where}: 'threshold' must be a finite number")
     assertion = Assertion(kind, value, None if threshold is None else float(threshold), negate)
     problem = _check_value(assertion)
     if problem:
         raise AssertionSpecError(f"{where} ({name}): {problem}")
     return assertion
+
+
+def _finite_number(value: Any) -> bool:
+    """A number a threshold can be: nan and inf (or an integer too big for a float) never compare."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer of hundreds of digits
+        return False
 
 
 def _check_value(a: Assertion) -> str | None:
@@ -273,11 +286,22 @@ def _json(a: Assertion, seen: Observation) -> tuple[bool | None, str]:
 
 
 def _against_schema(data: Any, schema: dict[str, Any]) -> tuple[bool | None, str]:
-    validator = jsonschema.validators.validator_for(schema)(schema)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    validator = jsonschema.validators.validator_for(schema)(schema, registry=_LOCAL_ONLY)
+    try:
+        error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    except RecursionError:  # a recursive schema ("$ref": "#") walking an answer nested hundreds deep
+        return False, "nested too deeply to check against the schema"
+    except referencing.exceptions.Unresolvable as exc:
+        return None, f"the schema refers to {_clip(str(exc.ref), 80)!r}, which is never fetched"
     if error is None:
         return True, "valid JSON matching the schema"
     return False, f"{error.json_path}: {_clip(error.message, 160)}"
+
+
+# Only references inside the schema itself ("#/$defs/..."): without a registry jsonschema fetches a
+# "$ref" URL over the network - a template shared in a repository could make every test run call any
+# address (and hang on a slow one) from the user's machine. An empty registry retrieves nothing.
+_LOCAL_ONLY: referencing.Registry[Any] = referencing.Registry()
 
 
 def _find_json(text: str) -> Any:

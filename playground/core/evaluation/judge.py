@@ -180,6 +180,12 @@ def _parse_json(text: str) -> Any:
     if cleaned.startswith("```"):  # some models fence JSON even when asked not to
         cleaned = cleaned.strip("`").removeprefix("json").strip()
     try:
-        return json.loads(cleaned)
+        # NaN and Infinity are not JSON: a "score": NaN passes the schema's bounds (every comparison
+        # with NaN is false) and would put NaN - invalid JSON - into --json / --jsonl output.
+        return json.loads(cleaned, parse_constant=_not_a_number)
     except (ValueError, RecursionError):
         return None
+
+
+def _not_a_number(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")

@@ -9,6 +9,7 @@ providers with the template's parameters, ``defaultTest`` assertions and one tes
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,8 +22,19 @@ from playground.core.request import ChatParams
 from playground.core.templates import PromptTemplate, TemplateError
 
 MAX_CONFIG = 5_000_000  # bytes of YAML read at all
+MAX_EXPANDED = 2 * MAX_CONFIG  # values and characters once aliases are expanded
+MAX_DEPTH = 64  # a promptfoo config is a few levels deep; the importer's walks stay well off the stack limit
 TEXT_VALUED = (*TEXT_TYPES, "llm-rubric")
-PARAM_NAMES = ("temperature", "top_p", "max_tokens", "seed", "frequency_penalty", "presence_penalty")
+# name: (lowest, highest, whole numbers only) - the command line's ranges for the same flags.
+PARAM_RANGES: dict[str, tuple[float, float, bool]] = {
+    "temperature": (0, 2, False),
+    "top_p": (0, 1, False),
+    "max_tokens": (1, 2**31 - 1, True),
+    "seed": (-(2**63), 2**63 - 1, True),
+    "frequency_penalty": (-2, 2, False),
+    "presence_penalty": (-2, 2, False),
+}
+PARAM_NAMES = tuple(PARAM_RANGES)
 
 
 @dataclass
@@ -40,13 +52,61 @@ def is_promptfoo(name: str) -> bool:
 def load_config(text: str, source: str) -> Imported:
     if len(text) > MAX_CONFIG:
         raise ConfigError(f"{source} is larger than {MAX_CONFIG // 1_000_000} MB; not read.")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    data = _safe_yaml(text, source)
     if not isinstance(data, Mapping):
         raise ConfigError(f"{source} is not a promptfoo config (expected a mapping with 'prompts').")
     return from_config(data, source)
+
+
+def _safe_yaml(text: str, source: str) -> Any:
+    """``yaml.safe_load`` with the document's shape checked before any Python object is built: a
+    few KB of anchors and aliases can stand for billions of values ("billion laughs"), an alias can
+    point at its own parent, and deep nesting exhausts the stack."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _check_shape(node, source)
+        return loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise ConfigError(f"{source} is nested too deeply to read") from None
+    finally:
+        loader.dispose()
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+def _check_shape(root: yaml.Node, source: str) -> None:
+    """Refuse a document that, with every alias expanded, holds more than ``MAX_EXPANDED`` values
+    and characters, nests deeper than ``MAX_DEPTH`` or contains itself. Iterative, and each node is
+    sized once, so the check is linear in the file even when the expansion is not."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, finished = stack.pop()
+        key = id(node)
+        if finished:
+            on_path.discard(key)
+            own = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+            sizes[key] = 1 + own + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > MAX_EXPANDED:
+                too_big = f"expands to more than {MAX_EXPANDED:,} values (aliases)"
+                raise ConfigError(f"{source} {too_big}; not read.")
+        elif key not in sizes:
+            if key in on_path:
+                raise ConfigError(f"{source} has an alias that contains itself; not read.")
+            if depth > MAX_DEPTH:
+                raise ConfigError(f"{source} is nested more than {MAX_DEPTH} levels deep; not read.")
+            on_path.add(key)
+            stack.append((node, depth, True))
+            stack.extend((child, depth + 1, False) for child in _children(node))
 
 
 def from_config(data: Mapping[str, Any], source: str) -> Imported:
@@ -130,12 +190,24 @@ def _providers(raw: Any, out: Imported) -> tuple[list[str], ChatParams]:
         models.append(ident.removeprefix("openrouter:"))
         config = item.get("config") if isinstance(item, Mapping) else None
         if isinstance(config, Mapping):
-            settings.update({k: v for k, v in config.items() if k in PARAM_NAMES and _number(v)})
+            settings.update(_params(config, out))
     return list(dict.fromkeys(models)), ChatParams(**settings)
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _params(config: Mapping[str, Any], out: Imported) -> dict[str, Any]:
+    """The sampling parameters of a provider's config that are numbers in their range (as the
+    command line's flags check them); the others are named as not carried over."""
+    kept: dict[str, Any] = {}
+    for name, value in config.items():
+        if name not in PARAM_RANGES:
+            continue
+        low, high, whole = PARAM_RANGES[name]
+        number = not isinstance(value, bool) and isinstance(value, int if whole else int | float)
+        if number and math.isfinite(value) and low <= value <= high:
+            kept[name] = value
+        else:
+            out.dropped.append(f"provider config: {name} {_short(value)} (a number from {low} to {high})")
+    return kept
 
 
 def _vars(raw: Any, where: str, out: Imported) -> dict[str, str] | None:

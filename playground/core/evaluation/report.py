@@ -5,7 +5,6 @@ Every format is built from the same cells, so the window, the terminal and CI se
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,6 +22,7 @@ from playground.core.evaluation.runner import (
     group_repeats,
     summarize,
 )
+from playground.core.export import SafeCsvWriter
 from playground.core.format import usd
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -163,7 +163,7 @@ def matrix_rows(plan: TestPlan, cells: Mapping[CellKey, Cell], variant: str = CU
 def grid_csv(plan: TestPlan, cells: Mapping[CellKey, Cell]) -> str:
     """One row per cell (case, model, repeat) with its result and reason; formula-like text escaped."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)  # model ids, reasons and errors come from users and servers
     writer.writerow(
         ["version", "case", "model", "repeat", "state", "pass", "score", "reason", "cost", "latency_ms"]
     )
@@ -171,13 +171,8 @@ def grid_csv(plan: TestPlan, cells: Mapping[CellKey, Cell]) -> str:
         c = cells[key]
         row = [key.variant, key.case, key.model, key.repeat, c.state, c.passed, f"{c.score:.4g}", c.why]
         row += [c.total_cost, "" if c.latency_ms is None else f"{c.latency_ms:.0f}"]
-        writer.writerow([_csv_safe(str(v)) for v in row])
+        writer.writerow([str(v) for v in row])
     return out.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    """A cell a spreadsheet would run as a formula is quoted as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _cell_word(group: Sequence[Cell]) -> str:

@@ -335,8 +335,8 @@ class ChatStream:
         for event in events:
             if type(event) is Delta:
                 text = masker.feed(event.text)
-                if text:
-                    out.append(Delta(text, event.chunks))
+                if text:  # the masker hands back the very string when it changed nothing
+                    out.append(event if text is event.text else Delta(text, event.chunks))
             elif type(event) is Reasoning:
                 thought = self.reasoning_masker.feed(event.text)
                 if thought:

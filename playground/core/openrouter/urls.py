@@ -49,6 +49,10 @@ def _parse(url: str) -> httpx.URL:
         raise UnsafeBaseUrlError(
             f"The base URL {_shown(text)} contains '?' or '#': give the API root only, e.g. .../v1."
         )
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise UnsafeBaseUrlError(
+            f"The base URL {_shown(text)} has port {parsed.port}: ports go from 1 to 65535."
+        )
     return parsed
 
 
