@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -268,7 +268,7 @@ async def run_request(
         comparison.add_listener(view.on_event, ends_only=view.ends_only)
         _record(ctx, comparison, record or {})
         comparison.start()
-        with _stop_on_signals(comparison):
+        with stop_on_signals(comparison.cancel_all):
             ticker = asyncio.create_task(_tick(view, comparison))
             try:
                 await comparison.wait()
@@ -359,14 +359,14 @@ STOP_SIGNALS = tuple(
 
 
 @contextlib.contextmanager
-def _stop_on_signals(comparison: CompareRun) -> Iterator[None]:
-    """Ctrl+C, SIGTERM and SIGHUP stop every stream (closing its connection) and still print what
-    arrived."""
+def stop_on_signals(stop: Callable[[], None]) -> Iterator[None]:
+    """Ctrl+C, SIGTERM and SIGHUP (a closed terminal, a CI job's timeout) all call ``stop``: the
+    streams close their connections and what arrived is still printed and recorded."""
     loop = asyncio.get_running_loop()
     installed = []
     for sig in STOP_SIGNALS:
         try:
-            loop.add_signal_handler(sig, comparison.cancel_all)
+            loop.add_signal_handler(sig, stop)
             installed.append(sig)
         except (NotImplementedError, RuntimeError, ValueError):
             pass  # Windows: KeyboardInterrupt ends the run instead

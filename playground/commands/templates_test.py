@@ -7,11 +7,9 @@ stopped; 2 bad usage or configuration (invalid assertions, unknown template, cos
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -146,30 +144,12 @@ async def _execute(
         runner = TestRunner(client, plan, done=done)
         for listener in listeners:
             runner.add_listener(listener)
-        with _stop_on_interrupt(runner):
+        from playground.commands.compare import stop_on_signals
+
+        # what finished is kept, the summary still prints and the run can be resumed
+        with stop_on_signals(runner.stop):
             await runner.run()
     return runner
-
-
-@contextlib.contextmanager
-def _stop_on_interrupt(runner: TestRunner) -> Iterator[None]:
-    """Ctrl+C, SIGTERM and SIGHUP (a closed terminal, a CI job's timeout) stop the cells in flight
-    alike; what finished is kept, the summary still prints and the run can be resumed."""
-    from playground.commands.compare import STOP_SIGNALS
-
-    loop = asyncio.get_running_loop()
-    installed = []
-    for sig in STOP_SIGNALS:
-        try:
-            loop.add_signal_handler(sig, runner.stop)
-            installed.append(sig)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass  # Windows: KeyboardInterrupt ends the run instead
-    try:
-        yield
-    finally:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
 
 
 @dataclass

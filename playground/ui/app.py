@@ -91,8 +91,12 @@ def run_app(ctx: AppContext, *, demo: bool = False) -> int:
     app = make_app()
     if demo:
         ctx.start_demo()
-    with asyncio.Runner(loop_factory=lambda: AppEventLoop(app)) as runner:
-        return runner.run(run_window(ctx))
+    try:
+        with asyncio.Runner(loop_factory=lambda: AppEventLoop(app)) as runner:
+            return runner.run(run_window(ctx))
+    finally:
+        # Qt still logs while it tears down, after Python's logging is gone: Qt's own handler again
+        qInstallMessageHandler(None)
 
 
 async def run_window(ctx: AppContext) -> int:

@@ -68,14 +68,14 @@ def test_cases() -> None:
         ("prompt = 'x'", "no 'name'"),
         ("name = 'x'\nprompt = 'y'\nschema_version = 99", "newer"),
         ("name = [", "not valid TOML"),
-        ("name = 'x'\nprompt = 'y'\n[params]\ntemperature = 'hot'\nbogus = 1", None),
+        ("name = 'x'\nprompt = 'y'\n[params]\ntemperature = 'hot'", "temperature must be a number"),
+        ("name = 'x'\nprompt = 'y'\n[params]\ntop_p = 1.5", "top_p must be between 0 and 1"),
+        ("name = 'x'\nprompt = 'y'\n[params]\ntemperature = 0.5\nbogus = 1", None),
     ],
 )
 def test_bad_files_give_a_typed_error(text: str, words: str | None) -> None:
     if words is None:
-        assert (
-            PromptTemplate.from_toml(text).params.temperature == "hot"
-        )  # unknown keys ignored, kept as given
+        assert PromptTemplate.from_toml(text).params.temperature == 0.5  # unknown keys ignored
         return
     with pytest.raises(TemplateError, match=words):
         PromptTemplate.from_toml(text)
