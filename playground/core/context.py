@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from playground.core.endpoints import Endpoint, EndpointStore, RoutedClient
     from playground.core.history import RunHistory
     from playground.core.library import TemplateLibrary
-    from playground.core.openrouter import OpenRouterClient
+    from playground.core.openrouter import ClientConfig, OpenRouterClient
     from playground.core.retry import RetryPolicy
     from playground.core.templates import TemplateStore
 
@@ -153,8 +153,11 @@ class AppContext:
 
     async def endpoint_client(self, endpoint: Endpoint) -> OpenRouterClient:
         """A client for one other endpoint, holding only that endpoint's own key (if it has one)."""
+        return (await self.endpoint_spec(endpoint)).build()
+
+    async def endpoint_spec(self, endpoint: Endpoint) -> ClientSpec:
+        """What a client for one other endpoint is built from: its own key (if it has one)."""
         from playground.core.endpoints import keyring_name
-        from playground.core.openrouter import ClientConfig, OpenRouterClient
 
         key = await self.keys.get_secret(keyring_name(endpoint.name)) if endpoint.has_key else None
         if endpoint.has_key and key is None:
@@ -162,16 +165,7 @@ class AppContext:
                 f"The key of endpoint '{endpoint.name}' is not in the keyring: "
                 "add the endpoint again with its key."
             )
-        settings = self.settings.load()
-        config = ClientConfig(
-            base_url=endpoint.base_url,
-            connect_timeout=settings.connect_timeout,
-            idle_timeout=_float_env(self.env, "PLAYGROUND_IDLE_TIMEOUT", settings.idle_timeout),
-            answer_deadline=_float_env(self.env, "PLAYGROUND_ANSWER_DEADLINE", settings.answer_deadline),
-            log_texts=settings.log_prompts,
-            key_required=False,
-        )
-        return OpenRouterClient(key.reveal() if key else None, config)
+        return ClientSpec(key, self.client_config(endpoint.base_url, key_required=False))
 
     async def chat_client(self, key: ActiveKey | None, models: Iterable[str] = ()) -> RoutedClient:
         """OpenRouter (when there is a key) and the endpoints ``models`` name, each with its own key."""
@@ -186,17 +180,40 @@ class AppContext:
         return RoutedClient(self.client(key) if key else None, clients)
 
     def client(self, key: ActiveKey | None, *, retry: RetryPolicy | None = None) -> OpenRouterClient:
-        from playground.core.openrouter import ClientConfig, OpenRouterClient
+        return self.client_spec(key).build(retry=retry)
+
+    def client_spec(self, key: ActiveKey | None) -> ClientSpec:
+        """What the OpenRouter client is built from (the window's network thread builds it)."""
+        return ClientSpec(key.key if key else None, self.client_config(self.base_url))
+
+    def client_config(self, base_url: str, *, key_required: bool = True) -> ClientConfig:
+        """The one place the settings become a client's configuration (timeouts, prompt logging)."""
+        from playground.core.openrouter import ClientConfig
 
         settings = self.settings.load()
-        config = ClientConfig(
-            base_url=self.base_url,
+        return ClientConfig(
+            base_url=base_url,
             connect_timeout=settings.connect_timeout,
             idle_timeout=_float_env(self.env, "PLAYGROUND_IDLE_TIMEOUT", settings.idle_timeout),
             answer_deadline=_float_env(self.env, "PLAYGROUND_ANSWER_DEADLINE", settings.answer_deadline),
             log_texts=settings.log_prompts,
+            key_required=key_required,
         )
-        return OpenRouterClient(key.key.reveal() if key else None, config, retry=retry)
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    """Everything one HTTP client is built from: a plain value, so it can cross to another thread
+    and be compared with the spec of a client already built (equal specs keep the client)."""
+
+    key: ApiKey | None  # masked in repr
+    config: ClientConfig
+
+    def build(self, *, retry: RetryPolicy | None = None) -> OpenRouterClient:
+        """A new client; raises ConfigError when the URL may not carry the key."""
+        from playground.core.openrouter import OpenRouterClient
+
+        return OpenRouterClient(self.key.reveal() if self.key else None, self.config, retry=retry)
 
 
 def _slug(url: str) -> str:

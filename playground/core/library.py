@@ -7,12 +7,13 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from playground.core.compare import CompareRequest, CompareRun, PaneEvent, PaneSpec, Stopped
+from playground.core.compare import CompareRequest, PaneEvent, PaneSpec, Stopped
 from playground.core.conversation import Message
 from playground.core.events import Failed, Finished
 from playground.core.history import HistoryError, RunHistory, TemplateVersion
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
+from playground.core.run_handle import RunHandle
 from playground.core.templates import PromptTemplate, TemplateError, TemplateStore
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ def template_request(
 
 def record_run(
     history: RunHistory,
-    comparison: CompareRun,
+    comparison: RunHandle,
     *,
     template: str | None = None,
     version: str | None = None,

@@ -1,4 +1,4 @@
-"""CompareView: the row of response panes, fed in batches on a frame timer.
+"""CompareView: the row of response panes, drawn on the FrameClock from the run's state.
 
 Signals:
     runStarted(): a comparison began.
@@ -9,15 +9,16 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QPushButton, QScrollArea, QSizePolicy, QWidget
 
-from playground.core.compare import CompareRun, PaneEvent, PaneState
+from playground.core.compare import PaneEvent, PaneState
 from playground.core.conversation import extend
+from playground.core.run_handle import RunHandle
+from playground.ui.net import frame_clock
 from playground.ui.response_pane import PANE_MIME, ResponsePane
 
-FRAME_MS = 16  # about 60 Hz while streaming
 FIGURES_EVERY = 15  # figures refresh about 4 times a second
 RENDER_GROUPS = 4
 
@@ -88,12 +89,9 @@ class CompareView(QScrollArea):
         self.horizontalScrollBar().valueChanged.connect(self._update_more)
         self.horizontalScrollBar().rangeChanged.connect(self._update_more)
         self.panes: list[ResponsePane] = []
-        self.run: CompareRun | None = None
+        self.run: RunHandle | None = None
         self._run_panes: list[ResponsePane] = []  # pane objects by the run's pane index
         self._frame = 0
-        self._timer = QTimer(self)
-        self._timer.setInterval(FRAME_MS)
-        self._timer.timeout.connect(self._on_frame)
         self._sync = False
         self._syncing = False
         self.model_ids: list[str] = []
@@ -247,7 +245,12 @@ class CompareView(QScrollArea):
     def running(self) -> bool:
         return self.run is not None and self.run.running
 
-    def start(self, run: CompareRun, panes: list[ResponsePane] | None = None) -> None:
+    @property
+    def rendering(self) -> bool:
+        """The panes are still being drawn from the run (its last frame has not been drawn yet)."""
+        return frame_clock().watching(self)
+
+    def start(self, run: RunHandle, panes: list[ResponsePane] | None = None) -> None:
         """Show a new comparison on ``panes`` (default: every pane, in order); others keep their text."""
         if self.run is not None:
             self.run.cancel_all()
@@ -257,22 +260,21 @@ class CompareView(QScrollArea):
             self._reset_pane(index, pane)
         run.add_listener(self._on_event)
         run.start()
-        self._timer.start()
+        for index, pane in enumerate(self._run_panes):
+            pane.show_result(run.results[index])  # the run's state is the one the pane draws
+        frame_clock().add_view(self, self._on_frame)
         self.runStarted.emit()
 
     def _reset_pane(self, index: int, pane: ResponsePane) -> None:
         pane.reset(starting=True)
-        if self.run is not None and index < len(self.run.request.panes):
-            # the fallbacks asked for tell a fallback model apart from a renamed (dated) one
-            pane.result.fallbacks = self.run.request.pane_routing(index).fallbacks
 
     def _on_event(self, pane_event: PaneEvent) -> None:
         if pane_event.pane < len(self._run_panes):
             self._run_panes[pane_event.pane].on_event(pane_event.event)
-        if not self._timer.isActive():
-            self._timer.start()
+        frame_clock().add_view(self, self._on_frame)
 
-    def _on_frame(self) -> None:
+    def _on_frame(self) -> bool:
+        """Draw one frame; False once the run has ended and its last frame is drawn."""
         self._frame += 1
         figures = self._frame % FIGURES_EVERY == 0
         for index, pane in enumerate(self._run_panes):
@@ -282,11 +284,12 @@ class CompareView(QScrollArea):
         if self.run is not None and not self.run.running:
             for pane in self._run_panes:
                 pane.flush(figures=True, force=True)
-            self._timer.stop()
             self._update_more()  # a pane out of sight may have failed
             self._award_badges()
             self._update_threads()
             self.runFinished.emit()
+            return False
+        return True
 
     def _update_threads(self) -> None:
         """Each pane's conversation: what it sent, and its answer if it gave one (a failed or stopped
@@ -317,7 +320,8 @@ class CompareView(QScrollArea):
         index = self._run_panes.index(pane)
         self._reset_pane(index, pane)
         self.run.retry(index, model=pane.model)
-        self._timer.start()
+        pane.show_result(self.run.results[index])
+        frame_clock().add_view(self, self._on_frame)
         self.runStarted.emit()
 
     def _award_badges(self) -> None:

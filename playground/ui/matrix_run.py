@@ -20,7 +20,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from playground.core.errors import NoKeyError, PlaygroundError
+from playground.core.compare import ChatClient
+from playground.core.errors import PlaygroundError
 from playground.core.evaluation import report
 from playground.core.evaluation.cost import plan_cost
 from playground.core.evaluation.runner import (
@@ -68,21 +69,10 @@ class MatrixRun(QObject):
         missing = [k for k, c in self.cells.items() if c.state != "done"]
         return plan_cost(self.session.catalog, self.plan, missing)
 
-    def _client(self) -> object:
-        """The session's streaming client (as new_compare builds it), with the endpoints' clients."""
-        from playground.core.endpoints import RoutedClient, split_ref
-        from playground.ui.net import NetworkThread
-
+    def _client(self) -> ChatClient:
+        """The session's client for every model of the plan and the judge (raises with the reason)."""
         models = [*self.plan.models, *([self.plan.judge] if self.plan.judge else [])]
-        if self.session.client is None and any(split_ref(m) is None for m in models):
-            raise NoKeyError(
-                self.session.key_problem or "Add an API key first (Key settings), or try the demo."
-            )
-        if self.session.net is None:
-            self.session.net = NetworkThread()
-        if self.session.stream_client is None and self.session.client is not None:
-            self.session.stream_client = self.session.ctx.client(self.session.active)
-        return RoutedClient(self.session.stream_client, self.session.endpoint_clients)
+        return self.session.chat_client(models)
 
     def start(self, keys: Iterable[CellKey] | None = None) -> None:
         """Send every cell that has no answer yet (all of them the first time), or only ``keys``."""
@@ -99,17 +89,17 @@ class MatrixRun(QObject):
         for key in chosen:
             self.cells[key] = Cell(key)
             self.texts.pop(key, None)
-        runner = TestRunner(client, self.plan, done=done)  # type: ignore[arg-type]
+        runner = TestRunner(client, self.plan, done=done)
         runner.add_listener(self._events.put)
         self._runner, self.running = runner, True
-        future = self.session.net.submit(runner.run(chosen))  # type: ignore[union-attr]
+        future = self.session.backend.net.submit(runner.run(chosen))
         future.add_done_callback(lambda f: self._events.put(_END))
         self._timer.start()
         self.changed.emit()
 
     def stop(self) -> None:
-        if self._runner is not None and self.running and self.session.net is not None:
-            self.session.net.call(self._runner.stop)
+        if self._runner is not None and self.running:
+            self.session.backend.net.call(self._runner.stop)
 
     def drain(self) -> None:
         """Apply what the network thread queued (window thread), within a frame's budget."""

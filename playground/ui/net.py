@@ -1,9 +1,10 @@
-"""NetworkThread and ThreadedRun: streams run on a plain asyncio loop in a worker thread.
+"""NetworkThread, ThreadedRun and FrameClock: streams run on a plain asyncio loop in a worker thread.
 
 Measured: on the Qt-integrated (qasync) loop every socket read and every read timeout costs a
 QSocketNotifier or a QTimer, about 0.3 ms per chunk - 50% of a core for 8 paced streams. On a
 plain asyncio loop the same chunk costs about 20 us. So the window keeps qasync for its own
-work and runs comparisons here; events cross back through a queue drained on a frame timer.
+work and runs comparisons here; events cross back through a queue that the window thread's one
+FrameClock drains, then the views draw from the state just applied.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer
+from shiboken6 import isValid
 
 from playground.core.compare import (
     ChatClient,
@@ -31,8 +33,8 @@ from playground.core.events import Delta, Reasoning
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-DRAIN_MS = 16
-DRAIN_BUDGET = 0.006
+FRAME_MS = 16  # about 60 Hz, only while something streams
+DRAIN_BUDGET = 0.006  # seconds per frame for applying queued events, shared by every run
 
 
 class NetworkThread:
@@ -75,22 +77,81 @@ class NetworkThread:
             log.warning("network loop did not finish in time")
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout)
-        if not self._thread.is_alive():
+        if self._thread.is_alive():
+            log.warning("network thread did not finish in time")
+        else:
             self.loop.close()
 
 
-class ThreadedRun(QObject):
-    """A CompareRun on the network thread, seen from the window like a CompareRun.
+class FrameClock(QObject):
+    """The window thread's one frame timer, running only while a run or a view needs it.
 
-    ``results`` and the listeners live on the window's thread: events are queued by the
-    network thread and applied here on a frame timer, so widgets never see a half-applied state.
+    Each tick first applies what the network thread queued for every run (one time budget shared by
+    all), then lets each view draw from the state just applied: no view keeps a timer of its own, and
+    none draws a half-applied state. A callback returns False when it needs no more frames.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self.tick)
+        self._runs: dict[int, tuple[QObject, Callable[[float], bool]]] = {}
+        self._views: dict[int, tuple[QObject, Callable[[], bool]]] = {}
+
+    def add_run(self, owner: QObject, drain: Callable[[float], bool]) -> None:
+        """``drain(deadline)`` applies queued events until ``time.perf_counter()`` passes deadline."""
+        self._runs[id(owner)] = (owner, drain)
+        self._timer.start()
+
+    def add_view(self, owner: QObject, render: Callable[[], bool]) -> None:
+        self._views[id(owner)] = (owner, render)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def watching(self, owner: QObject) -> bool:
+        """Whether ``owner`` still waits for frames (a run still streaming, a view still drawing)."""
+        return id(owner) in self._runs or id(owner) in self._views
+
+    def tick(self) -> None:
+        deadline = time.perf_counter() + DRAIN_BUDGET
+        runs = list(self._runs.items())
+        for key, (owner, drain) in runs:
+            if not isValid(owner) or not drain(deadline):
+                self._runs.pop(key, None)
+        if len(runs) > 1 and runs[0][0] in self._runs:  # a busy run goes last next time, so none starves
+            self._runs[runs[0][0]] = self._runs.pop(runs[0][0])
+        for key, (owner, render) in list(self._views.items()):
+            if not isValid(owner) or not render():
+                self._views.pop(key, None)
+        if not self._runs and not self._views:
+            self._timer.stop()
+
+
+_clock: FrameClock | None = None
+
+
+def frame_clock() -> FrameClock:
+    """The one FrameClock of the window's thread."""
+    global _clock
+    if _clock is None or not isValid(_clock):
+        _clock = FrameClock()
+    return _clock
+
+
+class ThreadedRun(QObject):
+    """A CompareRun on the network thread, seen from the window as a RunHandle.
+
+    ``results`` and the listeners live on the window's thread: events are queued by the network
+    thread and applied here when the FrameClock ticks, so widgets never see a half-applied state.
+    ``results[i]`` is the one copy of pane i's state on this side: the panes render from it.
     """
 
     def __init__(self, net: NetworkThread, client: ChatClient, request: CompareRequest) -> None:
         super().__init__()
         self.net = net
         self.request = request
-        self.results = [PaneResult(p.model) for p in request.panes]
+        self.results = [self._fresh(request, i) for i in range(len(request.panes))]
         self._events: queue.SimpleQueue[PaneEvent] = queue.SimpleQueue()
         self._listeners: list[Callable[[PaneEvent], None]] = []
         self._inner = CompareRun(client, request)
@@ -99,9 +160,11 @@ class ThreadedRun(QObject):
         self._batched: dict[int, tuple[list[str], list[str]]] = {}  # pane -> (reasoning, text) not yet queued
         self._pending = 0  # panes started whose end has not been applied here yet
         self.run_id: int | None = None  # its row in history, once recorded
-        self._timer = QTimer(self)
-        self._timer.setInterval(DRAIN_MS)
-        self._timer.timeout.connect(self.drain)
+
+    @staticmethod
+    def _fresh(request: CompareRequest, index: int) -> PaneResult:
+        # the fallbacks asked for tell a fallback model apart from a renamed (dated) one
+        return PaneResult(request.panes[index].model, fallbacks=request.pane_routing(index).fallbacks)
 
     def _from_network(self, pane_event: PaneEvent) -> None:
         """Network thread: text is batched per pane; anything else first queues the batch before it,
@@ -132,7 +195,7 @@ class ThreadedRun(QObject):
     def start(self) -> None:
         self._pending = len(self.request.panes)
         self.net.call(self._inner.start)
-        self._timer.start()
+        frame_clock().add_run(self, self._frame)
 
     def cancel(self, index: int) -> None:
         self.net.call(self._inner.cancel, index)
@@ -147,11 +210,9 @@ class ThreadedRun(QObject):
         self.request = with_pane_model(self.request, index, model)
         if self.results[index].state.final:
             self._pending += 1
-        self.results[index] = PaneResult(
-            self.request.panes[index].model, fallbacks=self.request.pane_routing(index).fallbacks
-        )
+        self.results[index] = self._fresh(self.request, index)
         self.net.call(self._inner.retry, index, model)
-        self._timer.start()
+        frame_clock().add_run(self, self._frame)
 
     @property
     def running(self) -> bool:
@@ -161,13 +222,20 @@ class ThreadedRun(QObject):
     def all_complete(self) -> bool:
         return all(r.state.name == "DONE" for r in self.results)
 
-    def drain(self) -> None:
+    def _frame(self, deadline: float) -> bool:
+        self.drain(deadline)
+        if not self._events.empty():
+            return True
+        # A stopped network thread sends nothing more: no frames for panes that will never end.
+        return self._pending > 0 and self.net.loop.is_running()
+
+    def drain(self, deadline: float | None = None) -> None:
         """Apply queued events (window thread), then tell the listeners.
 
-        At most DRAIN_BUDGET seconds per call: a burst of thousands of chunks is spread over a few
-        frames instead of freezing one.
+        Until ``deadline`` (default: DRAIN_BUDGET from now): a burst of thousands of chunks is
+        spread over a few frames instead of freezing one.
         """
-        deadline = time.perf_counter() + DRAIN_BUDGET
+        deadline = time.perf_counter() + DRAIN_BUDGET if deadline is None else deadline
         if self._events.empty():  # everything queued is applied: the batches are next in order
             with self._lock:
                 for pane in list(self._batched):
@@ -184,8 +252,6 @@ class ThreadedRun(QObject):
                 self._pending -= 1
             for listener in list(self._listeners):
                 listener(pane_event)
-        if self._pending <= 0 and self._events.empty():
-            self._timer.stop()
 
     async def wait(self) -> None:
         """Until every pane has ended (used when the window closes)."""

@@ -403,14 +403,18 @@ class ResponsePane(QFrame):
         self._update_placeholder()
         self._render_state()
 
+    def show_result(self, result: PaneResult) -> None:
+        """Draw this state from now on: the run's own copy, which the run keeps up to date."""
+        self.result = result
+        self._dirty = True
+
     def on_event(self, event: PaneEventBody) -> None:
-        """Record an event; the widgets are updated on the next flush."""
+        """Note an event already applied to ``result``; the widgets are updated on the next flush."""
         now = time.monotonic()
         if isinstance(event, Started):
             self._started_at, self._first_token_at = now, None
         elif isinstance(event, Delta | Reasoning) and self._first_token_at is None:
             self._first_token_at = now
-        self.result.apply(event)
         if isinstance(event, Delta):
             self._text_buffer.append(event.text)
         elif isinstance(event, Reasoning):

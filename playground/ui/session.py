@@ -16,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,19 +28,20 @@ from playground.core.account import KeyInfo
 from playground.core.atomic import atomic_write
 from playground.core.attachments import Attachment, load_attachment
 from playground.core.catalog import ModelCatalog, ModelInfo, describe_age
-from playground.core.compare import CompareRequest
+from playground.core.compare import ChatClient, CompareRequest
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError, NoKeyError, PlaygroundError
-from playground.ui.net import NetworkThread, ThreadedRun
+from playground.ui.backend import OPENROUTER, BackendConfig, StreamBackend
+from playground.ui.net import ThreadedRun
 from playground.ui.session_keys import NO_KEY_WORDS, SessionKeys
 
 # httpx, SQLite and the TOML modules load on first use, after the window is on screen.
 if TYPE_CHECKING:
+    from playground.core.context import ClientSpec
     from playground.core.endpoints import Endpoint
     from playground.core.history import RunRecord, TemplateVersion
     from playground.core.leaderboard import Vote
     from playground.core.library import TemplateLibrary
-    from playground.core.openrouter import OpenRouterClient
     from playground.core.spend import Alert, SpendReport, Thresholds
     from playground.core.templates import PromptTemplate, TemplateEntry
 
@@ -49,8 +51,12 @@ KEY_REFRESH_DELAY = 2.0  # seconds after a comparison before the key's figures a
 
 
 class Session(SessionKeys, QObject):
-    """Key, client and catalog for one window; every network or keyring call goes through here.
-    The key's part (which key, the keyring's states, the key dialog's actions) is in SessionKeys."""
+    """Key, clients and catalog for one window; every network or keyring call goes through here.
+    The key's part (which key, the keyring's states, the key dialog's actions) is in SessionKeys.
+
+    The HTTP clients belong to the StreamBackend on the network thread: the session hands it plain
+    client specs (``_configure_backend``) and asks it for one-off calls; it never holds a client.
+    """
 
     keyChanged = Signal(str)
     keysChanged = Signal()  # the saved keys or the key in use changed
@@ -67,16 +73,16 @@ class Session(SessionKeys, QObject):
         super().__init__(parent)
         self.ctx = ctx
         self._init_keys(ctx)
-        self.client: OpenRouterClient | None = None
+        self.openrouter_ready = False  # the backend has an OpenRouter client (with or without a key)
         self.catalog: ModelCatalog | None = None
         self.key_info: KeyInfo | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.closed = False
-        self.net: NetworkThread | None = None  # comparisons stream here, off the window's loop
-        self.stream_client: OpenRouterClient | None = None
+        self._backend: StreamBackend | None = None  # the network thread; started on first use
         self.started_at = time.time()  # "this session" in the spend figures
         self.endpoint_models: list[ModelInfo] = []  # other endpoints' models, merged into the catalog
-        self.endpoint_clients: dict[str, OpenRouterClient] = {}  # used on the network thread only
+        self.endpoint_specs: dict[str, ClientSpec] = {}  # what each endpoint's client is built from
+        self.endpoint_ready: set[str] = set()  # endpoints the backend has a client for
         self.endpoint_problems: dict[str, str] = {}
         self.alerts: list[Alert] = []
         self._key_refresh: asyncio.Task[Any] | None = None
@@ -114,46 +120,39 @@ class Session(SessionKeys, QObject):
         self.spawn(self.refresh_endpoints(), "endpoints")
         await self.load_key()
         self.watch_key_settings()
-        self.spawn(self.prepare_streaming(), "prepare-streaming")
-
-    async def prepare_streaming(self) -> None:
-        """Start the network thread and build its client ahead of the first Send (the TLS setup
-        alone takes tens of milliseconds), so the first comparison starts as smoothly as the rest."""
-        if self.net is None:
-            self.net = NetworkThread()
-        if self.stream_client is None and self.active is not None:
-            active = self.active
-
-            async def build() -> OpenRouterClient:
-                return self.ctx.client(active)
-
-            try:
-                client = await self.net.run(build())
-            except PlaygroundError:
-                return
-            if self.stream_client is None and self.active is active:
-                self.stream_client = client
-            else:
-                await self.net.run(client.aclose())
 
     async def close(self) -> None:
         self.closed = True
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self.client is not None:
-            await self.client.aclose()
-            self.client = None
-        await self._close_stream_client()
-        await self._close_endpoint_clients()
-        if self.net is not None:
-            self.net.stop()
-            self.net = None
+        if self._backend is not None:
+            await self._backend.close()
+            self._backend = None
 
-    async def _close_stream_client(self) -> None:
-        if self.stream_client is not None and self.net is not None:
-            client, self.stream_client = self.stream_client, None
-            await self.net.run(client.aclose())
+    # ----- the network thread's clients --------------------------------------------------------
+
+    @property
+    def backend(self) -> StreamBackend:
+        """The network thread and its clients (started on first use, after the window is up)."""
+        if self._backend is None:
+            self._backend = StreamBackend()
+        return self._backend
+
+    def _backend_config(self) -> BackendConfig:
+        """The clients wanted now, from the key in use, the settings and the endpoints."""
+        clients = {OPENROUTER: self.ctx.client_spec(self.active)}
+        for name, spec in self.endpoint_specs.items():  # the settings (prompt logging) may have changed
+            config = self.ctx.client_config(spec.config.base_url, key_required=False)
+            clients[name] = replace(spec, config=config)
+        return BackendConfig(clients)
+
+    async def _configure_backend(self) -> dict[str, str]:
+        """Hand the backend the clients wanted now; running answers keep the clients they have."""
+        problems = await self.backend.configure(self._backend_config())
+        self.openrouter_ready = OPENROUTER not in problems
+        self.endpoint_ready = {name for name in self.endpoint_specs if name not in problems}
+        return problems
 
     # ----- catalog --------------------------------------------------------------------------
 
@@ -161,22 +160,17 @@ class Session(SessionKeys, QObject):
         from playground.core.catalog import refresh_catalog
 
         self.catalogStatus.emit("refreshing...")
-        own = self.client is None or self.client.base_url != self.ctx.base_url.rstrip("/")
-        try:
-            client = self.ctx.client(None) if own else self.client
-        except PlaygroundError as exc:
-            self.catalogStatus.emit(str(exc))
+        problem = (await self._configure_backend()).get(OPENROUTER)  # the base URL may have changed
+        if problem is not None:
+            self.catalogStatus.emit(problem)
             return
-        assert client is not None
         try:
-            self.catalog = self._with_endpoints(await refresh_catalog(client, self.ctx.catalog_cache))
+            source = _ModelList(self.backend, OPENROUTER)
+            self.catalog = self._with_endpoints(await refresh_catalog(source, self.ctx.catalog_cache))
         except (ApiError, PlaygroundError) as exc:
             log.info("catalog refresh failed: %s", exc)
             self._emit_catalog_age(offline=True)
             return
-        finally:
-            if own:
-                await client.aclose()
         self.catalogChanged.emit()
         self.catalogStatus.emit("updated just now")
 
@@ -193,22 +187,23 @@ class Session(SessionKeys, QObject):
         """List each endpoint's models (with its own key) and prepare its client for comparisons."""
         from playground.core.endpoints import catalog_entries
 
-        await self._close_endpoint_clients()
-        models: list[ModelInfo] = []
-        self.endpoint_problems = {}
-        for endpoint in self.ctx.endpoints.load():
+        endpoints = self.ctx.endpoints.load()
+        specs: dict[str, ClientSpec] = {}
+        problems: dict[str, str] = {}
+        for endpoint in endpoints:
             try:
-                lister = await self.ctx.endpoint_client(endpoint)
-                self.endpoint_clients[endpoint.name] = await self.ctx.endpoint_client(endpoint)
+                specs[endpoint.name] = await self.ctx.endpoint_spec(endpoint)
             except PlaygroundError as exc:
-                self.endpoint_problems[endpoint.name] = str(exc)
-                continue
+                problems[endpoint.name] = str(exc)
+        self.endpoint_specs = specs
+        problems |= {k: v for k, v in (await self._configure_backend()).items() if k != OPENROUTER}
+        models: list[ModelInfo] = []
+        for endpoint in (e for e in endpoints if e.name in self.endpoint_ready):
             try:
-                models += catalog_entries(endpoint, await lister.models())
+                models += catalog_entries(endpoint, await _ModelList(self.backend, endpoint.name).models())
             except ApiError as exc:
-                self.endpoint_problems[endpoint.name] = f"could not list its models: {exc}"
-            finally:
-                await lister.aclose()
+                problems[endpoint.name] = f"could not list its models: {exc}"
+        self.endpoint_problems = problems
         self.endpoint_models = models
         for name, problem in self.endpoint_problems.items():
             self.notice.emit(f"Endpoint '{name}': {problem}")
@@ -230,14 +225,6 @@ class Session(SessionKeys, QObject):
         await self.ctx.remove_endpoint(name)
         await self.refresh_endpoints()
 
-    async def _close_endpoint_clients(self) -> None:
-        clients, self.endpoint_clients = self.endpoint_clients, {}
-        for client in clients.values():
-            if self.net is not None:
-                await self.net.run(client.aclose())
-            else:
-                await client.aclose()
-
     def _emit_catalog_age(self, *, offline: bool = False) -> None:
         if self.catalog is None or self.catalog.fetched_at is None:
             self.catalogStatus.emit("offline - no model list yet" if offline else "")
@@ -248,32 +235,35 @@ class Session(SessionKeys, QObject):
     # ----- comparisons ----------------------------------------------------------------------
 
     def new_compare(self, request: CompareRequest, **record: Any) -> ThreadedRun:
-        """A comparison on the session's client, recorded to history as each answer ends."""
+        """A comparison on the backend's clients, recorded to history as each answer ends."""
         from playground.core.capabilities import with_image_output
-        from playground.core.endpoints import RoutedClient, split_ref
         from playground.core.library import record_run
 
         request = with_image_output(request, self.catalog)  # image models are asked for images
-        refs = [split_ref(p.model) for p in request.panes]
-        if (self.client is None or self.active is None) and any(ref is None for ref in refs):
-            raise NoKeyError(self.key_problem or NO_KEY_WORDS)
-        for ref in refs:
-            if ref is not None and ref[0] not in self.endpoint_clients:
-                problem = self.endpoint_problems.get(ref[0], "no such endpoint - add it in Keys > Endpoints")
-                raise ConfigError(f"Endpoint '{ref[0]}': {problem}")
-        if self.net is None:
-            self.net = NetworkThread()
-        if self.stream_client is None and self.client is not None:
-            self.stream_client = self.ctx.client(self.active)
-        client = RoutedClient(self.stream_client, self.endpoint_clients)
-        comparison = ThreadedRun(self.net, client, request)
+        client = self.chat_client(p.model for p in request.panes)
+        comparison = ThreadedRun(self.backend.net, client, request)
         comparison.run_id = None
         try:
-            comparison.run_id = record_run(self.ctx.history(), comparison, **record)  # type: ignore[arg-type]
+            comparison.run_id = record_run(self.ctx.history(), comparison, **record)
         except PlaygroundError as exc:
             self.notice.emit(f"This run will not be saved to history: {exc}")
         self.historyChanged.emit()
         return comparison
+
+    def chat_client(self, models: Iterable[str]) -> ChatClient:
+        """What a run on the network thread (``self.backend.net``) streams these models through: each
+        answer leases the backend's client for its model. Raises NoKeyError / ConfigError, with the
+        reason, when a model has no client (no key, an endpoint unknown or unreachable)."""
+        from playground.core.endpoints import split_ref
+
+        refs = [split_ref(model) for model in models]
+        if (not self.openrouter_ready or self.active is None) and any(ref is None for ref in refs):
+            raise NoKeyError(self.key_problem or NO_KEY_WORDS)
+        for ref in refs:
+            if ref is not None and ref[0] not in self.endpoint_ready:
+                problem = self.endpoint_problems.get(ref[0], "no such endpoint - add it in Keys > Endpoints")
+                raise ConfigError(f"Endpoint '{ref[0]}': {problem}")
+        return self.backend.chat_client()
 
     def run_ended(self) -> None:
         """After a comparison: the key's figures changed, and maybe an alert's threshold was reached.
@@ -437,3 +427,14 @@ class Session(SessionKeys, QObject):
     def delete_run(self, run_id: int) -> None:
         self.ctx.history().delete_run(run_id)
         self.historyChanged.emit()
+
+
+class _ModelList:
+    """``models()`` of one of the backend's clients, called from the window's loop (catalog refresh)."""
+
+    def __init__(self, backend: StreamBackend, name: str) -> None:
+        self._backend = backend
+        self._name = name
+
+    async def models(self) -> list[Any]:
+        return await self._backend.call(self._name, lambda client: client.models())

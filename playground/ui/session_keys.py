@@ -5,15 +5,16 @@ waiting on its unlock prompt) and what the key dialog asks for. Mixed into ui.se
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QFileSystemWatcher
+from PySide6.QtCore import QFileSystemWatcher, QObject
 
 from playground.core.account import KeyInfo
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError, NoKeyError, PlaygroundError
 from playground.core.format import usd
 from playground.core.secrets import ActiveKey, ApiKey, KeyringLockedError, KeyringTimeoutError, KeySource
+from playground.ui.backend import OPENROUTER
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
@@ -21,8 +22,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
 
     from playground.core.keyflow import Confirm, KeyCheck, SaveResult
-    from playground.core.openrouter import OpenRouterClient
-    from playground.ui.net import NetworkThread
+    from playground.ui.backend import StreamBackend
 
 UNLOCK_POLL = 2.0  # seconds between "is the keyring unlocked yet?" while it is locked
 NO_KEY_WORDS = "No key - add one (Ctrl+K) or try the demo"
@@ -33,8 +33,7 @@ class SessionKeys:
 
     if TYPE_CHECKING:  # provided by Session
         ctx: AppContext
-        client: OpenRouterClient | None
-        net: NetworkThread | None
+        openrouter_ready: bool
         key_info: KeyInfo | None
         closed: bool
         _key_refresh: asyncio.Task[Any] | None
@@ -43,8 +42,9 @@ class SessionKeys:
         creditChanged: SignalInstance
 
         def spawn(self, coro: Coroutine[Any, Any, Any], name: str = "") -> asyncio.Task[Any]: ...
-        async def prepare_streaming(self) -> None: ...
-        async def _close_stream_client(self) -> None: ...
+        @property
+        def backend(self) -> StreamBackend: ...
+        async def _configure_backend(self) -> dict[str, str]: ...
         def refresh_alerts(self) -> None: ...
 
     def _init_keys(self, ctx: AppContext) -> None:
@@ -79,13 +79,12 @@ class SessionKeys:
         except PlaygroundError as exc:
             self.active, self.key_problem, self.key_state = None, str(exc), "error"
         self._seen_settings = self._key_settings()
-        await self._rebuild_client()
-        self.keyChanged.emit(self.key_description())
+        self.keyChanged.emit(self.key_description())  # at once: the clients are built off this thread
+        if await self._rebuild_client():
+            self.keyChanged.emit(self.key_description())
         self.keysChanged.emit()
         if self.active is not None:
             self._key_info = self.spawn(self.refresh_key_info(), "key-info")
-            if self.net is not None:
-                self.spawn(self.prepare_streaming(), "prepare-streaming")
         else:
             self.creditChanged.emit("")
         if self.key_state == "locked" and self._unlock_watch is None:
@@ -106,7 +105,7 @@ class SessionKeys:
         """``playground key use|set|remove`` in a terminal shows here too: the settings are watched."""
         folder = self.ctx.paths.settings_file.parent
         folder.mkdir(parents=True, exist_ok=True)
-        self._watcher = QFileSystemWatcher([str(folder)], self)
+        self._watcher = QFileSystemWatcher([str(folder)], cast(QObject, self))  # Session is a QObject
         self._watcher.directoryChanged.connect(lambda _p: self._settings_touched())
 
     def _settings_touched(self) -> None:
@@ -143,25 +142,24 @@ class SessionKeys:
         """Read the key again: on a locked keyring this opens the system's unlock prompt."""
         await self.load_key()
 
-    async def _rebuild_client(self) -> None:
-        for task in (self._key_info, self._key_refresh):  # they use the client about to be closed
+    async def _rebuild_client(self) -> bool:
+        """New clients for the next requests (the key or a setting changed); True when the OpenRouter
+        client could not be built (``key_problem`` then says why). Answers already streaming keep the
+        clients they started with (see ui/backend.py)."""
+        for task in (self._key_info, self._key_refresh):  # figures of the key being replaced: stale
             if task is not None and not task.done():
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
-        if self.client is not None:
-            await self.client.aclose()
-        await self._close_stream_client()
-        try:
-            self.client = self.ctx.client(self.active)
-        except PlaygroundError as exc:
-            self.client = None
-            self.key_problem = str(exc)
+        problems = await self._configure_backend()
+        if OPENROUTER in problems:
+            self.key_problem = problems[OPENROUTER]
+        return OPENROUTER in problems
 
     async def refresh_key_info(self) -> None:
-        if self.client is None or self.active is None:
+        if not self.openrouter_ready or self.active is None:
             return
         try:
-            self.key_info = await self.client.key_info()
+            self.key_info = await self.backend.call(OPENROUTER, lambda client: client.key_info())
         except ApiError as exc:
             self.creditChanged.emit("key rejected" if exc.status == 401 else "credit unknown (offline)")
             return

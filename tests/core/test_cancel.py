@@ -15,20 +15,25 @@ from tests.core.helpers import client_for
 SLOW = Behaviour(text="word " * 400, tokens_per_second=50, ttft=0)
 
 
-async def _wait_for(predicate, timeout: float = 2.0) -> float:  # type: ignore[no-untyped-def]
-    start = time.monotonic()
+# Sent until the test stops it: the connection can close only because the client closed it.
+ENDLESS = Behaviour(text="word " * 400, tokens_per_second=50, ttft=0, end="stall", end_after=50)
+
+
+async def _wait_for(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Until ``predicate()`` holds; the timeout only keeps a broken build from hanging the suite."""
+    deadline = time.monotonic() + timeout
     while not predicate():
-        if time.monotonic() - start > timeout:
+        if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.002)
-    return time.monotonic() - start
 
 
-def test_cancelling_a_stream_closes_the_connection_within_100_ms(sim: Simulator) -> None:
-    sim.set_default("sim/quick-mini", SLOW)
+def test_cancelling_a_stream_closes_the_connection_at_once(sim: Simulator) -> None:
+    """Not at the end of the answer, nor at the idle timeout: the server would send for an hour."""
+    sim.set_default("sim/quick-mini", ENDLESS)
 
-    async def go() -> float:
-        async with client_for(sim) as client:
+    async def go() -> None:
+        async with client_for(sim, idle_timeout=3600) as client:
             deltas = 0
 
             async def consume() -> None:
@@ -40,12 +45,11 @@ def test_cancelling_a_stream_closes_the_connection_within_100_ms(sim: Simulator)
             await _wait_for(lambda: deltas >= 3)
             assert sim.open_connections == 1
             task.cancel()
-            elapsed = await _wait_for(lambda: sim.open_connections == 0)
+            await _wait_for(lambda: sim.open_connections == 0)
             assert task.cancelled() or task.done()
             assert {t for t in asyncio.all_tasks() if t is not asyncio.current_task()} == set()
-            return elapsed
 
-    assert run(go()) < 0.1
+    run(go())
 
 
 def test_breaking_out_of_a_stream_early_closes_it(sim: Simulator) -> None:

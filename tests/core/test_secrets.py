@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
 from pathlib import Path
 
 import keyring.backends.fail
@@ -21,7 +21,8 @@ from playground.core.secrets import (
 )
 from playground.core.settings import SettingsStore
 from tests.conftest import FAKE_KEY, OTHER_KEY, run
-from tests.core.keyrings import BrokenKeyring, HangingKeyring, LockedKeyring, MemoryKeyring, PlaintextKeyring
+from tests.core.keyrings import BrokenKeyring, LockedKeyring, MemoryKeyring, PlaintextKeyring
+from tests.core.observed_keyring import ObservedHangingKeyring
 
 
 def _store(
@@ -127,14 +128,36 @@ def test_locked_keyring(tmp_path: Path) -> None:
 
 
 def test_hanging_keyring_times_out_without_blocking_the_loop(tmp_path: Path) -> None:
-    backend = HangingKeyring()
+    backend = ObservedHangingKeyring()
     store = _store(tmp_path, backend, timeout=0.3)
     store.settings.update(key_names=("k",), active_key="k")
-    start = time.monotonic()
-    with pytest.raises(KeyringTimeoutError, match="did not answer"):
-        run(store.active())
-    assert time.monotonic() - start < 1.0
-    backend.release.set()
+
+    async def go() -> int:
+        ticks = 0
+
+        async def tick() -> None:  # other work on the same loop, counted only while the read hangs
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.005)
+                ticks += backend.hung
+
+        ticker = asyncio.create_task(tick())
+        with pytest.raises(KeyringTimeoutError, match="did not answer"):
+            await store.active()
+        assert backend.hung  # the call gave up while the keyring was still hanging, not when it woke up
+
+        async def three_ticks() -> None:  # a loop blocked by the read could only tick after it returned
+            while ticks < 3:
+                await asyncio.sleep(0.005)
+
+        await asyncio.wait_for(three_ticks(), 10)
+        ticker.cancel()
+        return ticks
+
+    try:
+        assert run(go()) >= 3
+    finally:
+        backend.release.set()
 
 
 def test_unexpected_keyring_errors_are_typed_and_carry_no_secret(tmp_path: Path) -> None:

@@ -85,7 +85,7 @@ class Harness:
 
     async def finish(self, timeout: float = 10.0) -> None:
         await wait_until(
-            lambda: not self.window.compare.running and not self.window.compare._timer.isActive(),
+            lambda: not self.window.compare.running and not self.window.compare.rendering,
             timeout,
             "the comparison to finish",
         )

@@ -177,7 +177,7 @@ def test_show_log_folder_and_log_prompts_switch(aio, make_harness: Callable[...,
         assert not window.logPromptsAction.isChecked()
         window.logPromptsAction.trigger()
         await wait_until(lambda: h.ctx.settings.load().log_prompts, what="the switch to be saved")
-        await wait_until(lambda: h.session.client is not None and h.session.client.config.log_texts)
+        await wait_until(lambda: (spec := h.session.backend.spec("")) is not None and spec.config.log_texts)
         await h.close()
 
     aio(go())

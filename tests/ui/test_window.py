@@ -325,6 +325,7 @@ def test_state_is_restored_after_restart(aio, make_harness: Callable[..., Harnes
         window.promptEdit.setPlainText("Unsent draft")
         window.resize(800, 530)  # within the 800 px offscreen screen (the minimum width may win)
         expected = (window.width(), window.height())
+        at_minimum = window.width() == window.minimumSizeHint().width()
         await first.close()
         second = make_harness()
         again = await second.start()
@@ -338,7 +339,10 @@ def test_state_is_restored_after_restart(aio, make_harness: Callable[..., Harnes
         assert params.max_tokens == 256 and params.reasoning_effort == "high" and params.temperature is None
         assert again.promptEdit.toPlainText() == "Unsent draft"
         assert again.systemPromptEdit.toPlainText() == "Sys" and not again.systemPromptEdit.isHidden()
-        assert (again.width(), again.height()) == expected
+        assert again.height() == expected[1]
+        # The minimum width follows the status bar's texts of the moment (credit, estimate): when it
+        # won in the first window, it wins in the second too, at whatever it is there.
+        assert again.width() == (again.minimumSizeHint().width() if at_minimum else expected[0])
         await second.close()
 
     aio(go())
