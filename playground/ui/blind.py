@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.errors import PlaygroundError
-from playground.core.leaderboard import leaderboard, to_csv
+from playground.core.leaderboard import Standing, Vote, leaderboard, to_csv
 from playground.ui.session import Session
 
 MIN_VOTES_FOR_INTERVAL = 5
@@ -94,7 +94,15 @@ class RankDialog(QDialog):
 
 
 class LeaderboardView(QDialog):
-    """Models ranked from the blind votes, overall or per template / tag; exportable as CSV."""
+    """Models ranked from the blind votes, overall or per template / tag, or from a judge's picks
+    (never mixed); exportable as CSV. The fit and its 200 resamples run on a worker thread, so
+    10,000 votes never freeze the window.
+
+    Signals:
+        computed: the table shows the standings of the scope last chosen.
+    """
+
+    computed = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,7 +135,10 @@ class LeaderboardView(QDialog):
         self.summaryLabel.setObjectName("leaderboardSummary")
         self.summaryLabel.setWordWrap(True)
         layout.addWidget(self.summaryLabel)
-        self.standings: list = []
+        self.standings: list[Standing] = []
+        self.pending = False  # standings being computed on the worker thread
+        self._generation = 0  # a newer refresh makes an older result stale
+        self._task: object = None  # kept referenced until done
         session.votesChanged.connect(self.reload)
         self.reload()
 
@@ -144,37 +155,67 @@ class LeaderboardView(QDialog):
             self.scopeBox.addItem(f"Template: {template}", ("template", template))
         for tag in tags:
             self.scopeBox.addItem(f"Tag: {tag}", ("tag", tag))
+        judged = self.session.judge_votes()
+        if judged:
+            self.scopeBox.addItem(f"The judge's picks in template tests ({len(judged)})", ("judge", None))
         self.scopeBox.setCurrentIndex(max(0, self.scopeBox.findData(current)))
         self.scopeBox.blockSignals(False)
         self.refresh()
 
     def refresh(self) -> None:
+        """Fetch the chosen scope's votes and rank them on a worker thread."""
+        import asyncio
+
         scope = self.scopeBox.currentData()
-        kwargs = {scope[0]: scope[1]} if scope else {}
-        votes = self.session.leaderboard_votes(**kwargs)
-        self.standings = leaderboard(votes)
-        self.table.setRowCount(len(self.standings))
-        for row, s in enumerate(self.standings):
-            cells = [
-                str(row + 1),
-                s.model,
-                f"{s.rating:.0f}",
-                interval_text(s.low, s.high, s.votes),
-                str(s.votes),
-                s.ties_note,
-            ]
+        if scope and scope[0] == "judge":
+            votes = self.session.judge_votes()
+        else:
+            votes = self.session.leaderboard_votes(**({scope[0]: scope[1]} if scope else {}))
+        self._generation += 1
+        self.pending = True
+        self.summaryLabel.setText(f"Ranking {len(votes)} votes...")
+        self.exportButton.setEnabled(False)
+        judge = bool(scope and scope[0] == "judge")
+        self._task = asyncio.ensure_future(self._rank(self._generation, votes, judge=judge))
+
+    async def _rank(self, generation: int, votes: list[Vote], *, judge: bool) -> None:
+        import asyncio
+
+        standings = await asyncio.get_running_loop().run_in_executor(None, leaderboard, votes)
+        if generation == self._generation:  # a newer scope was chosen meanwhile: drop this one
+            self._show(standings, len(votes), judge=judge)
+
+    def _show(self, standings: list[Standing], votes: int, *, judge: bool) -> None:
+        self.standings = standings
+        groups = len({s.group for s in standings})
+        self.table.setRowCount(len(standings))
+        rank_in_group: dict[int, int] = {}
+        for row, s in enumerate(standings):
+            rank_in_group[s.group] = rank_in_group.get(s.group, 0) + 1
+            rank = str(rank_in_group[s.group]) + (f" (group {s.group})" if groups > 1 else "")
+            shown = "too few votes" if s.too_few else interval_text(s.low, s.high, s.votes)
+            cells = [rank, s.model, f"{s.rating:.0f}", shown, str(s.votes), s.ties_note]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column != 1:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
-        self.summaryLabel.setText(
-            f"{len(votes)} votes. Bradley-Terry ratings on the Elo scale (1000 = average, +400 = ten "
+        source = "judge's picks" if judge else "votes"
+        text = (
+            f"{votes} {source}. Bradley-Terry ratings on the Elo scale (1000 = average, +400 = ten "
             "times the odds of being preferred); the interval comes from re-fitting on resampled votes."
             if votes
             else "No blind votes yet: turn on Blind (Ctrl+B), compare, and vote."
         )
-        self.exportButton.setEnabled(bool(self.standings))
+        if groups > 1:
+            text += (
+                f" The models fall in {groups} groups that never met through any chain of votes: "
+                "ratings are comparable only within a group."
+            )
+        self.summaryLabel.setText(text)
+        self.exportButton.setEnabled(bool(standings))
+        self.pending = False
+        self.computed.emit()
 
     def export_csv(self, path: str | None = None) -> None:
         if path is None:

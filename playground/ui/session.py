@@ -313,6 +313,12 @@ class Session(SessionKeys, QObject):
     def leaderboard_votes(self, *, template: str | None = None, tag: str | None = None) -> list[Vote]:
         return self.ctx.history().votes(template=template, tag=tag)
 
+    def judge_votes(self, *, template: str | None = None) -> list[Vote]:
+        """A judge's select-best picks from template tests: the leaderboard's own scope."""
+        from playground.core.evaluation.store import TestStore
+
+        return TestStore(self.ctx.history()).judge_votes(template=template)
+
     # ----- spend watch -------------------------------------------------------------------------
 
     def thresholds(self) -> Thresholds:

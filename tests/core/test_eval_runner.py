@@ -241,7 +241,11 @@ def test_judge_picks_are_recorded_as_their_own_votes(sim: Simulator, tmp_path: P
         execute(sim, plan, listener=lambda e: (events.append(e), recorder(e)))
         assert sum(isinstance(e, BestJudged) for e in events) == 2
         votes = store.judge_votes()
-        assert [v.kind for v in votes] == ["best", "best"] and votes[0].ranking == (B,)
+        # the winner first, then the model it beat: a vote with the winner alone has no pair to rate
+        assert [v.kind for v in votes] == ["best", "best"] and votes[0].ranking == (B, A)
+        from playground.core.leaderboard import leaderboard
+
+        assert [s.model for s in leaderboard(votes)] == [B, A]
         assert history.votes() == []  # never mixed with the user's blind votes
     finally:
         history.close()

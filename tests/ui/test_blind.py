@@ -92,6 +92,7 @@ def test_blind_run_vote_reveal_and_leaderboard(
         # deep beat balanced and quick once each, lost to balanced once, tied both: 3-2; quick 1-4.
         # Balanced and deep are level head to head; balanced beat quick more: balanced > deep > quick.
         board = window.show_leaderboard()
+        await wait_until(lambda: not board.pending, what="the ratings, computed off the GUI thread")
         rows = [[board.table.item(r, c).text() for c in (1, 4, 5)] for r in range(board.table.rowCount())]
         assert rows == [
             ["sim/balanced-pro", "3", "4-2"],

@@ -177,6 +177,7 @@ def test_leaderboard_says_too_few_votes_instead_of_a_point_interval(
             await wait_until(lambda: window.voteBar.isVisible(), what="the vote bar")
             next(p for p in window.compare.panes if p.model == MODELS[1]).voteButton.click()
         board = window.show_leaderboard()
+        await wait_until(lambda: not board.pending, what="the ratings, computed off the GUI thread")
         intervals = {board.table.item(r, 3).text() for r in range(board.table.rowCount())}
         assert intervals == {"too few votes"}
         board.close()

@@ -166,6 +166,7 @@ class BestJudged:
     case: str
     repeat: int
     pick: BestPick
+    models: tuple[str, ...] = ()  # the models whose answers were compared
 
 
 RunnerEvent = CellStarted | CellText | CellDone | BestJudged
@@ -331,7 +332,7 @@ class TestRunner:
                 question = self.plan.request(keys[0]).prompt
                 pick = await self.judge.select_best(str(assertion.value or ""), question, answers)
             self._apply_pick(cells, pick, assertion)
-            event = BestJudged(variant, case_name, repeat, pick)
+            event = BestJudged(variant, case_name, repeat, pick, tuple(answers))
             self.picks.append(event)
             self._emit(event)
 

@@ -92,8 +92,10 @@ class TestStore:
         pick = judged.pick
         if pick.error is not None or pick.first is None or pick.second is None:
             return
-        models = list(dict.fromkeys([pick.first, pick.second]))
-        kind, ranking = ("best", [pick.winner]) if pick.winner else ("tie", models)
+        models = list(judged.models) or list(dict.fromkeys([pick.first, pick.second]))
+        # a "best" vote lists the winner first and then the others: the pair is what gets rated
+        winner = pick.winner
+        kind, ranking = ("best", [winner, *(m for m in models if m != winner)]) if winner else ("tie", models)
         self._write(
             "INSERT INTO judge_votes (test_run, created, judge, template, kind, ranking, flipped)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
