@@ -254,3 +254,19 @@ def test_history_show_and_export_keep_the_tool_calls_and_sources(
     assert [c["number"] for c in by_id[2]["answers"][0]["citations"]] == [1, 2]
     page = playground("history", "export", "--format", "html", "1", "2", home=home).stdout
     assert "Tool call: get_weather" in page and 'href="https://example.org/q/2"' in page
+
+
+def test_csv_export_carries_tool_calls_and_citations(sim: Simulator, home: Path, files: Path) -> None:
+    import csv
+    import io
+
+    tools = ("--tools", str(files / "tools.json"), "--tool-choice", "required")
+    assert playground("compare", "-m", "sim/quick-mini", *tools, "Weather?", home=home, **sim_env(sim)).returncode == 0
+    searched = ("--web-search", "2")
+    assert playground("compare", "-m", "sim/quick-mini", *searched, "q", home=home, **sim_env(sim)).returncode == 0
+    exported = playground("history", "export", "--format", "csv", home=home)
+    assert exported.returncode == 0, exported.stderr
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    by_prompt = {r["prompt"]: r for r in rows}
+    assert by_prompt["Weather?"]["tool_calls"] == "get_weather"
+    assert by_prompt["q"]["citations"].split() == ["https://example.org/q/1", "https://example.org/q/2"]

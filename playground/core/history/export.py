@@ -145,7 +145,34 @@ CSV_COLUMNS = [
     "cost_usd",
     "prompt",
     "answer",
+    # what an answer carried beside its text (added at the end: scripts reading by position still work)
+    "tool_calls",
+    "citations",
+    "images",
+    "schema_check",
+    "cached_tokens",
 ]
+
+
+def _extras_cells(extras: Mapping[str, Any]) -> list[Any]:
+    """Tool calls by name, citations by URL, the number of images, the schema check, cached tokens."""
+
+    def items(key: str) -> list[Mapping[str, Any]]:
+        value = extras.get(key)
+        return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+
+    images = extras.get("images")
+    schema, cache = extras.get("schema"), extras.get("cache")
+    check = ""
+    if isinstance(schema, Mapping):
+        check = "valid" if schema.get("valid") else f"invalid: {schema.get('message', '')}"
+    return [
+        "; ".join(str(c.get("name", "")) for c in items("tool_calls")),
+        " ".join(str(c.get("url", "")) for c in items("citations")),
+        len(images) if isinstance(images, list) and images else "",
+        check,
+        cache.get("cached_tokens", "") if isinstance(cache, Mapping) else "",
+    ]
 
 
 def runs_csv(runs: Sequence[RunRecord]) -> str:
@@ -168,7 +195,7 @@ def runs_csv(runs: Sequence[RunRecord]) -> str:
                 a.tokens_out or "",
                 "" if a.cost is None else str(a.cost),
             ]
-            row = [*head, *figures, run.prompt, a.answer]
+            row = [*head, *figures, run.prompt, a.answer, *_extras_cells(a.extras)]
             writer.writerow([redact(c) if isinstance(c, str) else c for c in row])
     return out.getvalue()
 
