@@ -58,9 +58,11 @@ class AppContext:
     def start_demo(self, *, time_scale: float = 1.0) -> None:
         """Start the built-in simulator and use it instead of OpenRouter (no key, no network)."""
         from playground.simulator import Simulator
+        from playground.simulator.features import IMAGE_MODEL
+        from playground.simulator.models import DEFAULT_MODELS
 
-        if self.demo is None:
-            self.demo = Simulator(time_scale=time_scale).start()
+        if self.demo is None:  # the demo also has a model that draws, to show images in the answers
+            self.demo = Simulator(models=[*DEFAULT_MODELS, IMAGE_MODEL], time_scale=time_scale).start()
 
     def stop_demo(self) -> None:
         if self.demo is not None:
