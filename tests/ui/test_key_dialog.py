@@ -76,7 +76,7 @@ def test_test_button_shows_the_key_figures_and_rejection(aio, make_harness: Call
         dialog.keyEdit.setText(OTHER_KEY)
         dialog.testButton.click()
         await wait_until(lambda: "rejected" in dialog.statusLabel.text(), what="rejection")
-        assert window.creditLabel.text() == "Credit: $12.5 left of $20"
+        assert window.creditLabel.text() == "Credit: $12.50 left of $20.00"
         dialog.close()
         await h.close()
 
