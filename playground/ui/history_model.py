@@ -8,7 +8,6 @@ is indented under the run it continues, and the first run says how many turns th
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from playground.core.errors import PlaygroundError
 from playground.core.format import usd
+from playground.ui.widgets import local_when
 
 if TYPE_CHECKING:
     from playground.core.history import RunRecord
@@ -104,7 +104,7 @@ class RunListModel(QAbstractTableModel):
 
 def cell_text(run: RunRecord, column: int) -> str:
     if column == 0:
-        return time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created))
+        return local_when(run.created)
     if column == 1:
         return template_words(run)
     if column == 2:

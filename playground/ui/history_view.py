@@ -11,7 +11,6 @@ Signals:
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,10 +37,15 @@ from playground.core.errors import PlaygroundError
 from playground.core.format import usd
 from playground.ui.history_model import RunListModel
 from playground.ui.session import Session
+from playground.ui.widgets import date_format, empty_state, local_day, local_when, show_empty
 
 if TYPE_CHECKING:
     from playground.core.history import RunRecord
 
+EMPTY_HISTORY = (
+    "No runs yet. Every prompt you send (Ctrl+Enter) is kept here with its answers, timings and cost:"
+    " search them, open one again, re-run it or export it."
+)
 DEBOUNCE_MS = 120  # typing pauses longer than this between words; one query per pause
 EXPORTS = "Markdown (*.md);;JSON (*.json);;CSV (*.csv);;HTML page (*.html)"
 
@@ -72,6 +76,10 @@ class HistoryView(QDockWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda _i: self._open())
         layout.addWidget(self.table, 1)
+        self.emptyLabel = empty_state("historyEmpty")
+        layout.addWidget(self.emptyLabel, 1)
+        for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
+            signal.connect(self._show_empty)
         layout.addLayout(self._actions())
         self.totalsLabel = QLabel()
         self.totalsLabel.setObjectName("historyTotals")
@@ -114,6 +122,7 @@ class HistoryView(QDockWidget):
         self.sinceBox.setAccessibleName("Only runs since a date")
         self.sinceDate = QDateEdit(QDate.currentDate().addDays(-7))
         self.sinceDate.setCalendarPopup(True)
+        self.sinceDate.setDisplayFormat(date_format())  # the table's dates, in the same format
         self.sinceDate.setAccessibleName("Since date")
         for widget in (
             self.searchEdit,
@@ -191,6 +200,21 @@ class HistoryView(QDockWidget):
         self._reselect(chosen, current)
         return True
 
+    def _filtered(self) -> bool:
+        return bool(
+            self.searchEdit.text().strip()
+            or self.templateBox.currentText().strip()
+            or self.modelEdit.text().strip()
+            or self.outcomeBox.currentIndex() > 0
+            or self.sinceBox.isChecked()
+        )
+
+    def _show_empty(self) -> None:
+        """No rows: say why and what to do, instead of an empty grid."""
+        filtered = "No runs match these filters. Clear the search or a filter to see more."
+        empty = "" if self.model.rowCount() else filtered if self._filtered() else EMPTY_HISTORY
+        show_empty(self.table, self.emptyLabel, empty)
+
     def _failed(self, message: str) -> None:
         self.totalsLabel.setText(message)
 
@@ -244,11 +268,12 @@ class HistoryView(QDockWidget):
 
     def _read_totals(self) -> None:
         history = self.session.ctx.history()
-        days = ", ".join(f"{day} {usd(total, digits=4)}" for day, total in history.totals_per_day(7))
+        days = ", ".join(f"{local_day(day)} {usd(total)}" for day, total in history.totals_per_day(7))
         models = ", ".join(
-            f"{model} {usd(total, digits=4)}" for model, total in history.totals_per_model()[:5]
+            f"{model} {usd(total)}" for model, total in history.totals_per_model()[:5]
         )
-        self.totalsLabel.setText(f"Cost per day: {days or '-'}\nCost per model: {models or '-'}")
+        lines = [f"Cost per day: {days}" if days else "", f"Cost per model: {models}" if models else ""]
+        self.totalsLabel.setText("\n".join(line for line in lines if line))  # nothing spent: no "-" lines
         templates = history.templates_used()
         current = self.templateBox.currentText()
         self.templateBox.blockSignals(True)
@@ -292,7 +317,7 @@ class HistoryView(QDockWidget):
         if not chosen:
             return
         first = chosen[0]
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(first.created))
+        when = local_when(first.created)
         numbers = ", ".join(str(r.id) for r in chosen[:8]) + ("..." if len(chosen) > 8 else "")
         what = (
             f"run {first.id} from {when} ({', '.join(first.models)})"

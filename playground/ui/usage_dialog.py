@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from playground.core.format import usd
 from playground.core.spend import SpendReport, remaining_credit
 from playground.ui.session import Session
+from playground.ui.widgets import local_day
 
 OFF = "off"
 
@@ -69,7 +70,7 @@ class UsageDialog(QDialog):
         layout.addWidget(self._key_box())
         tables = QHBoxLayout()
         r = self.report
-        self.dayTable = _table("dayTable", "day", r.per_day)
+        self.dayTable = _table("dayTable", "day", [(local_day(day), cost) for day, cost in r.per_day])
         self.modelTable = _table("modelTable", "model", r.per_model)
         self.templateTable = _table("templateTable", "template", r.per_template)
         for title, table in (
