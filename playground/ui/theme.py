@@ -121,6 +121,8 @@ QComboBox#modelSelector[unknown="true"] {{ border: 2px solid {danger}; border-ra
     padding: 2px 4px; }}
 QLabel#noteLabel, QLabel#detailsLabel, QLabel#headlineLabel {{ color: {secondary}; }}
 QLabel#errorLabel {{ background: {danger_bg}; color: {text}; border-radius: 6px; padding: 6px; }}
+QLabel[tone="error"] {{ background: {danger_bg}; color: {text}; border-left: 3px solid {danger};
+    border-radius: 4px; padding: 4px 6px; }}
 QLabel#demoBanner {{ background: #6639ba; color: white; padding: 6px 10px; font-weight: 600; }}
 QLabel#alertBanner {{ background: #7d4e00; color: white; padding: 6px 10px; font-weight: 600; }}
 QLabel#costLabel {{ color: {secondary}; }}
