@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -74,6 +75,8 @@ class HistoryView(QDockWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)  # one line a run: a date never breaks from its time
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(lambda _i: self._open())
         layout.addWidget(self.table, 1)
         self.emptyLabel = empty_state("historyEmpty")
@@ -269,9 +272,10 @@ class HistoryView(QDockWidget):
     def _read_totals(self) -> None:
         history = self.session.ctx.history()
         days = ", ".join(f"{local_day(day)} {usd(total)}" for day, total in history.totals_per_day(7))
-        models = ", ".join(
-            f"{model} {usd(total)}" for model, total in history.totals_per_model()[:5]
-        )
+        per_model = history.totals_per_model()
+        models = ", ".join(f"{model} {usd(total)}" for model, total in per_model[:3])
+        if len(per_model) > 3:  # the rest in Usage and spend: two short lines fit a small screen
+            models += f" and {len(per_model) - 3} more (Compare > Usage and spend)"
         lines = [f"Cost per day: {days}" if days else "", f"Cost per model: {models}" if models else ""]
         self.totalsLabel.setText("\n".join(line for line in lines if line))  # nothing spent: no "-" lines
         templates = history.templates_used()

@@ -14,6 +14,8 @@ FREE_ROLE = Qt.ItemDataRole.UserRole + 2
 
 def date_format() -> str:
     """The locale's short date format, four-digit year (a "since" filter reads like the table)."""
+    if QLocale().language() == QLocale.Language.C:  # no locale set (LANG=C): ISO, not "30 11 2026"
+        return "yyyy-MM-dd"
     text = QLocale().dateFormat(QLocale.FormatType.ShortFormat)
     return text if "yyyy" in text else text.replace("yy", "yyyy")
 

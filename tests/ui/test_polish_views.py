@@ -97,3 +97,16 @@ def test_empty_templates_panel_offers_new(qtbot, home: Path) -> None:  # type: i
     panel.searchEdit.setText("otters")
     assert panel.emptyLabel.isVisible() and "No template matches" in panel.emptyLabel.text()
     assert panel.emptyLabel.textFormat() == Qt.TextFormat.RichText
+
+
+def test_without_a_locale_dates_are_iso_not_spaced_numbers(qtbot, home: Path) -> None:  # type: ignore[no-untyped-def]
+    before = QLocale()
+    QLocale.setDefault(QLocale.c())  # LANG=C: Qt's own short format would read "04 03 2026"
+    try:
+        view = HistoryView(_session(home, cost="2"))
+        qtbot.addWidget(view)
+        view.refresh()
+        assert view.model.index(0, 0).data().startswith("2026-03-04 ")
+        assert view.sinceDate.displayFormat() == "yyyy-MM-dd"
+    finally:
+        QLocale.setDefault(before)
