@@ -110,3 +110,22 @@ def test_without_a_locale_dates_are_iso_not_spaced_numbers(qtbot, home: Path) ->
         assert view.sinceDate.displayFormat() == "yyyy-MM-dd"
     finally:
         QLocale.setDefault(before)
+
+
+def test_usage_alerts_are_typed_and_shown_as_money(qtbot, home: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtTest import QTest
+
+    dialog = UsageDialog(_session(home))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    box = dialog.remainingBox
+    assert box.text() == "off"  # 0 = off
+    box.setValue(15)
+    assert box.text() == "$15.00"  # not "$15.000000"
+    box.lineEdit().selectAll()
+    QTest.keyClicks(box, "0.0049")  # a cheap comparison: well under a cent
+    box.interpretText()
+    assert box.value() == pytest.approx(0.0049) and box.text() == "$0.0049"
+    box.lineEdit().selectAll()
+    QTest.keyClicks(box, "ten")  # not an amount: refused as typed
+    assert "ten" not in box.text()

@@ -133,7 +133,7 @@ def test_spend_alerts_show_before_they_bite(aio, make_harness: Callable[..., Har
         assert len(h.sim.chat_requests()) == before  # nothing sent
         # the usage view: key figures, this session, per day / model / template from history
         dialog = window.show_usage()
-        assert dialog.limitLabel.text().startswith("$10.00 - $1.50 remaining")
+        assert dialog.limitLabel.text().startswith("$1.50 left of $10.00")
         models = {dialog.modelTable.item(r, 0).text() for r in range(dialog.modelTable.rowCount())}
         assert models == {"sim/quick-mini", "sim/balanced-pro"}
         templates = [dialog.templateTable.item(r, 0).text() for r in range(dialog.templateTable.rowCount())]
