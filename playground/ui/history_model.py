@@ -73,6 +73,8 @@ class RunListModel(QAbstractTableModel):
             return cell_text(run, index.column())
         if role == Qt.ItemDataRole.UserRole:
             return run.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[index.column()] == "Cost":
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter  # amounts line up
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == len(COLUMNS) - 1:
             return conversation_words(run)
         return None

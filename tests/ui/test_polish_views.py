@@ -48,6 +48,7 @@ def test_history_and_usage_show_one_money_and_date_format(qtbot, home: Path, ger
     view.show()
     view.refresh()
     assert view.model.index(0, 5).data() == "$0.0049"  # not "$0.004912" beside "$0.0049" elsewhere
+    assert view.model.index(0, 5).data(Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
     assert view.model.index(0, 0).data().startswith("04.03.2026 ")  # the locale's date, not 2026-03-04
     assert view.totalsLabel.text().splitlines()[0] == "Cost per day: 04.03.2026 $0.0049"
     assert view.sinceDate.displayFormat() == "dd.MM.yyyy"  # the filter reads like the table
