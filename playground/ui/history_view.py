@@ -81,9 +81,8 @@ class HistoryView(QDockWidget):
         layout.addWidget(self.table, 1)
         self.emptyLabel = empty_state("historyEmpty")
         layout.addWidget(self.emptyLabel, 1)
-        for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
-            signal.connect(self._show_empty)
         layout.addLayout(self._actions())
+        self._follow_rows()
         self.totalsLabel = QLabel()
         self.totalsLabel.setObjectName("historyTotals")
         self.totalsLabel.setTextFormat(Qt.TextFormat.PlainText)
@@ -168,13 +167,30 @@ class HistoryView(QDockWidget):
             ("Delete", "deleteRunButton", self._delete),
             ("Export...", "exportRunsButton", self._export),
         ]
+        self.actionButtons: dict[str, QPushButton] = {}
         for text, name, slot in buttons:
             button = QPushButton(text)
             button.setObjectName(name)
             button.clicked.connect(lambda _checked=False, s=slot: s())  # not clicked's bool as an argument
             row.addWidget(button)
+            self.actionButtons[name] = button
         row.addStretch(1)
         return row
+
+    def _follow_rows(self) -> None:
+        """The empty state and the buttons follow the rows listed and the selection."""
+        for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
+            signal.connect(self._show_empty)
+            signal.connect(self._update_actions)
+        self.table.selectionModel().selectionChanged.connect(lambda _s, _d: self._update_actions())
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        """Open, Re-run and Delete act on the selected runs; Export on those or all listed."""
+        chosen = bool(self._selected_ids())
+        for name in ("openRunButton", "rerunButton", "deleteRunButton"):
+            self.actionButtons[name].setEnabled(chosen)
+        self.actionButtons["exportRunsButton"].setEnabled(self.model.rowCount() > 0)
 
     @property
     def runs(self) -> list[RunRecord]:

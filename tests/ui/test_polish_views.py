@@ -130,3 +130,19 @@ def test_usage_alerts_are_typed_and_shown_as_money(qtbot, home: Path) -> None:  
     box.lineEdit().selectAll()
     QTest.keyClicks(box, "ten")  # not an amount: refused as typed
     assert "ten" not in box.text()
+
+
+def test_run_actions_wait_for_a_run_to_act_on(qtbot, home: Path) -> None:  # type: ignore[no-untyped-def]
+    view = HistoryView(_session(home, cost="0.2"))
+    qtbot.addWidget(view)
+    view.show()
+    view.refresh()
+    buttons = view.actionButtons
+    acting = [buttons[n] for n in ("openRunButton", "rerunButton", "deleteRunButton")]
+    assert not any(b.isEnabled() for b in acting)  # a click would do nothing: say so by greying
+    assert buttons["exportRunsButton"].isEnabled()  # exports all listed when none is picked
+    view.table.selectRow(0)
+    assert all(b.isEnabled() for b in acting)
+    view.searchEdit.setText("otters")
+    view.apply_filters()  # nothing listed: nothing to act on or export
+    assert not any(b.isEnabled() for b in [*acting, buttons["exportRunsButton"]])
