@@ -127,8 +127,8 @@ def _check_budget(limit: Decimal | None, cost: Decimal, unknown: list[str]) -> N
         )
     if cost > limit:
         raise ConfigError(
-            f"The estimated maximum cost {report.usd(cost, digits=4)} is above --max-cost "
-            f"{report.usd(limit, digits=4)}. Nothing was sent: use fewer cases, models or repeats, "
+            f"The estimated maximum cost {report.usd(cost)} is above --max-cost "
+            f"{report.usd(limit)}. Nothing was sent: use fewer cases, models or repeats, "
             "or a lower --max-tokens."
         )
 
@@ -175,7 +175,7 @@ class _View:
             return
         if self.args.json:
             return
-        priced = f"estimated maximum cost {report.usd(cost, digits=4)}"
+        priced = f"estimated maximum cost {report.usd(cost)}"
         if unknown:
             priced += f" (+ {len(set(unknown))} unpriced model(s))"
         print(
@@ -218,7 +218,7 @@ class _View:
         self.shown[k] = cell
         if sys.stderr.isatty():
             failed = sum(not c.passed for c in self.shown.values())
-            spent = report.usd(sum((c.total_cost for c in self.shown.values()), Decimal(0)), digits=4)
+            spent = report.usd(sum((c.total_cost for c in self.shown.values()), Decimal(0)))
             total = len(self.plan.cell_keys())
             sys.stderr.write(f"\r{len(self.shown)}/{total} answers, {failed} failed, {spent} spent ")
             sys.stderr.flush()

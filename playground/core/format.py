@@ -2,20 +2,44 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # a type only: ``playground --help`` must not load the catalog
     from playground.core.catalog import ModelInfo
 
+TINY = Decimal("0.000001")  # below this an amount shows as "<$0.000001", not a run of zeros
+HUGE = Decimal(10) ** 12  # from a server, unbounded: above a trillion, "$1.00e+15", not 40 digits
 
-def usd(value: Decimal | None, *, digits: int = 6) -> str:
+
+def usd(value: Decimal | float | int | None) -> str:
+    """Money, the one way everywhere: "$12.50", "$1,234.00", "$0.12", "$0.0049", "-$0.50", "-" for None.
+
+    Amounts of a dollar or more keep two decimals; smaller ones keep two significant digits (at
+    least two decimals), so a $0.0049 answer does not read "$0.00". Rounding is half-up (cents).
+    """
     if value is None:
         return "-"
-    if value == 0:
-        return "$0"
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
-    return f"${text}"
+    amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not amount.is_finite():
+        return "-"
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if amount == 0:
+        return "$0.00"
+    if amount >= HUGE:
+        return f"{sign}${amount:.2e}"
+    if amount < TINY:
+        return f"{sign}<${TINY:f}"
+    if amount < 1:
+        digits = max(2, 1 - amount.adjusted())  # two significant digits
+        rounded = amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        if rounded < 1:
+            text = f"{rounded:f}"
+            whole, _, decimals = text.partition(".")
+            return f"{sign}${whole}.{decimals.rstrip('0').ljust(2, '0')}"
+        amount = rounded
+    return f"{sign}${amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
 
 
 def per_million(model: ModelInfo, which: str) -> str:

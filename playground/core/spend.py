@@ -99,7 +99,7 @@ def check_alerts(
         alerts.append(
             Alert(
                 AlertKind.ESTIMATE,
-                f"This comparison could cost up to {usd(estimate, digits=4)}, at or above your alert of "
+                f"This comparison could cost up to {usd(estimate)}, at or above your alert of "
                 f"{usd(thresholds.estimate_above)}.",
             )
         )

@@ -45,6 +45,7 @@ from playground.core.report.charts import CostQualityChart
 from playground.core.report.figures import Figure, history_figures
 from playground.core.report.svg import DARK, HEIGHT, LIGHT, WIDTH, Palette, point_positions
 from playground.ui.session import Session
+from playground.ui.widgets import local_when
 
 HIT_RADIUS = 14.0  # in the chart's own units: a little larger than the biggest point
 MAX_RUNS = 5000
@@ -268,7 +269,7 @@ class ChartsDialog(QDialog):
         found = [(r, a) for r in self.runs for a in r.answers if a.requested_model == model]
         self.answersLabel.setText(f"{model}: {len(found)} answers in this period (newest first)")
         for run, answer in found:
-            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created))
+            when = local_when(run.created)
             prompt = " ".join(run.prompt.split())[:80]
             self.answersList.addItem(
                 f"Run {run.id} · {when} · {answer.state} · {usd(answer.cost)} · {prompt}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent
-from PySide6.QtGui import QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -120,14 +120,18 @@ def diff_html(left: str, right: str, *, dark: bool = False) -> str:
     added = f"background:{colours.added_background};color:{colours.added_text}"
     removed = f"background:{colours.removed_background};color:{colours.removed_text}"
     parts = []
+    before = ""
     for piece in word_diff(left, right):
         text = html.escape(piece.text).replace("\n", "<br>")
         if piece.kind == "added":
+            if before == "removed":  # "keeps stores", not "keepsstores": a gap between old and new
+                parts.append("\u2009")
             parts.append(f'<span style="{added}">{text}</span>')
         elif piece.kind == "removed":
             parts.append(f'<span style="{removed};text-decoration:line-through">{text}</span>')
         else:
             parts.append(text)
+        before = piece.kind
     return "<div style='white-space:pre-wrap'>" + "".join(parts) + "</div>"
 
 
@@ -154,7 +158,11 @@ class ShortcutsDialog(QDialog):
             key_item.setFont(mono)
             self.table.setItem(row, 0, key_item)
             self.table.setItem(row, 1, QTableWidgetItem(action))
-        self.table.resizeColumnsToContents()
+        # measured in the keys' own (monospace) font, with room after them: resizeColumnsToContents
+        # measured before the font was resolved and cut "Ctrl+Shift+Enter" short
+        metrics = QFontMetrics(mono)
+        widest = max((metrics.horizontalAdvance(keys) for keys, _action in shortcuts), default=0)
+        self.table.setColumnWidth(0, widest + metrics.horizontalAdvance("MM"))
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

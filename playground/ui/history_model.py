@@ -8,7 +8,6 @@ is indented under the run it continues, and the first run says how many turns th
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from playground.core.errors import PlaygroundError
 from playground.core.format import usd
+from playground.ui.widgets import local_when
 
 if TYPE_CHECKING:
     from playground.core.history import RunRecord
@@ -73,6 +73,8 @@ class RunListModel(QAbstractTableModel):
             return cell_text(run, index.column())
         if role == Qt.ItemDataRole.UserRole:
             return run.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[index.column()] == "Cost":
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter  # amounts line up
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == len(COLUMNS) - 1:
             return conversation_words(run)
         return None
@@ -104,7 +106,7 @@ class RunListModel(QAbstractTableModel):
 
 def cell_text(run: RunRecord, column: int) -> str:
     if column == 0:
-        return time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created))
+        return local_when(run.created)
     if column == 1:
         return template_words(run)
     if column == 2:

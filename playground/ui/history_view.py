@@ -11,7 +11,6 @@ Signals:
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -38,10 +38,15 @@ from playground.core.errors import PlaygroundError
 from playground.core.format import usd
 from playground.ui.history_model import RunListModel
 from playground.ui.session import Session
+from playground.ui.widgets import date_format, empty_state, local_day, local_when, show_empty
 
 if TYPE_CHECKING:
     from playground.core.history import RunRecord
 
+EMPTY_HISTORY = (
+    "No runs yet. Every prompt you send (Ctrl+Enter) is kept here with its answers, timings and cost:"
+    " search them, open one again, re-run it or export it."
+)
 DEBOUNCE_MS = 120  # typing pauses longer than this between words; one query per pause
 EXPORTS = "Markdown (*.md);;JSON (*.json);;CSV (*.csv);;HTML page (*.html)"
 
@@ -70,9 +75,14 @@ class HistoryView(QDockWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)  # one line a run: a date never breaks from its time
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(lambda _i: self._open())
         layout.addWidget(self.table, 1)
+        self.emptyLabel = empty_state("historyEmpty")
+        layout.addWidget(self.emptyLabel, 1)
         layout.addLayout(self._actions())
+        self._follow_rows()
         self.totalsLabel = QLabel()
         self.totalsLabel.setObjectName("historyTotals")
         self.totalsLabel.setTextFormat(Qt.TextFormat.PlainText)
@@ -114,6 +124,7 @@ class HistoryView(QDockWidget):
         self.sinceBox.setAccessibleName("Only runs since a date")
         self.sinceDate = QDateEdit(QDate.currentDate().addDays(-7))
         self.sinceDate.setCalendarPopup(True)
+        self.sinceDate.setDisplayFormat(date_format())  # the table's dates, in the same format
         self.sinceDate.setAccessibleName("Since date")
         for widget in (
             self.searchEdit,
@@ -156,13 +167,30 @@ class HistoryView(QDockWidget):
             ("Delete", "deleteRunButton", self._delete),
             ("Export...", "exportRunsButton", self._export),
         ]
+        self.actionButtons: dict[str, QPushButton] = {}
         for text, name, slot in buttons:
             button = QPushButton(text)
             button.setObjectName(name)
             button.clicked.connect(lambda _checked=False, s=slot: s())  # not clicked's bool as an argument
             row.addWidget(button)
+            self.actionButtons[name] = button
         row.addStretch(1)
         return row
+
+    def _follow_rows(self) -> None:
+        """The empty state and the buttons follow the rows listed and the selection."""
+        for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
+            signal.connect(self._show_empty)
+            signal.connect(self._update_actions)
+        self.table.selectionModel().selectionChanged.connect(lambda _s, _d: self._update_actions())
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        """Open, Re-run and Delete act on the selected runs; Export on those or all listed."""
+        chosen = bool(self._selected_ids())
+        for name in ("openRunButton", "rerunButton", "deleteRunButton"):
+            self.actionButtons[name].setEnabled(chosen)
+        self.actionButtons["exportRunsButton"].setEnabled(self.model.rowCount() > 0)
 
     @property
     def runs(self) -> list[RunRecord]:
@@ -190,6 +218,21 @@ class HistoryView(QDockWidget):
             return False
         self._reselect(chosen, current)
         return True
+
+    def _filtered(self) -> bool:
+        return bool(
+            self.searchEdit.text().strip()
+            or self.templateBox.currentText().strip()
+            or self.modelEdit.text().strip()
+            or self.outcomeBox.currentIndex() > 0
+            or self.sinceBox.isChecked()
+        )
+
+    def _show_empty(self) -> None:
+        """No rows: say why and what to do, instead of an empty grid."""
+        filtered = "No runs match these filters. Clear the search or a filter to see more."
+        empty = "" if self.model.rowCount() else filtered if self._filtered() else EMPTY_HISTORY
+        show_empty(self.table, self.emptyLabel, empty)
 
     def _failed(self, message: str) -> None:
         self.totalsLabel.setText(message)
@@ -244,11 +287,13 @@ class HistoryView(QDockWidget):
 
     def _read_totals(self) -> None:
         history = self.session.ctx.history()
-        days = ", ".join(f"{day} {usd(total, digits=4)}" for day, total in history.totals_per_day(7))
-        models = ", ".join(
-            f"{model} {usd(total, digits=4)}" for model, total in history.totals_per_model()[:5]
-        )
-        self.totalsLabel.setText(f"Cost per day: {days or '-'}\nCost per model: {models or '-'}")
+        days = ", ".join(f"{local_day(day)} {usd(total)}" for day, total in history.totals_per_day(7))
+        per_model = history.totals_per_model()
+        models = ", ".join(f"{model} {usd(total)}" for model, total in per_model[:3])
+        if len(per_model) > 3:  # the rest in Usage and spend: two short lines fit a small screen
+            models += f" and {len(per_model) - 3} more (Compare > Usage and spend)"
+        lines = [f"Cost per day: {days}" if days else "", f"Cost per model: {models}" if models else ""]
+        self.totalsLabel.setText("\n".join(line for line in lines if line))  # nothing spent: no "-" lines
         templates = history.templates_used()
         current = self.templateBox.currentText()
         self.templateBox.blockSignals(True)
@@ -292,7 +337,7 @@ class HistoryView(QDockWidget):
         if not chosen:
             return
         first = chosen[0]
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(first.created))
+        when = local_when(first.created)
         numbers = ", ".join(str(r.id) for r in chosen[:8]) + ("..." if len(chosen) > 8 else "")
         what = (
             f"run {first.id} from {when} ({', '.join(first.models)})"

@@ -87,6 +87,7 @@ class KeyDialog(QDialog):
         self.statusLabel = QLabel()
         self.statusLabel.setObjectName("keyStatusLabel")
         self.statusLabel.setWordWrap(True)
+        self.statusLabel.setTextFormat(Qt.TextFormat.PlainText)
         self.statusLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.statusLabel)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -138,9 +139,11 @@ class KeyDialog(QDialog):
         for button in (self.testButton, self.saveButton, self.sessionButton):
             row.addWidget(button)
         form.addRow(row)
-        self.testButton.clicked.connect(lambda: self._run(self._test_pasted))
-        self.saveButton.clicked.connect(lambda: self._run(self._save))
-        self.sessionButton.clicked.connect(lambda: self._run(self._save_session))
+        self.addStatus = _message_label("addKeyStatus", "Result of Test or Save")
+        form.addRow(self.addStatus)  # a result or an error, right under the button that caused it
+        self.testButton.clicked.connect(lambda: self._run(self._test_pasted, where=self.addStatus))
+        self.saveButton.clicked.connect(lambda: self._run(self._save, where=self.addStatus))
+        self.sessionButton.clicked.connect(lambda: self._run(self._save_session, where=self.addStatus))
         self.keyEdit.returnPressed.connect(self.saveButton.click)
         return box
 
@@ -167,6 +170,8 @@ class KeyDialog(QDialog):
         ):
             row.addWidget(button)
         layout.addLayout(row)
+        self.savedStatus = _message_label("savedKeyStatus", "Result of the saved key's action")
+        layout.addWidget(self.savedStatus)
         self.useButton.clicked.connect(lambda: self._with_selected(self._use))
         self.testSavedButton.clicked.connect(lambda: self._with_selected(self._test_saved))
         self.renameButton.clicked.connect(lambda: self._with_selected(self._rename))
@@ -214,20 +219,39 @@ class KeyDialog(QDialog):
         if not rows:
             self.keyList.addItem("No saved keys yet.")
 
-    def _run(self, work: Callable[[], Awaitable[Any]], *, busy: bool = True) -> None:
+    def _run(
+        self, work: Callable[[], Awaitable[Any]], *, busy: bool = True, where: QLabel | None = None
+    ) -> None:
+        """Run ``work`` off the event loop; its progress and any error show in ``where``: beside the
+        buttons that started it (the dialog's own line for dialog-wide work)."""
+        label = where or self.statusLabel
+
         async def guarded() -> None:
             if busy:
-                self.statusLabel.setText("Working...")
+                self._say(label, "Working...")
             try:
                 await work()
             except KeyringError as exc:
-                self.statusLabel.setText(f"⚠ {exc}")
+                self._say(label, f"⚠ {exc}", error=True)
             except ApiError as exc:
-                self.statusLabel.setText(_api_words(exc))
+                self._say(label, _api_words(exc), error=True)
             except PlaygroundError as exc:
-                self.statusLabel.setText(f"⚠ {exc}")
+                self._say(label, f"⚠ {exc}", error=True)
 
         self.session.spawn(guarded(), "key-dialog")
+
+    def _say(self, label: QLabel, text: str, *, error: bool = False) -> None:
+        """One message at a time, beside its cause: the other places are cleared."""
+        for other in (self.addStatus, self.savedStatus, self.statusLabel):
+            if other is not label:
+                other.clear()
+                other.setProperty("tone", "")
+                other.setVisible(other is self.statusLabel)
+        label.setText(text)
+        label.setProperty("tone", "error" if error else "")
+        label.setVisible(bool(text) or label is self.statusLabel)
+        label.style().unpolish(label)  # the style sheet's [tone="error"] look follows the property
+        label.style().polish(label)
 
     def _selected_name(self) -> str | None:
         item = self.keyList.currentItem()
@@ -237,42 +261,42 @@ class KeyDialog(QDialog):
     def _with_selected(self, action: Callable[[str], Awaitable[Any]]) -> None:
         name = self._selected_name()
         if name is None:
-            self.statusLabel.setText("Pick a saved key first.")
+            self._say(self.savedStatus, "Pick a saved key first.", error=True)
             return
-        self._run(lambda: action(name))
+        self._run(lambda: action(name), where=self.savedStatus)
 
     async def _test_pasted(self) -> None:
         check = await self.session.test_key(self.keyEdit.text() or None)
-        self._show_check(check.words, check)
+        self._show_check(check.words, check, self.addStatus)
 
     def test_in_use(self) -> None:
         """Keys > Test the key in use: test it, whatever its source."""
         active = self.session.active
         if active is None:
-            self.statusLabel.setText(f"⚠ {self.session.key_description()}")
+            self._say(self.statusLabel, f"⚠ {self.session.key_description()}", error=True)
             return
         self._run(lambda: self._test_key_in_use(active.describe()))
 
     async def _test_key_in_use(self, described: str) -> None:
         check = await self.session.test_key(None)
-        self._show_check(f"Testing the {described}: {check.words}", check)
+        self._show_check(f"Testing the {described}: {check.words}", check, self.statusLabel)
 
     async def _test_saved(self, name: str) -> None:
         key = await self.session.ctx.keys.get(name)
         check = await self.session.test_key(key.reveal())
-        self._show_check(f"Key '{name}': {check.words}", check)
+        self._show_check(f"Key '{name}': {check.words}", check, self.savedStatus)
 
-    def _show_check(self, title: str, check: KeyCheck) -> None:
+    def _show_check(self, title: str, check: KeyCheck, where: QLabel) -> None:
         mark = {"works": "✓", "rejected": "✗"}.get(check.verdict.value, "⚠")
         figures = "".join(f"\n{label}: {value}" for label, value in check.figures)
-        self.statusLabel.setText(f"{mark} {title}{figures}")
+        self._say(where, f"{mark} {title}{figures}", error=check.verdict.value != "works")
 
     async def _save(self) -> None:
-        self.statusLabel.setText("Checking the key with OpenRouter, then saving...")
+        self._say(self.addStatus, "Checking the key with OpenRouter, then saving...")
         name, raw = self.nameEdit.text(), self.keyEdit.text()
         result = await self.session.save_key(name, raw, self._confirm_rejected)
         self._clear_key()
-        self.statusLabel.setText(" ".join([result.summary(), *result.warnings, *self._override_note()]))
+        self._say(self.addStatus, " ".join([result.summary(), *result.warnings, *self._override_note()]))
 
     async def _confirm_rejected(self, check: KeyCheck) -> bool:
         """Ask (without a nested event loop) whether to keep a key OpenRouter rejected."""
@@ -310,23 +334,20 @@ class KeyDialog(QDialog):
     async def _save_session(self) -> None:
         warnings = await self.session.save_session_key(self.nameEdit.text(), self.keyEdit.text())
         self._clear_key()
-        self.statusLabel.setText(
-            " ".join(
-                ["Using the key for this session only; it is not saved.", *warnings, *self._override_note()]
-            )
-        )
+        words = ["Using the key for this session only; it is not saved.", *warnings, *self._override_note()]
+        self._say(self.addStatus, " ".join(words))
 
     async def _use(self, name: str) -> None:
         await self.session.use_key(name)
-        self.statusLabel.setText(" ".join([f"'{name}' is now the key in use.", *self._override_note()]))
+        self._say(self.savedStatus, " ".join([f"'{name}' is now the key in use.", *self._override_note()]))
 
     async def _unlock(self) -> None:
-        self.statusLabel.setText("Unlocking: answer the system's password prompt...")
+        self._say(self.statusLabel, "Unlocking: answer the system's password prompt...")
         await self.session.unlock_keyring()
         if self.session.active is not None:
-            self.statusLabel.setText(f"Unlocked. In use: {self.session.active.describe()}.")
+            self._say(self.statusLabel, f"Unlocked. In use: {self.session.active.describe()}.")
         else:
-            self.statusLabel.setText(f"⚠ {self.session.key_description()}")
+            self._say(self.statusLabel, f"⚠ {self.session.key_description()}", error=True)
 
     async def _rename(self, name: str) -> None:
         new, ok = QInputDialog.getText(self, "Rename key", f"New name for '{name}':", text=name)
@@ -335,12 +356,12 @@ class KeyDialog(QDialog):
             await self.session.rename_key(name, new)
             if self.nameEdit.text().strip() == name:
                 self.nameEdit.setText(new)
-            self.statusLabel.setText(f"Renamed '{name}' to '{new}'.")
+            self._say(self.savedStatus, f"Renamed '{name}' to '{new}'.")
 
     async def _replace(self, name: str) -> None:
         self.nameEdit.setText(name)
         self.keyEdit.setFocus()
-        self.statusLabel.setText(f"Paste the new key for '{name}' and press Save to replace it.")
+        self._say(self.addStatus, f"Paste the new key for '{name}' and press Save to replace it.")
 
     async def _remove(self, name: str) -> None:
         answer = QMessageBox.question(
@@ -349,11 +370,22 @@ class KeyDialog(QDialog):
         if answer == QMessageBox.StandardButton.Yes:
             now = await self.session.remove_key(name)
             then = f" '{now}' is now the key in use." if now else ""
-            self.statusLabel.setText(f"Removed '{name}'.{then}")
+            self._say(self.savedStatus, f"Removed '{name}'.{then}")
 
     def _choose_demo(self) -> None:
         self.demo_requested = True
         self.accept()
+
+
+def _message_label(name: str, spoken: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setAccessibleName(spoken)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # a server's or keyring's words, never markup
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
 
 
 def _api_words(exc: ApiError) -> str:

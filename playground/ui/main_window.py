@@ -543,7 +543,7 @@ class MainWindow(QMainWindow):
             extra_tokens=[attached] * len(self.compare.panes),
         )
         self.estimate = estimate
-        text = f"Est. max {usd(estimate.total, digits=4)}" if estimate.per_model else ""
+        text = f"Est. max {usd(estimate.total)}" if estimate.per_model else ""
         unpriced = [m for m in estimate.unknown if m and not self._unknown_model(m)]
         if unpriced:  # an unknown id is marked in its own pane instead
             text += f" (+{len(unpriced)} unpriced)"
@@ -569,7 +569,7 @@ class MainWindow(QMainWindow):
                 params.max_tokens,
                 extra_tokens=[input_tokens(p.thread) + attached for p in follow],
             )
-            self.costLabel.setText(f"{self.costLabel.text()} · follow-up {usd(threads.total, digits=4)}")
+            self.costLabel.setText(f"{self.costLabel.text()} · follow-up {usd(threads.total)}")
         for pane in self.compare.panes:
             pane.set_unknown(self._unknown_model(pane.model))
             left_out = not pane.in_conversation and bool(pane.thread)  # the next follow-up skips it

@@ -276,7 +276,7 @@ class MatrixDialog(QDialog):
             f"{len(plan.cases)} cases x {len(plan.models)} models"
             f"{' x 2 versions' if len(plan.variants) > 1 else ''}"
             f"{f' x {plan.repeats} repeats' if plan.repeats > 1 else ''} = {len(plan.cell_keys())} answers. "
-            f"Estimated maximum cost {usd(cost, digits=4)}{unpriced}. Press Start to send."
+            f"Estimated maximum cost {usd(cost)}{unpriced}. Press Start to send."
         )
         self.progress.setRange(0, len(plan.cell_keys()))
         self.progress.setValue(0)
@@ -333,7 +333,7 @@ class MatrixDialog(QDialog):
         if self.run.running:
             self.summary.setText(
                 f"{finished} of {len(cells)} answers · {total.cells - total.passed} failed · "
-                f"{usd(total.cost, digits=4)} spent"
+                f"{usd(total.cost)} spent"
             )
         self.model.refresh()
         self.apply_filter()

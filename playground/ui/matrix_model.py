@@ -148,7 +148,7 @@ def _figures(group: list[Cell]) -> str:
     if repeats.cost:
         low_c, high_c = repeats.cost
         parts.append(
-            usd(low_c, digits=4) if low_c == high_c else f"{usd(low_c, digits=4)}–{usd(high_c, digits=4)}"
+            usd(low_c) if low_c == high_c else f"{usd(low_c)}–{usd(high_c)}"
         )
     return " · ".join(parts)
 
@@ -158,4 +158,4 @@ def _summary_text(group: list[Cell]) -> str:
     if not s.cells:
         return ""
     median = f" · median {s.median_ms / 1000:.1f} s" if s.median_ms is not None else ""
-    return f"{s.rate:.0%} passed ({s.passed}/{s.cells})\n{usd(s.cost, digits=4)}{median}"
+    return f"{s.rate:.0%} passed ({s.passed}/{s.cells})\n{usd(s.cost)}{median}"

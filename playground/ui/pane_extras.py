@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from playground.core.compare import CompareRequest, PaneResult, PaneSpec
 from playground.core.events import Image, ToolCall
+from playground.core.format import usd
 from playground.core.structured import pretty_json
 from playground.core.tools import pretty_arguments, tool_turn
 
@@ -201,7 +202,7 @@ class PaneExtras(QWidget):
             return
         words = f"cache: {u.cached_tokens or 0} tokens read, {u.cache_write_tokens or 0} written"
         if u.cache_discount is not None:
-            words += f", discount ${u.cache_discount:.6f}"
+            words += f", discount {usd(u.cache_discount)}"
         self.cacheLabel.setText(words)
 
 

@@ -230,7 +230,7 @@ class SessionKeys:
 
 def credit_line(info: KeyInfo) -> str:
     if info.limit_remaining is not None:
-        return f"{usd(info.limit_remaining, digits=2)} left of {usd(info.limit, digits=2)}"
+        return f"{usd(info.limit_remaining)} left of {usd(info.limit)}"
     if info.usage is not None:
-        return f"{usd(info.usage, digits=2)} used, no limit"
+        return f"{usd(info.usage)} used, no limit"
     return ""

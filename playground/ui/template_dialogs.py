@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from playground.core.errors import PlaygroundError
 from playground.core.templates import PromptTemplate
 from playground.ui.session import Session
+from playground.ui.widgets import local_when
 
 
 def template_fields(template: PromptTemplate) -> dict[str, str]:
@@ -96,7 +96,7 @@ class VersionsDialog(QDialog):
         layout.addWidget(buttons)
         self.versions = session.library.history.versions(name)
         for number, version in zip(range(len(self.versions), 0, -1), self.versions, strict=True):
-            when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(version.created))
+            when = local_when(version.created)
             item = QListWidgetItem(f"{number}. {version.hash}  {when}  {version.note}")
             item.setData(Qt.ItemDataRole.UserRole, str(number))  # a restore repeats a hash; numbers do not
             self.versionList.addItem(item)

@@ -35,10 +35,11 @@ from playground.core.templates import TemplateConflict
 from playground.ui.session import Session
 from playground.ui.template_conflict import SaveGuard
 from playground.ui.template_files import BrokenFileBox, export_all, export_template
-from playground.ui.widgets import named_button
+from playground.ui.template_words import NO_MATCH, NO_TEMPLATES, _haystack, _split
+from playground.ui.widgets import empty_state, named_button, show_empty
 
 if TYPE_CHECKING:
-    from playground.core.templates import PromptTemplate, TemplateEntry
+    from playground.core.templates import PromptTemplate
 
 
 class TemplatePanel(QDockWidget):
@@ -111,6 +112,9 @@ class TemplatePanel(QDockWidget):
         self.undoButton.clicked.connect(self.undo_delete)
         area.addWidget(self.searchEdit)
         area.addWidget(self.templateList)
+        self.emptyLabel = empty_state("templatesEmpty")
+        self.emptyLabel.linkActivated.connect(lambda _link: self._new_from_link())
+        area.addWidget(self.emptyLabel)
         area.addLayout(row)
         return area
 
@@ -216,6 +220,8 @@ class TemplatePanel(QDockWidget):
                 broken_shown = None
             elif entry.template is not None and entry.name == selected and self.brokenBox.isHidden():
                 self.templateList.setCurrentItem(item)
+        empty = "" if self.templateList.count() else NO_MATCH if query else NO_TEMPLATES
+        show_empty(self.templateList, self.emptyLabel, empty)
         if broken_shown is not None:  # it was fixed or removed
             self.brokenBox.hide()
             self._show_current_in_list()
@@ -358,6 +364,10 @@ class TemplatePanel(QDockWidget):
         for name, edit in self.varEdits.items():
             edit.setText(values.get(name, ""))
 
+    def _new_from_link(self) -> None:
+        self.new_template()
+        self.nameEdit.setFocus()  # the empty state's "New": ready to type the name
+
     def new_template(self) -> None:
         if not self.guard.ask_unsaved(self.new_template):
             return
@@ -487,14 +497,3 @@ class TemplatePanel(QDockWidget):
 
 
 BROKEN_ROLE = Qt.ItemDataRole.UserRole + 1  # (path, error) of a file that cannot be read
-
-
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split(",") if part.strip())
-
-
-def _haystack(entry: TemplateEntry) -> str:
-    t = entry.template
-    if t is None:
-        return entry.path.name.lower()
-    return " ".join([t.name, t.description, *t.tags]).lower()

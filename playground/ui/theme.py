@@ -121,6 +121,8 @@ QComboBox#modelSelector[unknown="true"] {{ border: 2px solid {danger}; border-ra
     padding: 2px 4px; }}
 QLabel#noteLabel, QLabel#detailsLabel, QLabel#headlineLabel {{ color: {secondary}; }}
 QLabel#errorLabel {{ background: {danger_bg}; color: {text}; border-radius: 6px; padding: 6px; }}
+QLabel[tone="error"] {{ background: {danger_bg}; color: {text}; border-left: 3px solid {danger};
+    border-radius: 4px; padding: 4px 6px; }}
 QLabel#demoBanner {{ background: #6639ba; color: white; padding: 6px 10px; font-weight: 600; }}
 QLabel#alertBanner {{ background: #7d4e00; color: white; padding: 6px 10px; font-weight: 600; }}
 QLabel#costLabel {{ color: {secondary}; }}
@@ -142,6 +144,11 @@ QToolButton:hover {{ border: 1px solid {border}; }}
 QToolButton:focus {{ border: 2px solid {focus}; padding: 1px 3px; }}
 QToolButton:disabled {{ color: {disabled}; }}
 QToolButton#paneMenuButton::menu-indicator {{ image: none; width: 0; }}
+QLineEdit {{ border: 1px solid {field_border}; border-radius: 4px; padding: 2px 4px; background: {base}; }}
+QLineEdit:focus {{ border: 2px solid {focus}; padding: 1px 3px; }}
+QLineEdit:disabled {{ border: 1px solid {border}; color: {disabled}; }}
+QComboBox QLineEdit, QAbstractSpinBox QLineEdit {{ border: none; padding: 0;
+    background: transparent; }}
 QCheckBox::indicator {{ width: 14px; height: 14px; border: 1px solid {scroll_strong}; border-radius: 3px;
     background: {base}; }}
 QCheckBox::indicator:checked {{ background: {accent}; border: 1px solid {accent};
@@ -166,6 +173,11 @@ def _check_mark() -> str:
     except ModuleNotFoundError:  # an editable install maps it to the repository's resources/
         path = Path(__file__).resolve().parents[2] / "resources" / "icons" / "check.svg"
     return path.as_posix()
+
+
+def field_border(c: Colours) -> QColor:
+    """The edge of a text field or check box: 3:1 against the window (WCAG 1.4.11), in both themes."""
+    return readable(mix(c.base, c.text, 0.45), c.window, UI_RATIO)
 
 
 def style_sheet(palette: QPalette) -> str:
@@ -193,7 +205,8 @@ def style_sheet(palette: QPalette) -> str:
         button_text=palette.color(role.ButtonText).name(),
         disabled=disabled.name(),
         scroll=mix(c.base, c.text, 0.35).name(),
-        scroll_strong=readable(mix(c.base, c.text, 0.45), c.window, UI_RATIO).name(),
+        scroll_strong=field_border(c).name(),
+        field_border=field_border(c).name(),
         check=_check_mark(),
     )
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,17 +25,37 @@ from PySide6.QtWidgets import (
 from playground.core.format import usd
 from playground.core.spend import SpendReport, remaining_credit
 from playground.ui.session import Session
+from playground.ui.widgets import local_day
 
 OFF = "off"
 
 
+class MoneyBox(QDoubleSpinBox):
+    """An amount typed with up to six decimals, shown as money is everywhere ("$15.00", "$0.0049")."""
+
+    def textFromValue(self, value: float) -> str:
+        return usd(round(value, self.decimals()))
+
+    def valueFromText(self, text: str) -> float:
+        words = text.replace("$", "").replace(",", "").replace("<", "").strip()
+        try:
+            return float(words) if words and words != OFF else 0.0
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> object:
+        words = text.replace("$", "").replace(",", "").replace("<", "").strip()
+        if words in ("", OFF) or (all(ch.isdigit() or ch == "." for ch in words) and words.count(".") <= 1):
+            return QValidator.State.Acceptable, text, pos
+        return QValidator.State.Invalid, text, pos
+
+
 def _amount(name: str, value: float | None, spoken: str) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
+    box = MoneyBox()
     box.setObjectName(name)
     box.setAccessibleName(spoken)
     box.setRange(0, 100_000)
     box.setDecimals(6)  # a comparison of small models can cost well under a cent
-    box.setPrefix("$")
     box.setSpecialValueText(OFF)  # 0 = off
     box.setValue(value or 0)
     return box
@@ -69,7 +90,7 @@ class UsageDialog(QDialog):
         layout.addWidget(self._key_box())
         tables = QHBoxLayout()
         r = self.report
-        self.dayTable = _table("dayTable", "day", r.per_day)
+        self.dayTable = _table("dayTable", "day", [(local_day(day), cost) for day, cost in r.per_day])
         self.modelTable = _table("modelTable", "model", r.per_model)
         self.templateTable = _table("templateTable", "template", r.per_template)
         for title, table in (
@@ -101,7 +122,7 @@ class UsageDialog(QDialog):
             remaining = remaining_credit(info)
             reset = f", resets {info.limit_reset}" if info.limit_reset else ""
             limit = (
-                "no limit" if info.limit is None else f"{usd(info.limit)} - {usd(remaining)} remaining{reset}"
+                "no limit" if info.limit is None else f"{usd(remaining)} left of {usd(info.limit)}{reset}"
             )
             spent = (
                 f"today {usd(info.usage_daily)} · this week {usd(info.usage_weekly)} · "

@@ -2,14 +2,56 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QDate, QDateTime, QLocale, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QPushButton, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QLabel, QPushButton, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from playground.ui.theme import Colours, readable
 
 DETAILS_ROLE = Qt.ItemDataRole.UserRole + 1  # "$0.15 / $0.60 per M · 128k" beside a model id
 FREE_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def date_format() -> str:
+    """The locale's short date format, four-digit year (a "since" filter reads like the table)."""
+    if QLocale().language() == QLocale.Language.C:  # no locale set (LANG=C): ISO, not "30 11 2026"
+        return "yyyy-MM-dd"
+    text = QLocale().dateFormat(QLocale.FormatType.ShortFormat)
+    return text if "yyyy" in text else text.replace("yy", "yyyy")
+
+
+def local_when(timestamp: float) -> str:
+    """A moment, as the table and dialogs show it: the locale's short date and its hours and minutes."""
+    moment = QDateTime.fromSecsSinceEpoch(int(timestamp))
+    time_format = QLocale().timeFormat(QLocale.FormatType.ShortFormat)
+    return QLocale().toString(moment, f"{date_format()} {time_format}")
+
+
+def local_day(day: str) -> str:
+    """An ISO day from the database ("2026-11-30") in the locale's format; anything else as it came."""
+    parsed = QDate.fromString(day, Qt.DateFormat.ISODate)
+    return QLocale().toString(parsed, date_format()) if parsed.isValid() else day
+
+
+def empty_state(name: str) -> QLabel:
+    """A centred, wrapped sentence shown where a list is empty, saying what to do; its links act."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setTextFormat(Qt.TextFormat.RichText)  # constant texts only, for the action's link
+    flags = Qt.TextInteractionFlag
+    label.setTextInteractionFlags(flags.LinksAccessibleByKeyboard | flags.LinksAccessibleByMouse)
+    label.setContentsMargins(12, 16, 12, 16)
+    label.hide()
+    return label
+
+
+def show_empty(view: QWidget, label: QLabel, text: str) -> None:
+    """The view when it has rows (``text`` empty); otherwise the sentence saying why and what to do."""
+    label.setText(text)
+    label.setVisible(bool(text))
+    view.setHidden(bool(text))
 
 
 def named_button(text: str, name: str) -> QPushButton:

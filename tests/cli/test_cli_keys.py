@@ -41,7 +41,7 @@ def test_key_test_with_the_environment_key(sim: Simulator, home: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "from the OPENROUTER_API_KEY environment variable (sk-or-v1-111...111)" in out
-    assert "Spending limit:    $20 (remaining $12.5, resets monthly)" in out
+    assert "Spending limit:    $20.00 (remaining $12.50, resets monthly)" in out
     assert "today $0.42" in out and "200 requests / 10s" in out
     assert "Account credits:   not available for this key type" in out
     assert FAKE_KEY not in out + result.stderr
@@ -82,7 +82,7 @@ def test_management_key_shows_credits(home: Path) -> None:
         result = playground(
             "key", "test", home=home, OPENROUTER_API_KEY=FAKE_KEY, OPENROUTER_BASE_URL=sim.base_url
         )
-    assert "Account credits:   $17.75 left of $25" in result.stdout
+    assert "Account credits:   $17.75 left of $25.00" in result.stdout
 
 
 def test_a_hanging_keyring_times_out_with_advice(home: Path) -> None:

@@ -68,7 +68,7 @@ def test_remaining_credit_alert_fires_at_its_threshold_and_not_before() -> None:
     info = _key(remaining="2.50")
     assert check_alerts(Thresholds(remaining_below=Decimal("2.49")), key_info=info) == []
     (alert,) = check_alerts(Thresholds(remaining_below=Decimal("2.50")), key_info=info)
-    assert alert.kind is AlertKind.LOW_CREDIT and "$2.5 left on this key" in alert.message
+    assert alert.kind is AlertKind.LOW_CREDIT and "$2.50 left on this key" in alert.message
     # a key with no limit has no remaining credit to watch
     assert check_alerts(Thresholds(remaining_below=Decimal("100")), key_info=_key(limit=None)) == []
 
@@ -78,7 +78,7 @@ def test_daily_spend_alert_uses_the_larger_of_key_and_history() -> None:
     limit = Thresholds(daily_above=Decimal("0.50"))
     assert check_alerts(limit, key_info=info, spent_today=Decimal("0.49")) == []
     (alert,) = check_alerts(limit, key_info=info, spent_today=Decimal("0.50"))
-    assert alert.kind is AlertKind.DAILY_SPEND and "Spent $0.5 today" in alert.message
+    assert alert.kind is AlertKind.DAILY_SPEND and "Spent $0.50 today" in alert.message
     (alert,) = check_alerts(Thresholds(daily_above=Decimal("0.40")), key_info=info, spent_today=Decimal(0))
     assert alert.kind is AlertKind.DAILY_SPEND
 

@@ -61,8 +61,8 @@ def test_use_while_the_environment_key_is_set_says_so_and_sends_that_key(
         await wait_until(lambda: dialog.keyList.count() == 2 and "sk-or" in dialog.keyList.item(1).text(), what="list")
         dialog.keyList.setCurrentRow(_row(dialog, "spare"))
         dialog.useButton.click()
-        await wait_until(lambda: "'spare' is now the key in use" in dialog.statusLabel.text(), what="use")
-        assert "OPENROUTER_API_KEY environment variable" in dialog.statusLabel.text()
+        await wait_until(lambda: "'spare' is now the key in use" in dialog.savedStatus.text(), what="use")
+        assert "OPENROUTER_API_KEY environment variable" in dialog.savedStatus.text()
         assert "environment variable" in window.keyLabel.text() and "spare" not in window.keyLabel.text()
         h.set_models("sim/quick-mini")
         await h.send()
@@ -91,7 +91,7 @@ def test_a_rejected_key_is_kept_only_on_confirmation_and_not_made_active(
             await wait_until(lambda: dialog.confirmBox is not None, what="the question about a rejected key")
             assert "rejected this key (401)" in dialog.confirmBox.text()
             dialog.confirmBox.button(answer).click()
-            await wait_until(lambda w=words: w in dialog.statusLabel.text(), what=words)
+            await wait_until(lambda w=words: w in dialog.addStatus.text(), what=words)
             if answer == QMessageBox.StandardButton.Cancel:
                 assert SecretService().get_password(secrets.SERVICE, "bad") is None
         assert SecretService().get_password(secrets.SERVICE, "bad") == CANARY_KEY
@@ -116,14 +116,14 @@ def test_rename_remove_and_a_terminal_key_use_show_in_the_window(
         monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("spare", True))
         dialog.keyList.setCurrentRow(_row(dialog, "work"))
         dialog.renameButton.click()
-        await wait_until(lambda: "already exists" in dialog.statusLabel.text(), what="the refusal")
+        await wait_until(lambda: "already exists" in dialog.savedStatus.text(), what="the refusal")
         assert SecretService().get_password(secrets.SERVICE, "spare") == OTHER_KEY
         assert SecretService().get_password(secrets.SERVICE, "work") == FAKE_KEY
 
         dialog.nameEdit.setText("work")
         monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("main", True))
         dialog.renameButton.click()
-        await wait_until(lambda: "Renamed 'work' to 'main'" in dialog.statusLabel.text(), what="the rename")
+        await wait_until(lambda: "Renamed 'work' to 'main'" in dialog.savedStatus.text(), what="the rename")
         assert dialog.nameEdit.text() == "main" and "key 'main'" in window.keyLabel.text()
 
         env = {"OPENROUTER_BASE_URL": h.sim.base_url, "DBUS_SESSION_BUS_ADDRESS": daemon.address}
@@ -135,8 +135,8 @@ def test_rename_remove_and_a_terminal_key_use_show_in_the_window(
         await wait_until(lambda: "(in use)" in dialog.keyList.item(_row(dialog, "spare")).text(), what="relist")
         dialog.keyList.setCurrentRow(_row(dialog, "spare"))
         dialog.removeButton.click()
-        await wait_until(lambda: "Removed 'spare'." in dialog.statusLabel.text(), what="the removal")
-        assert "'main' is now the key in use" in dialog.statusLabel.text()
+        await wait_until(lambda: "Removed 'spare'." in dialog.savedStatus.text(), what="the removal")
+        assert "'main' is now the key in use" in dialog.savedStatus.text()
         assert "key 'main'" in window.keyLabel.text()
         dialog.close()
         await h.close()

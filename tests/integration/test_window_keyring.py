@@ -54,7 +54,7 @@ def test_first_run_save_switch_rename_remove(
         row = next(i for i in range(dialog.keyList.count()) if "renamed" in dialog.keyList.item(i).text())
         dialog.keyList.setCurrentRow(row)
         dialog.removeButton.click()
-        await wait_until(lambda: "Removed 'renamed'" in dialog.statusLabel.text(), what="removal")
+        await wait_until(lambda: "Removed 'renamed'" in dialog.savedStatus.text(), what="removal")
         assert keyring.get_password(secret_service, "renamed") is None
         for path in h.home.rglob("*"):
             if path.is_file():

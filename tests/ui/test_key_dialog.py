@@ -42,8 +42,8 @@ def test_missing_keyring_is_explained_and_session_key_works(
         dialog = window.show_key_dialog()
         dialog.keyEdit.setText(f"  {FAKE_KEY}  ")
         dialog.saveButton.click()
-        await wait_until(lambda: "No system keyring" in dialog.statusLabel.text(), what="keyring message")
-        assert "session only" in dialog.statusLabel.text()
+        await wait_until(lambda: "No system keyring" in dialog.addStatus.text(), what="keyring message")
+        assert "session only" in dialog.addStatus.text()
         dialog.keyEdit.setText(FAKE_KEY)
         dialog.sessionButton.click()
         await wait_until(lambda: dialog.keyEdit.text() == "", what="the dialog to take the session key")
@@ -69,14 +69,14 @@ def test_test_button_shows_the_key_figures_and_rejection(aio, make_harness: Call
         assert "OPENROUTER_API_KEY" in dialog.overrideLabel.text() and dialog.overrideLabel.isVisible()
         dialog.keyEdit.setText(FAKE_KEY)
         dialog.testButton.click()
-        await wait_until(lambda: "The key works" in dialog.statusLabel.text(), what="test result")
+        await wait_until(lambda: "The key works" in dialog.addStatus.text(), what="test result")
         assert (
-            "Spending limit: $20" in dialog.statusLabel.text() and "today $0.42" in dialog.statusLabel.text()
+            "Spending limit: $20" in dialog.addStatus.text() and "today $0.42" in dialog.addStatus.text()
         )
         dialog.keyEdit.setText(OTHER_KEY)
         dialog.testButton.click()
-        await wait_until(lambda: "rejected" in dialog.statusLabel.text(), what="rejection")
-        assert window.creditLabel.text() == "Credit: $12.5 left of $20"
+        await wait_until(lambda: "rejected" in dialog.addStatus.text(), what="rejection")
+        assert window.creditLabel.text() == "Credit: $12.50 left of $20.00"
         dialog.close()
         await h.close()
 

@@ -110,11 +110,11 @@ def test_spend_alerts_show_before_they_bite(aio, make_harness: Callable[..., Har
         await h.send("a long answer please")
         await h.finish()
         await wait_until(lambda: window.alertBanner.isVisible(), what="the daily alert")
-        assert "today, at or above your daily alert of $0.9505" in window.alertBanner.text()
+        assert "today, at or above your daily alert of $0.95" in window.alertBanner.text()
         assert "Credit low" not in window.alertBanner.text()
         # the credit alert at its threshold
         h.session.save_alerts(1.5, None, None)
-        assert "Credit low: $1.5 left on this key" in window.alertBanner.text()
+        assert "Credit low: $1.50 left on this key" in window.alertBanner.text()
         # one comparison estimated above the alert: flagged by the estimate, asked before sending
         h.session.save_alerts(None, None, 0.000001)
         window.promptEdit.setPlainText("estimate me")
@@ -133,7 +133,7 @@ def test_spend_alerts_show_before_they_bite(aio, make_harness: Callable[..., Har
         assert len(h.sim.chat_requests()) == before  # nothing sent
         # the usage view: key figures, this session, per day / model / template from history
         dialog = window.show_usage()
-        assert dialog.limitLabel.text().startswith("$10 - $1.5 remaining")
+        assert dialog.limitLabel.text().startswith("$1.50 left of $10.00")
         models = {dialog.modelTable.item(r, 0).text() for r in range(dialog.modelTable.rowCount())}
         assert models == {"sim/quick-mini", "sim/balanced-pro"}
         templates = [dialog.templateTable.item(r, 0).text() for r in range(dialog.templateTable.rowCount())]

@@ -189,7 +189,7 @@ def _cell_word(group: Sequence[Cell]) -> str:
 def summary_line(s: Summary) -> str:
     median = f", median latency {s.median_ms / 1000:.2f} s" if s.median_ms is not None else ""
     errors = f", {s.errors} without an answer" if s.errors else ""
-    return f"{s.passed} of {s.cells} passed{errors}; cost {usd(s.cost, digits=4)}{median}."
+    return f"{s.passed} of {s.cells} passed{errors}; cost {usd(s.cost)}{median}."
 
 
 def html_report(plan: TestPlan, cells: Mapping[CellKey, Cell], title: str) -> str:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from playground.core.answer_extras import extras_of
+from playground.core.format import usd
 from playground.core.history import AnswerRecord, RunRecord
 from playground.core.leaderboard import Standing, Vote
 from playground.core.report.figures import Figure, history_figures
@@ -50,7 +51,7 @@ def history_report_html(
     """Runs from history, newest first as given, with charts of their figures at the top."""
     options = options or Options()
     votes = votes or {}
-    subtitle = f"{len(runs)} run{'s' if len(runs) != 1 else ''}, ${total_cost(runs)} in all."
+    subtitle = f"{len(runs)} run{'s' if len(runs) != 1 else ''}, {usd(total_cost(runs))} in all."
     body = [history_charts_html(runs, standings=standings, daily_alert=daily_alert)]
     body += [run_section(r, votes.get(r.id), options) for r in runs]
     return document(options.title, body, subtitle=subtitle)
@@ -82,7 +83,7 @@ def comparison_report_html(
     """The comparison on screen, as one page."""
     options = options or Options(title="Prompt Playground comparison")
     run = record_from_comparison(request, results)
-    subtitle = f"{len(run.answers)} models, ${run.cost} in all."
+    subtitle = f"{len(run.answers)} models, {usd(run.cost)} in all."
     return document(options.title, [run_section(run, None, options)], subtitle=subtitle)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from playground.core.format import usd
 from playground.core.report.charts import cost_quality
 from playground.core.report.markdown import render_markdown
 from playground.core.report.page import Options, document, esc, figure, length_note, table
@@ -87,7 +88,7 @@ def _summary(
         keys = [k for k in grouped if k[1] == model]
         changes = [change(k, _passed(grouped[k]), against) for k in keys]
         cost = sum((c.cost for c in mine if c.cost is not None), Decimal(0))
-        row = [model, f"{sum(c.passed for c in mine)}/{len(mine)}", f"${cost}"]
+        row = [model, f"{sum(c.passed for c in mine)}/{len(mine)}", usd(cost)]
         if against is not None:
             row += [str(changes.count("improved")), str(changes.count("regressed"))]
         rows.append(row)
