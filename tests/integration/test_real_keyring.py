@@ -98,7 +98,10 @@ def test_cli_endpoint_key_is_bound_to_its_endpoint(secret_service: str, home: Pa
             line.startswith("@local/sim/balanced-pro") and " local " in line
             for line in compared.stdout.splitlines()
         )
-        openrouter_auth = {r.headers.get("authorization") for r in sim.requests}
+        # the public model list may be fetched without a key; every other call carries this one
+        unauthenticated = {r.path for r in sim.requests if r.headers.get("authorization") is None}
+        assert all(path.split("?")[0].endswith("/models") for path in unauthenticated), unauthenticated
+        openrouter_auth = {r.headers.get("authorization") for r in sim.requests} - {None}
         endpoint_auth = {r.headers.get("authorization") for r in plain.chat_requests()}
         assert openrouter_auth == {f"Bearer {FAKE_KEY}"} and endpoint_auth == {f"Bearer {endpoint_key}"}
         assert all(endpoint_key not in r.body.decode() for r in sim.requests)
