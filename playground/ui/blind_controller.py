@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 class BlindControllerMixin:
-    """The blind comparison in MainWindow: hide the models, shuffle the panes, take the vote, reveal."""
+    """The blind comparison: hide the models, shuffle, take the vote, reveal."""
 
     def _blind_toggled(self, on: bool) -> None:
         if not on:

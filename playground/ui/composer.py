@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 
 class ComposerMixin:
-    """The composer half of MainWindow: prompt, system prompt, attachments, parameters, the action row,"""
+    """The composer of MainWindow: prompt, attachments, parameters, estimate and pane notes."""
 
     def _composer(self) -> QWidget:
         box = QWidget()

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 class MenusMixin:
-    """MainWindow's menus and shortcuts, the dialogs they open, and the comparison exports."""
+    """MainWindow's menus and shortcuts, the dialogs they open, and the exports."""
 
     def _menus(self) -> None:
         menu = self.menuBar()

@@ -29,7 +29,7 @@ MAX_RECENT = 12
 
 
 class SendingMixin:
-    """Sending from MainWindow: a new comparison, a follow-up, a branch of one pane's conversation."""
+    """Sending from MainWindow: a new comparison, a follow-up, a branch of one pane."""
 
     def send(self) -> None:
         prompt = self.promptEdit.toPlainText()

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class WindowStateMixin:
-    """MainWindow's state saved at close and restored at start: geometry, panes, parameters, prompt, theme."""
+    """MainWindow's state saved at close and restored at start."""
 
     def set_theme(self, theme: str) -> None:
         app = QApplication.instance()
