@@ -96,6 +96,24 @@ class ComposerMixin:
 
     def _action_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
+        self._send_buttons()
+        self._pane_buttons()
+        for widget in (
+            self.sendButton,
+            self.followUpButton,
+            self.stopAllButton,
+            self.blindButton,
+            self.attachButton,
+            self.costLabel,
+        ):
+            row.addWidget(widget)
+        row.addStretch(1)
+        for widget in (self.syncBox, self.addPaneButton, self.modelsButton):
+            row.addWidget(widget)
+        return row
+
+    def _send_buttons(self) -> None:
+        """Send, Follow up, Blind."""
         self.sendButton = QPushButton("Send")
         self.sendButton.setObjectName("sendButton")
         self.sendButton.setAccessibleName("Send to all panes")
@@ -119,6 +137,9 @@ class ComposerMixin:
             "Hide model names, providers and prices until you vote; the panes are shuffled (Ctrl+B)"
         )
         self.blindButton.toggled.connect(self._blind_toggled)
+
+    def _pane_buttons(self) -> None:
+        """Attach, Stop all, + Pane, Models, the cost estimate and Sync scrolling."""
         self.attachButton = QPushButton("Attach...")
         self.attachButton.setObjectName("attachButton")
         self.attachButton.setAccessibleName("Attach files")
@@ -147,19 +168,6 @@ class ComposerMixin:
         self.syncBox = QCheckBox("Sync scrolling")
         self.syncBox.setObjectName("syncScrolling")
         self.syncBox.toggled.connect(self.compare.set_sync_scrolling)
-        for widget in (
-            self.sendButton,
-            self.followUpButton,
-            self.stopAllButton,
-            self.blindButton,
-            self.attachButton,
-            self.costLabel,
-        ):
-            row.addWidget(widget)
-        row.addStretch(1)
-        for widget in (self.syncBox, self.addPaneButton, self.modelsButton):
-            row.addWidget(widget)
-        return row
 
     def _toggle_system(self, shown: bool) -> None:
         self.systemPromptEdit.setVisible(shown)

@@ -69,6 +69,10 @@ class MenusMixin:
         self.blindSpeedAction.setCheckable(True)
         self.blindSpeedAction.setChecked(self.session.ctx.settings.load().blind_show_speed)
         self._action(compare, "Leaderboard...", self.show_leaderboard, "Ctrl+L")
+        self._more_menus(menu)
+
+    def _more_menus(self, menu: Any) -> None:
+        """Models, Keys, View and Help."""
         models = menu.addMenu("&Models")
         self._action(models, "Browse models...", self.show_model_browser, "Ctrl+M")
         self._action(models, "Refresh the model list", self._refresh_catalog, "F5")

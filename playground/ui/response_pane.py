@@ -166,6 +166,18 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
         self.reasoningView.hide()
         layout.addWidget(self.reasoningToggle)
         layout.addWidget(self.reasoningView)
+        self._thread_widgets(layout)
+        self._problem_widgets(layout)
+        self.outputView = MarkdownView()
+        self.outputView.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        layout.addWidget(self.outputView, 1)
+        self.extras = PaneExtras()  # tool calls, citations, images, schema check, cache figures
+        self.extras.toolResultsReady.connect(lambda results: continue_with_results(self, results))
+        layout.addWidget(self.extras)
+        layout.addLayout(self._footer())
+
+    def _thread_widgets(self, layout: QVBoxLayout) -> None:
+        """The earlier turns, under their toggle."""
         self.threadToggle = _tool(
             "▸ Earlier turns", "Show this pane's earlier turns; edit one to branch", "threadToggle"
         )
@@ -181,6 +193,9 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
         self.threadView.hide()
         layout.addWidget(self.threadToggle)
         layout.addWidget(self.threadView)
+
+    def _problem_widgets(self, layout: QVBoxLayout) -> None:
+        """What went wrong, and the server's details under their toggle."""
         self.errorLabel = QLabel()
         self.errorLabel.setObjectName("errorLabel")
         self.errorLabel.setWordWrap(True)
@@ -198,13 +213,6 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
         self.detailsLabel.hide()
         layout.addWidget(self.detailsButton)
         layout.addWidget(self.detailsLabel)
-        self.outputView = MarkdownView()
-        self.outputView.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        layout.addWidget(self.outputView, 1)
-        self.extras = PaneExtras()  # tool calls, citations, images, schema check, cache figures
-        self.extras.toolResultsReady.connect(lambda results: continue_with_results(self, results))
-        layout.addWidget(self.extras)
-        layout.addLayout(self._footer())
 
     def _meta(self) -> QVBoxLayout:
         """Above the answer: the state and who answered, the badges, the figure chips."""
