@@ -120,8 +120,9 @@ class EndpointsDialog(QDialog):
         rows = {i.row() for i in self.table.selectedItems()}
         if rows:
             row = min(rows)
-            self.nameEdit.setText(self.table.item(row, 0).text())
-            self.urlEdit.setText(self.table.item(row, 1).text())
+            name, url = self.table.item(row, 0), self.table.item(row, 1)
+            self.nameEdit.setText(name.text() if name is not None else "")
+            self.urlEdit.setText(url.text() if url is not None else "")
             self.keyEdit.clear()
 
     def add(self) -> asyncio.Task[None]:
