@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -35,10 +34,6 @@ from playground.core.format import usd
 from playground.ui.attachments import AttachmentStrip, PromptEdit
 from playground.ui.params_panel import PARAMETER_NAMES, ParamsPanel, surface_notes
 from playground.ui.response_pane import ResponsePane
-
-# Dialogs and storage modules load when first used, so the window shows sooner.
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 

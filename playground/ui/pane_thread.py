@@ -6,18 +6,12 @@ A mixin: its methods run on the ResponsePane."""
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl
-from PySide6.QtWidgets import (
-    QInputDialog,
-)
+from PySide6.QtWidgets import QInputDialog
 
 from playground.core.conversation import Message, turns
 from playground.ui.markdown_view import SAFE_MARKDOWN
-
-if TYPE_CHECKING:
-    pass
 
 
 class PaneThreadMixin:

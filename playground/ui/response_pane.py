@@ -15,7 +15,6 @@ Signals:
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QDrag, QGuiApplication, QMouseEvent
@@ -47,10 +46,6 @@ from playground.ui.pane_extras import PaneExtras, continue_with_results
 from playground.ui.pane_figures import PaneFiguresMixin
 from playground.ui.pane_thread import PaneThreadMixin
 from playground.ui.widgets import DETAILS_ROLE, FREE_ROLE, ModelItemDelegate
-
-if TYPE_CHECKING:
-    pass
-
 
 PANE_MIME = "application/x-prompt-playground-pane"
 MIN_WIDTH = 250  # six panes fit 1600 px; narrower, a figure chip would not fit

@@ -4,12 +4,8 @@ A mixin: its methods run on the MainWindow."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QMessageBox,
-)
+from PySide6.QtWidgets import QMessageBox
 
 from playground.core.compare import CompareRequest, PaneSpec
 from playground.core.conversation import (
@@ -19,11 +15,6 @@ from playground.core.conversation import (
 from playground.core.errors import NoKeyError, PlaygroundError
 from playground.core.routing import Routing
 from playground.ui.response_pane import ResponsePane
-
-# Dialogs and storage modules load when first used, so the window shows sooner.
-if TYPE_CHECKING:
-    pass
-
 
 MAX_RECENT = 12
 

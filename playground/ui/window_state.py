@@ -5,21 +5,15 @@ A mixin: its methods run on the MainWindow."""
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QByteArray
-from PySide6.QtWidgets import (
-    QApplication,
-)
+from PySide6.QtWidgets import QApplication
 
 from playground.core.errors import PlaygroundError
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
 from playground.ui.theme import THEMES, apply_theme
-
-# Dialogs and storage modules load when first used, so the window shows sooner.
-if TYPE_CHECKING:
-    pass
 
 
 class WindowStateMixin:
