@@ -123,7 +123,7 @@ class ChartView(QWidget):
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
+        image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stub wants bytes; Qt takes str
         buffer.close()
         return bytes(data.data())
 
@@ -210,7 +210,8 @@ class ChartsDialog(QDialog):
         while self.tabs.count():
             page = self.tabs.widget(0)
             self.tabs.removeTab(0)
-            page.deleteLater()
+            if page is not None:
+                page.deleteLater()
         for figure in self.figures:
             self.tabs.addTab(self._page(figure), figure.title)
         self.tabs.setCurrentIndex(index)

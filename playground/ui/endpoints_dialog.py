@@ -42,6 +42,21 @@ class EndpointsDialog(QDialog):
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        self._table(layout)
+        self._form(layout)
+        self.statusLabel = QLabel()
+        self.statusLabel.setObjectName("endpointStatus")
+        self.statusLabel.setWordWrap(True)
+        layout.addWidget(self.statusLabel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.busy: asyncio.Task[None] | None = None
+        session.catalogChanged.connect(self.refresh)
+        self.refresh()
+
+    def _table(self, layout: QVBoxLayout) -> None:
+        """The endpoints already set up."""
         self.table = QTableWidget(0, 4)
         self.table.setAccessibleName("Endpoints")
         self.table.setObjectName("endpointTable")
@@ -52,6 +67,9 @@ class EndpointsDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selected)
         layout.addWidget(self.table, 1)
+
+    def _form(self, layout: QVBoxLayout) -> None:
+        """Name, base URL and key of an endpoint to add, with Add / replace and Remove."""
         form = QFormLayout()
         self.nameEdit = QLineEdit()
         self.nameEdit.setObjectName("endpointName")
@@ -78,16 +96,6 @@ class EndpointsDialog(QDialog):
         row.addWidget(self.removeButton)
         row.addStretch(1)
         layout.addLayout(row)
-        self.statusLabel = QLabel()
-        self.statusLabel.setObjectName("endpointStatus")
-        self.statusLabel.setWordWrap(True)
-        layout.addWidget(self.statusLabel)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.busy: asyncio.Task[None] | None = None
-        session.catalogChanged.connect(self.refresh)
-        self.refresh()
 
     def refresh(self) -> None:
         endpoints = self.session.endpoints()
@@ -112,8 +120,9 @@ class EndpointsDialog(QDialog):
         rows = {i.row() for i in self.table.selectedItems()}
         if rows:
             row = min(rows)
-            self.nameEdit.setText(self.table.item(row, 0).text())
-            self.urlEdit.setText(self.table.item(row, 1).text())
+            name, url = self.table.item(row, 0), self.table.item(row, 1)
+            self.nameEdit.setText(name.text() if name is not None else "")
+            self.urlEdit.setText(url.text() if url is not None else "")
             self.keyEdit.clear()
 
     def add(self) -> asyncio.Task[None]:

@@ -67,7 +67,8 @@ class MatrixModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return _summary_text(group) if self.is_summary(index) else self._cell_text(index, group)
         if role == Qt.ItemDataRole.BackgroundRole and not self.is_summary(index):
-            return _COLOURS.get(_verdict(group))
+            verdict = _verdict(group)
+            return _COLOURS.get(verdict) if verdict is not None else None
         if role == Qt.ItemDataRole.ToolTipRole and not self.is_summary(index):
             return (
                 "\n".join(f"{'✓' if o.passed else '✗'} {o.reason}" for c in group for o in c.outcomes) or None

@@ -14,11 +14,9 @@ Signals:
 
 from __future__ import annotations
 
-import secrets
 import time
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QDrag, QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,7 +24,6 @@ from PySide6.QtWidgets import (
     QCompleter,
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMenu,
     QPlainTextEdit,
@@ -37,35 +34,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.answer_extras import result_from_extras
 from playground.core.compare import PaneEventBody, PaneResult, PaneState
-from playground.core.conversation import Message, turns
+from playground.core.conversation import Message
 from playground.core.events import Delta, Reasoning, Started
-from playground.core.format import usd
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
-from playground.ui.figures import BadgePills, Chip, FiguresBar, headline, result_chips
-from playground.ui.markdown_view import SAFE_MARKDOWN, MarkdownView
+from playground.ui.figures import BadgePills, FiguresBar
+from playground.ui.markdown_view import MarkdownView
+from playground.ui.pane_controls import PaneControlsMixin
 from playground.ui.pane_extras import PaneExtras, continue_with_results
+from playground.ui.pane_figures import PaneFiguresMixin
+from playground.ui.pane_thread import PaneThreadMixin
 from playground.ui.widgets import DETAILS_ROLE, FREE_ROLE, ModelItemDelegate
-
-if TYPE_CHECKING:
-    from playground.core.history import AnswerRecord
-    from playground.ui.routing_dialog import RoutingDialog
-
-# The next step after each kind of failure. The failure's own message already says what happened,
-# so the advice must not say it again ("the connection was lost. The connection dropped - ...").
-ADVICE = {
-    "auth": "OpenRouter rejected this key - open Key settings to check or replace it.",
-    "credits": "Add credits on openrouter.ai or lower Max tokens.",
-    "not_found": "Pick another model.",
-    "rate_limited": "Wait a moment, then Retry.",
-    "network": "Check your connection, then Retry.",
-    "disconnected": "Retry to run it again.",
-    "timeout": "Retry, or pick a faster model.",
-    "server": "Retry, or pick another model.",
-}
-
 
 PANE_MIME = "application/x-prompt-playground-pane"
 MIN_WIDTH = 250  # six panes fit 1600 px; narrower, a figure chip would not fit
@@ -114,7 +94,7 @@ def _tool(text: str, tip: str, name: str) -> QToolButton:
     return button
 
 
-class ResponsePane(QFrame):
+class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame):
     """One column of the comparison."""
 
     stopRequested = Signal()
@@ -181,6 +161,18 @@ class ResponsePane(QFrame):
         self.reasoningView.hide()
         layout.addWidget(self.reasoningToggle)
         layout.addWidget(self.reasoningView)
+        self._thread_widgets(layout)
+        self._problem_widgets(layout)
+        self.outputView = MarkdownView()
+        self.outputView.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        layout.addWidget(self.outputView, 1)
+        self.extras = PaneExtras()  # tool calls, citations, images, schema check, cache figures
+        self.extras.toolResultsReady.connect(lambda results: continue_with_results(self, results))
+        layout.addWidget(self.extras)
+        layout.addLayout(self._footer())
+
+    def _thread_widgets(self, layout: QVBoxLayout) -> None:
+        """The earlier turns, under their toggle."""
         self.threadToggle = _tool(
             "▸ Earlier turns", "Show this pane's earlier turns; edit one to branch", "threadToggle"
         )
@@ -196,6 +188,9 @@ class ResponsePane(QFrame):
         self.threadView.hide()
         layout.addWidget(self.threadToggle)
         layout.addWidget(self.threadView)
+
+    def _problem_widgets(self, layout: QVBoxLayout) -> None:
+        """What went wrong, and the server's details under their toggle."""
         self.errorLabel = QLabel()
         self.errorLabel.setObjectName("errorLabel")
         self.errorLabel.setWordWrap(True)
@@ -213,13 +208,6 @@ class ResponsePane(QFrame):
         self.detailsLabel.hide()
         layout.addWidget(self.detailsButton)
         layout.addWidget(self.detailsLabel)
-        self.outputView = MarkdownView()
-        self.outputView.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        layout.addWidget(self.outputView, 1)
-        self.extras = PaneExtras()  # tool calls, citations, images, schema check, cache figures
-        self.extras.toolResultsReady.connect(lambda results: continue_with_results(self, results))
-        layout.addWidget(self.extras)
-        layout.addLayout(self._footer())
 
     def _meta(self) -> QVBoxLayout:
         """Above the answer: the state and who answered, the badges, the figure chips."""
@@ -453,415 +441,9 @@ class ResponsePane(QFrame):
             self._dirty = False
             self._render_state()
 
-    def _toggle_details(self, shown: bool) -> None:
-        self.detailsLabel.setVisible(shown)
-        self.detailsButton.setText("Details ▾" if shown else "Details ▸")
-
-    def _toggle_reasoning(self, shown: bool) -> None:
-        self.reasoningView.setVisible(shown)
-        words = len(self.result.reasoning.split())
-        self.reasoningToggle.setText(("▾" if shown else "▸") + f" Reasoning ({words} words)")
-
-    def _render_state(self) -> None:
-        result = self.result
-        if result.state.final:
-            self.active = False
-        running = self.active and not result.state.final
-        if hasattr(self, "extras"):
-            self.extras.show_result(result)
-        self.stopButton.setEnabled(running)
-        self.retryButton.setEnabled(not running)
-        self._update_actions()
-        self._render_figures()
-        state = result.state.name.lower()
-        if self.property("state") != state:  # re-polishing restyles the whole pane: only on change
-            self._update_placeholder()
-            self.setProperty("state", state)
-            self.style().unpolish(self)
-            self.style().polish(self)
-        if result.reasoning and not self.reasoningToggle.isChecked():
-            self.reasoningToggle.setText(f"▸ Reasoning ({len(result.reasoning.split())} words)")
-        if result.failed is not None or result.state in (PaneState.TRUNCATED, PaneState.STOPPED):
-            self._show_problem()
-
-    def _show_problem(self) -> None:
-        result = self.result
-        if result.failed is not None:
-            self.errorLabel.setText(failure_words(result))
-            self.detailsLabel.setText(result.failed.detail)
-            self.detailsButton.setVisible(bool(result.failed.detail) and self.blind is None)
-        elif result.state is PaneState.TRUNCATED:
-            self.errorLabel.setText(
-                "Incomplete: the stream ended without a finish reason - this answer was cut off."
-            )
-        else:
-            self.errorLabel.setText("Stopped - the answer above is partial.")
-        self.errorLabel.setTextFormat(Qt.TextFormat.PlainText)
-        self.errorLabel.show()
-
-    def _render_figures(self) -> None:
-        result, blind = self.result, self.blind is not None
-        live = self._live_numbers()
-        if result.state is PaneState.QUEUED and not self.active:
-            text, words, chips = "", "", []  # nothing sent yet: the answer area says what to do
-        else:
-            shown = live if not blind or self.blind_show_speed else (None, None)
-            text = (
-                stats_text(result, _live_words(shown))
-                if not blind
-                else blind_stats_text(result, _live_words(shown), self.blind_show_speed)
-            )
-            words = headline(result, _state_words(result), blind=blind)
-            chips = result_chips(result, live, money=not blind, speed=not blind or self.blind_show_speed)
-        self.statsLabel.setText(text)
-        self.statsLabel.set_chips(chips)
-        self.headlineLabel.setText(words)
-        self.headlineLabel.setVisible(bool(words))
-
-    def _live_numbers(self) -> tuple[float | None, float | None]:
-        """TTFT and an approximate speed while streaming (chunks per second, until usage arrives)."""
-        if self.result.state is not PaneState.STREAMING or self._started_at is None:
-            return None, None
-        if self._first_token_at is None:
-            return None, None
-        ttft = self._first_token_at - self._started_at
-        elapsed = time.monotonic() - self._first_token_at
-        return ttft, (self.result.chunks / elapsed if elapsed > 0.2 else None)
-
-    def show_record(self, answer: AnswerRecord) -> None:
-        """A stored answer from history, shown read-only with its figures."""
-        self.reset()
-        self.outputView.append_text(answer.answer)
-        if answer.reasoning:
-            self.reasoningView.setPlainText(answer.reasoning)
-            self.reasoningToggle.show()
-        cost = usd(answer.cost) if answer.cost is not None else "-"
-        who = f"{answer.served_model or answer.requested_model} via {answer.provider or '-'}"
-        parts = [f"from history: {answer.state}", who]
-        chips = []
-        if answer.ttft is not None:
-            parts.append(f"TTFT {answer.ttft:.2f} s")
-            chips.append(Chip("ttft", "TTFT", f"{answer.ttft:.2f} s"))
-        parts += [f"{answer.tokens_in or 0} in / {answer.tokens_out or 0} out", cost]
-        chips.append(Chip("tokens", "", f"{answer.tokens_in or 0} → {answer.tokens_out or 0} tok"))
-        chips.append(Chip("cost", "", cost))
-        self.statsLabel.setText(" · ".join(parts))
-        self.statsLabel.set_chips(chips)
-        self.headlineLabel.setText(f"from history: {answer.state} · {who}")
-        self.headlineLabel.show()
-        self.extras.show_result(result_from_extras(answer.requested_model, answer.extras))
-        self._update_actions()
-        if answer.error:
-            self.errorLabel.setText(answer.error)
-            self.errorLabel.show()
-
-    # ----- conversation ---------------------------------------------------------------------
-
-    def set_thread(self, thread: tuple[Message, ...]) -> None:
-        """This pane's conversation; every turn before the latest answer is shown under the toggle."""
-        self.thread = thread
-        pairs = turns(thread)
-        earlier = pairs[:-1] if pairs and pairs[-1][1] is not None else pairs
-        self.threadToggle.setVisible(bool(earlier) or bool(self.left_behind))
-        if not earlier and not self.left_behind:
-            self.threadToggle.setChecked(False)
-        self._toggle_thread(self.threadToggle.isChecked())
-        # the thread view's own links carry a key an answer cannot know: a link written inside an
-        # answer ("[x](edit:0)") must not act
-        key = self._link_key = secrets.token_hex(8)
-        blocks: list[str] = [f"[Open the whole conversation in a window]({OPEN}:{key}/0)"] if pairs else []
-        if self.left_behind:
-            count = len(self.left_behind)
-            blocks.append(
-                f"↳ *Branched: {count} earlier version{'s' if count > 1 else ''} of this conversation "
-                f"left behind* - [go back to the one before]({BACK}:{key}/{count - 1})"
-            )
-        for index, (user, answer) in enumerate(pairs):
-            attached = (
-                f" *(attached: {', '.join(a.name for a in user.attachments)})*" if user.attachments else ""
-            )
-            quoted = "\n".join(f"> {line}" for line in user.text.splitlines() or [""])
-            blocks.append(
-                f"**You** - turn {index + 1} - [edit and resend](edit:{key}/{index}){attached}\n\n{quoted}"
-            )
-            if answer is not None and index < len(pairs) - 1:
-                blocks.append(answer.text)
-        self.threadView.document().setMarkdown("\n\n---\n\n".join(blocks), SAFE_MARKDOWN)
-
-    def _toggle_thread(self, shown: bool) -> None:
-        self.threadView.setVisible(shown and self.threadToggle.isVisible())
-        count = max(0, len(turns(self.thread)) - 1)
-        self.threadToggle.setText(("▾" if shown else "▸") + f" Earlier turns ({count})")
-
-    def _thread_link(self, url: QUrl) -> None:
-        key, _, value = url.path().partition("/")
-        if key != getattr(self, "_link_key", None) or not value.isdigit():
-            return  # not one of the view's own links (an answer can contain links too)
-        if url.scheme() == "edit":
-            self.edit_turn(int(value))
-        elif url.scheme() == BACK:
-            self.go_back(int(value))
-        elif url.scheme() == OPEN:
-            self.show_conversation()
-
-    def show_conversation(self) -> None:
-        """The whole thread, answers included, in its own window."""
-        from playground.core.conversation import thread_markdown
-        from playground.ui.turn_dialog import ThreadDialog
-
-        dialog = ThreadDialog(self.model, thread_markdown(self.thread, self.model), self)
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-        self.thread_dialog = dialog
-
-    def go_back(self, index: int) -> None:
-        """Show a conversation a branch left behind again; the current one takes its place."""
-        if not 0 <= index < len(self.left_behind):
-            return
-        earlier = self.left_behind.pop(index)
-        self.left_behind.append(self.thread)
-        pairs = turns(earlier)
-        answer = pairs[-1][1] if pairs else None
-        self.reset()
-        self.outputView.append_text(answer.text if answer is not None else "")
-        self.statsLabel.setText("the conversation before the branch (its figures are in History)")
-        self.set_thread(earlier)
-
-    def choose_turn(self) -> None:
-        """Which turn to edit, when there is more than one (the menu passes no turn)."""
-        pairs = turns(self.thread)
-        if len(pairs) <= 1:
-            self.edit_turn(0 if pairs else None)
-            return
-        labels = [f"Turn {i + 1}: {' '.join(user.text.split())[:70]}" for i, (user, _a) in enumerate(pairs)]
-        label, ok = QInputDialog.getItem(
-            self, "Edit an earlier turn", "Turn to edit and resend:", labels, len(labels) - 1, False
-        )
-        if ok and label in labels:
-            self.edit_turn(labels.index(label))
-
-    def edit_turn(self, index: int | None = None) -> None:
-        """Ask for the new text of a user turn (the latest by default), then branch from it."""
-        pairs = turns(self.thread)
-        if not pairs:
-            return
-        index = len(pairs) - 1 if index is None or isinstance(index, bool) else index
-        if not 0 <= index < len(pairs):
-            return
-        from playground.ui.turn_dialog import TurnEditDialog
-
-        dialog = TurnEditDialog(index, pairs[index][0].text, self)
-        dialog.edited.connect(lambda text, i=index: self.branchRequested.emit(i, text))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-        self.turn_dialog = dialog
-
-    def set_in_conversation(self, on: bool) -> None:
-        changed = on != self.in_conversation
-        self.in_conversation = on
-        if self.conversationAction.isChecked() != on:
-            self.conversationAction.setChecked(on)
-        self._render_note()
-        if changed:
-            self.conversationChanged.emit(on)
-
-    def set_unknown(self, unknown: bool) -> None:
-        """Mark the model box red (and say why) when the catalog does not know the id."""
-        if bool(self.modelSelector.property("unknown")) == unknown:
-            return
-        self.modelSelector.setProperty("unknown", unknown)
-        self.modelSelector.setToolTip(
-            "Not in OpenRouter's model list - check the spelling, or pick a model from the list"
-            if unknown
-            else ""
-        )
-        self.modelSelector.style().unpolish(self.modelSelector)
-        self.modelSelector.style().polish(self.modelSelector)
-        self._render_note()
-
-    def set_note(self, text: str) -> None:
-        """A remark about this pane's model before sending (e.g. parameters it ignores)."""
-        self.note = text
-        self._render_note()
-
-    def _render_note(self) -> None:
-        parts = [self.note] if self.note else []
-        if self.modelSelector.property("unknown"):
-            parts.insert(0, f"Unknown model id '{self.model}' - not in OpenRouter's model list.")
-        if self.overrides is not None and self.overrides.set_names():
-            shown = ", ".join(f"{n}={getattr(self.overrides, n)}" for n in self.overrides.set_names())
-            parts.append(f"This pane overrides: {shown}")
-        if self.routing is not None and not self.routing.empty:
-            parts.append(f"Routing: {self.routing.describe()}")
-        if not self.in_conversation:
-            parts.append("Left out of follow-ups (⋯ menu to include it again)")
-        self.noteLabel.setText("\n".join(parts))
-        self.noteLabel.setVisible(bool(parts) and self.blind is None)  # notes name the model
-
-    def set_overrides(self, params: ChatParams | None) -> None:
-        self.overrides = params if params is not None and params.set_names() else None
-        self._render_note()
-
-    def edit_overrides(self) -> None:
-        from playground.ui.params_panel import ParamsDialog
-
-        dialog = ParamsDialog(self.overrides or ChatParams(), self)
-        dialog.accepted.connect(lambda: self.set_overrides(dialog.panel.params()))
-        dialog.open()
-
-    def set_routing(self, routing: Routing | None) -> None:
-        self.routing = routing if routing is not None and not routing.empty else None
-        self._render_note()
-
-    def edit_routing(self) -> RoutingDialog:
-        from playground.ui.routing_dialog import RoutingDialog
-
-        dialog = RoutingDialog(self.model, self.routing, self._model_ids, self)
-
-        def accepted() -> None:
-            self.set_routing(dialog.routing())
-            if dialog.model() != self.model:
-                self.modelSelector.setEditText(dialog.model())
-
-        dialog.accepted.connect(accepted)
-        dialog.open()
-        return dialog
-
     # ----- blind mode -------------------------------------------------------------------------
-
-    def set_blind(self, label: str | None, *, show_speed: bool = True) -> None:
-        """Hide (label) or reveal (None) which model this pane is: its name, provider, cost, notes."""
-        self.blind = label
-        self.blind_show_speed = show_speed
-        hidden = label is not None
-        self.blindLabel.setText(label or "")
-        self.blindLabel.setVisible(hidden)
-        self.modelSelector.setVisible(not hidden)
-        self.menuButton.setEnabled(not hidden)  # routing, code and parameters name the model
-        self.noteLabel.setVisible(not hidden and bool(self.noteLabel.text()))
-        if hidden:
-            self.detailsButton.hide()
-            self.detailsLabel.hide()
-        else:
-            self.voteButton.hide()
-            self._render_note()
-        self.set_badges(self.badges)
-        self._render_state()
-
-    def set_voting(self, on: bool) -> None:
-        self.voteButton.setVisible(on and self.blind is not None)
-
-    def set_badges(self, badges: list[str]) -> None:
-        self.badges = badges
-        shown = badges
-        if self.blind is not None:  # cost gives a model away; speed only when the user allows it
-            shown = [
-                b for b in badges if "cheapest" not in b and (self.blind_show_speed or "fastest" not in b)
-            ]
-        self.badgeLabel.set_badges(shown)
 
     def copy_answer(self) -> None:
         clipboard = QGuiApplication.clipboard()
         if clipboard is not None:
             clipboard.setText(self.outputView.text)
-
-
-BACK = "back"  # the thread view's link to a conversation a branch left behind
-OPEN = "open"  # the thread view's link to the whole conversation in a window
-
-
-def failure_words(result: PaneResult) -> str:
-    """One plain sentence with the next step, phrased for the window (not the CLI)."""
-    failed = result.failed
-    assert failed is not None
-    advice = ADVICE.get(str(failed.kind), "")
-    if failed.kind == "auth":
-        return advice
-    message = failed.message.removeprefix(f"{result.model}: ")
-    message = message[0].upper() + message[1:] if message else message
-    if " - " in message or not advice:
-        return message + ("." if not message.endswith(".") else "")
-    return f"{message}. {advice}"
-
-
-def stats_text(result: PaneResult, live: str = "") -> str:
-    """The figures line: state, served model and provider, TTFT, speed, tokens, cost, finish."""
-    parts = [_state_words(result)]
-    if live:
-        parts.append(live)
-    f, u = result.finished, result.usage
-    if f is not None:
-        note = result.routing_note
-        served = f.served_model or result.model
-        provider = f.provider or _endpoint_of(result.model) or "unknown provider"
-        parts.append(f"⚠ {note}" if note else f"{served} via {provider}")
-        if note:
-            parts.append(f"via {provider}")
-        if f.ttft is not None:
-            parts.append(f"TTFT {f.ttft:.2f} s")
-        if f.tokens_per_second:
-            parts.append(f"{f.tokens_per_second:.1f} tok/s")
-    elif result.chunks and not live:
-        parts.append(f"{result.chunks} chunks")
-    if u is not None:
-        mark = "~" if u.estimated else ""
-        tokens = f"{mark}{u.prompt_tokens or 0} in / {mark}{u.completion_tokens or 0} out"
-        if u.reasoning_tokens:
-            tokens += f" ({u.reasoning_tokens} reasoning)"
-        parts.append(tokens + (" (estimated)" if u.estimated else ""))
-        if u.cost is not None:
-            parts.append(usd(u.cost))
-        elif u.estimated:
-            parts.append("local / unknown cost")
-    if f is not None and f.finish_reason:
-        parts.append(f"finish: {f.finish_reason}")
-    return " · ".join(parts)
-
-
-def _endpoint_of(model: str) -> str | None:
-    """``@ollama/llama3`` answered "via ollama" (plain endpoints name no provider)."""
-    if model.startswith("@") and "/" in model:
-        return model[1:].split("/", 1)[0]
-    return None
-
-
-def _live_words(live: tuple[float | None, float | None]) -> str:
-    ttft, rate = live
-    if ttft is None:
-        return ""
-    return f"TTFT {ttft:.2f} s" + (f" · ~{rate:.0f} tok/s" if rate else "")
-
-
-def blind_stats_text(result: PaneResult, live: str, show_speed: bool) -> str:
-    """The figures line while the model is hidden: the state, and speed if the user allows it."""
-    parts = [_state_words(result)]
-    if live:
-        parts.append(live)
-    f = result.finished
-    if f is not None and show_speed:
-        if f.ttft is not None:
-            parts.append(f"TTFT {f.ttft:.2f} s")
-        if f.tokens_per_second:
-            parts.append(f"{f.tokens_per_second:.1f} tok/s")
-    return " · ".join(parts)
-
-
-def _state_words(result: PaneResult) -> str:
-    state = result.state
-    if state is PaneState.RETRYING and result.retrying is not None:
-        status = f"{result.retrying.status}" if result.retrying.status else "network"
-        if "free models:" in result.retrying.reason:  # "free models: 20 requests per minute ..."
-            return result.retrying.reason.partition(": ")[2].split(" - ")[0] + (
-                f" - retrying in {result.retrying.delay:.0f} s"
-            )
-        return (
-            f"rate limited - retrying in {result.retrying.delay:.0f} s"
-            if status == "429"
-            else (f"retrying in {result.retrying.delay:.0f} s ({status})")
-        )
-    if state is PaneState.DONE and result.finished and result.finished.finish_reason == "length":
-        return "done (hit max tokens)"
-    if state is PaneState.FAILED and result.failed is not None:
-        attempts = f", {result.failed.attempts} attempts" if result.failed.attempts > 1 else ""
-        return f"failed ({result.failed.status or result.failed.kind}{attempts})"
-    return str(state)

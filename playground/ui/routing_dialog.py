@@ -58,6 +58,31 @@ class RoutingDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
+        self._provider_rows(form, model, variant, catalog_ids, routing)
+        self._price_rows(form, routing)
+        self._filter_rows(form, routing)
+        layout.addLayout(form)
+        self.errorLabel = QLabel()
+        self.errorLabel.setObjectName("routingError")
+        self.errorLabel.setWordWrap(True)
+        self.errorLabel.hide()
+        layout.addWidget(self.errorLabel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        clear = QPushButton("Clear")
+        clear.setObjectName("clearRoutingButton")
+        clear.clicked.connect(self.clear)
+        buttons.addButton(clear, QDialogButtonBox.ButtonRole.ResetRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self._routing = routing
+
+    def _provider_rows(
+        self, form: QFormLayout, model: str, variant: str | None, catalog_ids: list[str], routing: Routing
+    ) -> None:
+        """Variant, fallback models, provider order, only, ignore, sort."""
         self.variantBox = QComboBox()
         self.variantBox.setObjectName("variantBox")
         self.variantBox.setAccessibleName("Variant")
@@ -98,6 +123,9 @@ class RoutingDialog(QDialog):
             self.sortBox.addItem(sort, sort)
         self.sortBox.setCurrentIndex(max(self.sortBox.findData(routing.sort), 0))
         form.addRow("Sort providers by", self.sortBox)
+
+    def _price_rows(self, form: QFormLayout, routing: Routing) -> None:
+        """Maximum prices, fallbacks to other providers, data collection."""
         prices = QHBoxLayout()
         self.maxPromptEdit = _line(
             "maxPromptEdit", "$ per M in", _price(routing.max_price_prompt), spoken="Maximum prompt price"
@@ -119,24 +147,6 @@ class RoutingDialog(QDialog):
         self.denyDataBox.setObjectName("denyDataBox")
         self.denyDataBox.setChecked(routing.deny_data_collection)
         form.addRow("", self.denyDataBox)
-        self._filter_rows(form, routing)
-        layout.addLayout(form)
-        self.errorLabel = QLabel()
-        self.errorLabel.setObjectName("routingError")
-        self.errorLabel.setWordWrap(True)
-        self.errorLabel.hide()
-        layout.addWidget(self.errorLabel)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        clear = QPushButton("Clear")
-        clear.setObjectName("clearRoutingButton")
-        clear.clicked.connect(self.clear)
-        buttons.addButton(clear, QDialogButtonBox.ButtonRole.ResetRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self._routing = routing
 
     def _filter_rows(self, form: QFormLayout, routing: Routing) -> None:
         """Quantizations, a throughput preference, zero data retention, parameters honoured."""
