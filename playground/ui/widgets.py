@@ -72,14 +72,14 @@ class ModelItemDelegate(QStyledItemDelegate):
         details = index.data(DETAILS_ROLE)
         if not details:
             return
-        colours = Colours.of(option.palette)  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        rect: QRect = option.rect.adjusted(0, 0, -8, 0)  # type: ignore[attr-defined]
+        colours = Colours.of(option.palette)  # type: ignore[attr-defined,unused-ignore]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined,unused-ignore]
+        rect: QRect = option.rect.adjusted(0, 0, -8, 0)  # type: ignore[attr-defined,unused-ignore]
         painter.save()
         free = bool(index.data(FREE_ROLE))
         fg, _bg = colours.badges["fastest"] if free else (colours.secondary, None)
         if selected:
-            fg = option.palette.highlightedText().color()  # type: ignore[attr-defined]
+            fg = option.palette.highlightedText().color()  # type: ignore[attr-defined,unused-ignore]
         painter.setPen(readable(fg, colours.base) if not selected else fg)
         painter.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, details)
         painter.restore()
@@ -88,6 +88,6 @@ class ModelItemDelegate(QStyledItemDelegate):
         size = super().sizeHint(option, index)
         details = index.data(DETAILS_ROLE)
         if details:
-            width = option.fontMetrics.horizontalAdvance(f"    {details}  ")  # type: ignore[attr-defined]
+            width = option.fontMetrics.horizontalAdvance(f"    {details}  ")  # type: ignore[attr-defined,unused-ignore]
             size.setWidth(size.width() + width)
         return size
