@@ -17,8 +17,9 @@ from playground.commands.args import MAX_TOKENS, integer, model_id, number, pric
 from playground.commands.compare_view import JsonlView, LiveView, PipedView, View, print_figures
 from playground.commands.output import note_key_source
 from playground.commands.request_flags import add_request_arguments, warn, with_request_options
-from playground.core.attachments import Attachment, check_total, load_attachment, unreadable_by
-from playground.core.capabilities import is_preset, request_notes, with_image_output
+from playground.core import preflight
+from playground.core.attachments import Attachment, check_total, load_attachment
+from playground.core.capabilities import is_preset, with_image_output
 from playground.core.compare import CompareRequest, CompareRun, PaneResult, PaneSpec
 from playground.core.context import AppContext
 from playground.core.endpoints import split_ref
@@ -31,6 +32,7 @@ from playground.core.stream import discount_figure
 if TYPE_CHECKING:
     from playground.core.catalog import ModelCatalog
 
+CLI_OFFER = "add --require-parameters"  # how to insist on providers that honour every parameter
 GENERATION_WAIT = 10.0  # seconds for OpenRouter's generation stats, after the answers are in
 
 
@@ -218,22 +220,17 @@ async def check_catalog(ctx: AppContext, request: CompareRequest) -> CompareRequ
     for index, pane in enumerate(request.panes):
         params = request.params.merged(pane.params)
         require = request.pane_routing(index).require_parameters
-        for note in request_notes(pane.model, catalog.get(pane.model), params, require):
-            warn(note)
+        info = catalog.get(pane.model)
+        for finding in preflight.unsupported(pane.model, info, params, require, CLI_OFFER):
+            if finding.kind is not preflight.FindingKind.PRESET:  # the CLI names no presets
+                warn(finding.text)
     return with_image_output(request, catalog)
 
 
 def check_modalities(catalog: ModelCatalog, request: CompareRequest) -> None:
     """Refuse attachments a model cannot read (exit code 2)."""
-    if not any(a.modality for a in request.attachments):
-        return
-    problems = []
-    for pane in request.panes:
-        info = catalog.get(pane.model)
-        unreadable = unreadable_by(request.attachments, info.input_modalities) if info else []
-        if unreadable:
-            names = ", ".join(a.name for a in unreadable)
-            problems.append(f"{pane.model} cannot read images ({names})")
+    found = (preflight.unreadable(p.model, catalog.get(p.model), request.attachments) for p in request.panes)
+    problems = [f.text for f in found if f is not None]
     if problems:
         raise ConfigError(
             "; ".join(problems) + ". Pick models with image input (`playground models --modality image`)."
@@ -257,8 +254,8 @@ async def run_request(
         ctx.start_demo()
     request = await check_catalog(ctx, request)
     models = [p.model for p in request.panes]
-    if not all(m.strip() for m in models):
-        raise ConfigError("-m/--model: a model id cannot be empty (e.g. -m openai/gpt-4o-mini).")
+    if any(preflight.missing_model(m) for m in models):
+        raise ConfigError(f"-m/--model: {preflight.EMPTY_MODEL} (e.g. -m openai/gpt-4o-mini).")
     # endpoint models (@name/model) need no OpenRouter key; each endpoint gets only its own key
     key = await ctx.active_key() if any(split_ref(m) is None for m in models) else None
     note_key_source(key, ctx.keys.active_name())
