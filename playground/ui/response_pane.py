@@ -820,9 +820,9 @@ def stats_text(result: PaneResult, live: str = "") -> str:
 
 def _endpoint_of(model: str) -> str | None:
     """``@ollama/llama3`` answered "via ollama" (plain endpoints name no provider)."""
-    if model.startswith("@") and "/" in model:
-        return model[1:].split("/", 1)[0]
-    return None
+    from playground.core.modelref import endpoint_of  # the one parser of @name/model
+
+    return endpoint_of(model)
 
 
 def _live_words(live: tuple[float | None, float | None]) -> str:
