@@ -12,6 +12,7 @@ from playground.commands.surface_view import cache_lines, extra_json, extra_line
 from playground.core.compare import PaneEvent, PaneResult, PaneState, Stopped
 from playground.core.events import Delta, Failed, Finished, Reasoning, Retrying, Started, Usage
 from playground.core.modelref import endpoint_of
+from playground.core.pane_words import state_words
 
 
 def event_json(pane_event: PaneEvent) -> dict[str, Any]:
@@ -182,11 +183,7 @@ def answer_block(index: int, result: PaneResult, show_reasoning: bool) -> str:
 
 
 def status_word(result: PaneResult) -> str:
-    if result.state is PaneState.DONE and result.finished and result.finished.finish_reason == "length":
-        return "done (hit max tokens)"
-    if result.state is PaneState.RETRYING and result.retrying:
-        return f"retrying in {result.retrying.delay:.0f} s ({result.retrying.status or 'network'})"
-    return str(result.state)
+    return state_words(result)  # the window says the same, with more detail (core/pane_words.py)
 
 
 class LiveView(PipedView):
