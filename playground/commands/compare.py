@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from playground.core.catalog import ModelCatalog
 
 CLI_OFFER = "add --require-parameters"  # how to insist on providers that honour every parameter
+# the preflight findings the CLI says as notes, and those it refuses to send (exit code 2); presets
+# and parameters a model does not list are the window's notes only (a script sets them on purpose)
+CLI_NOTES = {preflight.FindingKind.UNSUPPORTED, preflight.FindingKind.CONTEXT}
+CLI_REFUSES = {preflight.FindingKind.CONTEXT}
 GENERATION_WAIT = 10.0  # seconds for OpenRouter's generation stats, after the answers are in
 
 
@@ -206,8 +210,8 @@ def attachments_from(args: argparse.Namespace) -> tuple[Attachment, ...]:
 
 
 async def check_catalog(ctx: AppContext, request: CompareRequest) -> CompareRequest:
-    """Before sending, with the catalog when it is known: refuse attachments a model cannot read
-    (exit code 2), note what a model may not honour, ask image models for images."""
+    """Before sending, with the catalog when it is known: refuse what would only come back as an
+    error (exit code 2), note what a model may not honour, ask image models for images."""
     if all(is_preset(p.model) or split_ref(p.model) for p in request.panes):
         return request
     from playground.commands.models import load_catalog
@@ -217,12 +221,13 @@ async def check_catalog(ctx: AppContext, request: CompareRequest) -> CompareRequ
     except PlaygroundError:  # offline with no cache: OpenRouter will say so itself
         return request
     check_modalities(catalog, request)
-    for index, pane in enumerate(request.panes):
-        params = request.params.merged(pane.params)
-        require = request.pane_routing(index).require_parameters
-        info = catalog.get(pane.model)
-        for finding in preflight.unsupported(pane.model, info, params, require, CLI_OFFER):
-            if finding.kind is not preflight.FindingKind.PRESET:  # the CLI names no presets
+    for draft in preflight.request_drafts(request):
+        findings = preflight.check_pane(draft, catalog.get(draft.model), offer=CLI_OFFER)
+        over = [f.text for f in findings if f.kind in CLI_REFUSES and f.blocks]
+        if over:
+            raise ConfigError(over[0])
+        for finding in findings:
+            if finding.kind in CLI_NOTES:
                 warn(finding.text)
     return with_image_output(request, catalog)
 

@@ -19,6 +19,7 @@ from playground.core.request import ChatParams
 
 if TYPE_CHECKING:
     from playground.core.catalog import ModelCatalog, ModelInfo
+    from playground.core.compare import CompareRequest
     from playground.core.spend import Thresholds
 
 # Which catalog parameter name each field needs, to flag unsupported ones per model (None: not a
@@ -72,6 +73,21 @@ class PaneDraft:
     system: str | None = None
     attachments: tuple[Attachment, ...] = ()
     require_parameters: bool = False
+
+
+def request_drafts(request: CompareRequest) -> list[PaneDraft]:
+    """Each pane of a comparison as the request would send it (its thread, merged parameters)."""
+    return [
+        PaneDraft(
+            pane.model,
+            request.params.merged(pane.params),
+            request.pane_messages(index),
+            request.system,
+            request.attachments,
+            request.pane_routing(index).require_parameters,
+        )
+        for index, pane in enumerate(request.panes)
+    ]
 
 
 def missing_model(model: str) -> Finding | None:
