@@ -179,6 +179,15 @@ class RoutedClient:
         self.openrouter = openrouter
         self.endpoints = dict(endpoints or {})
 
+    @classmethod
+    def for_model(cls, model: str, client: OpenRouterClient | None) -> RoutedClient:
+        """Routing for one answer over the one client its model names (OpenRouter's, or its
+        endpoint's); with None the answer fails in words, as an unknown endpoint does."""
+        ref = split_ref(model)
+        if ref is None:
+            return cls(client)
+        return cls(None, {ref[0]: client} if client is not None else {})
+
     async def aclose(self) -> None:
         for client in [self.openrouter, *self.endpoints.values()]:
             if client is not None:
