@@ -17,8 +17,9 @@ from playground.commands.args import MAX_TOKENS, integer, model_id, number, pric
 from playground.commands.compare_view import JsonlView, LiveView, PipedView, View, print_figures
 from playground.commands.output import note_key_source
 from playground.commands.request_flags import add_request_arguments, warn, with_request_options
-from playground.core.attachments import Attachment, check_total, load_attachment, unreadable_by
-from playground.core.capabilities import is_preset, request_notes, with_image_output
+from playground.core import preflight
+from playground.core.attachments import Attachment, check_total, load_attachment
+from playground.core.capabilities import is_preset, with_image_output
 from playground.core.compare import CompareRequest, CompareRun, PaneResult, PaneSpec
 from playground.core.context import AppContext
 from playground.core.endpoints import split_ref
@@ -31,6 +32,11 @@ from playground.core.stream import discount_figure
 if TYPE_CHECKING:
     from playground.core.catalog import ModelCatalog
 
+CLI_OFFER = "add --require-parameters"  # how to insist on providers that honour every parameter
+# the preflight findings the CLI says as notes, and those it refuses to send (exit code 2); presets
+# and parameters a model does not list are the window's notes only (a script sets them on purpose)
+CLI_NOTES = {preflight.FindingKind.UNSUPPORTED, preflight.FindingKind.CONTEXT}
+CLI_REFUSES = {preflight.FindingKind.CONTEXT}
 GENERATION_WAIT = 10.0  # seconds for OpenRouter's generation stats, after the answers are in
 
 
@@ -204,8 +210,8 @@ def attachments_from(args: argparse.Namespace) -> tuple[Attachment, ...]:
 
 
 async def check_catalog(ctx: AppContext, request: CompareRequest) -> CompareRequest:
-    """Before sending, with the catalog when it is known: refuse attachments a model cannot read
-    (exit code 2), note what a model may not honour, ask image models for images."""
+    """Before sending, with the catalog when it is known: refuse what would only come back as an
+    error (exit code 2), note what a model may not honour, ask image models for images."""
     if all(is_preset(p.model) or split_ref(p.model) for p in request.panes):
         return request
     from playground.commands.models import load_catalog
@@ -215,25 +221,21 @@ async def check_catalog(ctx: AppContext, request: CompareRequest) -> CompareRequ
     except PlaygroundError:  # offline with no cache: OpenRouter will say so itself
         return request
     check_modalities(catalog, request)
-    for index, pane in enumerate(request.panes):
-        params = request.params.merged(pane.params)
-        require = request.pane_routing(index).require_parameters
-        for note in request_notes(pane.model, catalog.get(pane.model), params, require):
-            warn(note)
+    for draft in preflight.request_drafts(request):
+        findings = preflight.check_pane(draft, catalog.get(draft.model), offer=CLI_OFFER)
+        over = [f.text for f in findings if f.kind in CLI_REFUSES and f.blocks]
+        if over:
+            raise ConfigError(over[0])
+        for finding in findings:
+            if finding.kind in CLI_NOTES:
+                warn(finding.text)
     return with_image_output(request, catalog)
 
 
 def check_modalities(catalog: ModelCatalog, request: CompareRequest) -> None:
     """Refuse attachments a model cannot read (exit code 2)."""
-    if not any(a.modality for a in request.attachments):
-        return
-    problems = []
-    for pane in request.panes:
-        info = catalog.get(pane.model)
-        unreadable = unreadable_by(request.attachments, info.input_modalities) if info else []
-        if unreadable:
-            names = ", ".join(a.name for a in unreadable)
-            problems.append(f"{pane.model} cannot read images ({names})")
+    found = (preflight.unreadable(p.model, catalog.get(p.model), request.attachments) for p in request.panes)
+    problems = [f.text for f in found if f is not None]
     if problems:
         raise ConfigError(
             "; ".join(problems) + ". Pick models with image input (`playground models --modality image`)."
@@ -257,8 +259,8 @@ async def run_request(
         ctx.start_demo()
     request = await check_catalog(ctx, request)
     models = [p.model for p in request.panes]
-    if not all(m.strip() for m in models):
-        raise ConfigError("-m/--model: a model id cannot be empty (e.g. -m openai/gpt-4o-mini).")
+    if any(preflight.missing_model(m) for m in models):
+        raise ConfigError(f"-m/--model: {preflight.EMPTY_MODEL} (e.g. -m openai/gpt-4o-mini).")
     # endpoint models (@name/model) need no OpenRouter key; each endpoint gets only its own key
     key = await ctx.active_key() if any(split_ref(m) is None for m in models) else None
     note_key_source(key, ctx.keys.active_name())

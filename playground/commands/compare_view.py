@@ -11,6 +11,8 @@ from playground.commands.output import number, raw_stream, seconds, table, usd
 from playground.commands.surface_view import cache_lines, extra_json, extra_lines
 from playground.core.compare import PaneEvent, PaneResult, PaneState, Stopped
 from playground.core.events import Delta, Failed, Finished, Reasoning, Retrying, Started, Usage
+from playground.core.modelref import endpoint_of
+from playground.core.pane_words import state_words
 
 
 def event_json(pane_event: PaneEvent) -> dict[str, Any]:
@@ -181,11 +183,7 @@ def answer_block(index: int, result: PaneResult, show_reasoning: bool) -> str:
 
 
 def status_word(result: PaneResult) -> str:
-    if result.state is PaneState.DONE and result.finished and result.finished.finish_reason == "length":
-        return "done (hit max tokens)"
-    if result.state is PaneState.RETRYING and result.retrying:
-        return f"retrying in {result.retrying.delay:.0f} s ({result.retrying.status or 'network'})"
-    return str(result.state)
+    return state_words(result)  # the window says the same, with more detail (core/pane_words.py)
 
 
 class LiveView(PipedView):
@@ -250,7 +248,7 @@ def print_figures(results: Sequence[PaneResult], out: TextIO | None = None) -> N
             [
                 r.model,
                 (f.served_model if f else None) or "-",
-                (f.provider if f else None) or (_endpoint(r.model) if f else None) or "-",
+                (f.provider if f else None) or (endpoint_of(r.model) if f else None) or "-",
                 seconds(f.ttft if f else None),
                 number(f.tokens_per_second if f else None, "{:.1f}"),
                 mark + number(u.prompt_tokens if u else None),
@@ -273,8 +271,3 @@ def print_figures(results: Sequence[PaneResult], out: TextIO | None = None) -> N
     if estimated:
         out.write("~ estimated from the text: that endpoint reports no token counts (and no cost)\n")
     out.flush()
-
-
-def _endpoint(model: str) -> str | None:
-    """An endpoint model (``@ollama/llama3``) is served by its endpoint, which names no provider."""
-    return model[1:].split("/", 1)[0] if model.startswith("@") and "/" in model else None

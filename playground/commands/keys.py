@@ -12,7 +12,7 @@ from playground.core.account import describe_key_info
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError, PlaygroundError
 from playground.core.events import FailureKind
-from playground.core.keyflow import KeyCheck, KeyNotSavedError, save_key
+from playground.core.keyflow import KeyCheck, KeyNotSavedError, key_figures, save_key
 from playground.core.secrets import KeyringError, KeyringLockedError, KeyringTimeoutError
 from playground.core.spend import Thresholds, check_alerts, spend_report
 
@@ -101,7 +101,7 @@ async def _set(ctx: AppContext, args: argparse.Namespace) -> int:
         return False
 
     try:
-        result = await save_key(ctx.keys, ctx.base_url, name, raw, confirm)
+        result = await save_key(ctx.keys, ctx.client_config(ctx.base_url), name, raw, confirm)
     except KeyNotSavedError:
         return 1
     for warning in result.warnings:
@@ -161,14 +161,10 @@ async def _test(ctx: AppContext, args: argparse.Namespace) -> int:
         # Only once the client accepted the URL: a refused one may hold a password (user:pass@).
         print(f"Testing {active.describe()} against {ctx.base_url}")
         try:
-            info = await client.key_info()
+            info, credits = await key_figures(client)
         except ApiError as exc:
             print(_key_failure(exc, ctx.base_url), file=sys.stderr)
             return 1
-        try:
-            credits = await client.credits()
-        except ApiError:
-            credits = None
     print("The key works.")
     for label, value in describe_key_info(info, credits):
         print(f"  {label + ':':<18} {value}")

@@ -21,14 +21,15 @@ from playground.core.catalog import ModelInfo
 from playground.core.errors import ConfigError, PlaygroundError
 from playground.core.estimate import estimate_tokens
 from playground.core.events import Delta, Failed, FailureKind, Finished, StreamEvent, Usage
+from playground.core.modelref import PRESET
+from playground.core.modelref import model_ref as model_ref  # re-exported: older imports
+from playground.core.modelref import split_ref as split_ref
 from playground.core.openrouter import OpenRouterClient, check_base_url, valid_url
 from playground.core.request import ChatRequest
 from playground.core.secrets import RESERVED_PREFIX
 
 log = logging.getLogger(__name__)
 
-PREFIX = "@"
-PRESET = "preset"  # @preset/NAME is an OpenRouter preset, never an endpoint
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
 
@@ -56,18 +57,6 @@ def check_endpoint_url(url: str, *, with_key: bool) -> str:
     """A usable base URL. With a key the same rule as OpenRouter's: https, or http to this machine;
     without one, plain http to another machine (a LAN server) is allowed - nothing secret is sent."""
     return check_base_url(url) if with_key else valid_url(url)
-
-
-def model_ref(endpoint: str, model_id: str) -> str:
-    return f"{PREFIX}{endpoint}/{model_id}"
-
-
-def split_ref(model: str) -> tuple[str, str] | None:
-    """``@ollama/llama3.2`` -> (``ollama``, ``llama3.2``); None for an OpenRouter model id."""
-    if not model.startswith(PREFIX) or "/" not in model:
-        return None
-    name, _, model_id = model[1:].partition("/")
-    return (name, model_id) if name and model_id and name != PRESET else None
 
 
 def keyring_name(endpoint: str) -> str:
@@ -189,6 +178,15 @@ class RoutedClient:
     ) -> None:
         self.openrouter = openrouter
         self.endpoints = dict(endpoints or {})
+
+    @classmethod
+    def for_model(cls, model: str, client: OpenRouterClient | None) -> RoutedClient:
+        """Routing for one answer over the one client its model names (OpenRouter's, or its
+        endpoint's); with None the answer fails in words, as an unknown endpoint does."""
+        ref = split_ref(model)
+        if ref is None:
+            return cls(client)
+        return cls(None, {ref[0]: client} if client is not None else {})
 
     async def aclose(self) -> None:
         for client in [self.openrouter, *self.endpoints.values()]:

@@ -8,13 +8,17 @@ Save checks the key with OpenRouter (``GET /key``) before it is stored:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from playground.core.account import Credits, describe_key_info
+from playground.core.account import Credits, KeyInfo, describe_key_info
 from playground.core.errors import ApiError, PlaygroundError
 from playground.core.events import FailureKind
 from playground.core.secrets import ApiKey, KeyStore, normalize_key, validate_name
+
+if TYPE_CHECKING:
+    from playground.core.openrouter import ClientConfig, OpenRouterClient
 
 REJECTED_WORDS = "OpenRouter rejected this key (401): it is wrong, revoked or expired."
 CHECK_TIMEOUT = 10.0  # seconds to reach /key before the key is saved unchecked
@@ -60,21 +64,39 @@ class SaveResult:
         return saved + then + unchecked
 
 
-async def check_key(base_url: str, key: ApiKey) -> KeyCheck:
-    """Ask OpenRouter about ``key``: works, rejected (401), or unchecked (could not ask)."""
-    from playground.core.openrouter import ClientConfig, OpenRouterClient
+def check_config(base: str | ClientConfig) -> ClientConfig:
+    """The client configuration of a key check: the user's (a base URL alone: the defaults),
+    waiting at most CHECK_TIMEOUT so an unreachable server soon means "saved unchecked"."""
+    from playground.core.openrouter import ClientConfig
 
-    config = ClientConfig(base_url=base_url, connect_timeout=CHECK_TIMEOUT, idle_timeout=CHECK_TIMEOUT)
-    async with OpenRouterClient(key.reveal(), config) as client:
+    config = ClientConfig(base_url=base) if isinstance(base, str) else base
+    return replace(
+        config,
+        connect_timeout=min(config.connect_timeout, CHECK_TIMEOUT),
+        idle_timeout=min(config.idle_timeout, CHECK_TIMEOUT),
+    )
+
+
+async def key_figures(client: OpenRouterClient) -> tuple[KeyInfo, Credits | None]:
+    """``GET /key`` (its ApiError says what is wrong with the key), then the account's credits
+    when the key may read them. The one way the CLI's `key test` and the window ask about a key."""
+    info = await client.key_info()
+    try:
+        credits = await client.credits()
+    except ApiError:
+        credits = None
+    return info, credits
+
+
+async def check_key(base: str | ClientConfig, key: ApiKey) -> KeyCheck:
+    """Ask OpenRouter about ``key``: works, rejected (401), or unchecked (could not ask)."""
+    from playground.core.openrouter import OpenRouterClient
+
+    async with OpenRouterClient(key.reveal(), check_config(base)) as client:
         try:
-            info = await client.key_info()
+            info, credits = await key_figures(client)
         except ApiError as exc:
             return _failed_check(exc)
-        credits: Credits | None = None
-        try:
-            credits = await client.credits()
-        except ApiError:
-            credits = None
     return KeyCheck(Verdict.WORKS, "The key works.", describe_key_info(info, credits))
 
 
@@ -92,13 +114,15 @@ def _failed_check(exc: ApiError) -> KeyCheck:
 Confirm = Callable[[KeyCheck], Awaitable[bool]]
 
 
-async def save_key(keys: KeyStore, base_url: str, name: str, raw: str, confirm: Confirm) -> SaveResult:
+async def save_key(
+    keys: KeyStore, base: str | ClientConfig, name: str, raw: str, confirm: Confirm
+) -> SaveResult:
     """Check, then store ``raw`` as ``name``. A rejected key needs ``confirm`` and is never made active;
     raises KeyNotSavedError when the person declines, KeyringError / ConfigError as the store does."""
     name = validate_name(name)
     value, _ = normalize_key(raw)
     await keys.check()  # a locked, missing or hung keyring is said before the key goes anywhere
-    check = await check_key(base_url, ApiKey(value))
+    check = await check_key(base, ApiKey(value))
     rejected = check.verdict is Verdict.REJECTED
     if rejected and not await confirm(check):
         raise KeyNotSavedError(f"{check.words} The key was not saved.")

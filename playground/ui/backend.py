@@ -174,11 +174,7 @@ class LeasedClient:
         ref = split_ref(request.model)
         entry = self._backend.lease(OPENROUTER if ref is None else ref[0])
         try:
-            client = entry.client if entry is not None else None
-            if ref is None:
-                routed = RoutedClient(client)
-            else:
-                routed = RoutedClient(None, {ref[0]: client} if client is not None else {})
+            routed = RoutedClient.for_model(request.model, entry.client if entry is not None else None)
             async with aclosing(routed.stream_chat(request)) as events:
                 async for event in events:
                     yield event

@@ -21,18 +21,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.attachments import Attachment, check_total, make_attachment, unreadable_by
+from playground.core.attachments import Attachment, check_total, make_attachment
 from playground.core.conversation import (
-    ContextLevel,
     Message,
-    check_context,
     input_tokens,
 )
 from playground.core.errors import PlaygroundError
 from playground.core.estimate import estimate_cost
 from playground.core.format import usd
+from playground.core.preflight import PaneDraft
 from playground.ui.attachments import AttachmentStrip, PromptEdit
-from playground.ui.params_panel import PARAMETER_NAMES, ParamsPanel, surface_notes
+from playground.ui.params_panel import ParamsPanel
 from playground.ui.response_pane import ResponsePane
 
 log = logging.getLogger(__name__)
@@ -268,48 +267,22 @@ class ComposerMixin:
             pane.set_note("\n".join(problems))
 
     def _unknown_model(self, model: str) -> bool:
-        """A model id the loaded catalog does not list (a typo, or a model that was withdrawn);
-        endpoint models and presets (``@...``) and routing variants (``:nitro``) are not judged."""
-        catalog = self.session.catalog
-        if catalog is None or not model or model.startswith("@") or not len(catalog):
-            return False
-        if self.session.ctx.demo is not None and model.startswith("fault/"):
-            return False  # the demo's named faults answer though the catalog does not list them
-        return catalog.get(model) is None and catalog.get(model.rsplit(":", 1)[0]) is None
+        return self.session.unknown_model(model)
 
     def _pane_problems(self, pane: ResponsePane, *, follow: bool, all_notes: bool = False) -> list[str]:
-        """What the pane should say before sending; without ``all_notes`` only what blocks sending
-        (attachments the model cannot read, a thread over its context)."""
-        catalog = self.session.catalog
-        info = catalog.get(pane.model) if catalog else None
-        params = self.params.params().merged(pane.overrides)
-        notes: list[str] = surface_notes(pane.model, info, params, pane.routing) if all_notes else []
-        if info is None:
-            return notes
-        ignored = [n for n in params.set_names() if not info.supports(PARAMETER_NAMES.get(n) or n)]
-        ignored = [n for n in ignored if PARAMETER_NAMES.get(n, n) is not None]
-        if ignored and all_notes:
-            notes.append(f"{pane.model} ignores: {', '.join(ignored)}")
-        attachments = self.attachmentStrip.attachments
-        unreadable = unreadable_by(attachments, info.input_modalities)
-        if unreadable:
-            names = ", ".join(a.name for a in unreadable)
-            notes.append(
-                f"{pane.model} cannot read images ({names}) - remove them or pick a model with image input"
-            )
-        history = pane.thread if follow else ()
-        prompt = Message("user", self.promptEdit.toPlainText(), tuple(attachments))
-        check = check_context(
-            (*history, prompt),
+        """What the pane should say before sending (core/preflight.py); without ``all_notes`` only
+        what blocks sending (attachments the model cannot read, a thread over its context)."""
+        attachments = tuple(self.attachmentStrip.attachments)
+        prompt = Message("user", self.promptEdit.toPlainText(), attachments)
+        draft = PaneDraft(
+            pane.model,
+            self.params.params().merged(pane.overrides),
+            (*(pane.thread if follow else ()), prompt),
             self.systemPromptEdit.toPlainText(),
-            info.context_length,
-            params.max_tokens,
-            info.max_completion_tokens,
+            attachments,
+            pane.routing is not None and pane.routing.require_parameters,
         )
-        words = check.words(pane.model)
-        if words and (all_notes or check.level is ContextLevel.OVER):
-            notes.append(words)
-        return notes
+        return self.session.pane_notes(draft, all_notes=all_notes)
 
     def _blocked(self, panes: list[ResponsePane], *, follow: bool) -> bool:
         """Refuse to send what would only come back as an error, and say why in each pane."""

@@ -79,9 +79,9 @@ def headline(result: PaneResult, state_words: str, *, blind: bool) -> str:
 
 
 def _endpoint_of(model: str) -> str | None:
-    if model.startswith("@") and "/" in model:
-        return model[1:].split("/", 1)[0]
-    return None
+    from playground.core.modelref import endpoint_of  # the one parser of @name/model
+
+    return endpoint_of(model)
 
 
 class _ChipFlow(QWidget):

@@ -189,9 +189,9 @@ def stats_text(result: PaneResult, live: str = "") -> str:
 
 def _endpoint_of(model: str) -> str | None:
     """``@ollama/llama3`` answered "via ollama" (plain endpoints name no provider)."""
-    if model.startswith("@") and "/" in model:
-        return model[1:].split("/", 1)[0]
-    return None
+    from playground.core.modelref import endpoint_of  # the one parser of @name/model
+
+    return endpoint_of(model)
 
 
 def _live_words(live: tuple[float | None, float | None]) -> str:
@@ -216,21 +216,6 @@ def blind_stats_text(result: PaneResult, live: str, show_speed: bool) -> str:
 
 
 def _state_words(result: PaneResult) -> str:
-    state = result.state
-    if state is PaneState.RETRYING and result.retrying is not None:
-        status = f"{result.retrying.status}" if result.retrying.status else "network"
-        if "free models:" in result.retrying.reason:  # "free models: 20 requests per minute ..."
-            return result.retrying.reason.partition(": ")[2].split(" - ")[0] + (
-                f" - retrying in {result.retrying.delay:.0f} s"
-            )
-        return (
-            f"rate limited - retrying in {result.retrying.delay:.0f} s"
-            if status == "429"
-            else (f"retrying in {result.retrying.delay:.0f} s ({status})")
-        )
-    if state is PaneState.DONE and result.finished and result.finished.finish_reason == "length":
-        return "done (hit max tokens)"
-    if state is PaneState.FAILED and result.failed is not None:
-        attempts = f", {result.failed.attempts} attempts" if result.failed.attempts > 1 else ""
-        return f"failed ({result.failed.status or result.failed.kind}{attempts})"
-    return str(state)
+    from playground.core.pane_words import state_words  # the CLI's words too, in more detail
+
+    return state_words(result, detailed=True)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.capabilities import is_preset, preset_words, request_notes
+from playground.core import preflight
 from playground.core.catalog import ModelInfo
 from playground.core.request import REASONING_EFFORTS, ChatParams
 from playground.core.routing import Routing
@@ -194,31 +194,13 @@ TOOLTIPS = {
     "prompt caching and image output for this comparison",
 }
 
-# Which catalog parameter name each field needs, to flag unsupported ones per model (None: not a
-# model parameter - a server tool, a cache mark, image output for models that have it).
-PARAMETER_NAMES: dict[str, str | None] = {
-    "temperature": "temperature",
-    "top_p": "top_p",
-    "max_tokens": "max_tokens",
-    "seed": "seed",
-    "stop": "stop",
-    "reasoning_effort": "reasoning",
-    "reasoning_max_tokens": "reasoning",
-    "exclude_reasoning": "reasoning",
-    "response_format": "response_format",
-    "tools": "tools",
-    "tool_choice": "tools",  # models that take tools take a choice among them
-    "web_search": None,
-    "cache_prompt": None,
-    "modalities": None,
-}
+PARAMETER_NAMES = preflight.PARAMETER_NAMES  # one table, in core (kept here for old callers)
 
 
 def surface_notes(
     model: str, info: ModelInfo | None, params: ChatParams, routing: Routing | None
 ) -> list[str]:
     """A pane's notes before sending: a preset named as such, what the model may not honour."""
-    if is_preset(model):
-        return [preset_words(model)]
     require = routing is not None and routing.require_parameters
-    return request_notes(model, info, params, require, "tick 'honour every parameter' in the pane's Routing")
+    offer = "tick 'honour every parameter' in the pane's Routing"
+    return [f.text for f in preflight.unsupported(model, info, params, require, offer)]

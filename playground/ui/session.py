@@ -42,12 +42,15 @@ if TYPE_CHECKING:
     from playground.core.history import RunRecord, TemplateVersion
     from playground.core.leaderboard import Vote
     from playground.core.library import TemplateLibrary
+    from playground.core.preflight import PaneDraft
     from playground.core.spend import Alert, SpendReport, Thresholds
     from playground.core.templates import PromptTemplate, TemplateEntry
 
 log = logging.getLogger(__name__)
 
 KEY_REFRESH_DELAY = 2.0  # seconds after a comparison before the key's figures are read again
+ROUTING_OFFER = "tick 'honour every parameter' in the pane's Routing"
+UNREADABLE_REMEDY = "remove them or pick a model with image input"
 
 
 class Session(SessionKeys, QObject):
@@ -319,6 +322,23 @@ class Session(SessionKeys, QObject):
 
         return TestStore(self.ctx.history()).judge_votes(template=template)
 
+    # ----- preflight: the checks before sending (core/preflight.py, shared with the CLI) ----------
+
+    def unknown_model(self, model: str) -> bool:
+        """A model id the loaded catalog does not list (the demo's named faults excepted)."""
+        from playground.core.preflight import is_unknown_model
+
+        return is_unknown_model(model, self.catalog, demo=self.ctx.demo is not None)
+
+    def pane_notes(self, draft: PaneDraft, *, all_notes: bool) -> list[str]:
+        """The pane's findings in the window's words; without ``all_notes`` only those that block."""
+        from playground.core.preflight import FindingKind, check_pane
+
+        info = self.catalog.get(draft.model) if self.catalog else None
+        findings = check_pane(draft, info, offer=ROUTING_OFFER, all_notes=all_notes)
+        remedy = {FindingKind.UNREADABLE: f" - {UNREADABLE_REMEDY}"}
+        return [f.text + remedy.get(f.kind, "") for f in findings]
+
     # ----- spend watch -------------------------------------------------------------------------
 
     def thresholds(self) -> Thresholds:
@@ -338,9 +358,11 @@ class Session(SessionKeys, QObject):
         )
 
     def estimate_alerts(self, estimate: Decimal) -> list[Alert]:
-        from playground.core.spend import check_alerts
+        from playground.core.preflight import spend_cap
+        from playground.core.spend import Alert, AlertKind
 
-        return check_alerts(self.thresholds(), estimate=estimate)
+        finding = spend_cap(self.thresholds(), estimate)
+        return [Alert(AlertKind.ESTIMATE, finding.text)] if finding else []
 
     def refresh_alerts(self) -> None:
         from playground.core.spend import check_alerts, spend_report

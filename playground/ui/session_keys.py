@@ -174,14 +174,15 @@ class SessionKeys:
         key = ApiKey(normalize_key(raw)[0]) if raw else (self.active.key if self.active else None)
         if key is None:
             raise NoKeyError(NO_KEY_WORDS)
-        return await check_key(self.ctx.base_url, key)
+        return await check_key(self.ctx.client_config(self.ctx.base_url), key)
 
     async def save_key(self, name: str, raw: str, confirm: Confirm) -> SaveResult:
         """Check, then save (see playground.core.keyflow); the key in use follows the one rule."""
         from playground.core.keyflow import save_key
 
         try:
-            result = await save_key(self.ctx.keys, self.ctx.base_url, name, raw, confirm)
+            config = self.ctx.client_config(self.ctx.base_url)
+            result = await save_key(self.ctx.keys, config, name, raw, confirm)
         except PlaygroundError:
             self.keysChanged.emit()  # a write given up on is listed already: show it as it is
             raise
