@@ -97,5 +97,5 @@ def test_the_spend_cap_is_reached_at_its_threshold() -> None:
     assert spend_cap(cap, Decimal("0.09")) is None
     reached = spend_cap(cap, Decimal("0.10"))
     assert reached is not None and reached.kind is FindingKind.SPEND_CAP
-    assert reached.text.endswith("at or above your alert of $0.1.")
+    assert reached.text.endswith("at or above your alert of $0.10.")
     assert spend_cap(Thresholds(), Decimal("100")) is None  # no cap set
