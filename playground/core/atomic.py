@@ -112,6 +112,21 @@ def read_regular(path: Path, limit: int) -> bytes:
         return handle.read(limit)
 
 
+def read_json_file(path: Path, limit: int, what: str, error: type[Exception]) -> Any:
+    """The JSON in a file the user named (a schema, a tools list): regular files only, at most
+    ``limit`` bytes, parsed; every failure raises ``error`` with a sentence naming ``what``."""
+    try:
+        raw = read_regular(path, limit + 1)  # /dev/zero or a FIFO: refused, never read
+    except OSError as exc:
+        raise error(f"Cannot read the {what} file {path.name}: {exc.strerror or exc}.") from None
+    if len(raw) > limit:
+        raise error(f"The {what} file {path.name} is larger than {limit // 1024} KB.")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise error(f"The {what} file {path.name} is not valid JSON.") from None
+
+
 def _nonblocking(path: str, flags: int) -> int:
     """Open without blocking, so a FIFO put in a file's place cannot hang the app."""
     return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))

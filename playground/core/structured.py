@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from playground.core.atomic import read_regular
+from playground.core.atomic import read_json_file
 from playground.core.errors import ConfigError
 from playground.core.events import SchemaCheck
 
@@ -26,16 +26,7 @@ class SchemaError(ConfigError):
 
 def load_schema(path: Path) -> dict[str, Any]:
     """The JSON Schema in a file (or an OpenAI ``json_schema`` object holding one)."""
-    try:
-        raw = read_regular(path, MAX_SCHEMA_FILE + 1)  # /dev/zero or a FIFO: refused, never read
-    except OSError as exc:
-        raise SchemaError(f"Cannot read the schema file {path.name}: {exc.strerror or exc}.") from None
-    if len(raw) > MAX_SCHEMA_FILE:
-        raise SchemaError(f"The schema file {path.name} is larger than {MAX_SCHEMA_FILE // 1024} KB.")
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise SchemaError(f"The schema file {path.name} is not valid JSON.") from None
+    data = read_json_file(path, MAX_SCHEMA_FILE, "schema", SchemaError)
     return check_schema(data, path.name)
 
 

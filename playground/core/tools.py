@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playground.core.atomic import read_regular
+from playground.core.atomic import read_json_file
 from playground.core.conversation import Message
 from playground.core.errors import ConfigError
 from playground.core.events import Citation, Image, ToolCall
@@ -35,16 +35,7 @@ class ToolsError(ConfigError):
 
 def load_tools(path: Path) -> tuple[Mapping[str, Any], ...]:
     """The function tools in a JSON file: a list of OpenAI-shaped tools (or ``{"tools": [...]}``)."""
-    try:
-        raw = read_regular(path, MAX_TOOLS_FILE + 1)  # /dev/zero or a FIFO: refused, never read
-    except OSError as exc:
-        raise ToolsError(f"Cannot read the tools file {path.name}: {exc.strerror or exc}.") from None
-    if len(raw) > MAX_TOOLS_FILE:
-        raise ToolsError(f"The tools file {path.name} is larger than {MAX_TOOLS_FILE // 1024} KB.")
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise ToolsError(f"The tools file {path.name} is not valid JSON.") from None
+    data = read_json_file(path, MAX_TOOLS_FILE, "tools", ToolsError)
     if isinstance(data, Mapping) and "tools" in data:
         data = data["tools"]
     return check_tools(data, path.name)
