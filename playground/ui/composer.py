@@ -1,14 +1,20 @@
-"""The composer half of MainWindow: prompt, system prompt, attachments, parameters, the action row,
-and the cost estimate and per-pane notes that follow what is typed.
+"""The composer: prompt, system prompt, attachments, parameters, the action row, and the cost estimate
+and per-pane notes that follow what is typed.
 
-A mixin: its methods run on the MainWindow and use the widgets it builds."""
+`Composer` writes its widgets and the panes into the window's `Workspace` (`read()`), the one point
+where the next request's inputs are taken from the screen.
+
+Signals:
+    message(str, int): words for the status bar, and for how many milliseconds.
+"""
 
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -22,28 +28,57 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.attachments import Attachment, check_total, make_attachment
-from playground.core.conversation import (
-    Message,
-    input_tokens,
-)
 from playground.core.errors import PlaygroundError
-from playground.core.estimate import estimate_cost
+from playground.core.estimate import CostEstimate
 from playground.core.format import usd
-from playground.core.preflight import PaneDraft
+from playground.core.request import ChatParams
+from playground.core.workspace import PaneState, Workspace
 from playground.ui.attachments import AttachmentStrip, PromptEdit
+from playground.ui.compare_view import CompareView
 from playground.ui.params_panel import ParamsPanel
 from playground.ui.response_pane import ResponsePane
+from playground.ui.session import Session
 
 log = logging.getLogger(__name__)
 
+HIDDEN_ESTIMATES = "Per-model estimates are hidden until you vote."
 
-class ComposerMixin:
-    """The composer of MainWindow: prompt, attachments, parameters, estimate and pane notes."""
 
-    def _composer(self) -> QWidget:
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
+def _button(text: str, name: str, tip: str, accessible: str = "") -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    if accessible:
+        button.setAccessibleName(accessible)
+    button.setToolTip(tip)
+    return button
+
+
+class Composer(QWidget):
+    """What the next message is made of, and what it would cost; the window wires its buttons."""
+
+    message = Signal(str, int)
+
+    def __init__(
+        self, session: Session, workspace: Workspace, compare: CompareView, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.workspace = workspace
+        self.compare = compare
+        self.estimate = CostEstimate(Decimal(0), (), 0, ())  # until the first update_estimate()
+        self._estimate_timer = QTimer(self)
+        self._estimate_timer.setSingleShot(True)
+        self._estimate_timer.setInterval(150)
+        self._estimate_timer.timeout.connect(self.update_estimate)
+        self._editors()
+        self.attachmentStrip = AttachmentStrip()
+        self.attachmentStrip.changed.connect(self.schedule_estimate)
+        self.params = ParamsPanel()
+        self.params.changed.connect(self.schedule_estimate)
+        self._layout()
+
+    def _editors(self) -> None:
+        """The system prompt (behind its toggle) and the prompt."""
         self.systemToggle = QToolButton()
         self.systemToggle.setObjectName("systemToggle")
         self.systemToggle.setText("▸ System prompt")
@@ -69,13 +104,13 @@ class ComposerMixin:
         self.promptEdit.setMinimumHeight(48)
         for edit in (self.promptEdit, self.systemPromptEdit):
             edit.setTabChangesFocus(True)  # Tab moves on, as in every form; a prompt rarely needs one
-        self.promptEdit.textChanged.connect(self._prompt_changed)
+        self.promptEdit.textChanged.connect(self.prompt_changed)
         self.promptEdit.filesDropped.connect(self.attach_files)
         self.promptEdit.imagePasted.connect(lambda data: self._attach_bytes("pasted image.png", data))
-        self.attachmentStrip = AttachmentStrip()
-        self.attachmentStrip.changed.connect(self._schedule_estimate)
-        self.params = ParamsPanel()
-        self.params.changed.connect(self._schedule_estimate)
+
+    def _layout(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         header = QHBoxLayout()
         header.addWidget(self.systemToggle)
         header.addWidget(self.params.optionsButton)
@@ -86,20 +121,20 @@ class ComposerMixin:
         layout.addWidget(self.attachmentStrip)
         layout.addWidget(self.params)
         layout.addLayout(self._action_row())
-        return box
 
     def _action_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
         self._send_buttons()
         self._pane_buttons()
-        for widget in (
+        widgets: tuple[QWidget, ...] = (
             self.sendButton,
             self.followUpButton,
             self.stopAllButton,
             self.blindButton,
             self.attachButton,
             self.costLabel,
-        ):
+        )
+        for widget in widgets:
             row.addWidget(widget)
         row.addStretch(1)
         for widget in (self.syncBox, self.addPaneButton, self.modelsButton):
@@ -107,55 +142,46 @@ class ComposerMixin:
         return row
 
     def _send_buttons(self) -> None:
-        """Send, Follow up, Blind."""
-        self.sendButton = QPushButton("Send")
-        self.sendButton.setObjectName("sendButton")
-        self.sendButton.setAccessibleName("Send to all panes")
-        self.sendButton.setToolTip("Send the prompt to every pane (Ctrl+Enter)")
+        """Send, Follow up, Blind: the window wires what they do."""
+        self.sendButton = _button(
+            "Send", "sendButton", "Send the prompt to every pane (Ctrl+Enter)", "Send to all panes"
+        )
         self.sendButton.setEnabled(False)
-        self.sendButton.clicked.connect(self.send)
-        self.followUpButton = QPushButton("Follow up")
-        self.followUpButton.setObjectName("followUpButton")
-        self.followUpButton.setAccessibleName("Follow up in every conversation")
-        self.followUpButton.setToolTip(
+        self.followUpButton = _button(
+            "Follow up",
+            "followUpButton",
             "Send the prompt as the next turn: each pane's model gets its own earlier answers "
-            "(Ctrl+Shift+Enter)"
+            "(Ctrl+Shift+Enter)",
+            "Follow up in every conversation",
         )
         self.followUpButton.setEnabled(False)
-        self.followUpButton.clicked.connect(self.follow_up)
-        self.blindButton = QPushButton("Blind")
-        self.blindButton.setObjectName("blindButton")
-        self.blindButton.setAccessibleName("Blind comparison")
-        self.blindButton.setCheckable(True)
-        self.blindButton.setToolTip(
-            "Hide model names, providers and prices until you vote; the panes are shuffled (Ctrl+B)"
+        self.blindButton = _button(
+            "Blind",
+            "blindButton",
+            "Hide model names, providers and prices until you vote; the panes are shuffled (Ctrl+B)",
+            "Blind comparison",
         )
-        self.blindButton.toggled.connect(self._blind_toggled)
+        self.blindButton.setCheckable(True)
 
     def _pane_buttons(self) -> None:
         """Attach, Stop all, + Pane, Models, the cost estimate and Sync scrolling."""
-        self.attachButton = QPushButton("Attach...")
-        self.attachButton.setObjectName("attachButton")
-        self.attachButton.setAccessibleName("Attach files")
-        self.attachButton.setToolTip(
-            "Attach images, PDFs or text files to the next message (or drop / paste them)"
+        self.attachButton = _button(
+            "Attach...",
+            "attachButton",
+            "Attach images, PDFs or text files to the next message (or drop / paste them)",
+            "Attach files",
         )
         self.attachButton.clicked.connect(self.choose_attachments)
-        self.stopAllButton = QPushButton("Stop all")
-        self.stopAllButton.setObjectName("stopAllButton")
-        self.stopAllButton.setAccessibleName("Stop all answers")
-        self.stopAllButton.setToolTip("Stop every answer (Esc)")
+        self.stopAllButton = _button(
+            "Stop all", "stopAllButton", "Stop every answer (Esc)", "Stop all answers"
+        )
         self.stopAllButton.setEnabled(False)
         self.stopAllButton.clicked.connect(self.compare.stop_all)
-        self.addPaneButton = QPushButton("+ Pane")
-        self.addPaneButton.setObjectName("addPaneButton")
-        self.addPaneButton.setAccessibleName("Add a pane")
-        self.addPaneButton.setToolTip("Add a pane (Ctrl+T)")
+        self.addPaneButton = _button("+ Pane", "addPaneButton", "Add a pane (Ctrl+T)", "Add a pane")
         self.addPaneButton.clicked.connect(lambda: self.compare.add_pane(""))
-        self.modelsButton = QPushButton("Models...")
-        self.modelsButton.setObjectName("modelsButton")
-        self.modelsButton.setToolTip("Browse every model with prices and limits (Ctrl+M)")
-        self.modelsButton.clicked.connect(self.show_model_browser)
+        self.modelsButton = _button(
+            "Models...", "modelsButton", "Browse every model with prices and limits (Ctrl+M)"
+        )
         self.costLabel = QLabel()
         self.costLabel.setObjectName("costLabel")
         self.costLabel.setAccessibleName("Estimated maximum cost")
@@ -163,22 +189,48 @@ class ComposerMixin:
         self.syncBox.setObjectName("syncScrolling")
         self.syncBox.toggled.connect(self.compare.set_sync_scrolling)
 
+    # ----- the workspace ------------------------------------------------------------------------
+
+    def read(self) -> Workspace:
+        """Write what the screen shows into the workspace: the one point the next request reads."""
+        ws = self.workspace
+        ws.prompt = self.promptEdit.toPlainText()
+        ws.system = self.systemPromptEdit.toPlainText()
+        ws.params = self.params.params()
+        ws.attachments = tuple(self.attachmentStrip.attachments)
+        ws.blind = self.blindButton.isChecked()
+        ws.panes = [
+            PaneState(p.model, p.overrides, p.routing, p.thread, p.in_conversation)
+            for p in self.compare.panes
+        ]
+        return ws
+
+    def fill(self, prompt: str, system: str | None, params: ChatParams | None = None) -> None:
+        """Show a prompt, a system prompt (its box open when there is one) and the parameters."""
+        self.systemPromptEdit.setPlainText(system or "")
+        self.systemToggle.setChecked(bool(system))
+        self.promptEdit.setPlainText(prompt)
+        if params is not None:
+            self.params.set_params(params)
+
     def _toggle_system(self, shown: bool) -> None:
         self.systemPromptEdit.setVisible(shown)
         self.systemToggle.setText(("▾" if shown else "▸") + " System prompt")
 
-    def _prompt_changed(self) -> None:
-        ready = bool(self.promptEdit.toPlainText().strip())
-        self.sendButton.setEnabled(ready)
-        self._update_follow_up()
-        self._schedule_estimate()
+    def prompt_changed(self) -> None:
+        self.sendButton.setEnabled(bool(self.promptEdit.toPlainText().strip()))
+        self.update_follow_up()
+        self.schedule_estimate()
 
-    def _update_follow_up(self) -> None:
-        ready = bool(self.promptEdit.toPlainText().strip()) and not self.compare.running
-        self.followUpButton.setEnabled(ready and bool(self._conversation_panes()))
+    def update_follow_up(self) -> None:
+        ready = not self.compare.running and self.read().can_follow_up()
+        self.followUpButton.setEnabled(ready)
 
-    def _conversation_panes(self) -> list[ResponsePane]:
-        return [p for p in self.compare.panes if p.in_conversation and p.thread]
+    def conversation_panes(self) -> list[ResponsePane]:
+        """The panes a follow-up goes to."""
+        return [self.compare.panes[i] for i in self.read().conversation_panes()]
+
+    # ----- attachments --------------------------------------------------------------------------
 
     def choose_attachments(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
@@ -195,103 +247,91 @@ class ComposerMixin:
             try:
                 self._add_attachment(self.session.load_attachment(Path(path)))
             except PlaygroundError as exc:
-                self.statusBar().showMessage(str(exc), 10000)
+                self.message.emit(str(exc), 10000)
 
     def _attach_bytes(self, name: str, data: bytes) -> None:
         try:
             self._add_attachment(make_attachment(name, data))
         except PlaygroundError as exc:
-            self.statusBar().showMessage(str(exc), 10000)
+            self.message.emit(str(exc), 10000)
 
     def _add_attachment(self, attachment: Attachment) -> None:
         try:
             check_total([*self.attachmentStrip.attachments, attachment])
         except PlaygroundError as exc:
-            self.statusBar().showMessage(str(exc), 10000)
+            self.message.emit(str(exc), 10000)
             return
         if self.attachmentStrip.add(attachment):
-            self.statusBar().showMessage(f"Attached {attachment.describe()}.", 5000)
+            self.message.emit(f"Attached {attachment.describe()}.", 5000)
 
-    def _schedule_estimate(self) -> None:
-        if not hasattr(self, "_estimate_timer"):
-            self._estimate_timer = QTimer(self)
-            self._estimate_timer.setSingleShot(True)
-            self._estimate_timer.setInterval(150)
-            self._estimate_timer.timeout.connect(self.update_estimate)
+    def turn_sent(self, *, everyone: bool = False) -> None:
+        """The attachments went with this turn (each pane's thread keeps them): the strip is for the
+        next one. A new comparison brings every pane back into follow-ups."""
+        if self.attachmentStrip.attachments:
+            self.attachmentStrip.set_attachments(())
+        if everyone:
+            for pane in self.compare.panes:
+                pane.set_in_conversation(True)
+                pane.left_behind.clear()  # branches of the conversation that just ended
+
+    # ----- the estimate and the notes -------------------------------------------------------------
+
+    def schedule_estimate(self) -> None:
         self._estimate_timer.start()
 
     def update_estimate(self) -> None:
-        """The estimated maximum cost next to Send, and per pane the parameters its model ignores."""
-        params = self.params.params()
-        attached = input_tokens([Message("user", "", tuple(self.attachmentStrip.attachments))])
-        estimate = estimate_cost(
-            self.session.catalog,
-            self.compare.models(),
-            self.promptEdit.toPlainText(),
-            self.systemPromptEdit.toPlainText(),
-            params.max_tokens,
-            extra_tokens=[attached] * len(self.compare.panes),
-        )
+        """The estimated maximum cost next to Send, and per pane what it should say before sending."""
+        ws = self.read()
+        estimate = ws.estimate(self.session.catalog)
         self.estimate = estimate
         text = f"Est. max {usd(estimate.total)}" if estimate.per_model else ""
-        unpriced = [m for m in estimate.unknown if m and not self._unknown_model(m)]
+        unpriced = [m for m in estimate.unknown if m and not self.session.unknown_model(m)]
         if unpriced:  # an unknown id is marked in its own pane instead
             text += f" (+{len(unpriced)} unpriced)"
         over = bool(estimate.per_model) and bool(self.session.estimate_alerts(estimate.total))
-        self.costLabel.setText(f"⚠ {text} - above your alert" if over else text)
+        if over:
+            text = f"⚠ {text} - above your alert"
+        follow = ws.follow_up_estimate(self.session.catalog) if estimate.per_model else None
+        if follow is not None:
+            text += f" · follow-up {usd(follow.total)}"
+        self.costLabel.setText(text)
         self.costLabel.setProperty("alert", over)
         self.costLabel.style().unpolish(self.costLabel)
         self.costLabel.style().polish(self.costLabel)
         self.costLabel.setToolTip(
-            "Per-model estimates are hidden until you vote."
-            if getattr(self, "blind_pending", None) is not None
+            HIDDEN_ESTIMATES
+            if ws.models_hidden
             else "\n".join(
                 f"{m}: {usd(c) if c is not None else 'unknown price'}" for m, c in estimate.per_model
             )
         )
-        follow = self._conversation_panes()
-        if follow and estimate.per_model:
-            threads = estimate_cost(
-                self.session.catalog,
-                [p.model for p in follow],
-                self.promptEdit.toPlainText(),
-                self.systemPromptEdit.toPlainText(),
-                params.max_tokens,
-                extra_tokens=[input_tokens(p.thread) + attached for p in follow],
-            )
-            self.costLabel.setText(f"{self.costLabel.text()} · follow-up {usd(threads.total)}")
-        for pane in self.compare.panes:
-            pane.set_unknown(self._unknown_model(pane.model))
-            left_out = not pane.in_conversation and bool(pane.thread)  # the next follow-up skips it
-            problems = [] if left_out else self._pane_problems(pane, follow=pane in follow, all_notes=True)
+        self._update_notes(ws)
+
+    def _update_notes(self, ws: Workspace) -> None:
+        follow = set(ws.conversation_panes())
+        for index, pane in enumerate(self.compare.panes):
+            pane.set_unknown(self.session.unknown_model(pane.model))
+            left_out = ws.panes[index].left_out  # the next follow-up skips it
+            problems = [] if left_out else self.pane_problems(index, follow=index in follow, all_notes=True)
             pane.set_note("\n".join(problems))
 
-    def _unknown_model(self, model: str) -> bool:
-        return self.session.unknown_model(model)
+    def hide_estimates(self) -> None:
+        self.costLabel.setToolTip(HIDDEN_ESTIMATES)
 
-    def _pane_problems(self, pane: ResponsePane, *, follow: bool, all_notes: bool = False) -> list[str]:
-        """What the pane should say before sending (core/preflight.py); without ``all_notes`` only
-        what blocks sending (attachments the model cannot read, a thread over its context)."""
-        attachments = tuple(self.attachmentStrip.attachments)
-        prompt = Message("user", self.promptEdit.toPlainText(), attachments)
-        draft = PaneDraft(
-            pane.model,
-            self.params.params().merged(pane.overrides),
-            (*(pane.thread if follow else ()), prompt),
-            self.systemPromptEdit.toPlainText(),
-            attachments,
-            pane.routing is not None and pane.routing.require_parameters,
-        )
-        return self.session.pane_notes(draft, all_notes=all_notes)
+    def pane_problems(self, index: int, *, follow: bool, all_notes: bool = False) -> list[str]:
+        """What pane ``index`` should say before sending (core/preflight.py); without ``all_notes``
+        only what blocks sending (attachments the model cannot read, a thread over its context)."""
+        return self.session.pane_notes(self.workspace.draft(index, follow=follow), all_notes=all_notes)
 
-    def _blocked(self, panes: list[ResponsePane], *, follow: bool) -> bool:
+    def blocked(self, panes: list[ResponsePane], *, follow: bool) -> bool:
         """Refuse to send what would only come back as an error, and say why in each pane."""
+        self.read()
         blocked = False
         for pane in panes:
-            problems = self._pane_problems(pane, follow=follow)
+            problems = self.pane_problems(self.compare.panes.index(pane), follow=follow)
             if problems:
                 blocked = True
                 pane.set_note("\n".join(problems))
         if blocked:
-            self.statusBar().showMessage("Not sent: see the note in the flagged panes.", 10000)
+            self.message.emit("Not sent: see the note in the flagged panes.", 10000)
         return blocked

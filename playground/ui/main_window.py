@@ -10,64 +10,59 @@ from __future__ import annotations
 
 import logging
 import random
-import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from playground import APP_NAME
-from playground.core.compare import CompareRequest, PaneSpec
-from playground.core.conversation import (
-    Message,
-    extend,
-)
-from playground.core.errors import PlaygroundError
-from playground.core.format import context, per_million
+from playground.core.compare import CompareRequest
 from playground.core.uistate import UiStateStore
-from playground.ui.blind_controller import BlindControllerMixin
+from playground.core.workspace import Workspace
+from playground.ui.blind_controller import BlindController
 from playground.ui.compare_view import CompareView
-from playground.ui.composer import ComposerMixin
-from playground.ui.menus import MenusMixin
-from playground.ui.response_pane import ResponsePane
-from playground.ui.sending import SendingMixin
+from playground.ui.composer import Composer
+from playground.ui.menus import MenuIntents, Menus
+from playground.ui.model_choice import ModelChoice
+from playground.ui.reopen import Reopen
+from playground.ui.sending import Sender
 from playground.ui.session import Session
-from playground.ui.window_state import (
-    WindowStateMixin,
-    _params_from_state,
-)
+from playground.ui.window_state import WindowState
 
 # Dialogs and storage modules load when first used, so the window shows sooner.
 if TYPE_CHECKING:
-    from playground.core.catalog import ModelInfo
     from playground.core.history import RunRecord
     from playground.core.spend import Alert
-    from playground.core.templates import PromptTemplate
-    from playground.ui.blind import VoteBar
+    from playground.ui.blind import LeaderboardView, RankDialog, VoteBar
+    from playground.ui.charts import ChartsDialog
+    from playground.ui.dialogs import DiffDialog, ShortcutsDialog
+    from playground.ui.endpoints_dialog import EndpointsDialog
     from playground.ui.history_view import HistoryView
+    from playground.ui.key_dialog import KeyDialog
     from playground.ui.matrix_dialog import MatrixDialog
     from playground.ui.model_browser import ModelBrowser
+    from playground.ui.net import ThreadedRun
+    from playground.ui.response_pane import ResponsePane
     from playground.ui.template_panel import TemplatePanel
+    from playground.ui.usage_dialog import UsageDialog
 
 log = logging.getLogger(__name__)
 
-DEMO_MODELS = ["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner"]
-PREFERRED = ["openai/gpt-4o-mini", "anthropic/claude-3.5-haiku", "google/gemini-2.0-flash-001"]
 
-
-class MainWindow(
-    ComposerMixin, SendingMixin, BlindControllerMixin, MenusMixin, WindowStateMixin, QMainWindow
-):
-    """The comparison window: layout and wiring; the composer, sending, the blind controller, the
-    menus and the saved state are mixins in their own modules."""
+class MainWindow(QMainWindow):
+    """The comparison window: layout and wiring. Its parts are their own classes: the composer
+    (`Composer`, writing the `Workspace`), sending (`Sender`), the blind controller, the menus and the
+    saved state (`WindowState`)."""
 
     closed = Signal()
 
@@ -78,16 +73,13 @@ class MainWindow(
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 820)
-        self.browser: ModelBrowser | None = None
-        app = QApplication.instance()
-        self._system_palette = app.palette() if isinstance(app, QApplication) else None
-        self.theme = "system"
+        self.warnings_shown: list[str] = []
+        self.workspace = Workspace()
         self._build()
+        self._parts()
         self._docks()
-        self._menus()
-        self._shortcuts()
         self._connect_session()
-        self._restore(state.load())
+        self.window_state.restore(state.load())
         self._update_demo_banner()
         self.promptEdit.setFocus()  # the window opens ready to type
 
@@ -114,7 +106,9 @@ class MainWindow(
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setObjectName("mainSplitter")
         self.compare = CompareView()
-        splitter.addWidget(self._composer())
+        self.composer = Composer(self.session, self.workspace, self.compare)
+        self._keep_composer_names(self.composer)
+        splitter.addWidget(self.composer)
         splitter.addWidget(self.compare)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
@@ -125,21 +119,100 @@ class MainWindow(
         body_layout.setContentsMargins(10, 8, 10, 8)
         body_layout.addWidget(splitter)
         self._body_layout = body_layout  # the vote bar joins it on the first blind run
-        self._vote_bar: VoteBar | None = None
         outer.addWidget(body, 1)
         self.setCentralWidget(central)
-        self.compare.panesChanged.connect(self._schedule_estimate)
-        self.compare.panesChanged.connect(self._update_follow_up)  # a pane ticked in or out of follow-ups
-        self.compare.runStarted.connect(self._run_state_changed)
-        self.compare.runFinished.connect(self._run_state_changed)
-        self.compare.codeRequested.connect(self.show_code)
-        self.compare.branchRequested.connect(self.branch_pane)
-        self.compare.voteRequested.connect(self._vote_best)
-        self.blind_rng = random.Random()
-        self.blind_pending: tuple[Any, list[ResponsePane]] | None = None  # (run, its panes) until a vote
-        self._blind_order: list[ResponsePane] = []
-        self._sent_prompt: str | None = None  # the prompt last sent: not "unsent" at the next start
         self._status_bar()
+
+    def _keep_composer_names(self, composer: Composer) -> None:
+        """The composer's widgets by the names scripts and tests reach them by (``window.promptEdit``)."""
+        self.promptEdit = composer.promptEdit
+        self.systemPromptEdit = composer.systemPromptEdit
+        self.systemToggle = composer.systemToggle
+        self.params = composer.params
+        self.attachmentStrip = composer.attachmentStrip
+        self.costLabel = composer.costLabel
+        self.sendButton = composer.sendButton
+        self.followUpButton = composer.followUpButton
+        self.stopAllButton = composer.stopAllButton
+        self.blindButton = composer.blindButton
+        self.attachButton = composer.attachButton
+        self.addPaneButton = composer.addPaneButton
+        self.modelsButton = composer.modelsButton
+        self.syncBox = composer.syncBox
+
+    def _parts(self) -> None:
+        """The blind controller, sending, the menus and the saved state, and their wiring."""
+        self.models = ModelChoice(self.session, self.compare, self)
+        self.blind = BlindController(self.session, self.workspace, self.compare, self._body_layout, self)
+        self.sending = Sender(self.session, self.composer, self.compare, self.blind, self)
+        self.menus = Menus(self, self.session, self.composer, self.compare, self.blind, self._intents())
+        self.window_state = WindowState(self, self.composer, self.compare)
+        self.reopen = Reopen(self.composer, self.models, self.sending, self)
+        self._keep_action_names(self.menus)
+        for part in (self.composer, self.blind, self.sending, self.menus, self.models, self.reopen):
+            part.message.connect(self._status)
+        self.models.modelsChanged.connect(self.composer.schedule_estimate)
+        self.models.demoStarted.connect(self._update_demo_banner)
+        self.composer.sendButton.clicked.connect(self.sending.send)
+        self.composer.followUpButton.clicked.connect(self.sending.follow_up)
+        self.composer.modelsButton.clicked.connect(self.show_model_browser)
+        self.composer.blindButton.toggled.connect(self.blind.toggled)
+        self.composer.blindButton.toggled.connect(self.blindAction.setChecked)
+        self.blind.modelsHidden.connect(self.composer.hide_estimates)
+        self.blind.revealed.connect(self.composer.schedule_estimate)
+        self.sending.keyNeeded.connect(self.show_key_dialog)
+        self.sending.comparisonSent.connect(self._make_room_for_answers)
+        self.window_state.themeChanged.connect(self.menus.theme_changed)
+        self.window_state.rowsRestored.connect(lambda rows: self.gridAction.setChecked(rows == 2))
+        c = self.compare
+        c.panesChanged.connect(self.composer.schedule_estimate)
+        c.panesChanged.connect(self.composer.update_follow_up)  # a pane ticked in or out of follow-ups
+        c.runStarted.connect(self._run_state_changed)
+        c.runFinished.connect(self._run_state_changed)
+        c.codeRequested.connect(self.menus.show_code)
+        c.branchRequested.connect(self.sending.branch_pane)
+        c.voteRequested.connect(self.blind.vote_best)
+
+    def _keep_action_names(self, menus: Menus) -> None:
+        """The menus' actions by the names scripts and tests reach them by (``window.sendAction``)."""
+        self.logPromptsAction = menus.logPromptsAction
+        self.sendAction = menus.sendAction
+        self.stopAllAction = menus.stopAllAction
+        self.blindAction = menus.blindAction
+        self.blindSpeedAction = menus.blindSpeedAction
+        self.gridAction = menus.gridAction
+        self.templatesAction = menus.templatesAction
+        self.historyAction = menus.historyAction
+        self.themeActions = menus.themeActions
+
+    def _intents(self) -> MenuIntents:
+        return MenuIntents(
+            send=self.send,
+            follow_up=self.follow_up,
+            quit=self.request_quit,
+            browse_models=self.show_model_browser,
+            refresh_models=lambda: self.models.refresh(),
+            show_templates=lambda on: self.templatePanel.setVisible(on),
+            show_history=lambda on: self.historyView.setVisible(on),
+            set_blind=lambda on: self.blindButton.setChecked(on),
+            set_theme=self.set_theme,
+            start_demo=self.start_demo,
+            save_template=self._save_template,
+        )
+
+    def _status(self, text: str, timeout: int) -> None:
+        if text:
+            self.statusBar().showMessage(text, timeout)
+        else:
+            self.statusBar().clearMessage()
+
+    def _make_room_for_answers(self) -> None:
+        """On a short screen the composer gives its spare height to the answers after Send; the
+        splitter handle brings it back."""
+        composer, answers = self.splitter.sizes()
+        smallest = self.composer.minimumSizeHint().height()
+        if answers < 2 * composer and composer > smallest:
+            self.splitter.setSizes([smallest, answers + composer - smallest])
 
     def _docks(self) -> None:
         """The templates and history docks are built the first time they are shown (or used), so
@@ -147,7 +220,6 @@ class MainWindow(
         self._template_panel: TemplatePanel | None = None
         self._history_view: HistoryView | None = None
         self.compare.runFinished.connect(self.session.run_ended)
-        self.template_context: dict[str, Any] = {}
         # The templates dock takes the full height on the left and history sits under the panes
         # only: stacked, their minimum heights would not fit a 720 px screen.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -158,9 +230,9 @@ class MainWindow(
             from playground.ui.template_panel import TemplatePanel
 
             panel = TemplatePanel(self.session, self)
-            panel.useRequested.connect(self.use_template)
-            panel.matrixRequested.connect(self.show_matrix)
-            panel.versionsCompareRequested.connect(lambda old, new: self.show_matrix(new, other=old))
+            panel.useRequested.connect(self.reopen.use_template)
+            panel.matrixRequested.connect(self.reopen.show_matrix)
+            panel.versionsCompareRequested.connect(lambda old, new: self.reopen.show_matrix(new, other=old))
             self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, panel)
             panel.hide()
             panel.visibilityChanged.connect(self.templatesAction.setChecked)
@@ -173,8 +245,8 @@ class MainWindow(
             from playground.ui.history_view import HistoryView
 
             view = HistoryView(self.session, self)
-            view.openRequested.connect(self.open_run)
-            view.rerunRequested.connect(self.rerun)
+            view.openRequested.connect(self.reopen.open_run)
+            view.rerunRequested.connect(self.reopen.rerun)
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, view)  # a wide table
             view.hide()
             view.visibilityChanged.connect(self.historyAction.setChecked)
@@ -199,8 +271,9 @@ class MainWindow(
         s = self.session
         s.keyChanged.connect(self._key_changed)
         s.creditChanged.connect(lambda text: self.creditLabel.setText(text and f"Credit: {text}"))
-        s.catalogChanged.connect(self._catalog_changed)
-        s.catalogStatus.connect(self._catalog_status)
+        s.catalogChanged.connect(self.models.catalog_changed)
+        s.catalogStatus.connect(lambda text: self.catalogLabel.setText(f"Models {text}" if text else ""))
+        s.catalogStatus.connect(self.models.catalog_status)
         s.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         s.alertsChanged.connect(self._show_alerts)
 
@@ -214,186 +287,33 @@ class MainWindow(
     def _key_changed(self, description: str) -> None:
         self.keyLabel.setText(f"Key: {description}")
         self._update_demo_banner()
-        self._prompt_changed()
-
-    def _catalog_status(self, text: str) -> None:
-        self.catalogLabel.setText(f"Models {text}" if text else "")
-        if self.browser is not None:
-            self.browser.set_status(text)
-
-    def _catalog_changed(self) -> None:
-        catalog = self.session.catalog
-        if catalog is None:
-            return
-        settings = self.session.ctx.settings.load()
-        ordered = list(
-            dict.fromkeys(
-                [*settings.favourite_models, *settings.recent_models, *sorted(m.id for m in catalog.models)]
-            )
-        )
-        self.compare.set_model_ids(ordered, {m.id: _model_words(m) for m in catalog.models})
-        if self.browser is not None:
-            self.browser.set_catalog(catalog, set(settings.favourite_models))
-        if not any(self.compare.models()):
-            for pane, model in zip(self.compare.panes, self._default_models(), strict=False):
-                pane.modelSelector.setEditText(model)
-        self._schedule_estimate()
-
-    def _default_models(self) -> list[str]:
-        if self.session.ctx.demo is not None:
-            return DEMO_MODELS
-        catalog = self.session.catalog
-        settings = self.session.ctx.settings.load()
-        chosen = [m for m in [*settings.default_models, *PREFERRED] if catalog is None or catalog.get(m)]
-        return chosen[:3]
+        self.composer.prompt_changed()
 
     def _update_demo_banner(self) -> None:
         self.demoBanner.setVisible(self.session.ctx.demo is not None)
-
-    # ----- templates and history ------------------------------------------------------------
-
-    def use_template(self, template: PromptTemplate, values: dict[str, str]) -> None:
-        """Fill the compare window from a template; the run will remember template and version."""
-        try:
-            rendered = template.render(values)
-        except PlaygroundError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
-            return
-        self.systemPromptEdit.setPlainText(rendered.system or "")
-        self.systemToggle.setChecked(bool(rendered.system))
-        self.promptEdit.setPlainText(rendered.prompt)
-        if template.params.set_names():
-            self.params.set_params(template.params)
-        if template.models:
-            self.set_pane_models(list(template.models))
-        version = self.session.library.current_version(template)
-        case = next((name for name, case_values in template.cases if dict(case_values) == values), None)
-        self.template_context = {
-            "template": template.name,
-            "version": version.hash,
-            "case_name": case,  # a run made from a test case's values is recorded as that case
-            "variables": values,
-            "_prompt": rendered.prompt,
-            "_routing": template.routing,
-        }
-        self.statusBar().showMessage(f"Template '{template.name}' filled in - press Send.", 6000)
-
-    def set_pane_models(self, models: list[str]) -> None:
-        while len(self.compare.panes) < len(models):
-            self.compare.add_pane("")
-        while len(self.compare.panes) > len(models):
-            self.compare.remove_pane(self.compare.panes[-1])
-        for pane, model in zip(self.compare.panes, models, strict=True):
-            pane.modelSelector.setEditText(model)
-
-    def show_matrix(self, template: PromptTemplate, other: PromptTemplate | None = None) -> MatrixDialog:
-        """Every test case x model; with ``other`` (another version) both versions side by side."""
-        from playground.ui.matrix_dialog import MatrixDialog
-
-        models = [m for m in self.compare.models() if m] if not template.models else list(template.models)
-        dialog = MatrixDialog(self.session, template, models, self.params.params(), self, other=other)
-        dialog.show()
-        self.matrix_dialog = dialog
-        return dialog
-
-    def open_run(self, run: RunRecord) -> None:
-        """Show a past run read-only: its prompt, parameters and every stored answer."""
-        self.compare.stop_all()
-        self.systemPromptEdit.setPlainText(run.system or "")
-        self.systemToggle.setChecked(bool(run.system))
-        self.promptEdit.setPlainText(run.prompt)
-        self.params.set_params(_params_from_state(dict(run.params)))
-        self.set_pane_models([a.requested_model for a in run.answers] or [""])
-        self.attachmentStrip.set_attachments(())  # they are in each pane's thread, not the next turn
-        for pane, answer in zip(self.compare.panes, run.answers, strict=True):
-            pane.set_in_conversation(True)  # not whatever the pane in this slot had before
-            pane.left_behind.clear()
-            pane.show_record(answer)
-            sent = answer.thread or (Message("user", run.prompt, run.attachments),)
-            pane.set_thread(extend(sent[:-1], sent[-1], answer.answer or None))  # so it can be followed up
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created))
-        self.statusBar().showMessage(
-            f"Showing run {run.id} from {when} (read-only) - Send runs it again.", 10000
-        )
-
-    def rerun(self, run: RunRecord) -> None:
-        """Send a past run again; a follow-up turn goes with the conversation it was part of."""
-        self.open_run(run)
-        if not any(answer.thread for answer in run.answers):
-            self.attachmentStrip.set_attachments(run.attachments)
-            self.send()
-            return
-        specs = []
-        for pane, answer in zip(self.compare.panes, run.answers, strict=True):
-            sent = answer.thread or (Message("user", run.prompt, run.attachments),)
-            specs.append(PaneSpec(pane.model, pane.overrides, {}, pane.routing, sent[:-1], sent[-1].text))
-        request = CompareRequest(
-            run.prompt, tuple(specs), run.system, self.params.params(), attachments=run.attachments
-        )
-        self._start(request, list(self.compare.panes))
 
     def _run_state_changed(self) -> None:
         running = self.compare.running
         self.stopAllButton.setEnabled(running)
         if not running:
-            self._offer_vote()
-        self._update_follow_up()
+            self.blind.offer_vote()
+        self.composer.update_follow_up()
         if not running:
-            self._schedule_estimate()  # the threads grew: context and follow-up cost
-
-    # ----- dialogs --------------------------------------------------------------------------
-
-    def start_demo(self) -> None:
-        self.session.ctx.start_demo()
-        self._update_demo_banner()
-        self.session.spawn(self._reload_for_demo(), "demo")
-
-    async def _reload_for_demo(self) -> None:
-        await self.session.load_key()
-        await self.session.refresh_catalog()
-        for pane, model in zip(self.compare.panes, DEMO_MODELS, strict=False):
-            pane.modelSelector.setEditText(model)
-
-    def show_model_browser(self) -> ModelBrowser:
-        from playground.ui.model_browser import ModelBrowser
-
-        if self.browser is None:
-            self.browser = ModelBrowser(self)
-            self.browser.modelsChosen.connect(self.add_models)
-            self.browser.refreshRequested.connect(self._refresh_catalog)
-            self.browser.favouritesChanged.connect(self._favourites_changed)
-        if self.session.catalog is not None:
-            favourites = set(self.session.ctx.settings.load().favourite_models)
-            self.browser.set_catalog(self.session.catalog, favourites)
-        self.browser.set_status(self.catalogLabel.text().removeprefix("Models "))
-        self.browser.show()
-        self.browser.raise_()
-        return self.browser
-
-    def add_models(self, ids: list[str]) -> None:
-        """Fill empty panes first, then add panes for the rest."""
-        empty = [p for p in self.compare.panes if not p.model]
-        for model in ids:
-            if empty:
-                empty.pop(0).modelSelector.setEditText(model)
-            else:
-                self.compare.add_pane(model)
-
-    def _favourites_changed(self, ids: list[str]) -> None:
-        self.session.ctx.settings.update(favourite_models=tuple(ids))
-        self._catalog_changed()
-
-    def _refresh_catalog(self) -> None:
-        self.session.spawn(self.session.refresh_catalog(), "catalog-refresh")
-
-    def _test_active_key(self) -> None:
-        self.show_key_dialog().test_in_use()
+            self.composer.schedule_estimate()  # the threads grew: context and follow-up cost
 
     def _show_alerts(self, alerts: list[Alert]) -> None:
         self.alertBanner.setText("  ".join(f"⚠ {a.message}" for a in alerts))
         self.alertBanner.setVisible(bool(alerts))
 
-    # ----- theme and state ------------------------------------------------------------------
+    def _save_template(self) -> bool:
+        """Ctrl+S in the template editor saves the template; True when it did."""
+        panel, focus = self._template_panel, QApplication.focusWidget()
+        if panel is not None and panel.isVisible() and focus is not None and panel.isAncestorOf(focus):
+            panel.save(panel.noteEdit.text().strip())
+            return True
+        return False
+
+    # ----- closing ----------------------------------------------------------------------------
 
     def request_quit(self) -> None:
         """File > Quit (Ctrl+Q): an unsaved template is asked about first."""
@@ -407,14 +327,130 @@ class MainWindow(
             event.ignore()
             return
         self.compare.stop_all()
-        self.state_store.save(self.state())
+        self.state_store.save(self.window_state.state())
         event.accept()
         self.closed.emit()
 
+    # ----- the parts' entry points, by the names scripts and tests use -------------------------
 
-def _model_words(model: ModelInfo) -> tuple[str, bool]:
-    """What the model picker shows beside an id: "$0.15 / $0.60 per M · 128k", or "free · 32k"."""
-    size = context(model.context_length)
-    if model.is_free:
-        return f"free · {size}", True
-    return f"{per_million(model, 'prompt')} / {per_million(model, 'completion')} per M · {size}", False
+    def send(self) -> None:
+        self.sending.send()
+
+    def open_run(self, run: RunRecord) -> None:
+        self.reopen.open_run(run)
+
+    def rerun(self, run: RunRecord) -> None:
+        self.reopen.rerun(run)
+
+    @property
+    def matrix_dialog(self) -> MatrixDialog | None:
+        return self.reopen.matrix_dialog
+
+    def show_model_browser(self) -> ModelBrowser:
+        return self.models.show_browser()
+
+    def start_demo(self) -> None:
+        self.models.start_demo()
+
+    def follow_up(self) -> None:
+        self.sending.follow_up()
+
+    def _start(self, request: CompareRequest, panes: list[ResponsePane]) -> bool:
+        """A pane's tool results continue its thread through here (pane_extras.py)."""
+        return self.sending.start(request, panes)
+
+    def update_estimate(self) -> None:
+        self.composer.update_estimate()
+
+    def attach_files(self, paths: list[str]) -> None:
+        self.composer.attach_files(paths)
+
+    def set_theme(self, theme: str) -> None:
+        self.window_state.set_theme(theme)
+
+    def reveal(self) -> None:
+        self.blind.reveal()
+
+    def show_key_dialog(self, *, first_run: bool = False, locked: bool = False) -> KeyDialog:
+        return self.menus.show_key_dialog(first_run=first_run, locked=locked)
+
+    def show_code(self, index: int) -> None:
+        self.menus.show_code(index)
+
+    def show_diff(self) -> None:
+        self.menus.show_diff()
+
+    def show_endpoints(self) -> EndpointsDialog:
+        return self.menus.show_endpoints()
+
+    def show_charts(self) -> ChartsDialog:
+        return self.menus.show_charts()
+
+    def show_usage(self) -> UsageDialog:
+        return self.menus.show_usage()
+
+    def show_leaderboard(self) -> LeaderboardView:
+        return self.menus.show_leaderboard()
+
+    def show_shortcuts(self) -> None:
+        self.menus.show_shortcuts()
+
+    def show_log_folder(self) -> None:
+        self.menus.show_log_folder()
+
+    def copy_markdown(self) -> None:
+        self.menus.copy_markdown()
+
+    def save_export(self, kind: str, path: str | None = None) -> None:
+        self.menus.save_export(kind, path)
+
+    def _export_text(self, kind: str) -> str | None:
+        return self.menus.export_text(kind)
+
+    @property
+    def theme(self) -> str:
+        return self.window_state.theme
+
+    @property
+    def voteBar(self) -> VoteBar:
+        return self.blind.voteBar
+
+    @property
+    def blind_pending(self) -> tuple[ThreadedRun, list[ResponsePane]] | None:
+        return self.blind.pending
+
+    @property
+    def blind_rng(self) -> random.Random:
+        return self.blind.rng
+
+    @blind_rng.setter
+    def blind_rng(self, rng: random.Random) -> None:  # a test fixes the shuffle
+        self.blind.rng = rng
+
+    @property
+    def rank_dialog(self) -> RankDialog | None:
+        return self.blind.rank_dialog
+
+    @property
+    def leave_out_box(self) -> QMessageBox | None:
+        return self.sending.leave_out_box
+
+    @property
+    def leaveOutButton(self) -> QAbstractButton | None:
+        return self.sending.leaveOutButton
+
+    @property
+    def key_dialog(self) -> KeyDialog | None:
+        return self.menus.key_dialog
+
+    @property
+    def diff_dialog(self) -> DiffDialog | None:
+        return self.menus.diff_dialog
+
+    @property
+    def charts_dialog(self) -> ChartsDialog | None:
+        return self.menus.charts_dialog
+
+    @property
+    def shortcuts_dialog(self) -> ShortcutsDialog | None:
+        return self.menus.shortcuts_dialog

@@ -1,40 +1,101 @@
-"""MainWindow's menus and shortcuts, the dialogs they open, and the comparison exports.
+"""The window's menus and shortcuts, the dialogs they open, and the comparison exports.
 
-A mixin: its methods run on the MainWindow."""
+`Menus` builds the menu bar of a window; what the menus ask of the rest of the window (send, quit,
+show a dock, change the theme...) goes through `MenuIntents`, a narrow typed set of callables.
+
+Signals:
+    message(str, int): words for the status bar, and for how many milliseconds.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QApplication,
-    QFileDialog,
-    QMessageBox,
-)
+from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMenu, QMessageBox
 
 from playground.core.compare import CompareRequest, PaneSpec
 from playground.core.errors import PlaygroundError
+from playground.ui.blind_controller import BlindController
+from playground.ui.compare_view import CompareView
+from playground.ui.composer import Composer
+from playground.ui.session import Session
 from playground.ui.theme import THEMES
 
-# Dialogs and storage modules load when first used, so the window shows sooner.
+# Dialogs load when first used, so the window shows sooner.
 if TYPE_CHECKING:
+    from playground.ui.blind import LeaderboardView
     from playground.ui.charts import ChartsDialog
+    from playground.ui.dialogs import DiffDialog, ShortcutsDialog
     from playground.ui.endpoints_dialog import EndpointsDialog
     from playground.ui.key_dialog import KeyDialog
     from playground.ui.usage_dialog import UsageDialog
 
 log = logging.getLogger(__name__)
 
+Shortcut = str | QKeySequence | QKeySequence.StandardKey | None
 
-class MenusMixin:
-    """MainWindow's menus and shortcuts, the dialogs they open, and the exports."""
 
-    def _menus(self) -> None:
-        menu = self.menuBar()
-        file = menu.addMenu("&File")
+@dataclass(frozen=True)
+class MenuIntents:
+    """What the menus ask of the rest of the window."""
+
+    send: Callable[[], None]
+    follow_up: Callable[[], None]
+    quit: Callable[[], None]
+    browse_models: Callable[[], object]
+    refresh_models: Callable[[], None]
+    show_templates: Callable[[bool], None]
+    show_history: Callable[[bool], None]
+    set_blind: Callable[[bool], None]
+    set_theme: Callable[[str], None]
+    start_demo: Callable[[], None]
+    save_template: Callable[[], bool]  # Ctrl+S: True when it saved the template being edited
+
+
+class Menus(QObject):
+    """The menu bar and shortcuts of ``window``, the dialogs they open and the exports."""
+
+    message = Signal(str, int)
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        session: Session,
+        composer: Composer,
+        compare: CompareView,
+        blind: BlindController,
+        intents: MenuIntents,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.session = session
+        self.composer = composer
+        self.compare = compare
+        self.blind = blind
+        self.intents = intents
+        self.key_dialog: KeyDialog | None = None
+        self.diff_dialog: DiffDialog | None = None
+        self.shortcuts_dialog: ShortcutsDialog | None = None
+        self.charts_dialog: ChartsDialog | None = None
+        self.usage_dialog: UsageDialog | None = None
+        self.endpoints_dialog: EndpointsDialog | None = None
+        self.leaderboard_view: LeaderboardView | None = None
+        bar = window.menuBar()
+        self._file_menu(bar.addMenu("&File"))
+        self._compare_menu(bar.addMenu("&Compare"))
+        self._models_and_keys(bar.addMenu("&Models"), bar.addMenu("&Keys"))
+        self._view_menu(bar.addMenu("&View"))
+        self._action(bar.addMenu("&Help"), "Keyboard shortcuts", self.show_shortcuts, "F1")
+        for keys in ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"):
+            QShortcut(QKeySequence(keys), window, intents.follow_up)
+
+    def _file_menu(self, file: QMenu) -> None:
         self._action(file, "Copy comparison as Markdown", self.copy_markdown, "Ctrl+Shift+C")
         self._action(file, "Save comparison as Markdown...", self._save_shortcut, "Ctrl+S")
         self._action(file, "Save comparison as JSON...", lambda: self.save_export("json"))
@@ -46,47 +107,36 @@ class MenusMixin:
         )
         self.logPromptsAction.setCheckable(True)
         self.logPromptsAction.setChecked(self.session.ctx.settings.load().log_prompts)
-        self._action(file, "Quit", self.request_quit, QKeySequence.StandardKey.Quit)
-        compare = menu.addMenu("&Compare")
+        self._action(file, "Quit", self.intents.quit, QKeySequence.StandardKey.Quit)
+
+    def _compare_menu(self, compare: QMenu) -> None:
         # the menu shows the shortcuts: they live on the actions, not on separate QShortcuts
-        self.sendAction = self._action(compare, "Send", self.send, "Ctrl+Return")
+        self.sendAction = self._action(compare, "Send", self.intents.send, "Ctrl+Return")
         self.sendAction.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.stopAllAction = self._action(compare, "Stop all", self.compare.stop_all, "Esc")
         self._action(compare, "Add pane", lambda: self.compare.add_pane(""), "Ctrl+T")
         self._action(compare, "Differences between two answers...", self.show_diff, "Ctrl+D")
         self._action(compare, "Usage and spend...", self.show_usage, "Ctrl+Shift+U")
         compare.addSeparator()
-        self.blindAction = self._action(
-            compare, "Blind comparison", lambda on: self.blindButton.setChecked(on), "Ctrl+B"
-        )
+        self.blindAction = self._action(compare, "Blind comparison", self.intents.set_blind, "Ctrl+B")
         self.blindAction.setCheckable(True)
-        self.blindButton.toggled.connect(self.blindAction.setChecked)
         self.blindSpeedAction = self._action(
-            compare,
-            "Show speed in blind mode",
-            self.session.set_blind_show_speed,
+            compare, "Show speed in blind mode", self.session.set_blind_show_speed
         )
         self.blindSpeedAction.setCheckable(True)
         self.blindSpeedAction.setChecked(self.session.ctx.settings.load().blind_show_speed)
         self._action(compare, "Leaderboard...", self.show_leaderboard, "Ctrl+L")
-        self._more_menus(menu)
 
-    def _more_menus(self, menu: Any) -> None:
-        """Models, Keys, View and Help."""
-        models = menu.addMenu("&Models")
-        self._action(models, "Browse models...", self.show_model_browser, "Ctrl+M")
-        self._action(models, "Refresh the model list", self._refresh_catalog, "F5")
-        keys = menu.addMenu("&Keys")
+    def _models_and_keys(self, models: QMenu, keys: QMenu) -> None:
+        self._action(models, "Browse models...", self.intents.browse_models, "Ctrl+M")
+        self._action(models, "Refresh the model list", self.intents.refresh_models, "F5")
         self._action(keys, "Key settings...", self.show_key_dialog, "Ctrl+K")
-        self._action(keys, "Test the key in use", self._test_active_key)
+        self._action(keys, "Test the key in use", lambda: self.show_key_dialog().test_in_use())
         self._action(keys, "Endpoints (Ollama, LM Studio, vLLM)...", self.show_endpoints)
-        view = menu.addMenu("&View")
-        self.templatesAction = self._action(
-            view, "Templates", lambda on: self.templatePanel.setVisible(on), "Ctrl+Shift+T"
-        )
-        self.historyAction = self._action(
-            view, "History", lambda on: self.historyView.setVisible(on), "Ctrl+H"
-        )
+
+    def _view_menu(self, view: QMenu) -> None:
+        self.templatesAction = self._action(view, "Templates", self.intents.show_templates, "Ctrl+Shift+T")
+        self.historyAction = self._action(view, "History", self.intents.show_history, "Ctrl+H")
         for action in (self.templatesAction, self.historyAction):
             action.setCheckable(True)
         self._action(view, "Charts...", self.show_charts)
@@ -96,116 +146,119 @@ class MenusMixin:
         )
         self.gridAction.setCheckable(True)
         view.addSeparator()
-        self._theme_actions(view)
-        help_menu = menu.addMenu("&Help")
-        self._action(help_menu, "Keyboard shortcuts", self.show_shortcuts, "F1")
-
-    def _theme_actions(self, view: Any) -> None:
-        """View > System / Light / Dark theme, one of them ticked."""
         self.themeActions: dict[str, QAction] = {}
         group = QActionGroup(self)
         for theme in THEMES:
             # triggered(bool) passes "checked" first: the theme name must not take it
             action = self._action(
-                view, f"{theme.capitalize()} theme", lambda _=False, t=theme: self.set_theme(t)
+                view, f"{theme.capitalize()} theme", lambda _=False, t=theme: self.intents.set_theme(t)
             )
             action.setCheckable(True)
             group.addAction(action)
             self.themeActions[theme] = action
 
-    def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
-        action = QAction(text, self)
+    def theme_changed(self, theme: str) -> None:
+        """Tick the theme in use."""
+        self.themeActions[theme].setChecked(True)
+
+    def _action(
+        self, menu: QMenu, text: str, slot: Callable[..., object], shortcut: Shortcut = None
+    ) -> QAction:
+        action = QAction(text, self.window)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
         menu.addAction(action)
         return action
 
-    def _shortcuts(self) -> None:
-        for keys in ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.follow_up)
+    # ----- dialogs ------------------------------------------------------------------------------
 
     def show_key_dialog(self, *, first_run: bool = False, locked: bool = False) -> KeyDialog:
         from playground.ui.key_dialog import KeyDialog
 
-        dialog = KeyDialog(self.session, self, first_run=first_run, locked=locked)
-        dialog.finished.connect(lambda _r: self._key_dialog_closed(dialog))
+        dialog = KeyDialog(self.session, self.window, first_run=first_run, locked=locked)
+        dialog.finished.connect(lambda _r: self.intents.start_demo() if dialog.demo_requested else None)
         dialog.open()
         self.key_dialog = dialog
         return dialog
 
-    def _key_dialog_closed(self, dialog: KeyDialog) -> None:
-        if dialog.demo_requested:
-            self.start_demo()
-
     def show_code(self, index: int) -> None:
+        """The request pane ``index`` would send, as code."""
         from playground.ui.dialogs import CodeDialog
 
+        ws = self.composer.read()
         pane = self.compare.panes[index]
-        system = self.systemPromptEdit.toPlainText().strip() or None
         request = CompareRequest(
-            self.promptEdit.toPlainText(), (PaneSpec(pane.model),), system, self.params.params()
+            ws.prompt, (PaneSpec(pane.model),), ws.system_text(), ws.params
         ).chat_request(0)
-        base = self.session.ctx.base_url if self.session.ctx.demo is None else "https://openrouter.ai/api/v1"
-        CodeDialog(request, base, self).open()
+        ctx = self.session.ctx
+        base = ctx.base_url if ctx.demo is None else "https://openrouter.ai/api/v1"
+        CodeDialog(request, base, self.window).open()
 
     def show_diff(self) -> None:
         from playground.ui.dialogs import DiffDialog
 
         answers = [(p.model, p.outputView.text) for p in self.compare.panes if p.outputView.text]
         if len(answers) < 2:
-            self.statusBar().showMessage("Run a comparison first: the diff needs two answers.", 6000)
+            self.message.emit("Run a comparison first: the diff needs two answers.", 6000)
             return
-        dialog = DiffDialog(answers, self)
-        dialog.open()
-        self.diff_dialog = dialog
+        self.diff_dialog = DiffDialog(answers, self.window)
+        self.diff_dialog.open()
 
     def show_endpoints(self) -> EndpointsDialog:
         from playground.ui.endpoints_dialog import EndpointsDialog
 
-        dialog = EndpointsDialog(self.session, self)
-        dialog.open()
-        self.endpoints_dialog = dialog
-        return dialog
+        self.endpoints_dialog = EndpointsDialog(self.session, self.window)
+        self.endpoints_dialog.open()
+        return self.endpoints_dialog
 
     def show_charts(self) -> ChartsDialog:
         from playground.ui.charts import ChartsDialog
 
-        dialog = ChartsDialog(self.session, self)
-        dialog.open()
-        self.charts_dialog = dialog
-        return dialog
+        self.charts_dialog = ChartsDialog(self.session, self.window)
+        self.charts_dialog.open()
+        return self.charts_dialog
 
     def show_usage(self) -> UsageDialog:
         from playground.ui.usage_dialog import UsageDialog
 
-        dialog = UsageDialog(self.session, self)
-        dialog.open()
-        self.usage_dialog = dialog
-        return dialog
+        self.usage_dialog = UsageDialog(self.session, self.window)
+        self.usage_dialog.open()
+        return self.usage_dialog
+
+    def show_leaderboard(self) -> LeaderboardView:
+        from playground.ui.blind import LeaderboardView
+
+        self.leaderboard_view = LeaderboardView(self.session, self.window)
+        self.leaderboard_view.open()
+        return self.leaderboard_view
 
     def show_shortcuts(self) -> None:
         from playground.ui.dialogs import ShortcutsDialog
 
-        rows = [tuple(line.split("  ", 1)) for line in SHORTCUTS.splitlines()]
-        dialog = ShortcutsDialog([(keys, what.capitalize()) for keys, what in rows], self)
-        dialog.open()
-        self.shortcuts_dialog = dialog
+        rows = [line.split("  ", 1) for line in SHORTCUTS.splitlines()]
+        self.shortcuts_dialog = ShortcutsDialog(
+            [(keys, what.capitalize()) for keys, what in rows], self.window
+        )
+        self.shortcuts_dialog.open()
 
     def show_log_folder(self) -> None:
         folder = self.session.log_folder()
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-        self.statusBar().showMessage(f"Logs are in {folder}", 10000)
+        self.message.emit(f"Logs are in {folder}", 10000)
 
-    def _export_text(self, kind: str) -> str | None:
+    # ----- exports ------------------------------------------------------------------------------
+
+    def export_text(self, kind: str) -> str | None:
+        """The comparison on screen as Markdown, JSON or HTML; None (and why) when there is none."""
         from playground.core.export import to_json, to_markdown
 
-        if self.blind_pending is not None:
-            self.statusBar().showMessage("Vote or reveal first: an export names the models.", 6000)
+        if self.blind.pending is not None:
+            self.message.emit("Vote or reveal first: an export names the models.", 6000)
             return None
         run = self.compare.run
         if run is None:
-            self.statusBar().showMessage("Nothing to export yet: run a comparison first.", 6000)
+            self.message.emit("Nothing to export yet: run a comparison first.", 6000)
             return None
         if kind == "html":
             from playground.core.report import comparison_report_html
@@ -214,37 +267,34 @@ class MenusMixin:
         return to_markdown(run.request, run.results) if kind == "md" else to_json(run.request, run.results)
 
     def copy_markdown(self) -> None:
-        text = self._export_text("md")
+        text = self.export_text("md")
         clipboard = QApplication.clipboard()
         if text is not None and clipboard is not None:
             clipboard.setText(text)
-            self.statusBar().showMessage("Comparison copied as Markdown.", 4000)
+            self.message.emit("Comparison copied as Markdown.", 4000)
 
     def _save_shortcut(self) -> None:
         """Ctrl+S saves the template being edited when the focus is in the template editor."""
-        panel = self._template_panel
-        if panel is not None and panel.isVisible() and panel.isAncestorOf(QApplication.focusWidget()):
-            panel.save(panel.noteEdit.text().strip())
-            return
-        self.save_export("md")
+        if not self.intents.save_template():
+            self.save_export("md")
 
     def save_export(self, kind: str, path: str | None = None) -> None:
-        text = self._export_text(kind)
+        text = self.export_text(kind)
         if text is None:
             return
         if path is None:
             pattern = {"md": "Markdown (*.md)", "json": "JSON (*.json)", "html": "HTML page (*.html)"}[kind]
-            path, _ = QFileDialog.getSaveFileName(self, "Save comparison", f"comparison.{kind}", pattern)
+            path, _ = QFileDialog.getSaveFileName(
+                self.window, "Save comparison", f"comparison.{kind}", pattern
+            )
         if not path:
             return
-        from pathlib import Path
-
         try:
             self.session.save_text(Path(path), text)
         except PlaygroundError as exc:
-            QMessageBox.warning(self, "Could not save", str(exc))
+            QMessageBox.warning(self.window, "Could not save", str(exc))
             return
-        self.statusBar().showMessage(f"Saved {path}", 6000)
+        self.message.emit(f"Saved {path}", 6000)
 
 
 SHORTCUTS = """Ctrl+Enter  send the prompt to every pane

@@ -1,75 +1,102 @@
-"""MainWindow's state saved at close and restored at start: geometry, panes, parameters, prompt, theme.
+"""What the window saves at close and restores at start: geometry, panes, parameters, prompt, theme.
 
-A mixin: its methods run on the MainWindow."""
+`WindowState` also owns the theme in use (View > System / Light / Dark).
+
+Signals:
+    themeChanged(str): the theme now in use.
+    rowsRestored(int): how many rows of panes the saved state asked for.
+"""
 
 from __future__ import annotations
 
 import base64
 from typing import Any
 
-from PySide6.QtCore import QByteArray
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QByteArray, QObject, Signal
+from PySide6.QtWidgets import QApplication, QWidget
 
 from playground.core.errors import PlaygroundError
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
+from playground.ui.compare_view import CompareView
+from playground.ui.composer import Composer
 from playground.ui.theme import THEMES, apply_theme
 
+MAX_RESTORED_PANES = 16
 
-class WindowStateMixin:
-    """MainWindow's state saved at close and restored at start."""
+
+class WindowState(QObject):
+    """Save and restore ``window``'s state, and apply the theme."""
+
+    themeChanged = Signal(str)
+    rowsRestored = Signal(int)
+
+    def __init__(self, window: QWidget, composer: Composer, compare: CompareView) -> None:
+        super().__init__(window)
+        self.window = window
+        self.composer = composer
+        self.compare = compare
+        app = QApplication.instance()
+        self._system_palette = app.palette() if isinstance(app, QApplication) else None
+        self.theme = "system"
 
     def set_theme(self, theme: str) -> None:
         app = QApplication.instance()
         if isinstance(app, QApplication) and self._system_palette is not None:
             apply_theme(app, theme, self._system_palette)
         self.theme = theme
-        self.themeActions[theme].setChecked(True)
+        self.themeChanged.emit(theme)
 
-    def _restore(self, state: dict[str, Any]) -> None:
+    def restore(self, state: dict[str, Any]) -> None:
         geometry = state.get("geometry")
         if isinstance(geometry, str):
-            self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
-        panes = [m for m in state.get("panes", []) if isinstance(m, str)] or ["", "", ""]
-        overrides = state.get("overrides") if isinstance(state.get("overrides"), list) else []
-        routings = state.get("routing") if isinstance(state.get("routing"), list) else []
-        for index, model in enumerate(panes[:16]):
-            pane = self.compare.add_pane(model)
-            if index < len(overrides) and isinstance(overrides[index], dict):
-                pane.set_overrides(_params_from_state(overrides[index]))
-            if index < len(routings) and isinstance(routings[index], dict):
-                pane.set_routing(_routing_from_state(routings[index]))
+            self.window.restoreGeometry(QByteArray(base64.b64decode(geometry)))
+        self._restore_panes(state)
         params = state.get("params")
-        if isinstance(params, dict):
-            self.params.set_params(_params_from_state(params))
-        self.systemPromptEdit.setPlainText(str(state.get("system", "")))
-        self.systemToggle.setChecked(bool(state.get("system_visible")) or bool(state.get("system")))
-        self.promptEdit.setPlainText(str(state.get("prompt", "")))
-        self.syncBox.setChecked(bool(state.get("sync")))
-        self.gridAction.setChecked(state.get("rows") == 2)
+        composer = self.composer
+        composer.fill(
+            str(state.get("prompt", "")),
+            str(state.get("system", "")),
+            params_from_state(params) if isinstance(params, dict) else None,
+        )
+        composer.systemToggle.setChecked(bool(state.get("system_visible")) or bool(state.get("system")))
+        composer.syncBox.setChecked(bool(state.get("sync")))
+        self.rowsRestored.emit(2 if state.get("rows") == 2 else 1)
         theme = state.get("theme")
         self.set_theme(theme if theme in THEMES else "system")
 
+    def _restore_panes(self, state: dict[str, Any]) -> None:
+        panes = [m for m in state.get("panes", []) if isinstance(m, str)] or ["", "", ""]
+        overrides = _list(state.get("overrides"))
+        routings = _list(state.get("routing"))
+        for index, model in enumerate(panes[:MAX_RESTORED_PANES]):
+            pane = self.compare.add_pane(model)
+            own = overrides[index] if index < len(overrides) else None
+            if isinstance(own, dict):
+                pane.set_overrides(params_from_state(own))
+            routing = routings[index] if index < len(routings) else None
+            if isinstance(routing, dict):
+                pane.set_routing(_routing_from_state(routing))
+
     def state(self) -> dict[str, Any]:
-        params = self.params.params()
+        ws = self.composer.read()
         return {
-            "geometry": base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii"),
+            "geometry": base64.b64encode(bytes(self.window.saveGeometry().data())).decode("ascii"),
             "panes": self.compare.models(),
-            "overrides": [_params_state(p.overrides) for p in self.compare.panes],
-            "routing": [p.routing.to_mapping() if p.routing else {} for p in self.compare.panes],
-            "params": _params_state(params),
-            "system": self.systemPromptEdit.toPlainText(),
-            "system_visible": self.systemToggle.isChecked(),
-            "prompt": self._unsent_prompt(),
-            "sync": self.syncBox.isChecked(),
+            "overrides": [_params_state(p.overrides) for p in ws.panes],
+            "routing": [p.routing.to_mapping() if p.routing else {} for p in ws.panes],
+            "params": _params_state(ws.params),
+            "system": ws.system,
+            "system_visible": self.composer.systemToggle.isChecked(),
+            "prompt": ws.unsent_prompt(),  # what was sent is not offered again at the next start
+            "sync": self.composer.syncBox.isChecked(),
             "rows": self.compare.rows,
             "theme": self.theme,
         }
 
-    def _unsent_prompt(self) -> str:
-        """The prompt box, unless it still holds what was sent (a restart must not offer it again)."""
-        text = self.promptEdit.toPlainText()
-        return "" if text == self._sent_prompt else text
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
 
 
 def _params_state(params: ChatParams | None) -> dict[str, Any]:
@@ -78,7 +105,8 @@ def _params_state(params: ChatParams | None) -> dict[str, Any]:
     return {name: getattr(params, name) for name in params.set_names()}
 
 
-def _params_from_state(data: dict[str, Any]) -> ChatParams:
+def params_from_state(data: dict[str, Any]) -> ChatParams:
+    """Parameters read back from a saved state or a history row; anything not valid is dropped."""
     known = {k: v for k, v in data.items() if k in ChatParams.__dataclass_fields__}
     if isinstance(known.get("stop"), list):
         known["stop"] = tuple(str(s) for s in known["stop"])
