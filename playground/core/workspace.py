@@ -31,7 +31,7 @@ NOTHING_TO_FOLLOW = "Nothing to follow up yet: send a comparison first."
 
 
 @dataclass
-class PaneState:
+class WorkspacePane:
     """One pane as the next request sees it."""
 
     model: str = ""
@@ -82,7 +82,7 @@ class Workspace:
     prompt: str = ""
     system: str = ""
     params: ChatParams = field(default_factory=ChatParams)
-    panes: list[PaneState] = field(default_factory=list)
+    panes: list[WorkspacePane] = field(default_factory=list)
     attachments: tuple[Attachment, ...] = ()
     template: TemplateUse | None = None
     blind: bool = False  # the next comparison hides the models until a vote

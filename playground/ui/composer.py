@@ -32,7 +32,7 @@ from playground.core.errors import PlaygroundError
 from playground.core.estimate import CostEstimate
 from playground.core.format import usd
 from playground.core.request import ChatParams
-from playground.core.workspace import PaneState, Workspace
+from playground.core.workspace import Workspace, WorkspacePane
 from playground.ui.attachments import AttachmentStrip, PromptEdit
 from playground.ui.compare_view import CompareView
 from playground.ui.params_panel import ParamsPanel
@@ -200,7 +200,7 @@ class Composer(QWidget):
         ws.attachments = tuple(self.attachmentStrip.attachments)
         ws.blind = self.blindButton.isChecked()
         ws.panes = [
-            PaneState(p.model, p.overrides, p.routing, p.thread, p.in_conversation)
+            WorkspacePane(p.model, p.overrides, p.routing, p.thread, p.in_conversation)
             for p in self.compare.panes
         ]
         return ws

@@ -14,9 +14,9 @@ from playground.core.request import ChatParams
 from playground.core.routing import Routing
 from playground.core.workspace import (
     PICK_EVERY_MODEL,
-    PaneState,
     TemplateUse,
     Workspace,
+    WorkspacePane,
     recent_models,
 )
 from tests.core.test_conversation import png_bytes
@@ -36,7 +36,7 @@ def _template(prompt: str = "Summarise: caching") -> TemplateUse:
 
 
 def test_send_needs_a_prompt_and_a_model_in_every_pane() -> None:
-    workspace = Workspace(prompt="  ", panes=[PaneState("a/one"), PaneState("")])
+    workspace = Workspace(prompt="  ", panes=[WorkspacePane("a/one"), WorkspacePane("")])
     assert workspace.send_problem() == ""  # an empty prompt: nothing to say, nothing sent
     workspace.prompt = "Hello"
     assert workspace.send_problem() == PICK_EVERY_MODEL
@@ -50,7 +50,7 @@ def test_a_comparison_goes_to_every_pane_with_its_own_parameters_and_routing() -
         prompt="Hello",
         system="  ",
         params=ChatParams(max_tokens=50),
-        panes=[PaneState("a/one", own, Routing(zdr=True)), PaneState("b/two")],
+        panes=[WorkspacePane("a/one", own, Routing(zdr=True)), WorkspacePane("b/two")],
     )
     request, record = workspace.compare_request()
     assert [p.model for p in request.panes] == ["a/one", "b/two"]
@@ -63,7 +63,7 @@ def test_a_comparison_goes_to_every_pane_with_its_own_parameters_and_routing() -
 
 
 def test_a_template_is_recorded_until_the_prompt_is_edited() -> None:
-    workspace = Workspace(prompt="Summarise: caching", panes=[PaneState("a/one")], template=_template())
+    workspace = Workspace(prompt="Summarise: caching", panes=[WorkspacePane("a/one")], template=_template())
     request, record = workspace.compare_request()
     assert record == {
         "template": "summary",
@@ -82,9 +82,9 @@ def test_a_follow_up_goes_only_to_panes_in_the_conversation_with_their_own_threa
     workspace = Workspace(
         prompt="And then?",
         panes=[
-            PaneState("a/one", thread=THREAD),
-            PaneState("b/two", thread=THREAD, in_conversation=False),  # left out by the user
-            PaneState("c/three"),  # no conversation yet
+            WorkspacePane("a/one", thread=THREAD),
+            WorkspacePane("b/two", thread=THREAD, in_conversation=False),  # left out by the user
+            WorkspacePane("c/three"),  # no conversation yet
         ],
         attachments=(picture,),
     )
@@ -95,8 +95,8 @@ def test_a_follow_up_goes_only_to_panes_in_the_conversation_with_their_own_threa
 
 
 def test_no_follow_up_without_a_conversation_or_a_prompt() -> None:
-    assert not Workspace(prompt="Next", panes=[PaneState("a/one")]).can_follow_up()
-    assert not Workspace(prompt=" ", panes=[PaneState("a/one", thread=THREAD)]).can_follow_up()
+    assert not Workspace(prompt="Next", panes=[WorkspacePane("a/one")]).can_follow_up()
+    assert not Workspace(prompt=" ", panes=[WorkspacePane("a/one", thread=THREAD)]).can_follow_up()
 
 
 def test_an_edited_turn_resends_one_pane_from_there_with_that_turns_attachments() -> None:
@@ -107,7 +107,7 @@ def test_an_edited_turn_resends_one_pane_from_there_with_that_turns_attachments(
         Message("user", "more"),
         Message("assistant", "sure"),
     )
-    workspace = Workspace(prompt="unrelated", panes=[PaneState("a/one", thread=thread)])
+    workspace = Workspace(prompt="unrelated", panes=[WorkspacePane("a/one", thread=thread)])
     request = workspace.branch_request(0, 0, "look closely")
     assert request is not None and request.attachments == (picture,)
     assert request.pane_messages(0) == (Message("user", "look closely", (picture,)),)
@@ -121,7 +121,7 @@ def test_preflight_checks_what_each_pane_would_send() -> None:
     picture = make_attachment("chart.png", png_bytes())
     workspace = Workspace(
         prompt="What is shown?",
-        panes=[PaneState("acme/text", thread=THREAD), PaneState("acme/eyes")],
+        panes=[WorkspacePane("acme/text", thread=THREAD), WorkspacePane("acme/eyes")],
         attachments=(picture,),
     )
     catalog = ModelCatalog([TEXT_ONLY, VISION])
@@ -136,7 +136,7 @@ def test_preflight_checks_what_each_pane_would_send() -> None:
 
 def test_a_follow_up_costs_more_than_a_new_comparison_by_its_thread() -> None:
     catalog = ModelCatalog([TEXT_ONLY])
-    workspace = Workspace(prompt="Next", params=ChatParams(max_tokens=10), panes=[PaneState("acme/text")])
+    workspace = Workspace(prompt="Next", params=ChatParams(max_tokens=10), panes=[WorkspacePane("acme/text")])
     assert workspace.follow_up_estimate(catalog) is None
     workspace.panes[0].thread = THREAD
     fresh = workspace.estimate(catalog)
@@ -147,7 +147,7 @@ def test_a_follow_up_costs_more_than_a_new_comparison_by_its_thread() -> None:
 def test_a_rerun_sends_each_answers_turn_with_its_conversation() -> None:
     answer = _answer(thread=(*THREAD, Message("user", "second question")))
     run = RunRecord(1, 0.0, "second question", "be brief", {}, answers=(answer, _answer(pane=1)))
-    workspace = Workspace(panes=[PaneState("a/one"), PaneState("a/one", ChatParams(temperature=0.5))])
+    workspace = Workspace(panes=[WorkspacePane("a/one"), WorkspacePane("a/one", ChatParams(temperature=0.5))])
     request = workspace.rerun_request(run)
     assert request.system == "be brief"
     assert request.pane_messages(0) == (*THREAD, Message("user", "second question"))
