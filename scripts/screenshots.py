@@ -146,7 +146,7 @@ async def main(out: Path, size: tuple[int, int] = (1500, 900), theme: str = "sys
         painter.fillRect(30 + i * 70, 190 - height, 50, height, QColor("#0969da"))
     painter.end()
     window.compare.panes[0].set_in_conversation(False)  # a text-only model: leave it out
-    window._add_attachment(make_attachment("hit-rates.png", png_bytes(picture)))
+    window.composer.add_attachment(make_attachment("hit-rates.png", png_bytes(picture)))
     window.promptEdit.setPlainText("Here are our cache hit rates by week - does the name still fit?")
     window.follow_up()
     await wait_until(lambda: not window.compare.running)

@@ -59,7 +59,6 @@ class BlindController(QObject):
         self._order: list[ResponsePane] = []
 
     def toggled(self, on: bool) -> None:
-        self.workspace.blind = on
         if not on:
             self.reveal()
         self.message.emit(BLIND_ON if on else "", 6000)

@@ -245,17 +245,17 @@ class Composer(QWidget):
     def attach_files(self, paths: list[str]) -> None:
         for path in paths:
             try:
-                self._add_attachment(self.session.load_attachment(Path(path)))
+                self.add_attachment(self.session.load_attachment(Path(path)))
             except PlaygroundError as exc:
                 self.message.emit(str(exc), 10000)
 
     def _attach_bytes(self, name: str, data: bytes) -> None:
         try:
-            self._add_attachment(make_attachment(name, data))
+            self.add_attachment(make_attachment(name, data))
         except PlaygroundError as exc:
             self.message.emit(str(exc), 10000)
 
-    def _add_attachment(self, attachment: Attachment) -> None:
+    def add_attachment(self, attachment: Attachment) -> None:
         try:
             check_total([*self.attachmentStrip.attachments, attachment])
         except PlaygroundError as exc:

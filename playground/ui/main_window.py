@@ -43,6 +43,7 @@ from playground.ui.window_state import WindowState
 if TYPE_CHECKING:
     from playground.core.history import RunRecord
     from playground.core.spend import Alert
+    from playground.core.templates import PromptTemplate
     from playground.ui.blind import LeaderboardView, RankDialog, VoteBar
     from playground.ui.charts import ChartsDialog
     from playground.ui.dialogs import DiffDialog, ShortcutsDialog
@@ -335,6 +336,12 @@ class MainWindow(QMainWindow):
 
     def send(self) -> None:
         self.sending.send()
+
+    def set_pane_models(self, models: list[str]) -> None:
+        self.models.set_pane_models(models)
+
+    def show_matrix(self, template: PromptTemplate, other: PromptTemplate | None = None) -> MatrixDialog:
+        return self.reopen.show_matrix(template, other)
 
     def open_run(self, run: RunRecord) -> None:
         self.reopen.open_run(run)
