@@ -218,17 +218,14 @@ class Composer(QWidget):
         self.systemToggle.setText(("▾" if shown else "▸") + " System prompt")
 
     def prompt_changed(self) -> None:
-        self.sendButton.setEnabled(bool(self.promptEdit.toPlainText().strip()))
-        self.update_follow_up()
+        self.update_buttons()
         self.schedule_estimate()
 
-    def update_follow_up(self) -> None:
-        ready = not self.compare.running and self.read().can_follow_up()
-        self.followUpButton.setEnabled(ready)
-
-    def conversation_panes(self) -> list[ResponsePane]:
-        """The panes a follow-up goes to."""
-        return [self.compare.panes[i] for i in self.read().conversation_panes()]
+    def update_buttons(self) -> None:
+        """Send needs a prompt; Follow up also a conversation, and nothing running."""
+        ws = self.read()
+        self.sendButton.setEnabled(ws.can_send())
+        self.followUpButton.setEnabled(not self.compare.running and ws.can_follow_up())
 
     # ----- attachments --------------------------------------------------------------------------
 

@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
         self.window_state.rowsRestored.connect(lambda rows: self.gridAction.setChecked(rows == 2))
         c = self.compare
         c.panesChanged.connect(self.composer.schedule_estimate)
-        c.panesChanged.connect(self.composer.update_follow_up)  # a pane ticked in or out of follow-ups
+        c.panesChanged.connect(self.composer.update_buttons)  # a pane ticked in or out of follow-ups
         c.runStarted.connect(self._run_state_changed)
         c.runFinished.connect(self._run_state_changed)
         c.codeRequested.connect(self.menus.show_code)
@@ -298,7 +298,7 @@ class MainWindow(QMainWindow):
         self.stopAllButton.setEnabled(running)
         if not running:
             self.blind.offer_vote()
-        self.composer.update_follow_up()
+        self.composer.update_buttons()
         if not running:
             self.composer.schedule_estimate()  # the threads grew: context and follow-up cost
 
