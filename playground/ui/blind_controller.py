@@ -40,7 +40,7 @@ class BlindControllerMixin:
     def _hide_models(self, run: Any, panes: list[ResponsePane]) -> None:
         from playground.core.leaderboard import blind_labels
 
-        show_speed = self.session.ctx.settings.load().blind_show_speed
+        show_speed = self.session.settings.load().blind_show_speed
         for pane, label in zip(panes, blind_labels(len(panes)), strict=True):
             pane.set_blind(label, show_speed=show_speed)
         self.blind_pending = (run, panes)
@@ -81,7 +81,7 @@ class BlindControllerMixin:
         if self.blind_pending is None:
             return
         run, _ = self.blind_pending
-        saved = self.session.save_vote(run.run_id, kind, [p.model for p in ranking])
+        saved = self.session.runs.save_vote(run.run_id, kind, [p.model for p in ranking])
         self.reveal(note="Vote saved. " if saved else "")
 
     def reveal(self, *, quiet: bool = False, note: str = "") -> None:

@@ -193,7 +193,7 @@ class ComposerMixin:
     def attach_files(self, paths: list[str]) -> None:
         for path in paths:
             try:
-                self._add_attachment(self.session.load_attachment(Path(path)))
+                self._add_attachment(self.session.files.load_attachment(Path(path)))
             except PlaygroundError as exc:
                 self.statusBar().showMessage(str(exc), 10000)
 
@@ -225,7 +225,7 @@ class ComposerMixin:
         params = self.params.params()
         attached = input_tokens([Message("user", "", tuple(self.attachmentStrip.attachments))])
         estimate = estimate_cost(
-            self.session.catalog,
+            self.session.models.catalog,
             self.compare.models(),
             self.promptEdit.toPlainText(),
             self.systemPromptEdit.toPlainText(),
@@ -237,7 +237,7 @@ class ComposerMixin:
         unpriced = [m for m in estimate.unknown if m and not self._unknown_model(m)]
         if unpriced:  # an unknown id is marked in its own pane instead
             text += f" (+{len(unpriced)} unpriced)"
-        over = bool(estimate.per_model) and bool(self.session.estimate_alerts(estimate.total))
+        over = bool(estimate.per_model) and bool(self.session.spend.estimate_alerts(estimate.total))
         self.costLabel.setText(f"⚠ {text} - above your alert" if over else text)
         self.costLabel.setProperty("alert", over)
         self.costLabel.style().unpolish(self.costLabel)
@@ -252,7 +252,7 @@ class ComposerMixin:
         follow = self._conversation_panes()
         if follow and estimate.per_model:
             threads = estimate_cost(
-                self.session.catalog,
+                self.session.models.catalog,
                 [p.model for p in follow],
                 self.promptEdit.toPlainText(),
                 self.systemPromptEdit.toPlainText(),
@@ -267,7 +267,7 @@ class ComposerMixin:
             pane.set_note("\n".join(problems))
 
     def _unknown_model(self, model: str) -> bool:
-        return self.session.unknown_model(model)
+        return self.session.models.unknown_model(model)
 
     def _pane_problems(self, pane: ResponsePane, *, follow: bool, all_notes: bool = False) -> list[str]:
         """What the pane should say before sending (core/preflight.py); without ``all_notes`` only
@@ -282,7 +282,7 @@ class ComposerMixin:
             attachments,
             pane.routing is not None and pane.routing.require_parameters,
         )
-        return self.session.pane_notes(draft, all_notes=all_notes)
+        return self.session.models.pane_notes(draft, all_notes=all_notes)
 
     def _blocked(self, panes: list[ResponsePane], *, follow: bool) -> bool:
         """Refuse to send what would only come back as an error, and say why in each pane."""

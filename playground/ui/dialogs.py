@@ -94,14 +94,14 @@ class DiffDialog(QDialog):
         self.view.setObjectName("diffView")
         self.view.setAccessibleName("Differences")
         layout.addWidget(self.view, 1)
-        self.left.currentIndexChanged.connect(self.render)
-        self.right.currentIndexChanged.connect(self.render)
+        self.left.currentIndexChanged.connect(self.render_diff)
+        self.right.currentIndexChanged.connect(self.render_diff)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.render()
+        self.render_diff()
 
-    def render(self) -> None:
+    def render_diff(self) -> None:
         left = self.answers[self.left.currentIndex()][1]
         right = self.answers[self.right.currentIndex()][1]
         base = self.palette().color(QPalette.ColorRole.Base)  # the dialog's: children follow it
@@ -112,7 +112,7 @@ class DiffDialog(QDialog):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and hasattr(self, "html"):
-            self.render()  # the diff colours belong to the theme
+            self.render_diff()  # the diff colours belong to the theme
 
 
 def diff_html(left: str, right: str, *, dark: bool = False) -> str:

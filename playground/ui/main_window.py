@@ -32,7 +32,6 @@ from playground.core.conversation import (
 )
 from playground.core.errors import PlaygroundError
 from playground.core.format import context, per_million
-from playground.core.uistate import UiStateStore
 from playground.ui.blind_controller import BlindControllerMixin
 from playground.ui.compare_view import CompareView
 from playground.ui.composer import ComposerMixin
@@ -51,6 +50,7 @@ if TYPE_CHECKING:
     from playground.core.history import RunRecord
     from playground.core.spend import Alert
     from playground.core.templates import PromptTemplate
+    from playground.core.uistate import UiStateStore
     from playground.ui.blind import VoteBar
     from playground.ui.history_view import HistoryView
     from playground.ui.matrix_dialog import MatrixDialog
@@ -146,7 +146,7 @@ class MainWindow(
         the window appears without loading the template and history machinery."""
         self._template_panel: TemplatePanel | None = None
         self._history_view: HistoryView | None = None
-        self.compare.runFinished.connect(self.session.run_ended)
+        self.compare.runFinished.connect(self.session.runs.run_ended)
         self.template_context: dict[str, Any] = {}
         # The templates dock takes the full height on the left and history sits under the panes
         # only: stacked, their minimum heights would not fit a 720 px screen.
@@ -206,7 +206,7 @@ class MainWindow(
 
     def show_warnings(self) -> None:
         """Tell the user about files set aside at start-up (damaged settings, cache, history)."""
-        warnings = list(dict.fromkeys(self.session.ctx.warnings + self.state_store.warnings))
+        warnings = list(dict.fromkeys(self.session.warnings() + self.state_store.warnings))
         if warnings:
             self.statusBar().showMessage(" ".join(warnings), 30000)
             self.warnings_shown = warnings
@@ -222,10 +222,10 @@ class MainWindow(
             self.browser.set_status(text)
 
     def _catalog_changed(self) -> None:
-        catalog = self.session.catalog
+        catalog = self.session.models.catalog
         if catalog is None:
             return
-        settings = self.session.ctx.settings.load()
+        settings = self.session.settings.load()
         ordered = list(
             dict.fromkeys(
                 [*settings.favourite_models, *settings.recent_models, *sorted(m.id for m in catalog.models)]
@@ -240,15 +240,15 @@ class MainWindow(
         self._schedule_estimate()
 
     def _default_models(self) -> list[str]:
-        if self.session.ctx.demo is not None:
+        if self.session.demo:
             return DEMO_MODELS
-        catalog = self.session.catalog
-        settings = self.session.ctx.settings.load()
+        catalog = self.session.models.catalog
+        settings = self.session.settings.load()
         chosen = [m for m in [*settings.default_models, *PREFERRED] if catalog is None or catalog.get(m)]
         return chosen[:3]
 
     def _update_demo_banner(self) -> None:
-        self.demoBanner.setVisible(self.session.ctx.demo is not None)
+        self.demoBanner.setVisible(self.session.demo)
 
     # ----- templates and history ------------------------------------------------------------
 
@@ -266,7 +266,7 @@ class MainWindow(
             self.params.set_params(template.params)
         if template.models:
             self.set_pane_models(list(template.models))
-        version = self.session.library.current_version(template)
+        version = self.session.templates.current_version(template)
         case = next((name for name, case_values in template.cases if dict(case_values) == values), None)
         self.template_context = {
             "template": template.name,
@@ -344,13 +344,13 @@ class MainWindow(
     # ----- dialogs --------------------------------------------------------------------------
 
     def start_demo(self) -> None:
-        self.session.ctx.start_demo()
+        self.session.start_demo()
         self._update_demo_banner()
         self.session.spawn(self._reload_for_demo(), "demo")
 
     async def _reload_for_demo(self) -> None:
-        await self.session.load_key()
-        await self.session.refresh_catalog()
+        await self.session.keys.load_key()
+        await self.session.models.refresh_catalog()
         for pane, model in zip(self.compare.panes, DEMO_MODELS, strict=False):
             pane.modelSelector.setEditText(model)
 
@@ -362,9 +362,9 @@ class MainWindow(
             self.browser.modelsChosen.connect(self.add_models)
             self.browser.refreshRequested.connect(self._refresh_catalog)
             self.browser.favouritesChanged.connect(self._favourites_changed)
-        if self.session.catalog is not None:
-            favourites = set(self.session.ctx.settings.load().favourite_models)
-            self.browser.set_catalog(self.session.catalog, favourites)
+        if self.session.models.catalog is not None:
+            favourites = set(self.session.settings.load().favourite_models)
+            self.browser.set_catalog(self.session.models.catalog, favourites)
         self.browser.set_status(self.catalogLabel.text().removeprefix("Models "))
         self.browser.show()
         self.browser.raise_()
@@ -380,11 +380,11 @@ class MainWindow(
                 self.compare.add_pane(model)
 
     def _favourites_changed(self, ids: list[str]) -> None:
-        self.session.ctx.settings.update(favourite_models=tuple(ids))
+        self.session.settings.set_favourite_models(ids)
         self._catalog_changed()
 
     def _refresh_catalog(self) -> None:
-        self.session.spawn(self.session.refresh_catalog(), "catalog-refresh")
+        self.session.spawn(self.session.models.refresh_catalog(), "catalog-refresh")
 
     def _test_active_key(self) -> None:
         self.show_key_dialog().test_in_use()

@@ -42,10 +42,10 @@ class MenusMixin:
         file.addSeparator()
         self._action(file, "Show log folder", self.show_log_folder)
         self.logPromptsAction = self._action(
-            file, "Log prompts and answers", lambda on: self.session.spawn(self.session.set_log_prompts(on))
+            file, "Log prompts and answers", self.session.settings.set_log_prompts
         )
         self.logPromptsAction.setCheckable(True)
-        self.logPromptsAction.setChecked(self.session.ctx.settings.load().log_prompts)
+        self.logPromptsAction.setChecked(self.session.settings.load().log_prompts)
         self._action(file, "Quit", self.request_quit, QKeySequence.StandardKey.Quit)
         compare = menu.addMenu("&Compare")
         # the menu shows the shortcuts: they live on the actions, not on separate QShortcuts
@@ -64,10 +64,10 @@ class MenusMixin:
         self.blindSpeedAction = self._action(
             compare,
             "Show speed in blind mode",
-            self.session.set_blind_show_speed,
+            self.session.settings.set_blind_show_speed,
         )
         self.blindSpeedAction.setCheckable(True)
-        self.blindSpeedAction.setChecked(self.session.ctx.settings.load().blind_show_speed)
+        self.blindSpeedAction.setChecked(self.session.settings.load().blind_show_speed)
         self._action(compare, "Leaderboard...", self.show_leaderboard, "Ctrl+L")
         self._more_menus(menu)
 
@@ -146,7 +146,7 @@ class MenusMixin:
         request = CompareRequest(
             self.promptEdit.toPlainText(), (PaneSpec(pane.model),), system, self.params.params()
         ).chat_request(0)
-        base = self.session.ctx.base_url if self.session.ctx.demo is None else "https://openrouter.ai/api/v1"
+        base = self.session.code_base_url()
         CodeDialog(request, base, self).open()
 
     def show_diff(self) -> None:
@@ -193,7 +193,7 @@ class MenusMixin:
         self.shortcuts_dialog = dialog
 
     def show_log_folder(self) -> None:
-        folder = self.session.log_folder()
+        folder = self.session.files.log_folder()
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
         self.statusBar().showMessage(f"Logs are in {folder}", 10000)
 
@@ -240,7 +240,7 @@ class MenusMixin:
         from pathlib import Path
 
         try:
-            self.session.save_text(Path(path), text)
+            self.session.files.save_text(Path(path), text)
         except PlaygroundError as exc:
             QMessageBox.warning(self, "Could not save", str(exc))
             return

@@ -56,7 +56,7 @@ class SendingMixin:
         record = {k: v for k, v in self.template_context.items() if not k.startswith("_")}
         record = record if applies else {}
         try:
-            run = self.session.new_compare(request, **record)
+            run = self.session.runs.new_compare(request, **record)
         except PlaygroundError as exc:
             self.statusBar().showMessage(str(exc), 15000)  # said before anything is sent
             if isinstance(exc, NoKeyError):
@@ -161,7 +161,7 @@ class SendingMixin:
             self.reveal(quiet=True)
             self.statusBar().clearMessage()
         try:
-            run = self.session.new_compare(request)
+            run = self.session.runs.new_compare(request)
         except PlaygroundError as exc:
             QMessageBox.information(self, "Cannot send yet", str(exc))
             return False
@@ -177,14 +177,14 @@ class SendingMixin:
 
     def _within_spend_cap(self) -> bool:
         """Ask first when the estimate reaches the user's per-comparison alert."""
-        alerts = self.session.estimate_alerts(self.estimate.total)
+        alerts = self.session.spend.estimate_alerts(self.estimate.total)
         if not alerts:
             return True
         answer = QMessageBox.question(self, "Above your spend alert", f"{alerts[0].message} Send anyway?")
         return answer == QMessageBox.StandardButton.Yes
 
     def _remember_recent(self, models: list[str]) -> None:
-        settings = self.session.ctx.settings
+        settings = self.session.settings
         recent = list(dict.fromkeys([*models, *settings.load().recent_models]))[:MAX_RECENT]
         try:
             settings.update(recent_models=tuple(recent))
