@@ -22,6 +22,7 @@ FORBIDDEN_MODULES = {
     "keyring",
     "tomllib",
     "tomli_w",
+    "shutil",
     "playground.core.history.db",
     "playground.core.history.store",
     "playground.core.history.runs",
@@ -52,6 +53,8 @@ FORBIDDEN_NAMES = {
     "playground.core.history.testruns": {"TestStore"},
 }
 FILE_CALLS = {"read_text", "read_bytes", "write_text", "write_bytes", "atomic_write", "mkdir", "unlink"}
+FILE_FUNCTIONS = {"open", "atomic_write", "QFile", "QSaveFile", "QSettings"}  # called by their own name
+OS_FILE_CALLS = {"open", "remove", "replace", "rename", "unlink", "makedirs", "rmdir"}  # os.<name>()
 SECRET_CALLS = {"reveal"}
 CONTEXT_ATTRIBUTES = {"ctx", "_ctx"}
 
@@ -84,10 +87,11 @@ def _call_problem(node: ast.AST) -> str | None:
     if not isinstance(node, ast.Call):
         return None
     func = node.func
-    if isinstance(func, ast.Name) and func.id in {"open", "atomic_write"}:
+    if isinstance(func, ast.Name) and func.id in FILE_FUNCTIONS:
         return f"calls {func.id}()"
     if isinstance(func, ast.Attribute):
-        if func.attr == "open" and ast.unparse(func.value) in {"os", "io", "Path"}:
+        receiver = ast.unparse(func.value)
+        if (receiver == "os" and func.attr in OS_FILE_CALLS) or (receiver in {"io", "Path"} and func.attr == "open"):
             return f"calls {ast.unparse(func)}()"
         if func.attr in FILE_CALLS or (func.attr in SECRET_CALLS and ast.unparse(func.value) != "self"):
             return f"calls .{func.attr}()"
@@ -142,7 +146,7 @@ def test_the_check_sees_every_kind_of_offence() -> None:
         "    from playground.core.templates import TemplateStore\n"
         "def f(self, path):\n"
         "    self.session.ctx.settings.update(x=1)\n"
-        "    path.write_text('x')\n"
+        "    path.write_text('x'); os.replace(path, path)\n"
         "    self.reveal()  # a blind comparison's reveal: no secret\n"
         "    with open(path) as fh:\n"
         "        return key.reveal(), fh\n"
@@ -152,6 +156,7 @@ def test_the_check_sees_every_kind_of_offence() -> None:
         "w.py:3: imports RunHistory from playground.core.history",
         "w.py:7: reaches the AppContext (self.session.ctx)",
         "w.py:8: calls .write_text()",
+        "w.py:8: calls os.replace()",
         "w.py:10: calls open()",
         "w.py:11: calls .reveal()",
     ]

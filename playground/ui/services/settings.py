@@ -39,10 +39,6 @@ class SettingsService:
 
     # ----- the switches and lists the window keeps ---------------------------------------------
 
-    @property
-    def log_prompts(self) -> bool:
-        return self.load().log_prompts
-
     def set_log_prompts(self, on: bool) -> bool:
         """The "log prompts and answers" switch; new requests follow it (the clients are rebuilt)."""
         if not self.update(log_prompts=on):
@@ -56,16 +52,8 @@ class SettingsService:
             "Prompts and answers will be logged." if on else "Prompts and answers are not logged."
         )
 
-    @property
-    def blind_show_speed(self) -> bool:
-        return self.load().blind_show_speed
-
     def set_blind_show_speed(self, on: bool) -> bool:
         return self.update(blind_show_speed=on)
-
-    @property
-    def favourite_models(self) -> tuple[str, ...]:
-        return self.load().favourite_models
 
     def set_favourite_models(self, ids: list[str]) -> bool:
         return self.update(favourite_models=tuple(ids))
