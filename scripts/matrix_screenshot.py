@@ -71,7 +71,7 @@ async def main(out: Path) -> None:
     window = MainWindow(session, UiStateStore(ctx.paths.config_dir / "window.json"))
     window.show()
     await session.start()
-    await wait_until(lambda: session.catalog is not None)
+    await wait_until(lambda: session.models.catalog is not None)
     template = PromptTemplate.from_toml(TEMPLATE)
     ctx.library().save(template)
     dialog = window.show_matrix(template)

@@ -60,7 +60,7 @@ async def main(out: Path, size: tuple[int, int] = (1500, 900), theme: str = "sys
     window.set_theme(theme)
     window.show()
     await session.start()
-    await wait_until(lambda: session.catalog is not None)
+    await wait_until(lambda: session.models.catalog is not None)
     for pane, model in zip(
         window.compare.panes, ["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner"], strict=True
     ):
@@ -113,7 +113,7 @@ async def main(out: Path, size: tuple[int, int] = (1500, 900), theme: str = "sys
         models=("sim/quick-mini", "sim/balanced-pro"),
         cases=(("short", {"text": "Caching is fast."}), ("long", {"text": "ETags let a client revalidate."})),
     )
-    session.save_template(template, replacing=None)
+    session.templates.save(template, replacing=None)
     window.templatePanel.show()
     window.historyView.show()
     window.templatePanel.refresh()
@@ -200,7 +200,7 @@ async def main(out: Path, size: tuple[int, int] = (1500, 900), theme: str = "sys
     grab(usage, out / "usage.png")
     usage.close()
     ctx.settings.update(alert_remaining_below_usd=None)
-    session.refresh_alerts()
+    session.spend.refresh_alerts()
     window.set_pane_models(["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner"])
     for pane in window.compare.panes:
         pane.set_routing(None)

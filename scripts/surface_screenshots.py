@@ -67,7 +67,7 @@ async def main(out: Path) -> None:
     window.setGeometry(40, 40, 1500, 900)
     window.show()
     await session.start()
-    await wait_until(lambda: session.catalog is not None)
+    await wait_until(lambda: session.models.catalog is not None)
     for pane, model in zip(
         window.compare.panes, ["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner"], strict=True
     ):

@@ -93,10 +93,15 @@ async def check_key(base: str | ClientConfig, key: ApiKey) -> KeyCheck:
     from playground.core.openrouter import OpenRouterClient
 
     async with OpenRouterClient(key.reveal(), check_config(base)) as client:
-        try:
-            info, credits = await key_figures(client)
-        except ApiError as exc:
-            return _failed_check(exc)
+        return await check_with(client)
+
+
+async def check_with(client: OpenRouterClient) -> KeyCheck:
+    """The check on a client already built for the key (the window builds it on its network thread)."""
+    try:
+        info, credits = await key_figures(client)
+    except ApiError as exc:
+        return _failed_check(exc)
     return KeyCheck(Verdict.WORKS, "The key works.", describe_key_info(info, credits))
 
 
@@ -112,17 +117,23 @@ def _failed_check(exc: ApiError) -> KeyCheck:
 
 
 Confirm = Callable[[KeyCheck], Awaitable[bool]]
+Checker = Callable[[ApiKey], Awaitable[KeyCheck]]  # how a key is asked about (default: check_key)
 
 
 async def save_key(
-    keys: KeyStore, base: str | ClientConfig, name: str, raw: str, confirm: Confirm
+    keys: KeyStore,
+    base: str | ClientConfig,
+    name: str,
+    raw: str,
+    confirm: Confirm,
+    checker: Checker | None = None,
 ) -> SaveResult:
     """Check, then store ``raw`` as ``name``. A rejected key needs ``confirm`` and is never made active;
     raises KeyNotSavedError when the person declines, KeyringError / ConfigError as the store does."""
     name = validate_name(name)
     value, _ = normalize_key(raw)
     await keys.check()  # a locked, missing or hung keyring is said before the key goes anywhere
-    check = await check_key(base, ApiKey(value))
+    check = await (checker or (lambda key: check_key(base, key)))(ApiKey(value))
     rejected = check.verdict is Verdict.REJECTED
     if rejected and not await confirm(check):
         raise KeyNotSavedError(f"{check.words} The key was not saved.")

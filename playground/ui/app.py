@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication
 
 from playground import APP_ID, APP_NAME, __version__
 from playground.core.context import AppContext
-from playground.core.uistate import UiStateStore
 from playground.ui.main_window import MainWindow
 from playground.ui.session import Session
 
@@ -102,7 +101,7 @@ def run_app(ctx: AppContext, *, demo: bool = False) -> int:
 async def run_window(ctx: AppContext) -> int:
     """Show the window and wait until it is closed; then stop everything cleanly."""
     session = Session(ctx)
-    window = MainWindow(session, UiStateStore(ctx.paths.config_dir / "window.json"))
+    window = MainWindow(session, session.files.window_state())
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     _close_on_interrupt(window)
@@ -120,11 +119,11 @@ async def run_window(ctx: AppContext) -> int:
 def welcome(window: MainWindow, session: Session) -> None:
     """At start, without a key: a locked keyring is said as such to a returning user (Unlock, or a key
     for this session only); only a first run - no saved keys - gets the Welcome dialog."""
-    if session.active is not None or session.ctx.demo is not None:
+    if session.keys.active is not None or session.demo:
         return
-    if session.key_state == "locked":
+    if session.keys.key_state == "locked":
         window.show_key_dialog(locked=True)
-    elif session.key_state == "none" and not session.ctx.keys.names():
+    elif session.keys.key_state == "none" and not session.keys.names():
         window.show_key_dialog(first_run=True)
 
 

@@ -9,8 +9,8 @@ answer already streaming, and the next answer uses the new client.
 
 The window's thread never touches a client, and the network thread never reads settings, the
 keyring or the AppContext: one-off calls (the key's figures, a model list) run on the network
-thread through ``call()``. (Testing a key before it is saved, ``core/keyflow.py``, uses a client of
-its own for that one request.)
+thread through ``call()``, and testing a key before it is saved through ``call_once()`` (a client
+built on the network thread for that one request, then closed).
 """
 
 from __future__ import annotations
@@ -75,6 +75,11 @@ class StreamBackend:
     async def call(self, name: str, fn: Callable[[OpenRouterClient], Awaitable[T]]) -> T:
         """Run ``fn(client)`` on the network thread with a lease on the client named ``name``."""
         return await self.net.run(self._call(name, fn))
+
+    async def call_once(self, spec: ClientSpec, fn: Callable[[OpenRouterClient], Awaitable[T]]) -> T:
+        """Run ``fn`` on a client built from ``spec`` for this one call (a key being tested before it
+        is saved), on the network thread; the client is closed after it."""
+        return await self.net.run(self._call_once(spec, fn))
 
     def spec(self, name: str) -> ClientSpec | None:
         """What the client named ``name`` was built from (a plain value, safe to read anywhere)."""
@@ -149,6 +154,10 @@ class StreamBackend:
             return await fn(entry.client)
         finally:
             self.release(entry)
+
+    async def _call_once(self, spec: ClientSpec, fn: Callable[[OpenRouterClient], Awaitable[T]]) -> T:
+        async with spec.build() as client:
+            return await fn(client)
 
     async def _shutdown(self) -> None:
         here = asyncio.current_task()

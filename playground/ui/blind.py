@@ -145,7 +145,7 @@ class LeaderboardView(QDialog):
     def reload(self) -> None:
         """Rebuild the scope list from the votes there are, keeping the chosen scope."""
         current = self.scopeBox.currentData()
-        votes = self.session.leaderboard_votes()
+        votes = self.session.runs.leaderboard_votes()
         templates = sorted({v.template for v in votes if v.template})
         tags = sorted({t for v in votes for t in v.tags})
         self.scopeBox.blockSignals(True)
@@ -155,7 +155,7 @@ class LeaderboardView(QDialog):
             self.scopeBox.addItem(f"Template: {template}", ("template", template))
         for tag in tags:
             self.scopeBox.addItem(f"Tag: {tag}", ("tag", tag))
-        judged = self.session.judge_votes()
+        judged = self.session.runs.judge_votes()
         if judged:
             self.scopeBox.addItem(f"The judge's picks in template tests ({len(judged)})", ("judge", None))
         self.scopeBox.setCurrentIndex(max(0, self.scopeBox.findData(current)))
@@ -168,9 +168,9 @@ class LeaderboardView(QDialog):
 
         scope = self.scopeBox.currentData()
         if scope and scope[0] == "judge":
-            votes = self.session.judge_votes()
+            votes = self.session.runs.judge_votes()
         else:
-            votes = self.session.leaderboard_votes(**({scope[0]: scope[1]} if scope else {}))
+            votes = self.session.runs.leaderboard_votes(**({scope[0]: scope[1]} if scope else {}))
         self._generation += 1
         self.pending = True
         self.summaryLabel.setText(f"Ranking {len(votes)} votes...")
@@ -227,7 +227,7 @@ class LeaderboardView(QDialog):
         try:
             from pathlib import Path
 
-            self.session.save_text(Path(path), to_csv(self.standings))
+            self.session.files.save_text(Path(path), to_csv(self.standings))
         except PlaygroundError as exc:
             self.summaryLabel.setText(str(exc))
             return

@@ -87,7 +87,7 @@ class BlindController(QObject):
     def hide_models(self, run: ThreadedRun, panes: list[ResponsePane]) -> None:
         from playground.core.leaderboard import blind_labels
 
-        show_speed = self.session.ctx.settings.load().blind_show_speed
+        show_speed = self.session.settings.load().blind_show_speed
         for pane, label in zip(panes, blind_labels(len(panes)), strict=True):
             pane.set_blind(label, show_speed=show_speed)
         self.pending = (run, panes)
@@ -131,7 +131,7 @@ class BlindController(QObject):
         if self.pending is None:
             return
         run, _ = self.pending
-        saved = self.session.save_vote(run.run_id, kind, [p.model for p in ranking])
+        saved = self.session.runs.save_vote(run.run_id, kind, [p.model for p in ranking])
         self.reveal(note="Vote saved. " if saved else "")
 
     def reveal(self, *, quiet: bool = False, note: str = "") -> None:

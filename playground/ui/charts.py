@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.atomic import atomic_write
 from playground.core.errors import PlaygroundError
 from playground.core.format import usd
 from playground.core.history import RunRecord
@@ -153,11 +152,11 @@ class ChartsDialog(QDialog):
         self.setWindowTitle("Charts")
         self.resize(900, 640)
         self.days = days
-        self.all_runs: list[RunRecord] = session.runs(
+        self.all_runs: list[RunRecord] = session.runs.list_runs(
             since=time.time() - days * 86_400, limit=MAX_RUNS, texts=False
         )
         self.runs = self.all_runs
-        self.alert = session.thresholds().daily_above
+        self.alert = session.spend.thresholds().daily_above
         self.figures: list[Figure] = []
         self.views: dict[str, ChartView] = {}
         self.stacks: list[QStackedWidget] = []
@@ -203,7 +202,7 @@ class ChartsDialog(QDialog):
         """Draw the charts again for one template's runs and votes (None: every run)."""
         index = max(self.tabs.currentIndex(), 0)
         self.runs = [r for r in self.all_runs if template is None or r.template == template]
-        standings = leaderboard(self.session.leaderboard_votes(template=template))
+        standings = leaderboard(self.session.runs.leaderboard_votes(template=template))
         self.figures = history_figures(self.runs, standings, daily_alert=self.alert, days=self.days)
         self.views, self.stacks = {}, []
         self.tabs.blockSignals(True)
@@ -289,14 +288,7 @@ class ChartsDialog(QDialog):
             return
         data: str | bytes = view.svg() if kind == "svg" else view.png()
         try:
-            save_file(Path(path), data)
+            self.session.files.save_bytes(Path(path), data)
         except PlaygroundError as exc:
             QMessageBox.warning(self, "Could not export", str(exc))
 
-
-def save_file(path: Path, data: str | bytes) -> None:
-    """An export, written atomically; PlaygroundError with the reason when it cannot be."""
-    try:
-        atomic_write(path, data)
-    except OSError as exc:
-        raise PlaygroundError(f"Could not save {path}: {exc.strerror}.") from None

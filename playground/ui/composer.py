@@ -242,7 +242,7 @@ class Composer(QWidget):
     def attach_files(self, paths: list[str]) -> None:
         for path in paths:
             try:
-                self.add_attachment(self.session.load_attachment(Path(path)))
+                self.add_attachment(self.session.files.load_attachment(Path(path)))
             except PlaygroundError as exc:
                 self.message.emit(str(exc), 10000)
 
@@ -279,16 +279,16 @@ class Composer(QWidget):
     def update_estimate(self) -> None:
         """The estimated maximum cost next to Send, and per pane what it should say before sending."""
         ws = self.read()
-        estimate = ws.estimate(self.session.catalog)
+        estimate = ws.estimate(self.session.models.catalog)
         self.estimate = estimate
         text = f"Est. max {usd(estimate.total)}" if estimate.per_model else ""
-        unpriced = [m for m in estimate.unknown if m and not self.session.unknown_model(m)]
+        unpriced = [m for m in estimate.unknown if m and not self.session.models.unknown_model(m)]
         if unpriced:  # an unknown id is marked in its own pane instead
             text += f" (+{len(unpriced)} unpriced)"
-        over = bool(estimate.per_model) and bool(self.session.estimate_alerts(estimate.total))
+        over = bool(estimate.per_model) and bool(self.session.spend.estimate_alerts(estimate.total))
         if over:
             text = f"⚠ {text} - above your alert"
-        follow = ws.follow_up_estimate(self.session.catalog) if estimate.per_model else None
+        follow = ws.follow_up_estimate(self.session.models.catalog) if estimate.per_model else None
         if follow is not None:
             text += f" · follow-up {usd(follow.total)}"
         self.costLabel.setText(text)
@@ -307,7 +307,7 @@ class Composer(QWidget):
     def _update_notes(self, ws: Workspace) -> None:
         follow = set(ws.conversation_panes())
         for index, pane in enumerate(self.compare.panes):
-            pane.set_unknown(self.session.unknown_model(pane.model))
+            pane.set_unknown(self.session.models.unknown_model(pane.model))
             left_out = ws.panes[index].left_out  # the next follow-up skips it
             problems = [] if left_out else self.pane_problems(index, follow=index in follow, all_notes=True)
             pane.set_note("\n".join(problems))
@@ -318,7 +318,7 @@ class Composer(QWidget):
     def pane_problems(self, index: int, *, follow: bool, all_notes: bool = False) -> list[str]:
         """What pane ``index`` should say before sending (core/preflight.py); without ``all_notes``
         only what blocks sending (attachments the model cannot read, a thread over its context)."""
-        return self.session.pane_notes(self.workspace.draft(index, follow=follow), all_notes=all_notes)
+        return self.session.models.pane_notes(self.workspace.draft(index, follow=follow), all_notes=all_notes)
 
     def blocked(self, panes: list[ResponsePane], *, follow: bool) -> bool:
         """Refuse to send what would only come back as an error, and say why in each pane."""

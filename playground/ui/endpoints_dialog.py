@@ -98,11 +98,11 @@ class EndpointsDialog(QDialog):
         layout.addLayout(row)
 
     def refresh(self) -> None:
-        endpoints = self.session.endpoints()
+        endpoints = self.session.models.endpoints()
         self.table.setRowCount(len(endpoints))
         for row, endpoint in enumerate(endpoints):
-            count = sum(1 for m in self.session.endpoint_models if m.id.startswith(f"@{endpoint.name}/"))
-            problem = self.session.endpoint_problems.get(endpoint.name)
+            count = self.session.models.endpoint_model_count(endpoint.name)
+            problem = self.session.models.endpoint_problems.get(endpoint.name)
             cells = [
                 endpoint.name,
                 endpoint.base_url,
@@ -131,12 +131,12 @@ class EndpointsDialog(QDialog):
 
         async def go() -> None:
             try:
-                endpoint = await self.session.add_endpoint(name, url, key)
+                endpoint = await self.session.models.add_endpoint(name, url, key)
             except PlaygroundError as exc:
                 self.statusLabel.setText(str(exc))
                 return
-            count = sum(1 for m in self.session.endpoint_models if m.id.startswith(f"@{endpoint.name}/"))
-            problem = self.session.endpoint_problems.get(endpoint.name)
+            count = self.session.models.endpoint_model_count(endpoint.name)
+            problem = self.session.models.endpoint_problems.get(endpoint.name)
             self.statusLabel.setText(
                 f"'{endpoint.name}': {problem}" if problem else f"'{endpoint.name}' added: {count} models."
             )
@@ -152,7 +152,7 @@ class EndpointsDialog(QDialog):
 
         async def go() -> None:
             try:
-                await self.session.remove_endpoint(name)
+                await self.session.models.remove_endpoint(name)
             except PlaygroundError as exc:
                 self.statusLabel.setText(str(exc))
                 return

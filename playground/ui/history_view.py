@@ -239,7 +239,7 @@ class HistoryView(QDockWidget):
 
     def _page(self, offset: int, limit: int) -> list[RunRecord]:
         outcome = self.outcomeBox.currentText()
-        return self.session.runs(
+        return self.session.runs.list_runs(
             search=self.searchEdit.text().strip(),
             template=self.templateBox.currentText().strip() or None,
             model=self.modelEdit.text().strip() or None,
@@ -286,15 +286,15 @@ class HistoryView(QDockWidget):
             self.totalsLabel.setText(str(exc))
 
     def _read_totals(self) -> None:
-        history = self.session.ctx.history()
-        days = ", ".join(f"{local_day(day)} {usd(total)}" for day, total in history.totals_per_day(7))
-        per_model = history.totals_per_model()
+        runs = self.session.runs
+        days = ", ".join(f"{local_day(day)} {usd(total)}" for day, total in runs.totals_per_day(7))
+        per_model = runs.totals_per_model()
         models = ", ".join(f"{model} {usd(total)}" for model, total in per_model[:3])
         if len(per_model) > 3:  # the rest in Usage and spend: two short lines fit a small screen
             models += f" and {len(per_model) - 3} more (Compare > Usage and spend)"
         lines = [f"Cost per day: {days}" if days else "", f"Cost per model: {models}" if models else ""]
         self.totalsLabel.setText("\n".join(line for line in lines if line))  # nothing spent: no "-" lines
-        templates = history.templates_used()
+        templates = runs.templates_used()
         current = self.templateBox.currentText()
         self.templateBox.blockSignals(True)
         self.templateBox.clear()
@@ -311,7 +311,7 @@ class HistoryView(QDockWidget):
         self._reselect([run_id], run_id)
 
     def _full(self, run: RunRecord) -> RunRecord:
-        return self.session.ctx.history().get_run(run.id)
+        return self.session.runs.get(run.id)
 
     def _open(self) -> None:
         self._emit_full(self.openRequested)
@@ -359,7 +359,7 @@ class HistoryView(QDockWidget):
     def _confirmed(self, ids: list[int]) -> None:
         try:
             for run_id in ids:
-                self.session.delete_run(run_id)
+                self.session.runs.delete(run_id)
         except PlaygroundError as exc:
             self.totalsLabel.setText(str(exc))
         self.refresh()
@@ -367,7 +367,7 @@ class HistoryView(QDockWidget):
 
     def _export(self, path: str | None = None) -> None:
         """The selected runs (or those listed) through the one exporter ``history export`` uses."""
-        from playground.core.history.export import FORMATS, export_from
+        from playground.core.history.export import FORMATS
 
         if not (self.selected() or self.runs):
             return
@@ -379,8 +379,7 @@ class HistoryView(QDockWidget):
         fmt = fmt if fmt in FORMATS else "md"
         try:
             runs = [self._full(r) for r in (self.selected() or self.runs)]
-            history, settings = self.session.ctx.history(), self.session.ctx.settings.load()
-            self.session.save_text(Path(path), export_from(history, runs, fmt, settings=settings))
+            self.session.runs.export(Path(path), runs, fmt)
         except PlaygroundError as exc:
             self.totalsLabel.setText(str(exc))
             return

@@ -191,7 +191,7 @@ class KeyDialog(QDialog):
 
     def refresh(self) -> None:
         """Say which key is in use and why, then list the saved keys (read in parallel)."""
-        keys = self.session.ctx.keys
+        keys = self.session.keys
         override = keys.override()
         lines = [f"⚠ {problem}" for problem in keys.override_problems()]
         if override is not None:
@@ -207,7 +207,7 @@ class KeyDialog(QDialog):
         self._run(self._fill_list, busy=False)
 
     async def _fill_list(self) -> None:
-        rows = await self.session.list_keys()
+        rows = await self.session.keys.list_keys()
         selected = self._selected_name()
         self.keyList.clear()
         for name, masked, active in rows:
@@ -266,24 +266,23 @@ class KeyDialog(QDialog):
         self._run(lambda: action(name), where=self.savedStatus)
 
     async def _test_pasted(self) -> None:
-        check = await self.session.test_key(self.keyEdit.text() or None)
+        check = await self.session.keys.test_key(self.keyEdit.text() or None)
         self._show_check(check.words, check, self.addStatus)
 
     def test_in_use(self) -> None:
         """Keys > Test the key in use: test it, whatever its source."""
-        active = self.session.active
+        active = self.session.keys.active
         if active is None:
-            self._say(self.statusLabel, f"⚠ {self.session.key_description()}", error=True)
+            self._say(self.statusLabel, f"⚠ {self.session.keys.key_description()}", error=True)
             return
         self._run(lambda: self._test_key_in_use(active.describe()))
 
     async def _test_key_in_use(self, described: str) -> None:
-        check = await self.session.test_key(None)
+        check = await self.session.keys.test_key(None)
         self._show_check(f"Testing the {described}: {check.words}", check, self.statusLabel)
 
     async def _test_saved(self, name: str) -> None:
-        key = await self.session.ctx.keys.get(name)
-        check = await self.session.test_key(key.reveal())
+        check = await self.session.keys.test_saved(name)
         self._show_check(f"Key '{name}': {check.words}", check, self.savedStatus)
 
     def _show_check(self, title: str, check: KeyCheck, where: QLabel) -> None:
@@ -294,7 +293,7 @@ class KeyDialog(QDialog):
     async def _save(self) -> None:
         self._say(self.addStatus, "Checking the key with OpenRouter, then saving...")
         name, raw = self.nameEdit.text(), self.keyEdit.text()
-        result = await self.session.save_key(name, raw, self._confirm_rejected)
+        result = await self.session.keys.save_key(name, raw, self._confirm_rejected)
         self._clear_key()
         self._say(self.addStatus, " ".join([result.summary(), *result.warnings, *self._override_note()]))
 
@@ -310,9 +309,11 @@ class KeyDialog(QDialog):
         box.setObjectName("confirmRejectedBox")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         answered: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        box.finished.connect(
-            lambda code: answered.done() or answered.set_result(code == QMessageBox.StandardButton.Save)
-        )
+        def finished(code: int) -> None:
+            if not answered.done():
+                answered.set_result(code == QMessageBox.StandardButton.Save)
+
+        box.finished.connect(finished)
         self.confirmBox = box
         box.open()
         try:
@@ -326,34 +327,34 @@ class KeyDialog(QDialog):
         self.showButton.setChecked(False)  # the next key is typed hidden again
 
     def _override_note(self) -> list[str]:
-        override = self.session.ctx.keys.override()
+        override = self.session.keys.override()
         if override is None:
             return []
         return [f"While it is set, {override.describe()} is the one used."]
 
     async def _save_session(self) -> None:
-        warnings = await self.session.save_session_key(self.nameEdit.text(), self.keyEdit.text())
+        warnings = await self.session.keys.save_session_key(self.nameEdit.text(), self.keyEdit.text())
         self._clear_key()
         words = ["Using the key for this session only; it is not saved.", *warnings, *self._override_note()]
         self._say(self.addStatus, " ".join(words))
 
     async def _use(self, name: str) -> None:
-        await self.session.use_key(name)
+        await self.session.keys.use_key(name)
         self._say(self.savedStatus, " ".join([f"'{name}' is now the key in use.", *self._override_note()]))
 
     async def _unlock(self) -> None:
         self._say(self.statusLabel, "Unlocking: answer the system's password prompt...")
-        await self.session.unlock_keyring()
-        if self.session.active is not None:
-            self._say(self.statusLabel, f"Unlocked. In use: {self.session.active.describe()}.")
+        await self.session.keys.unlock_keyring()
+        if self.session.keys.active is not None:
+            self._say(self.statusLabel, f"Unlocked. In use: {self.session.keys.active.describe()}.")
         else:
-            self._say(self.statusLabel, f"⚠ {self.session.key_description()}", error=True)
+            self._say(self.statusLabel, f"⚠ {self.session.keys.key_description()}", error=True)
 
     async def _rename(self, name: str) -> None:
         new, ok = QInputDialog.getText(self, "Rename key", f"New name for '{name}':", text=name)
         new = new.strip()
         if ok and new and new != name:
-            await self.session.rename_key(name, new)
+            await self.session.keys.rename_key(name, new)
             if self.nameEdit.text().strip() == name:
                 self.nameEdit.setText(new)
             self._say(self.savedStatus, f"Renamed '{name}' to '{new}'.")
@@ -368,7 +369,7 @@ class KeyDialog(QDialog):
             self, "Remove key", f"Remove the key '{name}' from the system keyring?\nThis cannot be undone."
         )
         if answer == QMessageBox.StandardButton.Yes:
-            now = await self.session.remove_key(name)
+            now = await self.session.keys.remove_key(name)
             then = f" '{now}' is now the key in use." if now else ""
             self._say(self.savedStatus, f"Removed '{name}'.{then}")
 

@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
         the window appears without loading the template and history machinery."""
         self._template_panel: TemplatePanel | None = None
         self._history_view: HistoryView | None = None
-        self.compare.runFinished.connect(self.session.run_ended)
+        self.compare.runFinished.connect(self.session.runs.run_ended)
         # The templates dock takes the full height on the left and history sits under the panes
         # only: stacked, their minimum heights would not fit a 720 px screen.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -280,7 +280,7 @@ class MainWindow(QMainWindow):
 
     def show_warnings(self) -> None:
         """Tell the user about files set aside at start-up (damaged settings, cache, history)."""
-        warnings = list(dict.fromkeys(self.session.ctx.warnings + self.state_store.warnings))
+        warnings = list(dict.fromkeys(self.session.warnings() + self.state_store.warnings))
         if warnings:
             self.statusBar().showMessage(" ".join(warnings), 30000)
             self.warnings_shown = warnings
@@ -291,7 +291,7 @@ class MainWindow(QMainWindow):
         self.composer.prompt_changed()
 
     def _update_demo_banner(self) -> None:
-        self.demoBanner.setVisible(self.session.ctx.demo is not None)
+        self.demoBanner.setVisible(self.session.demo)
 
     def _run_state_changed(self) -> None:
         running = self.compare.running

@@ -40,7 +40,7 @@ from playground.core.evaluation.runner import (
     compare_versions,
     summarize,
 )
-from playground.core.evaluation.suite import build_cases, template_file
+from playground.core.evaluation.suite import build_cases
 from playground.core.format import usd
 from playground.core.request import ChatParams
 from playground.core.templates import PromptTemplate
@@ -229,7 +229,7 @@ class MatrixDialog(QDialog):
         variants = [Variant(CURRENT, self.template, self.template.content_hash)]
         if self.other is not None:
             variants.append(Variant(AGAINST, self.other, self.other.content_hash))
-        cases = build_cases(self.template, template_file(self.session.ctx.templates, self.template.name))
+        cases = build_cases(self.template, self.session.templates.file_name(self.template.name))
         judge = self.judgeEdit.text().strip() or None
         return TestPlan(
             self.template.name,

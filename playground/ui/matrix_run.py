@@ -21,7 +21,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from playground.core.compare import ChatClient
-from playground.core.errors import PlaygroundError
 from playground.core.evaluation import report
 from playground.core.evaluation.cost import plan_cost
 from playground.core.evaluation.runner import (
@@ -35,7 +34,7 @@ from playground.core.evaluation.runner import (
     TestPlan,
     TestRunner,
 )
-from playground.core.evaluation.store import Recorder, TestStore
+from playground.core.evaluation.store import Recorder
 from playground.ui.session import Session
 
 log = logging.getLogger(__name__)
@@ -67,23 +66,18 @@ class MatrixRun(QObject):
 
     def estimate(self) -> tuple[Decimal, list[str]]:
         missing = [k for k, c in self.cells.items() if c.state != "done"]
-        return plan_cost(self.session.catalog, self.plan, missing)
+        return plan_cost(self.session.models.catalog, self.plan, missing)
 
     def _client(self) -> ChatClient:
         """The session's client for every model of the plan and the judge (raises with the reason)."""
         models = [*self.plan.models, *([self.plan.judge] if self.plan.judge else [])]
-        return self.session.chat_client(models)
+        return self.session.runs.chat_client(models)
 
     def start(self, keys: Iterable[CellKey] | None = None) -> None:
         """Send every cell that has no answer yet (all of them the first time), or only ``keys``."""
         client = self._client()
         if self._recorder is None:
-            history = self.session.ctx.history()
-            current = self.plan.variants[0]  # the version under test is a saved version too
-            history.record_version(self.plan.name, current.template.to_toml(), current.version)
-            store = TestStore(history)
-            self.test_run = store.create(self.plan)
-            self._recorder = Recorder(store, self.test_run, self.plan)
+            self.test_run, self._recorder = self.session.runs.start_test_run(self.plan)
         done = [c for c in self.cells.values() if c.state == "done"]
         chosen = {k for k, c in self.cells.items() if c.state != "done" and (keys is None or k in set(keys))}
         for key in chosen:
@@ -139,7 +133,7 @@ class MatrixRun(QObject):
                 self.cells[key] = Cell(key, "stopped", error="stopped")
         if self._recorder is not None and self._recorder.warnings:
             self.session.notice.emit(self._recorder.warnings[0])
-        self.session.run_ended()
+        self.session.runs.run_ended()
         self.finished.emit()
 
     def text(self, key: CellKey) -> str:
@@ -160,9 +154,4 @@ class MatrixRun(QObject):
             body = report.junit_xml(self.plan, chosen, self.test_run)
         else:
             body = report.grid_csv(self.plan, self.cells)
-        from playground.core.atomic import atomic_write
-
-        try:
-            atomic_write(path, body)
-        except OSError as exc:
-            raise PlaygroundError(f"Could not export the grid: {exc.strerror}") from None
+        self.session.files.save_text(path, body)

@@ -103,10 +103,10 @@ class Menus(QObject):
         file.addSeparator()
         self._action(file, "Show log folder", self.show_log_folder)
         self.logPromptsAction = self._action(
-            file, "Log prompts and answers", lambda on: self.session.spawn(self.session.set_log_prompts(on))
+            file, "Log prompts and answers", self.session.settings.set_log_prompts
         )
         self.logPromptsAction.setCheckable(True)
-        self.logPromptsAction.setChecked(self.session.ctx.settings.load().log_prompts)
+        self.logPromptsAction.setChecked(self.session.settings.load().log_prompts)
         self._action(file, "Quit", self.intents.quit, QKeySequence.StandardKey.Quit)
 
     def _compare_menu(self, compare: QMenu) -> None:
@@ -121,10 +121,10 @@ class Menus(QObject):
         self.blindAction = self._action(compare, "Blind comparison", self.intents.set_blind, "Ctrl+B")
         self.blindAction.setCheckable(True)
         self.blindSpeedAction = self._action(
-            compare, "Show speed in blind mode", self.session.set_blind_show_speed
+            compare, "Show speed in blind mode", self.session.settings.set_blind_show_speed
         )
         self.blindSpeedAction.setCheckable(True)
-        self.blindSpeedAction.setChecked(self.session.ctx.settings.load().blind_show_speed)
+        self.blindSpeedAction.setChecked(self.session.settings.load().blind_show_speed)
         self._action(compare, "Leaderboard...", self.show_leaderboard, "Ctrl+L")
 
     def _models_and_keys(self, models: QMenu, keys: QMenu) -> None:
@@ -191,8 +191,7 @@ class Menus(QObject):
         request = CompareRequest(
             ws.prompt, (PaneSpec(pane.model),), ws.system_text(), ws.params
         ).chat_request(0)
-        ctx = self.session.ctx
-        base = ctx.base_url if ctx.demo is None else "https://openrouter.ai/api/v1"
+        base = self.session.code_base_url()
         CodeDialog(request, base, self.window).open()
 
     def show_diff(self) -> None:
@@ -243,7 +242,7 @@ class Menus(QObject):
         self.shortcuts_dialog.open()
 
     def show_log_folder(self) -> None:
-        folder = self.session.log_folder()
+        folder = self.session.files.log_folder()
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
         self.message.emit(f"Logs are in {folder}", 10000)
 
@@ -290,7 +289,7 @@ class Menus(QObject):
         if not path:
             return
         try:
-            self.session.save_text(Path(path), text)
+            self.session.files.save_text(Path(path), text)
         except PlaygroundError as exc:
             QMessageBox.warning(self.window, "Could not save", str(exc))
             return

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from playground.core.errors import PlaygroundError
 from playground.core.format import context, per_million
 from playground.ui.compare_view import CompareView
 from playground.ui.session import Session
@@ -50,10 +49,10 @@ class ModelChoice(QObject):
     def catalog_changed(self) -> None:
         """Every picker offers favourites, recent models, then the whole catalog; empty panes get the
         defaults."""
-        catalog = self.session.catalog
+        catalog = self.session.models.catalog
         if catalog is None:
             return
-        settings = self.session.ctx.settings.load()
+        settings = self.session.settings.load()
         ids = [*settings.favourite_models, *settings.recent_models, *sorted(m.id for m in catalog.models)]
         self.compare.set_model_ids(list(dict.fromkeys(ids)), {m.id: model_words(m) for m in catalog.models})
         if self.browser is not None:
@@ -63,10 +62,10 @@ class ModelChoice(QObject):
         self.modelsChanged.emit()
 
     def _default_models(self) -> list[str]:
-        if self.session.ctx.demo is not None:
+        if self.session.demo:
             return DEMO_MODELS
-        catalog = self.session.catalog
-        settings = self.session.ctx.settings.load()
+        catalog = self.session.models.catalog
+        settings = self.session.settings.load()
         chosen = [m for m in [*settings.default_models, *PREFERRED] if catalog is None or catalog.get(m)]
         return chosen[:3]
 
@@ -92,13 +91,13 @@ class ModelChoice(QObject):
                 self.compare.add_pane(model)
 
     def start_demo(self) -> None:
-        self.session.ctx.start_demo()
+        self.session.start_demo()
         self.demoStarted.emit()
         self.session.spawn(self._reload_for_demo(), "demo")
 
     async def _reload_for_demo(self) -> None:
-        await self.session.load_key()
-        await self.session.refresh_catalog()
+        await self.session.keys.load_key()
+        await self.session.models.refresh_catalog()
         self._fill(DEMO_MODELS)
 
     def show_browser(self) -> ModelBrowser:
@@ -109,24 +108,21 @@ class ModelChoice(QObject):
             self.browser.modelsChosen.connect(self.add_models)
             self.browser.refreshRequested.connect(self.refresh)
             self.browser.favouritesChanged.connect(self._favourites_changed)
-        if self.session.catalog is not None:
-            favourites = set(self.session.ctx.settings.load().favourite_models)
-            self.browser.set_catalog(self.session.catalog, favourites)
+        if self.session.models.catalog is not None:
+            favourites = set(self.session.settings.load().favourite_models)
+            self.browser.set_catalog(self.session.models.catalog, favourites)
         self.browser.set_status(self.status)
         self.browser.show()
         self.browser.raise_()
         return self.browser
 
     def _favourites_changed(self, ids: list[str]) -> None:
-        try:
-            self.session.ctx.settings.update(favourite_models=tuple(ids))
-        except PlaygroundError as exc:  # a settings file that cannot be written: say so, keep going
-            self.message.emit(str(exc), 8000)
-            return
-        self.catalog_changed()
+        # a settings file that cannot be written: the service says so on the status bar
+        if self.session.settings.set_favourite_models(ids):
+            self.catalog_changed()
 
     def refresh(self) -> None:
-        self.session.spawn(self.session.refresh_catalog(), "catalog-refresh")
+        self.session.spawn(self.session.models.refresh_catalog(), "catalog-refresh")
 
 
 def model_words(model: ModelInfo) -> tuple[str, bool]:

@@ -53,7 +53,7 @@ class Reopen(QObject):
         self.composer.fill(rendered.prompt, rendered.system, params)
         if template.models:
             self.models.set_pane_models(list(template.models))
-        version = self.session.library.current_version(template)
+        version = self.session.templates.current_version(template)
         case = next((name for name, case_values in template.cases if dict(case_values) == values), None)
         self.composer.workspace.template = TemplateUse(
             template.name, version.hash, dict(values), rendered.prompt, case, template.routing

@@ -66,7 +66,7 @@ class Sender(QObject):
             self.blind.before_run(shuffle=True)
         request, record = self.composer.read().compare_request()  # in the order the panes now show
         try:
-            run = self.session.new_compare(request, **record)
+            run = self.session.runs.new_compare(request, **record)
         except PlaygroundError as exc:
             self.message.emit(str(exc), 15000)  # said before anything is sent
             if isinstance(exc, NoKeyError):
@@ -150,7 +150,7 @@ class Sender(QObject):
         if blind:
             self.blind.before_run(shuffle=False)
         try:
-            run = self.session.new_compare(request)
+            run = self.session.runs.new_compare(request)
         except PlaygroundError as exc:
             QMessageBox.information(self._window, "Cannot send yet", str(exc))
             return False
@@ -163,7 +163,7 @@ class Sender(QObject):
 
     def _within_spend_cap(self) -> bool:
         """Ask first when the estimate reaches the user's per-comparison alert."""
-        alerts = self.session.estimate_alerts(self.composer.estimate.total)
+        alerts = self.session.spend.estimate_alerts(self.composer.estimate.total)
         if not alerts:
             return True
         answer = QMessageBox.question(
@@ -172,8 +172,5 @@ class Sender(QObject):
         return answer == QMessageBox.StandardButton.Yes
 
     def _remember_recent(self, models: list[str]) -> None:
-        settings = self.session.ctx.settings
-        try:
-            settings.update(recent_models=recent_models(models, settings.load().recent_models))
-        except PlaygroundError as exc:
-            self.message.emit(str(exc), 8000)
+        settings = self.session.settings  # a write that fails is said on the status bar
+        settings.update(recent_models=recent_models(models, settings.load().recent_models))

@@ -175,7 +175,7 @@ class SaveGuard:
         if choice == "mine":
             if theirs is not None:  # their text stays one click away, in Versions
                 try:
-                    panel.session.library.current_version(theirs)
+                    panel.session.templates.current_version(theirs)
                 except PlaygroundError as exc:  # history unavailable: still do what was asked
                     panel.statusLabel.setText(f"The file's text could not be kept in Versions: {exc}")
             panel.save(note, over=conflict.digest)
@@ -196,7 +196,7 @@ class SaveGuard:
         if panel.current is None:
             return
         name = panel.current.name
-        entry = panel.session.ctx.templates.entry(name)
+        entry = panel.session.templates.entry(name)
         if entry is not None and entry.digest == panel.digest:
             return
         if entry is None:

@@ -94,7 +94,7 @@ class VersionsDialog(QDialog):
         self.compareButton.clicked.connect(self.compare_versions)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.versions = session.library.history.versions(name)
+        self.versions = session.templates.versions(name)
         for number, version in zip(range(len(self.versions), 0, -1), self.versions, strict=True):
             when = local_when(version.created)
             item = QListWidgetItem(f"{number}. {version.hash}  {when}  {version.note}")
@@ -114,10 +114,10 @@ class VersionsDialog(QDialog):
 
     def _show(self, chosen: list[str]) -> None:
         if len(chosen) == 1:
-            self.diffView.setPlainText(self.session.library.version(self.name, chosen[0]).content)
+            self.diffView.setPlainText(self.session.templates.version(self.name, chosen[0]).content)
         elif len(chosen) == 2:
             old, new = (
-                PromptTemplate.from_toml(self.session.library.version(self.name, h).content)
+                PromptTemplate.from_toml(self.session.templates.version(self.name, h).content)
                 for h in self._ordered()
             )
             base = self.palette().color(self.palette().ColorRole.Base)
@@ -133,7 +133,7 @@ class VersionsDialog(QDialog):
             self.diffView.setPlainText("Select exactly two versions to compare them on the test cases.")
             return
         old, new = (
-            PromptTemplate.from_toml(self.session.library.version(self.name, h).content) for h in chosen
+            PromptTemplate.from_toml(self.session.templates.version(self.name, h).content) for h in chosen
         )
         self.compareRequested.emit(old, new)
 
@@ -145,7 +145,7 @@ class VersionsDialog(QDialog):
         if not self.before_restore(self.restore):
             return  # asked about unsaved edits first; the answer calls restore again
         try:
-            self.session.restore_version(self.name, chosen[0])
+            self.session.templates.restore(self.name, chosen[0])
         except PlaygroundError as exc:
             self.diffView.setPlainText(f"Not restored: {exc}")
             return

@@ -67,7 +67,7 @@ def export_template(session: Session, template: PromptTemplate, parent: QWidget,
     if not path:
         return ""
     try:
-        session.save_text(Path(path), template.to_toml())
+        session.files.save_text(Path(path), template.to_toml())
     except PlaygroundError as exc:
         return str(exc)
     return f"Exported '{template.name}' to {path}."
@@ -81,10 +81,10 @@ def export_all(session: Session, parent: QWidget, folder: str = "") -> str:
         folder = QFileDialog.getExistingDirectory(parent, "Export all templates to a folder")
     if not folder:
         return ""
-    templates = [e.template for e in session.template_entries() if e.template is not None]
+    templates = [e.template for e in session.templates.entries() if e.template is not None]
     try:
         for template in templates:
-            session.save_text(Path(folder) / f"{slug(template.name)}.toml", template.to_toml())
+            session.files.save_text(Path(folder) / f"{slug(template.name)}.toml", template.to_toml())
     except PlaygroundError as exc:
         return str(exc)
     return f"Exported {len(templates)} template(s) to {folder}."

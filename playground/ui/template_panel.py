@@ -186,7 +186,7 @@ class TemplatePanel(QDockWidget):
     # ----- list -------------------------------------------------------------------------------
 
     def _watch(self) -> None:
-        paths = self.session.template_watch_paths()
+        paths = self.session.templates.watch_paths()
         stale = set(self.watcher.directories() + self.watcher.files()) - set(paths)
         if stale:
             self.watcher.removePaths(list(stale))
@@ -205,7 +205,7 @@ class TemplatePanel(QDockWidget):
         broken_shown = self.brokenBox.path if self.brokenBox.isVisible() else None
         self.templateList.blockSignals(True)
         self.templateList.clear()
-        for entry in self.session.template_entries():
+        for entry in self.session.templates.entries():
             if query and not all(word in _haystack(entry) for word in query):
                 continue
             item = QListWidgetItem(entry.name if entry.template else f"⚠ {entry.path.name} (broken)")
@@ -243,7 +243,7 @@ class TemplatePanel(QDockWidget):
 
     def open_template(self, name: str) -> None:
         try:
-            self.load(self.session.ctx.templates.get(name))
+            self.load(self.session.templates.get(name))
         except PlaygroundError as exc:
             self.statusLabel.setText(str(exc))
         self._show_current_in_list()
@@ -260,7 +260,7 @@ class TemplatePanel(QDockWidget):
     def load(self, template: PromptTemplate, digest: str | None = None) -> None:
         """Show ``template`` as saved; ``digest`` is its file's (read from disk when not given)."""
         if digest is None:
-            entry = self.session.ctx.templates.entry(template.name)
+            entry = self.session.templates.entry(template.name)
             digest = entry.digest if entry is not None else None
         self.digest = digest
         self.brokenBox.hide()
@@ -391,7 +391,7 @@ class TemplatePanel(QDockWidget):
         template = self.edited_template()
         expected = over if over is not None else (self.digest if self.current else None)
         try:
-            version = self.session.save_template(
+            version = self.session.templates.save(
                 template, replacing=self.current.name if self.current else None, note=note, expected=expected
             )
         except TemplateConflict as exc:
@@ -401,7 +401,7 @@ class TemplatePanel(QDockWidget):
             self.statusLabel.setText(f"Not saved: {exc}")
             return False
         self.current = template
-        entry = self.session.ctx.templates.entry(template.name)
+        entry = self.session.templates.entry(template.name)
         self.digest = entry.digest if entry is not None else None
         self._mark(False)
         self.noteEdit.clear()
@@ -434,7 +434,7 @@ class TemplatePanel(QDockWidget):
         if self.current is None:
             return
         try:
-            self.trashed = self.session.delete_template(self.current.name)
+            self.trashed = self.session.templates.delete(self.current.name)
         except PlaygroundError as exc:
             self.statusLabel.setText(str(exc))
             return
@@ -449,7 +449,7 @@ class TemplatePanel(QDockWidget):
         if self.trashed is None:
             return
         try:
-            self.session.undo_delete_template(self.trashed)
+            self.session.templates.undo_delete(self.trashed)
         except PlaygroundError as exc:
             self.statusLabel.setText(str(exc))
             return
@@ -490,7 +490,7 @@ class TemplatePanel(QDockWidget):
 
         dialog = VersionsDialog(self.session, self.current.name, self)
         dialog.before_restore = self.guard.ask_unsaved
-        dialog.restored.connect(lambda: self.load(self.session.ctx.templates.get(dialog.name)))
+        dialog.restored.connect(lambda: self.load(self.session.templates.get(dialog.name)))
         dialog.compareRequested.connect(self.versionsCompareRequested)
         dialog.open()
         self.versions_dialog = dialog

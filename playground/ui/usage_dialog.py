@@ -43,7 +43,7 @@ class MoneyBox(QDoubleSpinBox):
         except ValueError:
             return self.value()
 
-    def validate(self, text: str, pos: int) -> object:
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         words = text.replace("$", "").replace(",", "").replace("<", "").strip()
         if words in ("", OFF) or (all(ch.isdigit() or ch == "." for ch in words) and words.count(".") <= 1):
             return QValidator.State.Acceptable, text, pos
@@ -85,7 +85,7 @@ class UsageDialog(QDialog):
         self.setObjectName("usageDialog")
         self.setWindowTitle("Usage and spend")
         self.resize(760, 560)
-        self.report: SpendReport = session.spend_report()
+        self.report: SpendReport = session.spend.report()
         layout = QVBoxLayout(self)
         layout.addWidget(self._key_box())
         tables = QHBoxLayout()
@@ -146,7 +146,7 @@ class UsageDialog(QDialog):
     def _alerts_box(self) -> QGroupBox:
         box = QGroupBox("Alerts - shown in the window before they bite ($0 = off)")
         form = QFormLayout(box)
-        s = self.session.ctx.settings.load()
+        s = self.session.settings.load()
         self.remainingBox = _amount(
             "alertRemaining", s.alert_remaining_below_usd, "Alert when remaining credit is at or below"
         )
@@ -169,5 +169,6 @@ class UsageDialog(QDialog):
         def value(box: QDoubleSpinBox) -> float | None:
             return box.value() or None
 
-        self.session.save_alerts(value(self.remainingBox), value(self.dailyBox), value(self.estimateBox))
+        spend = self.session.spend
+        spend.save_alerts(value(self.remainingBox), value(self.dailyBox), value(self.estimateBox))
         self.accept()

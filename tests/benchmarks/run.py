@@ -357,7 +357,7 @@ def bench_history_view(s: Sizes) -> Figure:
         keystrokes.append(_timed(view.apply_filters))
     search = statistics.median(keystrokes)
     for each in views:
-        each.session.ctx.history().close()
+        each.session._ctx.history().close()
     ok = opened <= 0.1 and search <= 0.016
     return Figure(
         11,

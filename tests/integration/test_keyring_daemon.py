@@ -80,7 +80,7 @@ def test_a_hung_keyring_at_start_is_said_and_the_key_picked_up_when_it_answers(
     async def go() -> None:
         daemon.stop()
         window = await h.start()
-        assert h.session.key_state == "hung" and "did not answer" in window.keyLabel.text()
+        assert h.session.keys.key_state == "hung" and "did not answer" in window.keyLabel.text()
         welcome(window, h.session)
         assert getattr(window, "key_dialog", None) is None  # no Welcome ("try the demo") for a returning user
         dialog = window.show_key_dialog()
@@ -91,7 +91,7 @@ def test_a_hung_keyring_at_start_is_said_and_the_key_picked_up_when_it_answers(
             what="both names, read together, each saying the keyring did not answer",
         )
         daemon.resume()
-        await wait_until(lambda: h.session.active is not None, what="the key once the keyring answers")
+        await wait_until(lambda: h.session.keys.active is not None, what="the key once the keyring answers")
         assert "key 'work' from the system keyring" in window.keyLabel.text()
         await wait_until(lambda: "sk-or-v1-222...222" in dialog.keyList.item(1).text(), what="the list")
         dialog.close()
@@ -111,14 +111,14 @@ def test_a_locked_keyring_says_so_and_the_key_is_picked_up_after_unlock(
     async def go() -> None:
         daemon.lock()
         window = await h.start()
-        assert h.session.key_state == "locked" and "locked" in window.keyLabel.text()
+        assert h.session.keys.key_state == "locked" and "locked" in window.keyLabel.text()
         welcome(window, h.session)
         dialog = window.key_dialog
         assert dialog.windowTitle() == "Your keyring is locked"
         assert not dialog.demoButton.isVisible() and dialog.unlockButton.isVisible()
         assert dialog.sessionButton.isVisible()
         daemon.unlock_without_prompt()
-        await wait_until(lambda: h.session.active is not None, what="the key after the unlock")
+        await wait_until(lambda: h.session.keys.active is not None, what="the key after the unlock")
         assert "key 'work' from the system keyring" in window.keyLabel.text()
         dialog.close()
         await h.close()
@@ -144,13 +144,13 @@ def test_reads_wait_for_the_unlock_prompt_and_unlock_reopens_it(
             dismiss = asyncio.create_task(asyncio.to_thread(daemon.press_at_prompt, "Escape"))
             window = await h.start()
             await dismiss
-            assert h.session.key_state == "locked"
+            assert h.session.keys.key_state == "locked"
             welcome(window, h.session)
             dialog = window.key_dialog
             dialog.unlockButton.click()
             await wait_until(lambda: "Waiting for you to unlock" in window.keyLabel.text(), what="the prompt")
             await asyncio.to_thread(daemon.type_password_at_prompt)
-            await wait_until(lambda: h.session.active is not None, what="the key after typing the password")
+            await wait_until(lambda: h.session.keys.active is not None, what="the key after typing the password")
             assert "key 'work' from the system keyring" in window.keyLabel.text()
             assert not any("did not answer" in text for text in texts)
             dialog.close()

@@ -22,12 +22,12 @@ def test_first_run_save_switch_rename_remove(
 
     async def go() -> None:
         window = await h.start()
-        assert h.session.active is None
+        assert h.session.keys.active is None
         dialog = window.show_key_dialog(first_run=True)
         dialog.nameEdit.setText("personal-dev")
         dialog.keyEdit.setText(FAKE_KEY)
         dialog.saveButton.click()
-        await wait_until(lambda: h.session.active is not None, what="the saved key")
+        await wait_until(lambda: h.session.keys.active is not None, what="the saved key")
         assert keyring.get_password(secret_service, "personal-dev") == FAKE_KEY
         assert "key 'personal-dev' from the system keyring" in window.keyLabel.text()
         await wait_until(lambda: "left of" in window.creditLabel.text(), what="credit")

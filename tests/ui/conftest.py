@@ -66,7 +66,7 @@ class Harness:
         self.window.show()
         await self.session.start()
         self.window.show_warnings()  # as run_window() does
-        await wait_until(lambda: self.session.catalog is not None, what="the catalog")
+        await wait_until(lambda: self.session.models.catalog is not None, what="the catalog")
         return self.window
 
     def set_models(self, *models: str) -> None:

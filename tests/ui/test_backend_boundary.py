@@ -1,7 +1,7 @@
 """Only the StreamBackend builds HTTP clients in the window: no other module under playground/ui does.
 
 A client built elsewhere would live on the window's thread or outlive a settings change; runs get
-theirs from ``Session.chat_client()``, one-off calls go through ``StreamBackend.call()``.
+theirs from ``session.runs.chat_client()``, one-off calls go through ``StreamBackend.call()``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def _client_builds(tree: ast.AST) -> list[int]:
 def test_no_module_but_the_backend_builds_a_client() -> None:
     found = {
         path.name: lines
-        for path in sorted(UI.glob("*.py"))
+        for path in sorted(UI.rglob("*.py"))
         if path.name != OWNER and (lines := _client_builds(ast.parse(path.read_text("utf-8"))))
     }
     assert found == {}, f"HTTP clients built outside ui/{OWNER} (file: lines): {found}"

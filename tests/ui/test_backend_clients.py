@@ -95,7 +95,7 @@ def test_key_change_while_streaming(aio, make_harness: Callable[..., Harness], l
 
     async def go() -> None:
         panes = await _start(h)
-        await h.session.save_session_key("second", OTHER_KEY)
+        await h.session.keys.save_session_key("second", OTHER_KEY)
         _assert_still_streaming(panes)
         await _both_complete(h, panes)
         h.sim.set_default("sim/quick-mini", QUICK)
@@ -114,7 +114,7 @@ def test_endpoint_refresh_while_streaming(aio, make_harness: Callable[..., Harne
 
     async def go() -> None:
         panes = await _start(h)
-        await h.session.refresh_endpoints()
+        await h.session.models.refresh_endpoints()
         _assert_still_streaming(panes)
         await _both_complete(h, panes)
         local.set_default("sim/quick-mini", QUICK)

@@ -42,8 +42,8 @@ def test_a_pane_shows_what_its_run_holds_and_history_keeps_after_a_retry(
             assert pane.result is run.results[index]  # one copy: the pane draws the run's state
         assert second.result.model == "sim/deep-reasoner" and second.result.state is PaneState.DONE
         assert second.outputView.text == "the second model's answer"
-        await wait_until(lambda: len(h.session.runs()[0].answers) == 2, what="both answers saved")
-        kept = {a.pane: a for a in h.session.runs()[0].answers}
+        await wait_until(lambda: len(h.session.runs.list_runs()[0].answers) == 2, what="both answers saved")
+        kept = {a.pane: a for a in h.session.runs.list_runs()[0].answers}
         assert kept[1].requested_model == "sim/deep-reasoner"
         assert kept[1].answer == second.outputView.text and kept[0].answer == first.outputView.text
         await h.close()

@@ -42,12 +42,12 @@ def test_the_windows_demo_keeps_its_runs_out_of_the_real_history(
         await h.send("real question")
         await h.finish()
         h.window.start_demo()  # what "Try the demo" does
-        await wait_until(lambda: h.session.ctx.history().path.name == "demo-history.sqlite3")
+        await wait_until(lambda: h.ctx.history().path.name == "demo-history.sqlite3")
         h.ctx.demo.set_default("sim/quick-mini", Behaviour(ttft=0, tokens_per_second=0))
         h.set_models("sim/quick-mini")
         await h.send("demo question")
         await h.finish()
-        assert [r.prompt for r in h.session.runs()] == ["demo question"]
+        assert [r.prompt for r in h.session.runs.list_runs()] == ["demo question"]
         await h.close()
 
     aio(go())

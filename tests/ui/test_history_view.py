@@ -58,7 +58,7 @@ def test_selection_stays_on_a_run_loaded_by_scrolling_when_history_changes(qtbot
     chosen = view.selected()[0].id
     newest = view.model.runs[0].id
     with qtbot.waitSignal(view.model.modelReset, timeout=5000):
-        view.session.delete_run(newest)  # every row below moves up by one
+        view.session.runs.delete(newest)  # every row below moves up by one
     assert [r.id for r in view.selected()] == [chosen] and view.model.rowCount() == PAGE + 19
     assert view.table.currentIndex().row() == PAGE + 4
 
@@ -68,7 +68,7 @@ def test_a_burst_of_typing_is_one_indexed_query_and_no_totals(qtbot, home: Path)
     qtbot.addWidget(view)
     view.show()
     statements: list[str] = []
-    db = view.session.ctx.history().db
+    db = view.session._ctx.history().db
     db.set_trace_callback(statements.append)
     with qtbot.waitSignal(view.model.modelReset, timeout=5000):
         QTest.keyClicks(view.searchEdit, "otter")  # five keys, five text changes
@@ -96,7 +96,7 @@ def test_a_follow_up_is_listed_under_its_run_with_the_turn_count(
         await h.finish()
         window.promptEdit.setPlainText("And ETags?")
         window.follow_up()
-        await wait_until(lambda: h.session.runs()[0].prompt == "And ETags?", what="the follow-up recorded")
+        await wait_until(lambda: h.session.runs.list_runs()[0].prompt == "And ETags?", what="the follow-up recorded")
         await h.finish()
         view = window.historyView
         view.show()
@@ -117,7 +117,7 @@ def test_a_list_that_cannot_be_read_says_so_and_keeps_its_rows(qtbot, home: Path
     view = _view(home, PAGE + 5)
     qtbot.addWidget(view)
     view.show()
-    view.session.ctx.history().db.execute("DROP TABLE answers")  # as a file broken by another program
+    view.session._ctx.history().db.execute("DROP TABLE answers")  # as a file broken by another program
     view.model.fetchMore()  # scrolling on: the next page fails
     assert "history unavailable (no such table: answers)" in view.totalsLabel.text()
     assert view.model.rowCount() == PAGE and not view.model.canFetchMore()

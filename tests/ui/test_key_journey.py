@@ -45,7 +45,7 @@ def test_a_malformed_dotenv_key_never_stops_the_window(
         assert "The key in the .env file is not a valid" in dialog.overrideLabel.text()
         dialog.keyEdit.setText(OTHER_KEY)
         dialog.sessionButton.click()  # the user goes on with a key of their own
-        await wait_until(lambda: h.session.active is not None, what="the session key")
+        await wait_until(lambda: h.session.keys.active is not None, what="the session key")
         h.set_models("sim/quick-mini")
         await h.send()
         await h.finish()

@@ -104,9 +104,9 @@ def test_a_failed_answer_can_be_retried_and_history_links_every_cell(
         assert [r.json()["model"] for r in h.sim.chat_requests()] == [B]
         assert all(c.passed for c in dialog.run.cells.values())  # type: ignore[union-attr]
         assert not dialog.retryButton.isEnabled()
-        runs = h.session.runs(template="explain")
+        runs = h.session.runs.list_runs(template="explain")
         assert sorted(r.case_name for r in runs) == ["long", "short"]  # the retry replaced the failed answer
-        short = h.session.ctx.history().get_run(next(r.id for r in runs if r.case_name == "short"))
+        short = h.session.runs.get(next(r.id for r in runs if r.case_name == "short"))
         assert [a.state for a in short.answers] == ["done", "done"]
         dialog.close()
         await h.close()

@@ -92,7 +92,7 @@ def test_empty_templates_panel_offers_new(qtbot, home: Path) -> None:  # type: i
     panel.searchEdit.setFocus()
     panel.emptyLabel.linkActivated.emit("new")  # the user follows the "New" link
     qtbot.waitUntil(lambda: panel.nameEdit.hasFocus())  # ready to type the new template's name
-    session.ctx.templates.save(PromptTemplate(name="summarise", prompt="Summarise {{text}}"))
+    session._ctx.templates.save(PromptTemplate(name="summarise", prompt="Summarise {{text}}"))
     panel.refresh()
     assert panel.templateList.isVisible() and not panel.emptyLabel.isVisible()
     panel.searchEdit.setText("otters")

@@ -22,7 +22,7 @@ def test_a_pane_shows_the_preflight_finding_and_nothing_is_sent(
         window = await h.start()
         h.set_models("sim/quick-mini", "sim/vision-large")
         window.attach_files([str(picture)])
-        catalog = window.session.catalog
+        catalog = window.session.models.catalog
         assert catalog is not None
         finding = unreadable(
             "sim/quick-mini", catalog.get("sim/quick-mini"), [make_attachment("chart.png", png_bytes())]

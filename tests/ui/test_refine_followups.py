@@ -49,7 +49,7 @@ def test_attachments_go_with_one_turn_only(
         assert _files_sent(first) == 1 and second == "Shorter?"
 
         # reopened from history and followed up: still once
-        run = h.session.runs()[-1]
+        run = h.session.runs.list_runs()[-1]
         window.open_run(h.ctx.history().get_run(run.id))
         assert window.attachmentStrip.attachments == []
         window.promptEdit.setPlainText("And in French?")
@@ -74,7 +74,7 @@ def test_rerun_of_a_follow_up_turn_sends_its_conversation(aio, make_harness: Cal
         window.promptEdit.setPlainText("Turn two")
         window.follow_up()
         await h.finish()
-        follow_up_run = h.session.runs()[0]
+        follow_up_run = h.session.runs.list_runs()[0]
         assert follow_up_run.prompt == "Turn two"
         window.rerun(h.ctx.history().get_run(follow_up_run.id))
         await h.finish()
@@ -92,7 +92,7 @@ def test_left_out_belongs_to_its_conversation(aio, make_harness: Callable[..., H
         h.set_models("sim/quick-mini", "sim/balanced-pro")
         await h.send("first")
         await h.finish()
-        first_run = h.session.runs()[0]
+        first_run = h.session.runs.list_runs()[0]
         window.promptEdit.setPlainText("next")
         quick, balanced = window.compare.panes
         for pane in (quick, balanced):

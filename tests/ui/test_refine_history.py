@@ -73,11 +73,11 @@ def test_delete_asks_and_deletes_exactly_the_selected_run(aio, make_harness: Cal
         assert isinstance(box, QMessageBox) and box.isVisible()
         assert f"run {chosen} " in box.text()
         box.button(QMessageBox.StandardButton.Cancel).click()
-        assert len(h.session.runs()) == 2
+        assert len(h.session.runs.list_runs()) == 2
 
         _button(view, "deleteRunButton").click()
         view.confirmDeleteButton.click()
-        left = h.session.runs()
+        left = h.session.runs.list_runs()
         assert [run.prompt for run in left] == ["landed meanwhile"]
         assert view.model.rowCount() == 1 and "Deleted 1 run" in view.totalsLabel.text()
         await h.close()
@@ -104,7 +104,7 @@ def test_export_button_writes_the_file_with_the_template_version(
         panel.useButton.click()
         window.send()
         await h.finish()
-        version = h.session.runs()[0].template_version
+        version = h.session.runs.list_runs()[0].template_version
         assert version
         view = window.historyView
         view.show()

@@ -118,7 +118,7 @@ def test_an_outside_edit_during_unsaved_changes_is_asked_about(
         panel.saveButton.click()
         _box(panel, ConflictBox).mineButton.click()  # type: ignore[attr-defined]
         assert "Mine again" in path.read_text() and not panel.dirty
-        kept = [v.content for v in h.session.library.history.versions("greet")]
+        kept = [v.content for v in h.session.templates.versions("greet")]
         assert any("Third hand edit" in text for text in kept)  # their text is one click away
         await h.close()
 
@@ -205,7 +205,7 @@ def test_ctrl_s_in_the_template_editor_saves_the_template(aio, make_harness: Cal
         panel.noteEdit.setText("shorter")
         QTest.keyClick(panel.promptEdit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
         assert h.ctx.templates.get("greet").prompt == "Saved by keyboard {{who}}."
-        assert h.session.library.history.versions("greet")[0].note == "shorter"
+        assert h.session.templates.versions("greet")[0].note == "shorter"
         assert "Nothing to export" not in window.statusBar().currentMessage()
         await h.close()
 
@@ -232,7 +232,7 @@ def test_case_selector_follows_the_form_and_a_run_records_its_case(
         panel.useButton.click()
         window.send()
         await h.finish()
-        assert h.session.runs()[0].case_name == "Ada"
+        assert h.session.runs.list_runs()[0].case_name == "Ada"
         await h.close()
 
     aio(go())

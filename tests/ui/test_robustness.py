@@ -60,7 +60,7 @@ def test_damaged_files_are_set_aside_and_the_user_told(aio, make_harness: Callab
         h.set_models("sim/quick-mini")
         await h.send()
         await h.finish()
-        assert len(h.session.runs()) == 1  # the fresh database works
+        assert len(h.session.runs.list_runs()) == 1  # the fresh database works
         await h.close()
 
     aio(go())

@@ -100,11 +100,11 @@ def test_spend_alerts_show_before_they_bite(aio, make_harness: Callable[..., Har
     _seed_history(h, {"sim/quick-mini": "0.25", "sim/balanced-pro": "0.7"}, template="summarise")
     # today's spend is 0.95; the daily alert sits just above it, the credit alert just below 1.5
     h.ctx.settings.update(alert_daily_spend_usd=0.9505, alert_remaining_below_usd=1.49)
-    h.session.started_at = time.time()  # the seeded runs were before this session
+    h.session.spend.started_at = time.time()  # the seeded runs were before this session
 
     async def go() -> None:
         window = await h.start()
-        await wait_until(lambda: h.session.key_info is not None, what="the key figures")
+        await wait_until(lambda: h.session.keys.key_info is not None, what="the key figures")
         assert not window.alertBanner.isVisible()  # neither threshold reached yet
         h.set_models("sim/balanced-pro")
         await h.send("a long answer please")
@@ -113,10 +113,10 @@ def test_spend_alerts_show_before_they_bite(aio, make_harness: Callable[..., Har
         assert "today, at or above your daily alert of $0.95" in window.alertBanner.text()
         assert "Credit low" not in window.alertBanner.text()
         # the credit alert at its threshold
-        h.session.save_alerts(1.5, None, None)
+        h.session.spend.save_alerts(1.5, None, None)
         assert "Credit low: $1.50 left on this key" in window.alertBanner.text()
         # one comparison estimated above the alert: flagged by the estimate, asked before sending
-        h.session.save_alerts(None, None, 0.000001)
+        h.session.spend.save_alerts(None, None, 0.000001)
         window.promptEdit.setPlainText("estimate me")
         window.update_estimate()
         assert window.costLabel.text().startswith("⚠ Est. max $")
@@ -186,12 +186,12 @@ def test_show_log_folder_and_log_prompts_switch(aio, make_harness: Callable[...,
 def test_the_keys_figures_are_read_again_shortly_after_a_run(
     aio, make_harness: Callable[..., Harness], monkeypatch
 ) -> None:
-    monkeypatch.setattr("playground.ui.session.KEY_REFRESH_DELAY", 0.05)
+    monkeypatch.setattr("playground.ui.services.keys.KEY_REFRESH_DELAY", 0.05)
     h = make_harness()
 
     async def go() -> None:
         window = await h.start()
-        await wait_until(lambda: h.session.key_info is not None, what="the key figures")
+        await wait_until(lambda: h.session.keys.key_info is not None, what="the key figures")
 
         def key_reads() -> int:
             return sum(1 for r in h.sim.requests if r.path.endswith("/key"))

@@ -45,14 +45,14 @@ def test_create_fill_run_version_and_restore(
         assert window.compare.models() == ["sim/quick-mini", "sim/balanced-pro"]
         window.send()
         await h.finish()
-        run = h.session.runs()[0]
+        run = h.session.runs.list_runs()[0]
         assert run.template == "greet" and run.variables == {"who": "Ada", "lang": "French"}
         assert [a.state for a in run.answers] == ["done", "done"]
 
         first_hash = run.template_version
         panel.promptEdit.setPlainText("Say HELLO to {{who}} in {{lang}}.")
         assert panel.save(note="louder")
-        versions = h.session.library.history.versions("greet")
+        versions = h.session.templates.versions("greet")
         assert [v.note for v in versions] == ["louder", ""] and versions[1].hash == first_hash
 
         panel.show_versions()
@@ -99,7 +99,7 @@ def test_matrix_over_three_cases_and_two_models(
         matrix.retryButton.click()
         await wait_until(lambda: not matrix.run.running, timeout=20, what="the retried cell")
         assert all(c.state == "done" for c in matrix.run.cells.values())
-        runs = h.session.runs(template="greet")
+        runs = h.session.runs.list_runs(template="greet")
         assert sorted(run.case_name for run in runs) == ["Ada", "Grace", "Linus"]
         matrix.close()
         await h.close()
@@ -138,7 +138,7 @@ def test_history_view_search_open_and_rerun(aio, make_harness: Callable[..., Har
         assert "Cost per model" in view.totalsLabel.text()
         view._rerun()
         await h.finish()
-        assert len(h.session.runs()) == 2
+        assert len(h.session.runs.list_runs()) == 2
         await h.close()
 
     aio(go())
@@ -199,7 +199,7 @@ def test_file_edited_outside_is_picked_up_and_versions_compared(
         await wait_until(lambda: not matrix.run.running, timeout=20, what="both versions")
         sent = [r.json()["messages"][-1]["content"] for r in h.sim.chat_requests("sim/quick-mini")]
         assert any(t.startswith("Say hello") for t in sent) and any(t.startswith("Wave at") for t in sent)
-        versions = {run.template_version for run in h.session.runs(template="ext")}
+        versions = {run.template_version for run in h.session.runs.list_runs(template="ext")}
         assert len(versions) == 2
         matrix.close()
         dialog.close()

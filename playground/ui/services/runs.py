@@ -1,0 +1,148 @@
+"""RunService: comparisons (their clients and their record in history), past runs (list, read,
+delete, export), blind votes and the leaderboard, and recording a test matrix's cells."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from playground.core.compare import ChatClient, CompareRequest
+from playground.core.context import AppContext
+from playground.core.errors import ConfigError, NoKeyError, PlaygroundError
+from playground.ui.net import ThreadedRun
+from playground.ui.services.keys import NO_KEY_WORDS
+
+if TYPE_CHECKING:
+    from playground.core.evaluation.runner import TestPlan
+    from playground.core.evaluation.store import Recorder
+    from playground.core.history import RunRecord
+    from playground.core.leaderboard import Vote
+    from playground.ui.session import Session
+
+NO_ENDPOINT = "no such endpoint - add it in Keys > Endpoints"
+
+
+class RunService:
+    """Runs and what is kept of them; ``historyChanged`` / ``votesChanged`` after each change."""
+
+    def __init__(self, ctx: AppContext, session: Session) -> None:
+        self._ctx = ctx
+        self._session = session
+
+    # ----- comparisons ----------------------------------------------------------------------
+
+    def new_compare(self, request: CompareRequest, **record: Any) -> ThreadedRun:
+        """A comparison on the backend's clients, recorded to history as each answer ends."""
+        from playground.core.capabilities import with_image_output
+        from playground.core.library import record_run
+
+        session = self._session
+        request = with_image_output(request, session.models.catalog)  # image models are asked for images
+        client = self.chat_client(p.model for p in request.panes)
+        comparison = ThreadedRun(session.backend.net, client, request)
+        comparison.run_id = None
+        try:
+            comparison.run_id = record_run(self._ctx.history(), comparison, **record)
+        except PlaygroundError as exc:
+            session.notice.emit(f"This run will not be saved to history: {exc}")
+        session.historyChanged.emit()
+        return comparison
+
+    def chat_client(self, models: Iterable[str]) -> ChatClient:
+        """What a run on the network thread (``session.backend.net``) streams these models through:
+        each answer leases the backend's client for its model. Raises NoKeyError / ConfigError, with
+        the reason, when a model has no client (no key, an endpoint unknown or unreachable)."""
+        from playground.core.endpoints import split_ref
+
+        session, keys, catalog = self._session, self._session.keys, self._session.models
+        refs = [split_ref(model) for model in models]
+        if (not session.openrouter_ready or keys.active is None) and any(ref is None for ref in refs):
+            raise NoKeyError(keys.key_problem or NO_KEY_WORDS)
+        for ref in refs:
+            if ref is not None and ref[0] not in catalog.endpoint_ready:
+                problem = catalog.endpoint_problems.get(ref[0], NO_ENDPOINT)
+                raise ConfigError(f"Endpoint '{ref[0]}': {problem}")
+        return session.backend.chat_client()
+
+    def run_ended(self) -> None:
+        """After a comparison: the key's figures changed, and maybe an alert's threshold was reached."""
+        self._session.historyChanged.emit()
+        self._session.spend.refresh_alerts()
+        self._session.keys.refresh_after_run()
+
+    def start_test_run(self, plan: TestPlan) -> tuple[int, Recorder]:
+        """A test run in history for ``plan`` (its version recorded too) and the recorder of its cells."""
+        from playground.core.evaluation.store import Recorder, TestStore
+
+        history = self._ctx.history()
+        current = plan.variants[0]  # the version under test is a saved version too
+        history.record_version(plan.name, current.template.to_toml(), current.version)
+        store = TestStore(history)
+        test_run = store.create(plan)
+        return test_run, Recorder(store, test_run, plan)
+
+    # ----- past runs ------------------------------------------------------------------------
+
+    def list_runs(self, **filters: Any) -> list[RunRecord]:
+        """Past runs, newest first (see RunHistory.list_runs for the filters)."""
+        return self._ctx.history().list_runs(**filters)
+
+    def get(self, run_id: int) -> RunRecord:
+        """One run with its answers' texts and attachments."""
+        return self._ctx.history().get_run(run_id)
+
+    def delete(self, run_id: int) -> None:
+        self._ctx.history().delete_run(run_id)
+        self._session.historyChanged.emit()
+
+    def totals_per_day(self, days: int) -> list[tuple[str, Decimal]]:
+        return self._ctx.history().totals_per_day(days)
+
+    def totals_per_model(self) -> list[tuple[str, Decimal]]:
+        return self._ctx.history().totals_per_model()
+
+    def templates_used(self) -> list[str]:
+        return self._ctx.history().templates_used()
+
+    def export(self, path: Path, runs: Sequence[RunRecord], fmt: str) -> None:
+        """Runs through the one exporter ``history export`` uses, saved to ``path``."""
+        from playground.core.history.export import export_from
+
+        text = export_from(self._ctx.history(), runs, fmt, settings=self._ctx.settings.load())
+        self._session.files.save_text(path, text)
+
+    # ----- blind votes ------------------------------------------------------------------------
+
+    def save_vote(self, run_id: int | None, kind: str, ranking: list[str]) -> bool:
+        """Store a blind vote with its run (tagged with the run's template's tags)."""
+        if run_id is None:
+            self._session.notice.emit("This run is not in history, so the vote cannot be kept.")
+            return False
+        try:
+            history = self._ctx.history()
+            template = history.get_run(run_id).template
+            history.save_vote(run_id, kind, ranking, tags=self._tags(template))
+        except PlaygroundError as exc:
+            self._session.notice.emit(f"The vote was not saved: {exc}")
+            return False
+        self._session.votesChanged.emit()
+        return True
+
+    def _tags(self, template: str | None) -> tuple[str, ...]:
+        if not template:
+            return ()
+        try:
+            return self._ctx.templates.get(template).tags
+        except PlaygroundError:
+            return ()  # the template was renamed or deleted since: keep the vote untagged
+
+    def leaderboard_votes(self, *, template: str | None = None, tag: str | None = None) -> list[Vote]:
+        return self._ctx.history().votes(template=template, tag=tag)
+
+    def judge_votes(self, *, template: str | None = None) -> list[Vote]:
+        """A judge's select-best picks from template tests: the leaderboard's own scope."""
+        from playground.core.evaluation.store import TestStore
+
+        return TestStore(self._ctx.history()).judge_votes(template=template)
