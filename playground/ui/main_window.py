@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 
 from playground import APP_NAME
 from playground.core.compare import CompareRequest
-from playground.core.uistate import UiStateStore
 from playground.core.workspace import Workspace
 from playground.ui.blind_controller import BlindController
 from playground.ui.compare_view import CompareView
@@ -44,6 +43,7 @@ if TYPE_CHECKING:
     from playground.core.history import RunRecord
     from playground.core.spend import Alert
     from playground.core.templates import PromptTemplate
+    from playground.core.uistate import UiStateStore
     from playground.ui.blind import LeaderboardView, RankDialog, VoteBar
     from playground.ui.charts import ChartsDialog
     from playground.ui.dialogs import DiffDialog, ShortcutsDialog

@@ -117,9 +117,10 @@ class ModelChoice(QObject):
         return self.browser
 
     def _favourites_changed(self, ids: list[str]) -> None:
-        # a settings file that cannot be written: the service says so on the status bar
-        if self.session.settings.set_favourite_models(ids):
-            self.catalog_changed()
+        # a settings file that cannot be written: the service says so on the status bar, and the
+        # browser shows the favourites as they are saved
+        self.session.settings.set_favourite_models(ids)
+        self.catalog_changed()
 
     def refresh(self) -> None:
         self.session.spawn(self.session.models.refresh_catalog(), "catalog-refresh")

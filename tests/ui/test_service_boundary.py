@@ -57,6 +57,7 @@ FILE_FUNCTIONS = {"open", "atomic_write", "QFile", "QSaveFile", "QSettings"}  # 
 OS_FILE_CALLS = {"open", "remove", "replace", "rename", "unlink", "makedirs", "rmdir"}  # os.<name>()
 SECRET_CALLS = {"reveal"}
 CONTEXT_ATTRIBUTES = {"ctx", "_ctx"}
+BLIND_REVEALS = {"self", "self.blind"}  # a blind comparison's reveal names the models: no secret
 
 
 def _type_only(tree: ast.Module) -> set[int]:
@@ -93,7 +94,7 @@ def _call_problem(node: ast.AST) -> str | None:
         receiver = ast.unparse(func.value)
         if (receiver == "os" and func.attr in OS_FILE_CALLS) or (receiver in {"io", "Path"} and func.attr == "open"):
             return f"calls {ast.unparse(func)}()"
-        if func.attr in FILE_CALLS or (func.attr in SECRET_CALLS and ast.unparse(func.value) != "self"):
+        if func.attr in FILE_CALLS or (func.attr in SECRET_CALLS and ast.unparse(func.value) not in BLIND_REVEALS):
             return f"calls .{func.attr}()"
     return None
 
