@@ -167,9 +167,9 @@ def _install_terminal_streams(args: argparse.Namespace | None) -> None:
     from playground.commands.output import TerminalStream
 
     if sys.stderr is not None and not isinstance(sys.stderr, TerminalStream):
-        sys.stderr = TerminalStream(sys.stderr)  # type: ignore[assignment]
+        sys.stderr = TerminalStream(sys.stderr)
     if args is not None and sys.stdout is not None and not _exact_output(args):
-        sys.stdout = TerminalStream(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = TerminalStream(sys.stdout)
 
 
 def _check_text_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
