@@ -226,8 +226,8 @@ async def check_catalog(ctx: AppContext, request: CompareRequest, *, send_anyway
         catalog, _ = await load_catalog(ctx, refresh=False)
     except PlaygroundError:  # offline with no cache: OpenRouter will say so itself
         return request
-    for pane in request.panes:
-        unknown = preflight.unknown_model(pane.model, catalog, demo=ctx.demo is not None)
+    for model in dict.fromkeys(p.model for p in request.panes):  # each id once, however many panes
+        unknown = preflight.unknown_model(model, catalog, demo=ctx.demo is not None)
         if unknown is not None:
             warn(f"{unknown.text} Check the spelling, or find the id with `playground models --search`.")
     check_modalities(catalog, request)
@@ -247,9 +247,12 @@ async def check_catalog(ctx: AppContext, request: CompareRequest, *, send_anyway
 def check_spend_cap(ctx: AppContext, catalog: ModelCatalog, request: CompareRequest) -> None:
     """Where the window asks "Send anyway?", a script cannot answer: refuse (exit code 2) and say
     how to go ahead."""
+    settings = ctx.settings.load()
+    if settings.spend_cap_usd is None:
+        return  # no alert set (most runs): nothing to estimate
     from playground.core.spend import Thresholds
 
-    over = preflight.request_spend_cap(Thresholds.from_settings(ctx.settings.load()), catalog, request)
+    over = preflight.request_spend_cap(Thresholds.from_settings(settings), catalog, request)
     if over is not None:
         raise ConfigError(f"{over.text} Not sent: add --send-anyway to send it.")
 
