@@ -44,3 +44,20 @@ def test_a_run_over_the_spend_alert_is_refused_until_send_anyway(sim: Simulator,
     sent = playground("compare", "-m", "sim/quick-mini", "--send-anyway", "hi", home=home, **sim_env(sim))
     assert sent.returncode == 0, sent.stderr
     assert len(sim.chat_requests()) == 1 and "quick-mini" in sent.stdout
+
+
+def test_templates_run_asks_the_same_before_sending(sim: Simulator, home: Path, tmp_path: Path) -> None:
+    source = tmp_path / "ask.toml"
+    source.write_text(
+        'schema_version = 1\nname = "ask"\nprompt = "Say {{word}}"\nmodels = ["sim/quick-mini"]\n'
+    )
+    assert playground("templates", "import", str(source), home=home).returncode == 0
+    _set_estimate_alert(home, sim, "0.000001")
+    refused = playground("templates", "run", "ask", "--var", "word=hi", home=home, **sim_env(sim))
+    assert refused.returncode == 2 and "--send-anyway" in refused.stderr
+    assert sim.chat_requests() == []
+    sent = playground(
+        "templates", "run", "ask", "--var", "word=hi", "--send-anyway", home=home, **sim_env(sim)
+    )
+    assert sent.returncode == 0, sent.stderr
+    assert len(sim.chat_requests()) == 1
