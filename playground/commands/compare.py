@@ -42,6 +42,7 @@ GENERATION_WAIT = 10.0  # seconds for OpenRouter's generation stats, after the a
 
 MAX_PROMPT_BYTES = 16 * 2**20  # a prompt piped on stdin; attachments have their own limit
 
+
 def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--system", default=None, metavar="TEXT", help="system prompt")
     p.add_argument("--temperature", type=number(0, 2), metavar="T", help="0 to 2")
@@ -54,6 +55,9 @@ def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jsonl", action="store_true", help="one JSON object per event on stdout")
     p.add_argument("--show-reasoning", action="store_true", help="print reasoning text before answers")
     p.add_argument("--demo", action="store_true", help="use the built-in simulator: no key, no network")
+    p.add_argument(
+        "--send-anyway", action="store_true", help="send even when the estimate reaches your spend alert"
+    )
     p.add_argument(
         "--attach",
         action="append",
@@ -209,9 +213,11 @@ def attachments_from(args: argparse.Namespace) -> tuple[Attachment, ...]:
     return found
 
 
-async def check_catalog(ctx: AppContext, request: CompareRequest) -> CompareRequest:
+async def check_catalog(ctx: AppContext, request: CompareRequest, *, send_anyway: bool) -> CompareRequest:
     """Before sending, with the catalog when it is known: refuse what would only come back as an
-    error (exit code 2), note what a model may not honour, ask image models for images."""
+    error (exit code 2), note what a model may not honour or an id the catalog does not list, ask
+    image models for images; and, as the window asks first, refuse a run estimated at or above
+    the spend alert unless ``send_anyway``."""
     if all(is_preset(p.model) or split_ref(p.model) for p in request.panes):
         return request
     from playground.commands.models import load_catalog
@@ -220,6 +226,10 @@ async def check_catalog(ctx: AppContext, request: CompareRequest) -> CompareRequ
         catalog, _ = await load_catalog(ctx, refresh=False)
     except PlaygroundError:  # offline with no cache: OpenRouter will say so itself
         return request
+    for model in dict.fromkeys(p.model for p in request.panes):  # each id once, however many panes
+        unknown = preflight.unknown_model(model, catalog, demo=ctx.demo is not None)
+        if unknown is not None:
+            warn(f"{unknown.text} Check the spelling, or find the id with `playground models --search`.")
     check_modalities(catalog, request)
     for draft in preflight.request_drafts(request):
         findings = preflight.check_pane(draft, catalog.get(draft.model), offer=CLI_OFFER)
@@ -229,7 +239,22 @@ async def check_catalog(ctx: AppContext, request: CompareRequest) -> CompareRequ
         for finding in findings:
             if finding.kind in CLI_NOTES:
                 warn(finding.text)
+    if not send_anyway:
+        check_spend_cap(ctx, catalog, request)
     return with_image_output(request, catalog)
+
+
+def check_spend_cap(ctx: AppContext, catalog: ModelCatalog, request: CompareRequest) -> None:
+    """Where the window asks "Send anyway?", a script cannot answer: refuse (exit code 2) and say
+    how to go ahead."""
+    settings = ctx.settings.load()
+    if settings.spend_cap_usd is None:
+        return  # no alert set (most runs): nothing to estimate
+    from playground.core.spend import Thresholds
+
+    over = preflight.request_spend_cap(Thresholds.from_settings(settings), catalog, request)
+    if over is not None:
+        raise ConfigError(f"{over.text} Not sent: add --send-anyway to send it.")
 
 
 def check_modalities(catalog: ModelCatalog, request: CompareRequest) -> None:
@@ -257,7 +282,7 @@ async def run_request(
     """
     if args.demo:
         ctx.start_demo()
-    request = await check_catalog(ctx, request)
+    request = await check_catalog(ctx, request, send_anyway=getattr(args, "send_anyway", False))
     models = [p.model for p in request.panes]
     if any(preflight.missing_model(m) for m in models):
         raise ConfigError(f"-m/--model: {preflight.EMPTY_MODEL} (e.g. -m openai/gpt-4o-mini).")

@@ -61,14 +61,14 @@ async def run(ctx: AppContext, args: argparse.Namespace) -> int:
     endpoint = store.get(args.name)
     async with await ctx.endpoint_client(endpoint) as client:
         try:
-            raw = await client.models()
+            listed = await client.models()
         except ApiError as exc:
             print(
                 f"Could not list the models of '{endpoint.name}' at {endpoint.base_url}: {exc}",
                 file=sys.stderr,
             )
             return 1
-    found = catalog_entries(endpoint, raw)
+    found = catalog_entries(endpoint, listed)
     if args.json:
         print(json.dumps([{"id": m.id, "context_length": m.context_length} for m in found], indent=2))
     else:

@@ -211,6 +211,7 @@ async def _run(ctx: AppContext, args: argparse.Namespace) -> int:
     template = ctx.templates.get(args.name)
     version = library.current_version(template)
     given = parse_vars(args.var)
+    cases: list[tuple[str | None, dict[str, str]]]
     if args.all_cases:
         if not template.cases:
             raise ConfigError(f"Template '{template.name}' has no test cases.")

@@ -33,6 +33,7 @@ from playground.core.evaluation.runner import (
     summarize,
 )
 from playground.core.evaluation.store import Recorder, TestStore
+from playground.core.format import usd
 
 
 def _count(low: int, high: int) -> Callable[[str], int]:
@@ -127,8 +128,8 @@ def _check_budget(limit: Decimal | None, cost: Decimal, unknown: list[str]) -> N
         )
     if cost > limit:
         raise ConfigError(
-            f"The estimated maximum cost {report.usd(cost)} is above --max-cost "
-            f"{report.usd(limit)}. Nothing was sent: use fewer cases, models or repeats, "
+            f"The estimated maximum cost {usd(cost)} is above --max-cost "
+            f"{usd(limit)}. Nothing was sent: use fewer cases, models or repeats, "
             "or a lower --max-tokens."
         )
 
@@ -175,7 +176,7 @@ class _View:
             return
         if self.args.json:
             return
-        priced = f"estimated maximum cost {report.usd(cost)}"
+        priced = f"estimated maximum cost {usd(cost)}"
         if unknown:
             priced += f" (+ {len(set(unknown))} unpriced model(s))"
         print(
@@ -218,7 +219,7 @@ class _View:
         self.shown[k] = cell
         if sys.stderr.isatty():
             failed = sum(not c.passed for c in self.shown.values())
-            spent = report.usd(sum((c.total_cost for c in self.shown.values()), Decimal(0)))
+            spent = usd(sum((c.total_cost for c in self.shown.values()), Decimal(0)))
             total = len(self.plan.cell_keys())
             sys.stderr.write(f"\r{len(self.shown)}/{total} answers, {failed} failed, {spent} spent ")
             sys.stderr.flush()

@@ -7,7 +7,6 @@ error), and every exporter escapes it as it escapes answers.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -93,6 +92,8 @@ def extras_markdown(extras: Mapping[str, Any]) -> list[str]:
 
 def extras_html(extras: Mapping[str, Any]) -> str:
     """HTML under an answer in a report: escaped, links only to http(s), images only as data URLs."""
+    import html  # reports only: recording a run does not load it
+
     esc = html.escape
     parts: list[str] = []
     for call in _items(extras, "tool_calls"):

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from playground.core.errors import ConfigError
-from playground.core.export import SafeCsvWriter
 
 VOTE_KINDS = ("best", "rank", "tie", "all_bad")
 PRIOR_TIES = 1.0  # virtual ties per pair of models that met
@@ -398,6 +397,8 @@ def _interval(values: list[float], point: float, model_half_width: float) -> tup
 
 
 def to_csv(standings: Sequence[Standing]) -> str:
+    from playground.core.export import SafeCsvWriter
+
     out = io.StringIO()
     writer = SafeCsvWriter(out)  # model ids come from users and servers: no live formulas
     writer.writerow(["rank", "model", "rating", "ci_low", "ci_high", "votes", "wins", "losses", "group"])

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from playground.core.compare import CompareRequest, PaneEvent, PaneSpec, Stopped
-from playground.core.conversation import Message
+from playground.core.compare import CompareRequest, CompareRun, PaneEvent, PaneSpec, Stopped
 from playground.core.events import Failed, Finished
-from playground.core.history import HistoryError, RunHistory, TemplateVersion
+from playground.core.history import HistoryError
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
-from playground.core.run_handle import RunHandle
-from playground.core.templates import PromptTemplate, TemplateError, TemplateStore
+
+if TYPE_CHECKING:  # a plain ``compare`` records runs and needs no template store (tomllib, difflib)
+    from playground.core.conversation import Message
+    from playground.core.history import RunHistory, TemplateVersion
+    from playground.core.run_handle import RunHandle
+    from playground.core.templates import PromptTemplate, TemplateStore
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +56,16 @@ class TemplateLibrary:
         if len({v.hash for v in matches}) == 1:
             return matches[0]  # the same content saved again (a restore): any of them is it
         if len(matches) != 1:
+            from playground.core.templates import TemplateError
+
             raise TemplateError(
                 f"No single version '{ref}' of '{name}'. See `playground templates show {name}`."
             )
         return matches[0]
 
     def diff(self, name: str, old: str, new: str) -> str:
+        import difflib
+
         a, b = self.version(name, old), self.version(name, new)
         return "".join(
             difflib.unified_diff(
@@ -72,6 +79,8 @@ class TemplateLibrary:
     def restore(self, name: str, ref: str) -> TemplateVersion:
         """The prompt of an earlier version back in the file. Test cases are not part of a prompt's
         history: the ones the template has now are kept."""
+        from playground.core.templates import PromptTemplate, TemplateError
+
         version = self.version(name, ref)
         old = PromptTemplate.from_toml(version.content)
         try:
@@ -104,6 +113,8 @@ def template_request(
     rendered = template.render(values)
     chosen = models or list(template.models)
     if not chosen:
+        from playground.core.templates import TemplateError
+
         raise TemplateError(f"Template '{template.name}' names no models: pass -m MODEL.")
     return CompareRequest(
         prompt=rendered.prompt,
@@ -145,7 +156,10 @@ def record_run(
                 log.warning("could not record an answer: %s", exc)
                 history.warnings.append(str(exc))
 
-    comparison.add_listener(on_event)
+    if isinstance(comparison, CompareRun):  # called at each pane's end only, not once per token
+        comparison.add_listener(on_event, ends_only=True)
+    else:
+        comparison.add_listener(on_event)
     return run_id
 
 

@@ -26,3 +26,11 @@ def endpoint_of(model: str) -> str | None:
     if model.startswith(PREFIX) and "/" in model:
         return model[1:].split("/", 1)[0]
     return None
+
+
+def preset_name(model: str) -> str | None:
+    """``@preset/NAME`` -> ``NAME``; None for anything else."""
+    prefix = f"{PREFIX}{PRESET}/"
+    if not model.startswith(prefix):
+        return None
+    return model[len(prefix) :] or None

@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_DIR_NAME = "prompt-playground"
 
 
@@ -28,6 +26,8 @@ class AppPaths:
         if home:
             root = Path(home).expanduser()
             return cls(root / "config", root / "data", root / "cache", root / "logs")
+        import platformdirs  # not needed with PLAYGROUND_HOME (portable installs)
+
         return cls(
             Path(platformdirs.user_config_dir(APP_DIR_NAME, appauthor=False)),
             Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False)),

@@ -20,6 +20,7 @@ from playground.core.request import ChatParams
 if TYPE_CHECKING:
     from playground.core.catalog import ModelCatalog, ModelInfo
     from playground.core.compare import CompareRequest
+    from playground.core.estimate import CostEstimate
     from playground.core.spend import Thresholds
 
 # Which catalog parameter name each field needs, to flag unsupported ones per model (None: not a
@@ -46,6 +47,7 @@ EMPTY_MODEL = "a model id cannot be empty"
 
 class FindingKind(StrEnum):
     MISSING_MODEL = "missing_model"
+    UNKNOWN_MODEL = "unknown_model"  # not in the catalog: a typo, or a withdrawn model
     PRESET = "preset"
     UNSUPPORTED = "unsupported"  # structured outputs, tools, a reasoning effort the model lacks
     IGNORED = "ignored"  # sampling parameters the model does not list
@@ -103,6 +105,14 @@ def is_unknown_model(model: str, catalog: ModelCatalog | None, *, demo: bool = F
     if demo and model.startswith("fault/"):
         return False  # the demo's named faults answer though the catalog does not list them
     return catalog.get(model) is None and catalog.get(model.rsplit(":", 1)[0]) is None
+
+
+def unknown_model(model: str, catalog: ModelCatalog | None, *, demo: bool = False) -> Finding | None:
+    """An id the catalog does not list, in the words the window's pane shows; it does not block
+    (the catalog may be hours old and OpenRouter says so itself if the id is wrong)."""
+    if not is_unknown_model(model, catalog, demo=demo):
+        return None
+    return Finding(FindingKind.UNKNOWN_MODEL, f"Unknown model id '{model}' - not in OpenRouter's model list.")
 
 
 def unreadable(model: str, info: ModelInfo | None, attachments: Iterable[Attachment]) -> Finding | None:
@@ -169,3 +179,30 @@ def spend_cap(thresholds: Thresholds, estimate: Decimal | None) -> Finding | Non
 
     alerts = check_alerts(thresholds, estimate=estimate)
     return Finding(FindingKind.SPEND_CAP, alerts[0].message) if alerts else None
+
+
+def request_estimate(catalog: ModelCatalog | None, request: CompareRequest) -> CostEstimate:
+    """The most ``request`` could cost, counted as the window's estimate next to Send counts it:
+    prompt, system prompt and attachments for each model, and its maximum output."""
+    from playground.core.conversation import input_tokens
+    from playground.core.estimate import estimate_cost
+
+    attached = input_tokens([Message("user", "", request.attachments)])
+    return estimate_cost(
+        catalog,
+        [pane.model for pane in request.panes],
+        request.prompt,
+        request.system,
+        request.params.max_tokens,
+        extra_tokens=[attached] * len(request.panes),
+    )
+
+
+def request_spend_cap(
+    thresholds: Thresholds, catalog: ModelCatalog | None, request: CompareRequest
+) -> Finding | None:
+    """``spend_cap`` for a whole request (nothing to say when no model has a known price)."""
+    if thresholds.estimate_above is None:
+        return None
+    estimate = request_estimate(catalog, request)
+    return spend_cap(thresholds, estimate.total) if estimate.per_model else None

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from playground.core.errors import ConfigError
+from playground.core.modelref import preset_name, split_ref
 
 SORTS = ("price", "throughput", "latency")
 VARIANTS = {
@@ -257,8 +258,9 @@ _DATED = re.compile(r"-(\d{4}-?\d{2}-?\d{2}|\d{4}|\d{6,8})$")
 def same_model(asked: str, served: str) -> bool:
     """True when ``served`` is ``asked`` under another name: a variant suffix, a dated slug, or an
     endpoint model (``@ollama/llama3``) answering under its own id (``llama3``)."""
-    if asked.startswith("@") and "/" in asked and not served.startswith("@"):
-        asked = asked.split("/", 1)[1]
+    ref = split_ref(asked)
+    if ref is not None and split_ref(served) is None:
+        asked = ref[1]
     a, _ = split_variant(asked)
     s, _ = split_variant(served)
     if a == s:
@@ -270,8 +272,9 @@ def routing_note(asked: str, served: str | None, routing: Routing | None = None)
     """Words for the pane when another model answered than the one asked; None when it is the same."""
     if not served or same_model(asked, served):
         return None
-    if asked.startswith("@preset/"):
-        return f"preset {asked.removeprefix('@preset/')}: {served} answered"
+    preset = preset_name(asked)
+    if preset is not None:
+        return f"preset {preset}: {served} answered"
     if split_variant(asked)[0] == AUTO_ROUTER:
         return f"auto router chose {served}"
     fallbacks = routing.fallbacks if routing else ()

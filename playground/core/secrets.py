@@ -21,8 +21,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from dotenv import dotenv_values
-
 from playground.core.errors import ConfigError, NoKeyError
 from playground.core.keyring_calls import (
     KEYRING_TIMEOUT,
@@ -387,6 +385,8 @@ class KeyStore:
         dotenv = (self._cwd or Path.cwd()) / ".env"
         try:
             if dotenv.is_file():
+                from dotenv import dotenv_values  # only when there is a .env to read
+
                 value = (dotenv_values(dotenv).get("OPENROUTER_API_KEY") or "").strip()
                 if value:
                     found.append((KeySource.DOTENV, value))

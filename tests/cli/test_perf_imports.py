@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from playground.cli import COMMANDS, build_parser
+from playground.simulator import Simulator
+from tests.cli.helpers import sim_env
 from tests.conftest import cli_env
 
 # What start-up must not pay for when it only prints help or the version.
@@ -41,13 +43,13 @@ runpy.run_module("playground", run_name="__main__", alter_sys=True)
 """
 
 
-def loaded_modules(home: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+def loaded_modules(home: Path, *args: str, **env: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     result = subprocess.run(
         [sys.executable, "-c", _PROBE, *args],
         capture_output=True,
         text=True,
         timeout=60,
-        env=cli_env(home),
+        env=cli_env(home, **env),
     )
     line = next(line for line in result.stderr.splitlines() if line.startswith("MODULES "))
     return result, set(json.loads(line.removeprefix("MODULES ")))
@@ -73,6 +75,29 @@ def test_a_commands_help_imports_that_command_only(home: Path) -> None:
     commands = {m for m in modules if m.startswith("playground.commands.")}
     assert "playground.commands.leaderboard" in commands
     assert not commands & {"playground.commands.compare", "playground.commands.templates"}
+
+
+# What a plain ``compare`` run must not pay for: templates (tomllib, difflib), the history's exporter
+# and leaderboard (csv, html), the .env reader when there is no .env, structured-output checks.
+NOT_FOR_A_PLAIN_RUN = (
+    "tomllib",
+    "difflib",
+    "csv",
+    "html",
+    "dotenv",
+    "jsonschema",
+    "playground.core.templates",
+    "playground.core.history.export",
+    "playground.core.leaderboard",
+    "playground.ui",
+)
+
+
+def test_a_plain_compare_run_loads_only_what_it_uses(sim: Simulator, home: Path) -> None:
+    result, modules = loaded_modules(home, "compare", "-m", "sim/quick-mini", "hi", **sim_env(sim))
+    assert result.returncode == 0, result.stderr
+    assert "sim/quick-mini" in result.stdout and len(sim.chat_requests()) == 1
+    assert {m for m in modules if any(m == n or m.startswith(n + ".") for n in NOT_FOR_A_PLAIN_RUN)} == set()
 
 
 def test_top_level_help_is_the_same_with_commands_unloaded() -> None:

@@ -11,6 +11,8 @@
 - ``export``: the one exporter (md, json, csv, html) for the window and the CLI
 """
 
+from typing import TYPE_CHECKING, Any
+
 from playground.core.history.db import (
     SQLITE_CORRUPT,
     SQLITE_NOTADB,
@@ -19,7 +21,6 @@ from playground.core.history.db import (
     is_damage,
     unavailable,
 )
-from playground.core.history.export import CSV_COLUMNS, FORMATS, export_runs
 from playground.core.history.records import (
     UNFINISHED_NOTE,
     UNFINISHED_STATE,
@@ -30,6 +31,21 @@ from playground.core.history.records import (
 from playground.core.history.schema import SCHEMA_VERSION
 from playground.core.history.search import match_query
 from playground.core.history.store import RunHistory
+
+if TYPE_CHECKING:
+    from playground.core.history.export import CSV_COLUMNS, FORMATS, export_runs
+
+# The exporter (HTML, CSV, the leaderboard's figures) is imported on first use: recording a run from
+# ``playground compare`` never needs it.
+_EXPORT = frozenset({"CSV_COLUMNS", "FORMATS", "export_runs"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORT:
+        from playground.core.history import export
+
+        return getattr(export, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "CSV_COLUMNS",

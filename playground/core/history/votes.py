@@ -6,9 +6,12 @@ import json
 import sqlite3
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from playground.core.history.db import HistoryDB
-from playground.core.leaderboard import Vote
+
+if TYPE_CHECKING:  # the leaderboard's code loads when votes are read or cast, not to record a run
+    from playground.core.leaderboard import Vote
 
 
 class VoteStore(HistoryDB):
@@ -24,6 +27,8 @@ class VoteStore(HistoryDB):
         now: float | None = None,
     ) -> Vote:
         """The vote on a blind run (a second vote on the same run replaces the first)."""
+        from playground.core.leaderboard import Vote
+
         vote = Vote(kind, tuple(ranking), run_id, now or time.time(), tags=tuple(tags))
         with self._write() as db:
             db.execute(
@@ -51,6 +56,8 @@ class VoteStore(HistoryDB):
 
 
 def _vote(r: sqlite3.Row) -> Vote:
+    from playground.core.leaderboard import Vote
+
     ranking = tuple(json.loads(r["ranking"]))
     tags = tuple(json.loads(r["tags"] or "[]"))
     return Vote(r["kind"], ranking, r["run_id"], r["created"], r["template"], tags)
