@@ -9,7 +9,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 
+from playground.simulator import Behaviour
 from tests.ui.conftest import Harness, wait_until
+from tests.ui.test_matrix import A, B, _open
 
 
 @contextmanager
@@ -91,6 +93,41 @@ def test_a_history_locked_for_good_says_the_run_is_not_saved(
             await h.finish()  # and its writes ended: given up
         assert window.compare.panes[0].result.text  # the answer itself is shown as ever
         assert saved_answers(h.ctx.paths.history_db) == []
+        await h.close()
+
+    aio(go())
+
+
+def test_a_test_matrix_keeps_running_under_a_locked_history_and_saves_every_cell_when_it_frees(
+    aio, make_harness: Callable[[], Harness]
+) -> None:
+    h = make_harness()
+    path = h.ctx.paths.history_db
+
+    async def go() -> None:
+        window = await h.start()
+        h.sim.set_default(A, Behaviour(text="Caching keeps an ETag."))
+        h.sim.set_default(B, Behaviour(text="It depends."))
+        dialog = _open(h)
+        dialog.startButton.click()
+        with locked(path) as other:  # taken before any cell has been recorded
+            run = dialog.run
+            assert run is not None
+            await wait_until(lambda: not run.running, what="every cell answered and shown")
+            assert [c.state for c in run.cells.values()] == ["done"] * 4
+            await wait_until(
+                lambda: "history busy: a test cell is not saved yet" in window.statusBar().currentMessage(),
+                what="the user told the cells wait for the lock",
+            )
+            assert h.session.runs.writer.pending
+            other.execute("ROLLBACK")
+            await wait_until(lambda: not h.session.runs.writer.pending, what="the cells written")
+        with closing(sqlite3.connect(path)) as db:
+            cells = db.execute("SELECT state, run_id FROM test_cells").fetchall()
+            answers = db.execute("SELECT state FROM answers").fetchall()
+        assert len(cells) == 4 and all(state == "done" and run_id for state, run_id in cells)
+        assert answers == [("done",)] * 4
+        dialog.close()
         await h.close()
 
     aio(go())

@@ -18,8 +18,12 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+if TYPE_CHECKING:
+    from playground.core.evaluation.runner import RunnerEvent, TestPlan
+
+from playground.core.evaluation.store import Recorder, TestStore
 from playground.core.history import HistoryError, HistoryUnavailable, RunHistory
 
 log = logging.getLogger(__name__)
@@ -57,6 +61,7 @@ class HistoryWriter:
         self._pump: asyncio.Task[None] | None = None
         self._history: RunHistory | None = None  # opened and used on the worker thread only
         self.closing = False
+        self._stuck = False  # the last write was given up because the database stayed locked
 
     @property
     def pending(self) -> int:
@@ -89,7 +94,9 @@ class HistoryWriter:
                 write.done(None)
             return
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.patience
+        # once a write was given up on a lock that did not go, the ones queued after it do not each
+        # wait the whole patience again: they try once, until a write goes through
+        deadline = loop.time() + (0.0 if self._stuck else self.patience)
         waited = False
         while True:
             try:
@@ -102,12 +109,14 @@ class HistoryWriter:
                     waited = True
                     await asyncio.sleep(self.retry)
                     continue
+                self._stuck = exc.busy
                 said = GAVE_UP.format(what=write.what) if exc.busy else f"{exc}: {write.what} is not saved"
                 self._give_up(write, said)
                 return
             except HistoryError as exc:
                 self._give_up(write, f"{exc}: {write.what} is not saved")
                 return
+        self._stuck = False
         if waited:
             self._notice(SAVED_LATE.format(what=write.what))
         if write.done is not None:
@@ -144,3 +153,26 @@ class HistoryWriter:
         if self._history is not None:
             self._history.close()
             self._history = None
+
+
+class QueuedRecorder(Recorder):
+    """A test run's recorder whose writes go through the HistoryWriter: each event is recorded, in
+    order, on the worker thread by a Recorder on the worker's own connection."""
+
+    def __init__(self, store: TestStore, test_run: int, plan: TestPlan, writer: HistoryWriter, path: Path):
+        super().__init__(store, test_run, plan)
+        self._writer, self._path = writer, path
+        self._worker_side: Recorder | None = None  # made, and used, on the worker thread only
+
+    def __call__(self, event: RunnerEvent) -> None:
+        self._writer.submit(
+            Write(self._path, lambda history: self._record_there(history, event), what="a test cell")
+        )
+
+    def _record_there(self, history: RunHistory, event: RunnerEvent) -> None:
+        if self._worker_side is None or self._worker_side.store.history is not history:
+            recorder = Recorder(TestStore(history), self.test_run, self.plan)
+            if self._worker_side is not None:
+                recorder.run_ids = self._worker_side.run_ids  # the same history runs, reopened
+            self._worker_side = recorder
+        self._worker_side.record(event)  # a failure is the writer's to wait out or report

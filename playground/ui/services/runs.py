@@ -12,7 +12,7 @@ from playground.core.compare import ChatClient, CompareRequest
 from playground.core.context import AppContext
 from playground.core.errors import ConfigError, NoKeyError, PlaygroundError
 from playground.ui.net import ThreadedRun
-from playground.ui.services.history_writer import HistoryWriter, Write
+from playground.ui.services.history_writer import HistoryWriter, QueuedRecorder, Write
 from playground.ui.services.keys import NO_KEY_WORDS
 
 if TYPE_CHECKING:
@@ -115,15 +115,16 @@ class RunService:
         await self.writer.close()
 
     def start_test_run(self, plan: TestPlan) -> tuple[int, Recorder]:
-        """A test run in history for ``plan`` (its version recorded too) and the recorder of its cells."""
-        from playground.core.evaluation.store import Recorder, TestStore
+        """A test run in history for ``plan`` (its version recorded too) and the recorder of its cells,
+        which writes each cell off the window's thread (see HistoryWriter)."""
+        from playground.core.evaluation.store import TestStore
 
         history = self._ctx.history()
         current = plan.variants[0]  # the version under test is a saved version too
         history.record_version(plan.name, current.template.to_toml(), current.version)
         store = TestStore(history)
         test_run = store.create(plan)
-        return test_run, Recorder(store, test_run, plan)
+        return test_run, QueuedRecorder(store, test_run, plan, self.writer, self.history_path())
 
     # ----- past runs ------------------------------------------------------------------------
 
