@@ -93,6 +93,9 @@ class HistoryWriter:
             if write.done is not None:
                 write.done(None)
             return
+        if self.closing and self._stuck:  # quitting, and the lock did not go: do not try each in turn
+            self._give_up(write, GAVE_UP.format(what=write.what))
+            return
         loop = asyncio.get_running_loop()
         # once a write was given up on a lock that did not go, the ones queued after it do not each
         # wait the whole patience again: they try once, until a write goes through
