@@ -1,20 +1,26 @@
 """A pane's figures as compact chips (TTFT, speed, tokens, cost) and its badges as coloured pills.
 
-Both widgets paint themselves and wrap to the pane's width. Each chip kind keeps one width, sized
-for its widest usual value with tabular digits, so the same figure lines up across panes.
+Both widgets paint themselves and wrap to the pane's width. Each chip kind keeps one width, that of
+the widest text its formatter can produce over the figures' whole range (tabular digits; long
+counts and waits in a compact form), so the same figure lines up across panes and none is clipped.
 ``text()`` gives what the widget shows as one plain line (for screen readers and tests).
 """
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from playground.core.compare import PaneResult, PaneState
-from playground.core.format import usd
+from playground.core.format import TINY, usd
+from playground.core.servertext import MAX_COST_USD, MAX_TOKENS_FIGURE
+from playground.core.settings import MAX_SECONDS
 from playground.ui.theme import Colours
 
 GAP = 6
@@ -35,7 +41,72 @@ class Chip:
         return f"{self.caption} {self.value}".strip()
 
 
-WIDEST = {"ttft": "TTFT 00.00 s", "speed": "000.0 tok/s", "tokens": "0000 → 0000 tok", "cost": "$0.000000"}
+def seconds_figure(value: float) -> str:
+    """A TTFT: "0.42 s" up to "99.99 s", then whole seconds ("86400 s" at most, the longest an
+    answer may be allowed): hundredths of a long wait are noise, and the chip keeps one width."""
+    if value < 99.995:
+        return f"{value:.2f} s"
+    return f"{min(value, MAX_SECONDS):.0f} s"
+
+
+def count_figure(value: float) -> str:
+    """A token count or rate up to 99999 as it is; above, three figures and a unit ("250k", "1.5M",
+    "1.0G"), so a server's largest plausible figure (a billion) still fits a narrow pane."""
+    value = min(max(value, 0), MAX_TOKENS_FIGURE)
+    if value < 100_000:
+        return f"{value:.0f}"
+    for size, unit in ((10**3, "k"), (10**6, "M"), (10**9, "G")):
+        scaled = value / size
+        if round(scaled, 1) < 100:
+            return f"{scaled:.1f}{unit}"
+        if round(scaled) < 1000 or unit == "G":
+            return f"{scaled:.0f}{unit}"
+    raise AssertionError("unreachable")  # the G branch always returns
+
+
+def speed_figure(rate: float, *, live: bool) -> str:
+    """A finished answer's speed with a decimal below 1000 tok/s; a live estimate rounded, marked ~."""
+    if live:
+        return f"~{count_figure(rate)} tok/s"
+    return f"{rate:.1f} tok/s" if rate < 999.95 else f"{count_figure(rate)} tok/s"
+
+
+def tokens_figure(prompt: int, completion: int, *, estimated: bool) -> str:
+    mark = "~" if estimated else ""
+    return f"{mark}{count_figure(prompt)} → {mark}{count_figure(completion)} tok"
+
+
+def _sweep(high: float) -> list[float]:
+    """Values at every edge where a figure's form changes (9, 99.995, 99950, 999500...), up to ``high``."""
+    edges = (1.0, 0.999, 0.9994, 0.9995, 0.99949, 0.99951, 0.9999, 0.99999)
+    values = {round(m * 10**e, 6) for e in range(-7, 13) for m in edges}
+    return [*sorted(v for v in values if v <= high), high]
+
+
+def _shapes(texts: list[str]) -> tuple[str, ...]:
+    """One text per shape: digits are drawn tabular (one width each), so "12.3k" measures as "00.0k"."""
+    return tuple(sorted({re.sub("[0-9]", "0", t) for t in texts}))
+
+
+def _widest() -> dict[str, tuple[str, ...]]:
+    """Every shape each chip's text can take, from the formatters themselves over their whole range:
+    a chip kind is drawn as wide as its widest, so no real figure is clipped and all line up."""
+    seconds = _sweep(MAX_SECONDS)
+    counts = [int(v) for v in _sweep(MAX_TOKENS_FIGURE)]
+    rates = _sweep(MAX_TOKENS_FIGURE)
+    costs = [Decimal(str(v)) for v in _sweep(float(MAX_COST_USD))] + [TINY / 2, Decimal(0)]
+    return {
+        "ttft": _shapes([seconds_figure(v) for v in seconds]),  # drawn after its caption
+        "speed": _shapes([speed_figure(r, live=live) for r in rates for live in (False, True)]),
+        # each side is drawn alone, so the widest pair is the widest count on both sides
+        "tokens": _shapes([f"~{c} → ~{c} tok" for c in _shapes([count_figure(n) for n in counts])]),
+        "cost": _shapes([usd(c) for c in costs] + [COST_UNKNOWN, "-"]),
+    }
+
+
+COST_UNKNOWN = "cost unknown"
+CAPTIONS = {"ttft": "TTFT"}
+WIDEST = _widest()
 
 
 def result_chips(
@@ -46,20 +117,17 @@ def result_chips(
     f, u = result.finished, result.usage
     ttft = f.ttft if f is not None else live[0]
     rate = f.tokens_per_second if f is not None else live[1]
-    if speed and ttft is not None:
-        chips.append(Chip("ttft", "TTFT", f"{ttft:.2f} s"))
-    if speed and rate:
-        mark = "~" if f is None else ""
-        chips.append(Chip("speed", "", f"{mark}{rate:.1f} tok/s" if f else f"{mark}{rate:.0f} tok/s"))
+    if speed and ttft is not None and math.isfinite(ttft):
+        chips.append(Chip("ttft", CAPTIONS["ttft"], seconds_figure(ttft)))
+    if speed and rate and math.isfinite(rate):
+        chips.append(Chip("speed", "", speed_figure(rate, live=f is None)))
     if money and u is not None:
-        mark = "~" if u.estimated else ""
-        chips.append(
-            Chip("tokens", "", f"{mark}{u.prompt_tokens or 0} → {mark}{u.completion_tokens or 0} tok")
-        )
+        tokens = tokens_figure(u.prompt_tokens or 0, u.completion_tokens or 0, estimated=u.estimated)
+        chips.append(Chip("tokens", "", tokens))
         if u.cost is not None:
             chips.append(Chip("cost", "", usd(u.cost)))
         elif u.estimated:
-            chips.append(Chip("cost", "", "cost unknown"))
+            chips.append(Chip("cost", "", COST_UNKNOWN))
     return chips
 
 
@@ -85,6 +153,14 @@ def _endpoint_of(model: str) -> str | None:
     return endpoint_of(model)
 
 
+_KIND_WIDTHS: dict[tuple[str, str], int] = {}  # (font, chip kind) -> its widest text's advance
+
+
+def _drawn(metrics: QFontMetrics, caption: str, value: str) -> int:
+    """How wide a chip's text is as painted: the caption and a space, then the value."""
+    return (metrics.horizontalAdvance(caption + " ") if caption else 0) + metrics.horizontalAdvance(value)
+
+
 class _ChipFlow(QWidget):
     """Rounded chips laid out left to right, wrapping to the width."""
 
@@ -106,11 +182,18 @@ class _ChipFlow(QWidget):
         metrics = QFontMetrics(self._font())
         out = []
         for chip in self.chips:
-            width = metrics.horizontalAdvance(chip.text)
+            width = _drawn(metrics, chip.caption, chip.value)
             if chip.kind in WIDEST:
-                width = max(width, metrics.horizontalAdvance(WIDEST[chip.kind]))
+                width = max(width, self._kind_width(metrics, chip.kind))
             out.append(width + 2 * PAD_X)
         return out
+
+    def _kind_width(self, metrics: QFontMetrics, kind: str) -> int:
+        key = (self._font().key(), kind)
+        if key not in _KIND_WIDTHS:
+            caption = CAPTIONS.get(kind, "")
+            _KIND_WIDTHS[key] = max(_drawn(metrics, caption, text) for text in WIDEST[kind])
+        return _KIND_WIDTHS[key]
 
     def _rows(self, width: int) -> list[list[tuple[int, int]]]:
         """(chip index, x) per row."""
@@ -156,30 +239,34 @@ class _ChipFlow(QWidget):
             return bg, fg, fg
         return colours.chip, colours.secondary, colours.text
 
+    def chip_rects(self) -> list[QRectF]:
+        """Where each chip is drawn at the widget's width, in ``chips`` order."""
+        widths, height = self._widths(), self._row_height()
+        rects = [QRectF()] * len(self.chips)
+        for row_number, row in enumerate(self._rows(self.width())):
+            for index, x in row:
+                rects[index] = QRectF(x, row_number * (height + 4), widths[index], height)
+        return rects
+
     def paintEvent(self, _event: QPaintEvent) -> None:
         colours = Colours.of(self.palette())
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setFont(self._font())
         metrics = QFontMetrics(self._font())
-        widths, height = self._widths(), self._row_height()
-        for row_number, row in enumerate(self._rows(self.width())):
-            y = row_number * (height + 4)
-            for index, x in row:
-                chip = self.chips[index]
-                background, caption_colour, value_colour = self._colours(chip, colours)
-                rect = QRectF(x, y, widths[index], height)
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(background)
-                painter.drawRoundedRect(rect, height / 2, height / 2)
-                text_x = x + PAD_X
-                baseline = y + PAD_Y + metrics.ascent()
-                if chip.caption:
-                    painter.setPen(caption_colour)
-                    painter.drawText(int(text_x), int(baseline), chip.caption + " ")
-                    text_x += metrics.horizontalAdvance(chip.caption + " ")
-                painter.setPen(value_colour)
-                painter.drawText(int(text_x), int(baseline), chip.value)
+        for chip, rect in zip(self.chips, self.chip_rects(), strict=True):
+            background, caption_colour, value_colour = self._colours(chip, colours)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(background)
+            painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+            text_x = rect.x() + PAD_X
+            baseline = rect.y() + PAD_Y + metrics.ascent()
+            if chip.caption:
+                painter.setPen(caption_colour)
+                painter.drawText(int(text_x), int(baseline), chip.caption + " ")
+                text_x += metrics.horizontalAdvance(chip.caption + " ")
+            painter.setPen(value_colour)
+            painter.drawText(int(text_x), int(baseline), chip.value)
         painter.end()
 
 

@@ -7,7 +7,6 @@ Signals:
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -19,6 +18,7 @@ from playground.core.workspace import TemplateUse
 from playground.ui.composer import Composer
 from playground.ui.model_choice import ModelChoice
 from playground.ui.sending import Sender
+from playground.ui.widgets import local_when
 from playground.ui.window_state import params_from_state
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class Reopen(QObject):
             pane.show_record(answer)
             sent = answer.thread or (Message("user", run.prompt, run.attachments),)
             pane.set_thread(extend(sent[:-1], sent[-1], answer.answer or None))  # so it can be followed up
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created))
+        when = local_when(run.created)  # as the History table dates it
         self.message.emit(f"Showing run {run.id} from {when} (read-only) - Send runs it again.", 10000)
 
     def rerun(self, run: RunRecord) -> None:

@@ -117,6 +117,7 @@ class Session(QObject):
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.runs.close()
         if self._backend is not None:
             await self._backend.close()
             self._backend = None

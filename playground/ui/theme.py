@@ -164,14 +164,45 @@ QScrollBar::add-page, QScrollBar::sub-page {{ background: none; }}
 """
 
 
+# Dark theme only: Fusion draws the edge of spin and combo boxes from the window colour made darker,
+# which on a dark window is no edge at all. A style sheet that gives them a border takes over their
+# whole drawing, so the buttons and arrows are styled here too (else the arrows are lost).
+DARK_FIELDS = """
+QComboBox, QAbstractSpinBox {{ border: 1px solid {field_border}; border-radius: 4px; padding: 2px 4px;
+    background: {base}; color: {text}; }}
+QComboBox:focus, QAbstractSpinBox:focus {{ border: 2px solid {focus}; padding: 1px 3px; }}
+QComboBox:disabled, QAbstractSpinBox:disabled {{ border: 1px solid {border}; color: {disabled}; }}
+QComboBox:!editable {{ background: {button}; }}
+QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right; width: 18px;
+    border: none; }}
+QComboBox::down-arrow {{ image: url({arrow_down}); width: 10px; height: 10px; }}
+QAbstractSpinBox {{ padding-right: 18px; }}
+QAbstractSpinBox:focus {{ padding-right: 17px; }}
+QAbstractSpinBox::up-button {{ subcontrol-origin: border; subcontrol-position: top right; width: 18px;
+    border: none; }}
+QAbstractSpinBox::down-button {{ subcontrol-origin: border; subcontrol-position: bottom right; width: 18px;
+    border: none; }}
+QAbstractSpinBox::up-button:hover, QAbstractSpinBox::down-button:hover {{ background: {button_hover}; }}
+QAbstractSpinBox::up-arrow {{ image: url({arrow_up}); width: 9px; height: 9px; }}
+QAbstractSpinBox::down-arrow {{ image: url({arrow_down}); width: 9px; height: 9px; }}
+QAbstractSpinBox::up-arrow:disabled, QAbstractSpinBox::up-arrow:off {{ image: url({arrow_up_off}); }}
+QAbstractSpinBox::down-arrow:disabled, QAbstractSpinBox::down-arrow:off {{ image: url({arrow_down_off}); }}
+QComboBox::down-arrow:disabled {{ image: url({arrow_down_off}); }}
+"""
+
+
 # The tick drawn on a checked box (a style sheet that styles the box must draw the tick too).
 def _check_mark() -> str:
+    return _icon("check.svg")
+
+
+def _icon(name: str) -> str:
     from importlib.resources import files
 
     try:
-        path = Path(str(files("playground.resources") / "icons" / "check.svg"))
+        path = Path(str(files("playground.resources") / "icons" / name))
     except ModuleNotFoundError:  # an editable install maps it to the repository's resources/
-        path = Path(__file__).resolve().parents[2] / "resources" / "icons" / "check.svg"
+        path = Path(__file__).resolve().parents[2] / "resources" / "icons" / name
     return path.as_posix()
 
 
@@ -186,7 +217,8 @@ def style_sheet(palette: QPalette) -> str:
     role = QPalette.ColorRole
     button = palette.color(role.Button)
     disabled = readable(mix(c.text, c.window, 0.5), c.window, 3.0)  # WCAG exempts disabled controls
-    return STYLE.format(
+    sheet = STYLE + (DARK_FIELDS if is_dark(palette) else "")
+    return sheet.format(
         border=c.border.name(),
         base=c.base.name(),
         window=c.window.name(),
@@ -208,6 +240,10 @@ def style_sheet(palette: QPalette) -> str:
         scroll_strong=field_border(c).name(),
         field_border=field_border(c).name(),
         check=_check_mark(),
+        arrow_up=_icon("arrow-up.svg"),
+        arrow_down=_icon("arrow-down.svg"),
+        arrow_up_off=_icon("arrow-up-off.svg"),
+        arrow_down_off=_icon("arrow-down-off.svg"),
     )
 
 

@@ -89,6 +89,8 @@ class Harness:
             timeout,
             "the comparison to finish",
         )
+        # its answers are written to history off the window's thread: a test reads them after
+        await wait_until(lambda: not self.session.runs.writer.pending, timeout, "the run to be saved")
 
     async def close(self) -> None:
         self.window.close()

@@ -42,6 +42,8 @@ def _open(h: Harness, text: str = TEMPLATE, other: PromptTemplate | None = None)
 
 async def _finish(dialog: MatrixDialog, timeout: float = 20) -> None:
     await wait_until(lambda: dialog.run is not None and not dialog.run.running, timeout, "the matrix")
+    # its cells are written to history off the window's thread: a test reads them after
+    await wait_until(lambda: not dialog.session.runs.writer.pending, timeout, "the cells saved")
 
 
 def _text(dialog: MatrixDialog, row: int, column: int) -> str:

@@ -197,6 +197,7 @@ class TestRunner:
         self._paused: dict[str, float] = {}  # model -> loop time before which it is not sent to
         self._runs: set[CompareRun] = set()
         self._tasks: list[asyncio.Future[None]] = []
+        self._sending: set[asyncio.Task[object] | None] = set()  # cells whose answer is streaming
         self._stopped = False
         self._sleep = sleep or asyncio.sleep
 
@@ -227,12 +228,16 @@ class TestRunner:
             await self._judge_best({(k.variant, k.case, k.repeat) for k in todo})
 
     def stop(self) -> None:
-        """Stop every cell in flight, and those waiting out a rate limit; finished cells are kept."""
+        """Stop every cell in flight, and those waiting out a rate limit; finished cells are kept.
+
+        A cell whose answer is streaming is stopped through its run, not cancelled: it ends as
+        "stopped" with the text that had streamed, which the listeners (history) keep."""
         self._stopped = True
         for run in list(self._runs):
             run.cancel_all()
         for task in self._tasks:
-            task.cancel()
+            if task not in self._sending:
+                task.cancel()
 
     async def _guarded(self, gate: asyncio.Semaphore, key: CellKey) -> None:
         async with gate:
@@ -253,10 +258,10 @@ class TestRunner:
             await self._wait_for(key.model)
             result = await self._send(key)
             if self._stopped and result.state is PaneState.STOPPED:
-                self.cells[key] = Cell(key, "stopped")
+                self._finish(cell_from(key, result), result)  # what streamed is kept, marked stopped
                 return
             wait = _rate_wait(result, attempt)
-            if wait is None:
+            if wait is None or self._stopped:  # after Stop nothing is sent again
                 break
             loop = asyncio.get_running_loop()
             self._paused[key.model] = max(self._paused.get(key.model, 0.0), loop.time() + wait)
@@ -276,11 +281,14 @@ class TestRunner:
         self._emit(CellStarted(key, request))
         run.add_listener(lambda e: self._on_pane(key, e))
         self._runs.add(run)
+        task = asyncio.current_task()
+        self._sending.add(task)
         try:
             run.start()
             await run.wait()
         finally:
             self._runs.discard(run)
+            self._sending.discard(task)
         return run.results[0]
 
     def _on_pane(self, key: CellKey, event: PaneEvent) -> None:

@@ -23,6 +23,7 @@ log = logging.getLogger("playground.core.history")
 # SQLite's primary result codes that mean the file itself is damaged; every other error (BUSY,
 # LOCKED, FULL, READONLY, IOERR, CANTOPEN, PERM...) leaves an intact file that must not be set aside.
 SQLITE_CORRUPT, SQLITE_NOTADB = 11, 26
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # another connection holds the lock: it passes, so a write may wait
 
 
 class HistoryError(PlaygroundError):
@@ -32,8 +33,9 @@ class HistoryError(PlaygroundError):
 class HistoryUnavailable(HistoryError):
     """The database is intact but cannot be used now (locked, disk full, read-only, I/O error)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, busy: bool = False) -> None:
         self.reason = reason
+        self.busy = busy  # locked by another connection: trying again later may succeed
         super().__init__(f"history unavailable ({reason})")
 
 
@@ -45,7 +47,8 @@ def is_damage(exc: sqlite3.Error) -> bool:
 
 def unavailable(exc: sqlite3.Error | OSError) -> HistoryUnavailable:
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
-    return HistoryUnavailable(reason)
+    code = getattr(exc, "sqlite_errorcode", None)
+    return HistoryUnavailable(reason, busy=code is not None and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED))
 
 
 class Transaction:

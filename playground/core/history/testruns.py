@@ -166,7 +166,7 @@ class Recorder:
 
     def __call__(self, event: RunnerEvent) -> None:
         try:
-            self._record(event)
+            self.record(event)
         except HistoryError as exc:  # the results are still shown; only their record is missing
             if not self.warnings:
                 self.warnings.append(f"Some results were not saved to history: {exc}")
@@ -185,7 +185,8 @@ class Recorder:
             )
         return self.run_ids[group]
 
-    def _record(self, event: RunnerEvent) -> None:
+    def record(self, event: RunnerEvent) -> None:
+        """Save what ``event`` changed; a failure raises HistoryError (``__call__`` keeps it as a warning)."""
         if isinstance(event, CellStarted):
             self._run_id(event.key, event.request)
         elif isinstance(event, CellDone):

@@ -12,12 +12,14 @@ from playground.core.compare import ChatClient, CompareRequest
 from playground.core.context import AppContext
 from playground.core.errors import ConfigError, NoKeyError, PlaygroundError
 from playground.ui.net import ThreadedRun
+from playground.ui.services.history_writer import HistoryWriter, QueuedRecorder, Write
 from playground.ui.services.keys import NO_KEY_WORDS
 
 if TYPE_CHECKING:
+    from playground.core.compare import PaneEvent
     from playground.core.evaluation.runner import TestPlan
     from playground.core.evaluation.store import Recorder
-    from playground.core.history import RunRecord
+    from playground.core.history import RunHistory, RunRecord
     from playground.core.leaderboard import Vote
     from playground.ui.session import Session
 
@@ -30,25 +32,57 @@ class RunService:
     def __init__(self, ctx: AppContext, session: Session) -> None:
         self._ctx = ctx
         self._session = session
+        self.writer = HistoryWriter(session.notice.emit)  # writes that never wait on the window's thread
 
     # ----- comparisons ----------------------------------------------------------------------
 
     def new_compare(self, request: CompareRequest, **record: Any) -> ThreadedRun:
         """A comparison on the backend's clients, recorded to history as each answer ends."""
         from playground.core.capabilities import with_image_output
-        from playground.core.library import record_run
 
         session = self._session
         request = with_image_output(request, session.models.catalog)  # image models are asked for images
         client = self.chat_client(p.model for p in request.panes)
         comparison = ThreadedRun(session.backend.net, client, request)
         comparison.run_id = None
-        try:
-            comparison.run_id = record_run(self._ctx.history(), comparison, **record)
-        except PlaygroundError as exc:
-            session.notice.emit(f"This run will not be saved to history: {exc}")
-        session.historyChanged.emit()
+        self._record(comparison, record)
         return comparison
+
+    def _record(self, comparison: ThreadedRun, record: dict[str, Any]) -> None:
+        """The run and each answer as it ends, written off the window's thread (HistoryWriter):
+        a database another program keeps locked makes them wait, never the window."""
+        from playground.core.compare import Stopped
+        from playground.core.events import Failed, Finished
+        from playground.core.library import sent_thread
+
+        path, request = self.history_path(), comparison.request
+        # the callers use record_run's names
+        fields = {"template_version" if k == "version" else k: v for k, v in record.items()}
+
+        def started(run_id: int) -> None:
+            comparison.run_id = run_id
+            self._session.historyChanged.emit()
+
+        self.writer.submit(Write(path, lambda h: h.start_run(request, **fields), started))
+
+        def on_event(pane_event: PaneEvent) -> None:
+            if not isinstance(pane_event.event, Finished | Failed | Stopped):
+                return
+            pane, result = pane_event.pane, comparison.results[pane_event.pane]
+            thread = sent_thread(request, pane)
+
+            def save(history: RunHistory) -> None:
+                if comparison.run_id is not None:  # None: the run itself could not be saved (said so)
+                    history.save_answer(comparison.run_id, pane, result, thread=thread)
+
+            self.writer.submit(Write(path, save, lambda _: self._session.historyChanged.emit()))
+
+        comparison.add_listener(on_event)
+
+    def history_path(self) -> Path:
+        """The database runs are written to (the demo has its own)."""
+        paths = self._ctx.paths
+        return paths.demo_history_db if self._ctx.demo is not None else paths.history_db
 
     def chat_client(self, models: Iterable[str]) -> ChatClient:
         """What a run on the network thread (``session.backend.net``) streams these models through:
@@ -67,21 +101,30 @@ class RunService:
         return session.backend.chat_client()
 
     def run_ended(self) -> None:
-        """After a comparison: the key's figures changed, and maybe an alert's threshold was reached."""
+        """After a comparison: the key's figures changed, and maybe an alert's threshold was reached
+        (counted once the run's last answers are written)."""
+        self._session.keys.refresh_after_run()
+        self.writer.then(self._written)
+
+    def _written(self) -> None:
         self._session.historyChanged.emit()
         self._session.spend.refresh_alerts()
-        self._session.keys.refresh_after_run()
+
+    async def close(self) -> None:
+        """Write what is still queued (see HistoryWriter.close)."""
+        await self.writer.close()
 
     def start_test_run(self, plan: TestPlan) -> tuple[int, Recorder]:
-        """A test run in history for ``plan`` (its version recorded too) and the recorder of its cells."""
-        from playground.core.evaluation.store import Recorder, TestStore
+        """A test run in history for ``plan`` (its version recorded too) and the recorder of its cells,
+        which writes each cell off the window's thread (see HistoryWriter)."""
+        from playground.core.evaluation.store import TestStore
 
         history = self._ctx.history()
         current = plan.variants[0]  # the version under test is a saved version too
         history.record_version(plan.name, current.template.to_toml(), current.version)
         store = TestStore(history)
         test_run = store.create(plan)
-        return test_run, Recorder(store, test_run, plan)
+        return test_run, QueuedRecorder(store, test_run, plan, self.writer, self.history_path())
 
     # ----- past runs ------------------------------------------------------------------------
 
