@@ -247,7 +247,8 @@ def _main(argv: Sequence[str] | None, *, own_process: bool = False) -> int:
     from playground.core.logs import setup_logging
 
     ctx = AppContext.from_env()
-    setup_logging(ctx.paths, verbose=getattr(args, "verbose", False))
+    global _log_handler
+    _log_handler = setup_logging(ctx.paths, verbose=getattr(args, "verbose", False))
     if args.command is None:
         return _open_window(ctx, demo=args.demo)
     if args.command == "simulate":
@@ -270,6 +271,21 @@ def _settle_heap() -> None:
 
     gc.freeze()
     gc.set_threshold(YOUNG_COLLECTION, *gc.get_threshold()[1:])
+
+
+_log_handler: logging.Handler | None = None  # the log file's handler; None when none could be opened
+
+
+def _details_hint(ctx: AppContext) -> str:
+    """Where the details of an unexpected failure are: the log file only when one was written."""
+    if _log_handler is not None:
+        _log_handler.flush()
+        if ctx.paths.log_file.is_file():
+            return f"Details are in the log: {ctx.paths.log_file}"
+    return (
+        "No log could be written (its folder cannot be made or written); "
+        "run again with --verbose to see the details."
+    )
 
 
 def _run_command(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -303,8 +319,7 @@ def _run_command(ctx: AppContext, args: argparse.Namespace) -> int:
             return EXIT_FAILED
         log.exception("unexpected error in %s", args.command)
         print(
-            f"error: something went wrong ({type(exc).__name__}). Details are in the log: "
-            f"{ctx.paths.log_file}",
+            f"error: something went wrong ({type(exc).__name__}). {_details_hint(ctx)}",
             file=sys.stderr,
         )
         return EXIT_FAILED
@@ -346,8 +361,7 @@ def _open_window(ctx: AppContext, *, demo: bool) -> int:
         log = _log()
         log.exception("the window failed")
         print(
-            f"error: the window stopped unexpectedly ({type(exc).__name__}). Details are in the log: "
-            f"{ctx.paths.log_file}",
+            f"error: the window stopped unexpectedly ({type(exc).__name__}). {_details_hint(ctx)}",
             file=sys.stderr,
         )
         return EXIT_FAILED
