@@ -122,6 +122,7 @@ class MarkdownView(QTextBrowser):
         self._tail = ""  # source not yet rendered for good (the unfinished paragraph)
         self._fence_open = False  # inside a code fence at the start of the tail
         self._tail_at = 0  # document position where the re-rendered tail starts
+        self._shown = ""  # the tail's source as it is rendered now (after _tail_at)
         self._codes: list[str] = []  # each code block's text, for its Copy link
         self._codes_final = 0  # code blocks before the tail (never re-rendered)
         self._colours = Colours.of(self.palette())
@@ -184,6 +185,7 @@ class MarkdownView(QTextBrowser):
         self._tail = ""
         self._fence_open = False
         self._tail_at = 0
+        self._shown = ""
         self._codes.clear()
         self._codes_final = 0
         self.document().clear()
@@ -212,6 +214,7 @@ class MarkdownView(QTextBrowser):
                 cursor = QTextCursor(self.document())
                 cursor.movePosition(QTextCursor.MoveOperation.End)
                 cursor.insertText(chunk)
+                self._shown = self._tail
             else:
                 self._render_markdown()
 
@@ -224,17 +227,23 @@ class MarkdownView(QTextBrowser):
             cursor.endEditBlock()
 
     def _replace_tail(self, cursor: QTextCursor) -> None:
-        cursor.setPosition(self._tail_at)
-        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
-        cursor.removeSelectedText()
-        del self._codes[self._codes_final :]
         cut, fence_after = safe_split(self._tail, self._fence_open)
+        finished, shown = self._tail[:cut], self._shown
+        if not (shown and finished.startswith(shown) and not finished[len(shown) :].strip("\n")):
+            cursor.setPosition(self._tail_at)
+            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+            del self._codes[self._codes_final :]
+            self._insert(finished)
+        # else the tail as shown became a finished paragraph (only its blank line was missing): it
+        # renders the same, so it stays - re-inserting its tables and code blocks would cost a scan of
+        # every frame of the answer each (Qt's QTextDocumentPrivate::scan_frames).
         if cut:
-            self._insert(self._tail[:cut])
             self._tail, self._fence_open = self._tail[cut:], fence_after
             self._tail_at = self._end()
             self._codes_final = len(self._codes)
         self._insert(self._tail)
+        self._shown = self._tail
 
     def _end(self) -> int:
         cursor = QTextCursor(self.document())
