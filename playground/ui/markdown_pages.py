@@ -1,0 +1,214 @@
+"""Long streamed answers in pages: only the last page is a live document.
+
+Qt walks every fragment of a document whenever a table or a code block (a frame) goes in or out
+(``QTextDocumentPrivate::scan_frames``), so extending one document gets dearer the longer the answer
+(benchmark 5: the last 1,000 of 50,000 tokens cost 5-9x the first). While an answer streams, each
+time the finished part of the live document passes ``PAGE_CHARS`` of source, that document becomes a
+finished page - a read-only ``AnswerPage`` drawn inside the view's viewport at its place - and the
+view goes on in a fresh document whose top margin leaves room for the pages above it.
+
+The split is meant to go unnoticed: one scroll bar (the view's), wheel and keys scroll the whole
+answer, a click in a page gives the view the keyboard, select-all and copy take every page, the
+code blocks' Copy links work in every page, ``toPlainText`` and ``text`` are the whole answer, and
+a theme switch renders the answer again from its source in one document. Answers set at once
+(history, a theme switch) are one document; only streaming pages.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QTextCursor,
+    QTextDocument,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QAbstractSlider, QFrame, QMenu, QTextBrowser
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QUrl
+
+    _ViewBase = QTextBrowser
+else:
+    _ViewBase = object
+
+PAGE_CHARS = 8_000  # source characters of a finished page (about 1,600 tokens)
+_SCROLL_KEYS = {
+    Qt.Key.Key_PageUp: QAbstractSlider.SliderAction.SliderPageStepSub,
+    Qt.Key.Key_PageDown: QAbstractSlider.SliderAction.SliderPageStepAdd,
+    Qt.Key.Key_Up: QAbstractSlider.SliderAction.SliderSingleStepSub,
+    Qt.Key.Key_Down: QAbstractSlider.SliderAction.SliderSingleStepAdd,
+    Qt.Key.Key_Home: QAbstractSlider.SliderAction.SliderToMinimum,
+    Qt.Key.Key_End: QAbstractSlider.SliderAction.SliderToMaximum,
+}
+
+
+class AnswerPage(QTextBrowser):
+    """A finished page of a long answer, shown inside its MarkdownView; the view scrolls for it."""
+
+    def __init__(self, view: PagesMixin, number: int) -> None:
+        super().__init__(view.viewport())
+        self._view = view
+        self.setObjectName("answerPage")
+        self.setAccessibleName(f"Answer, part {number}")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the view keeps the keyboard: one answer
+        self.setOpenLinks(False)
+        self.anchorClicked.connect(view.link_clicked)
+        self.setStyleSheet("QTextBrowser#answerPage { background: transparent; border: none; }")
+        self.viewport().setAutoFillBackground(False)
+
+    def take(self, document: QTextDocument, width: int) -> None:
+        """Show ``document`` (it was the view's live page) at ``width``, as tall as its text."""
+        frame = document.rootFrame()
+        fmt = frame.frameFormat()
+        fmt.setTopMargin(0)  # the room left for the pages above is the view's business now
+        fmt.setBottomMargin(0)
+        frame.setFrameFormat(fmt)
+        self.setDocument(document)
+        self.fit(width)
+        self.show()
+
+    def fit(self, width: int) -> None:
+        if self.width() != width:
+            self.resize(width, max(1, self.height()))
+        self.document().setTextWidth(width)
+        self.resize(width, max(1, round(self.document().size().height())))
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.ignore()  # the view under it scrolls the whole answer
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._view.clear_selections(keep=self)
+        self._view.setFocus(Qt.FocusReason.MouseFocusReason)
+        super().mousePressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        self._view.show_menu(event.globalPos())
+
+
+class PagesMixin(_ViewBase):
+    """MarkdownView's pages: made while streaming, placed, scrolled, selected and copied as one."""
+
+    _pages: list[AnswerPage]
+    _page_chars: int  # finished source characters in the live document
+    # MarkdownView's, used here
+    raw: bool
+    following: bool
+    _tail_at: int
+    _codes: list[str]
+    _codes_final: int
+    _shown: str
+
+    if TYPE_CHECKING:
+
+        def link_clicked(self, url: QUrl) -> None: ...
+
+    def _page_due(self) -> bool:
+        return not self.raw and self._page_chars >= PAGE_CHARS
+
+    def _start_page(self) -> None:
+        """The live document, without its unfinished tail, becomes a page; a fresh one goes on."""
+        document, bar = self.document(), self.verticalScrollBar()
+        value, following = bar.value(), self.following
+        cursor = QTextCursor(document)
+        cursor.setPosition(self._tail_at)
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        del self._codes[self._codes_final :]
+        page = AnswerPage(self, len(self._pages) + 1)
+        document.setParent(page)  # a view deletes the document it owns when it is given another
+        self.setDocument(self._new_document(document))
+        self._tail_at, self._page_chars, self._shown = 0, 0, ""
+        page.take(document, self.viewport().width())
+        self._pages.append(page)
+        self._place_pages()
+        self.following = following
+        if not following:
+            bar.setValue(value)
+
+    def _new_document(self, like: QTextDocument) -> QTextDocument:
+        document = QTextDocument(self)
+        document.setUndoRedoEnabled(False)
+        document.setIndentWidth(like.indentWidth())
+        document.setDefaultFont(like.defaultFont())
+        document.setDocumentMargin(like.documentMargin())
+        return document
+
+    def _drop_pages(self) -> None:
+        for page in self._pages:
+            page.hide()
+            page.deleteLater()
+        self._pages.clear()
+        self._page_chars = 0
+
+    def _place_pages(self, refit: bool = False) -> None:
+        """Each page at its place in the answer; the live document starts below the last one."""
+        if not self._pages:
+            return
+        width, top = self.viewport().width(), self.verticalScrollBar().value()
+        y = round(self.document().documentMargin())
+        for page in self._pages:
+            if refit or page.width() != width:
+                page.fit(width)
+            page.move(0, y - top)
+            y += page.height()
+        frame = self.document().rootFrame()
+        fmt = frame.frameFormat()
+        if fmt.topMargin() != y:
+            fmt.setTopMargin(y)
+            frame.setFrameFormat(fmt)
+
+    def clear_selections(self, keep: QTextBrowser | None = None) -> None:
+        """One selection in the answer at a time, as in one document."""
+        for widget in [*self._pages, self]:
+            if widget is not keep and widget.textCursor().hasSelection():
+                cursor = widget.textCursor()
+                cursor.clearSelection()
+                widget.setTextCursor(cursor)
+
+    def select_all(self) -> None:
+        for page in self._pages:
+            page.selectAll()
+        QTextBrowser.selectAll(self)
+
+    def selected_text(self) -> str:
+        """The selected text of every page and of the live document, in order."""
+        parts = [w.textCursor().selection().toPlainText() for w in [*self._pages, self]]
+        return "\n".join(part for part in parts if part)
+
+    def copy_selection(self) -> None:
+        text = self.selected_text()
+        clipboard = QGuiApplication.clipboard()
+        if text and clipboard is not None:
+            clipboard.setText(text)
+
+    def show_menu(self, where: QPoint) -> None:
+        """Copy and Select All for the whole answer (the pages' own menus would see one page)."""
+        menu = QMenu(self)
+        copy = menu.addAction("Copy", self.copy_selection)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setEnabled(bool(self.selected_text()))
+        menu.addAction("Select All", self.select_all).setShortcut(QKeySequence.StandardKey.SelectAll)
+        menu.exec(where)
+        menu.deleteLater()
+
+    def _page_key(self, event: QKeyEvent) -> bool:
+        """Keys that must act on the whole answer, not the live document only; True if handled."""
+        if event.matches(QKeySequence.StandardKey.SelectAll):
+            self.select_all()
+        elif event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+        elif event.key() in _SCROLL_KEYS and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.verticalScrollBar().triggerAction(_SCROLL_KEYS[Qt.Key(event.key())])
+        else:
+            return False
+        return True
