@@ -84,12 +84,16 @@ class AnswerPage(QTextBrowser):
         self.resize(width, max(1, round(self.document().size().height())))
 
     def wheelEvent(self, event: QWheelEvent) -> None:
-        event.ignore()  # the view under it scrolls the whole answer
+        self._view.wheelEvent(event)  # the view scrolls the whole answer (a page has no scroll bar)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._view.clear_selections(keep=self)
         self._view.setFocus(Qt.FocusReason.MouseFocusReason)
         super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        event.accept()  # the press was the page's: its release must not reach the view under it
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         self._view.show_menu(event.globalPos())
