@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 else:
     _ViewBase = object
 
-PAGE_CHARS = 8_000  # source characters of a finished page (about 1,600 tokens)
+PAGE_CHARS = 6_000  # source characters of a finished page (about 1,200 tokens)
 _SCROLL_KEYS = {
     Qt.Key.Key_PageUp: QAbstractSlider.SliderAction.SliderPageStepSub,
     Qt.Key.Key_PageDown: QAbstractSlider.SliderAction.SliderPageStepAdd,
@@ -63,18 +63,18 @@ class AnswerPage(QTextBrowser):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the view keeps the keyboard: one answer
         self.setOpenLinks(False)
         self.anchorClicked.connect(view.link_clicked)
-        self.setStyleSheet("QTextBrowser#answerPage { background: transparent; border: none; }")
-        self.viewport().setAutoFillBackground(False)
+        self.viewport().setAutoFillBackground(False)  # the view's background shows through
 
-    def take(self, document: QTextDocument, width: int) -> None:
-        """Show ``document`` (it was the view's live page) at ``width``, as tall as its text."""
+    def take(self, document: QTextDocument, width: int, height: int) -> None:
+        """Show ``document`` (it was the view's live page, laid out at ``width``; ``height`` tall
+        without its margins) - sized first, so it is laid out once more, in Qt's idle-time steps."""
+        self.resize(width, max(1, height))
+        self.setDocument(document)
         frame = document.rootFrame()
         fmt = frame.frameFormat()
         fmt.setTopMargin(0)  # the room left for the pages above is the view's business now
         fmt.setBottomMargin(0)
         frame.setFrameFormat(fmt)
-        self.setDocument(document)
-        self.fit(width)
         self.show()
 
     def fit(self, width: int) -> None:
@@ -128,11 +128,13 @@ class PagesMixin(_ViewBase):
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
         del self._codes[self._codes_final :]
+        fmt = document.rootFrame().frameFormat()
+        height = round(document.size().height() - fmt.topMargin() - fmt.bottomMargin())
         page = AnswerPage(self, len(self._pages) + 1)
         document.setParent(page)  # a view deletes the document it owns when it is given another
         self.setDocument(self._new_document(document))
         self._tail_at, self._page_chars, self._shown = 0, 0, ""
-        page.take(document, self.viewport().width())
+        page.take(document, self.viewport().width(), height)
         self._pages.append(page)
         self._place_pages()
         self.following = following
