@@ -104,6 +104,7 @@ class PagesMixin(_ViewBase):
 
     _pages: list[AnswerPage]
     _page_chars: int  # finished source characters in the live document
+    _placeholder: str  # shown only while there are no pages (Qt draws it over an empty live page)
     # MarkdownView's, used here
     raw: bool
     following: bool
@@ -132,6 +133,7 @@ class PagesMixin(_ViewBase):
         height = round(document.size().height() - fmt.topMargin() - fmt.bottomMargin())
         page = AnswerPage(self, len(self._pages) + 1)
         document.setParent(page)  # a view deletes the document it owns when it is given another
+        QTextBrowser.setPlaceholderText(self, "")
         self.setDocument(self._new_document(document))
         self._tail_at, self._page_chars, self._shown = 0, 0, ""
         page.take(document, self.viewport().width(), height)
@@ -155,6 +157,14 @@ class PagesMixin(_ViewBase):
             page.deleteLater()
         self._pages.clear()
         self._page_chars = 0
+        QTextBrowser.setPlaceholderText(self, self._placeholder)
+
+    def setPlaceholderText(self, text: str) -> None:
+        self._placeholder = text
+        QTextBrowser.setPlaceholderText(self, "" if self._pages else text)
+
+    def placeholderText(self) -> str:
+        return self._placeholder
 
     def _place_pages(self, refit: bool = False) -> None:
         """Each page at its place in the answer; the live document starts below the last one."""

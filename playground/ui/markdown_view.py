@@ -115,6 +115,7 @@ class MarkdownView(PagesMixin, QTextBrowser):
     codeCopied = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        self._pages, self._placeholder = [], ""
         super().__init__(parent)
         self.setObjectName("outputView")
         self.setAccessibleName("Answer")
@@ -132,7 +133,6 @@ class MarkdownView(PagesMixin, QTextBrowser):
         self._shown = ""  # the tail's source as it is rendered now (after _tail_at)
         self._codes: list[str] = []  # each code block's text, for its Copy link
         self._codes_final = 0  # code blocks before the tail (never re-rendered)
-        self._pages = []
         self._page_chars = 0
         self._colours = Colours.of(self.palette())
         self.raw = False

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QGuiApplication, QTextCursor, QWheelEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTextBrowser
 from pytestqt.qtbot import QtBot
 
 from playground.simulator.server import markdown_of_length
@@ -205,3 +205,13 @@ def test_a_page_link_to_the_web_is_not_followed_inside_the_app(paged: MarkdownVi
     assert not first.openLinks() and not first.openExternalLinks()
     first.anchorClicked.emit(QUrl("copy:1"))
     assert QGuiApplication.clipboard().text() == paged.code_blocks[1]
+
+
+def test_the_panes_placeholder_never_draws_over_pages_and_comes_back_after(qtbot: QtBot) -> None:
+    view = _view(qtbot)
+    view.setPlaceholderText("Waiting for the answer")
+    _stream(view, TEXT[: 3 * PAGE_CHARS])
+    assert _pages(view) and view.placeholderText() == "Waiting for the answer"
+    assert QTextBrowser.placeholderText(view) == ""  # what Qt would draw over an empty live page
+    view.clear_text()
+    assert QTextBrowser.placeholderText(view) == "Waiting for the answer"
