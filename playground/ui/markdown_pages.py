@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QSizeF, Qt
 from PySide6.QtGui import (
     QContextMenuEvent,
     QGuiApplication,
@@ -64,24 +64,50 @@ class AnswerPage(QTextBrowser):
         self.setOpenLinks(False)
         self.anchorClicked.connect(view.link_clicked)
         self.viewport().setAutoFillBackground(False)  # the view's background shows through
+        self._skip = 0  # where the page's text starts in its document (below the room it kept)
+        self._sized = False  # following its document's size (after a change of width)
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(self._hold)
+        bar.valueChanged.connect(self._hold)
 
-    def take(self, document: QTextDocument, width: int, height: int) -> None:
-        """Show ``document`` (it was the view's live page, laid out at ``width``; ``height`` tall
-        without its margins) - sized first, so it is laid out once more, in Qt's idle-time steps."""
-        self.resize(width, max(1, height))
+    def take(self, document: QTextDocument, width: int, skip: int, height: int) -> None:
+        """Show ``document`` (it was the view's live page) from ``skip`` down, ``height`` tall.
+
+        The document keeps its margins - the room it left for the pages above is scrolled past -
+        because changing them would lay the page out again at once; given to this view while it is
+        one pixel tall, it is laid out again in Qt's idle-time steps, not in this frame."""
+        self.resize(width, 1)
+        self.show()  # shown before it has the document: showing lays out what it shows
         self.setDocument(document)
-        frame = document.rootFrame()
-        fmt = frame.frameFormat()
-        fmt.setTopMargin(0)  # the room left for the pages above is the view's business now
-        fmt.setBottomMargin(0)
-        frame.setFrameFormat(fmt)
-        self.show()
+        self._skip = skip
+        self.resize(width, max(1, height))
+        self._hold()
 
     def fit(self, width: int) -> None:
-        if self.width() != width:
-            self.resize(width, max(1, self.height()))
-        self.document().setTextWidth(width)
-        self.resize(width, max(1, round(self.document().size().height())))
+        """The view's width changed: the page is laid out again at ``width`` in Qt's idle-time steps
+        (one pixel tall, it has nothing to lay out at once), taking its height as that goes on."""
+        height = self.height()
+        self.resize(width, 1)
+        layout = self.document().documentLayout()
+        if not self._sized:
+            self._sized = True
+            layout.documentSizeChanged.connect(self._size_changed)
+        self.resize(width, height)
+        self._size_changed(layout.documentSize())
+
+    def _size_changed(self, size: QSizeF) -> None:
+        bottom = self.document().rootFrame().frameFormat().bottomMargin()
+        height = max(1, round(size.height() - self._skip - bottom))
+        if height != self.height():
+            self.resize(self.width(), height)
+            self._hold()
+            self._view.place_pages()
+
+    def _hold(self, *_: int) -> None:
+        """Stay scrolled to the page's text (its scroll bar is hidden; a drag must not move it)."""
+        bar = self.verticalScrollBar()
+        if bar.value() != self._skip:
+            bar.setValue(self._skip)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         self._view.wheelEvent(event)  # the view scrolls the whole answer (a page has no scroll bar)
@@ -130,15 +156,16 @@ class PagesMixin(_ViewBase):
         cursor.removeSelectedText()
         del self._codes[self._codes_final :]
         fmt = document.rootFrame().frameFormat()
+        skip = round(fmt.topMargin())
         height = round(document.size().height() - fmt.topMargin() - fmt.bottomMargin())
         page = AnswerPage(self, len(self._pages) + 1)
         document.setParent(page)  # a view deletes the document it owns when it is given another
         QTextBrowser.setPlaceholderText(self, "")
         self.setDocument(self._new_document(document))
         self._tail_at, self._page_chars, self._shown = 0, 0, ""
-        page.take(document, self.viewport().width(), height)
+        page.take(document, self.viewport().width(), skip, height)
         self._pages.append(page)
-        self._place_pages()
+        self.place_pages()
         self.following = following
         if not following:
             bar.setValue(value)
@@ -166,14 +193,14 @@ class PagesMixin(_ViewBase):
     def placeholderText(self) -> str:
         return self._placeholder
 
-    def _place_pages(self, refit: bool = False) -> None:
+    def place_pages(self) -> None:
         """Each page at its place in the answer; the live document starts below the last one."""
         if not self._pages:
             return
         width, top = self.viewport().width(), self.verticalScrollBar().value()
         y = round(self.document().documentMargin())
         for page in self._pages:
-            if refit or page.width() != width:
+            if page.width() != width:
                 page.fit(width)
             page.move(0, y - top)
             y += page.height()

@@ -392,11 +392,11 @@ class MarkdownView(PagesMixin, QTextBrowser):
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
-        self._place_pages()
+        self.place_pages()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._place_pages()
+        self.place_pages()
 
     def link_clicked(self, url: QUrl) -> None:
         """A link in the answer (or one of its pages) was used."""

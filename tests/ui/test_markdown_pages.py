@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QUrl
@@ -215,3 +216,18 @@ def test_the_panes_placeholder_never_draws_over_pages_and_comes_back_after(qtbot
     assert QTextBrowser.placeholderText(view) == ""  # what Qt would draw over an empty live page
     view.clear_text()
     assert QTextBrowser.placeholderText(view) == "Waiting for the answer"
+
+
+def test_a_narrower_pane_lays_every_page_out_again_one_under_the_other(
+    paged: MarkdownView, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(markdown_pages, "PAGE_CHARS", 10**9)
+    one = _view(qtbot)
+    _stream(one, TEXT)
+    for view in (paged, one):
+        view.resize(320, 400)
+    bar, other = paged.verticalScrollBar(), one.verticalScrollBar()
+    qtbot.waitUntil(lambda: abs(bar.maximum() - other.maximum()) < 20 * len(_pages(paged)), timeout=5000)
+    pages = _pages(paged)
+    assert all(page.width() == paged.viewport().width() for page in pages)
+    assert all(a.y() + a.height() == b.y() for a, b in pairwise(pages))
