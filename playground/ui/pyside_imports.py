@@ -16,23 +16,40 @@ from types import ModuleType
 from typing import Any
 
 _PYSIDE = ("PySide6", "shiboken6")
+_modules: tuple[int, frozenset[int]] = (-1, frozenset())  # (len(sys.modules), ids of PySide6's)
 
 
-def _from_pyside(value: Any) -> bool:
-    if isinstance(value, ModuleType):
-        return value.__name__.startswith(_PYSIDE)
+def _pyside_modules() -> frozenset[int]:
+    """The ids of PySide6's own modules, read again only when a module was added."""
+    global _modules
+    if _modules[0] != len(sys.modules):
+        names = [name for name in list(sys.modules) if name.startswith(_PYSIDE)]
+        _modules = (len(sys.modules), frozenset(id(sys.modules[name]) for name in names))
+    return _modules[1]
+
+
+def _module_of(value: Any) -> object:
+    """``value``'s ``__module__`` (its own if a class, else its type's), read past any ``__getattr__``
+    or lazy module: asking must never import anything (PySide6 asks while it walks sys.modules)."""
+    cls = value if issubclass(type(value), type) else type(value)
     try:
-        module = type.__getattribute__(value, "__module__") if isinstance(value, type) else None
+        return type.__getattribute__(cls, "__module__")
     except AttributeError:
-        module = None
-    if module is None:
-        module = getattr(type(value), "__module__", None)
-    return isinstance(module, str) and module.startswith(_PYSIDE)
+        return None
 
 
 def uses_pyside(module: ModuleType) -> bool:
     """Whether ``module`` holds anything of PySide6 (a module, a class, a Qt object or enum)."""
-    return any(_from_pyside(value) for value in list(vars(module).values()))
+    pyside = _pyside_modules()
+    for value in list(vars(module).values()):
+        if issubclass(type(value), ModuleType):  # type(), not isinstance: no __class__ is asked
+            if id(value) in pyside:
+                return True
+            continue
+        owner = _module_of(value)
+        if isinstance(owner, str) and owner.startswith(_PYSIDE):
+            return True
+    return False
 
 
 def install() -> None:

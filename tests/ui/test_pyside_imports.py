@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -41,16 +45,36 @@ def test_a_module_using_pyside_is_told_from_what_it_holds(
     assert uses_pyside(qt) and uses_pyside(whole) and not uses_pyside(plain)
 
 
-def test_pyside_features_still_work_in_a_module_that_asks_for_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    source = (
+def test_pyside_features_still_work_in_a_module_that_asks_for_them(tmp_path: Path) -> None:
+    """In its own process: switching a feature on is global to PySide6's type machinery."""
+    (tmp_path / "pp_feature_module.py").write_text(
         "from PySide6.QtCore import QObject\n"
         "from __feature__ import snake_case  # noqa\n"
         "def name():\n"
         "    obj = QObject()\n"
         "    obj.set_object_name('snake')\n"
-        "    return obj.object_name()\n"
+        "    return obj.object_name()\n",
+        encoding="utf-8",
     )
-    module = _import(tmp_path, monkeypatch, "pp_feature_module", source)
-    assert module.name() == "snake"
+    code = "import playground.ui, pp_feature_module; print(pp_feature_module.name())"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "snake"
+
+
+def test_asking_a_module_never_loads_a_lazy_module_it_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pp_lazy_target.py").write_text("LOADED = True\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "pp_lazy_target", raising=False)
+    spec = importlib.util.find_spec("pp_lazy_target")
+    assert spec is not None and spec.loader is not None
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    lazy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lazy)
+    holder = ModuleType("pp_holder")
+    holder.lazy = lazy  # type: ignore[attr-defined]
+    assert not uses_pyside(holder)
+    assert "LOADED" not in object.__getattribute__(lazy, "__dict__")  # still not loaded
