@@ -117,6 +117,11 @@ class AnswerPage(QTextBrowser):
         self._view.setFocus(Qt.FocusReason.MouseFocusReason)
         super().mousePressEvent(event)
 
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self._view.drag_to(self, event.position().toPoint())
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
         event.accept()  # the press was the page's: its release must not reach the view under it
@@ -216,7 +221,56 @@ class PagesMixin(_ViewBase):
             if widget is not keep and widget.textCursor().hasSelection():
                 cursor = widget.textCursor()
                 cursor.clearSelection()
-                widget.setTextCursor(cursor)
+                self._set_cursor(widget, cursor)
+
+    def _set_cursor(self, widget: QTextBrowser, cursor: QTextCursor) -> None:
+        """Give ``widget`` ``cursor`` without scrolling the answer to it (Qt would: the reader is
+        looking at the selection being made, not at the caret)."""
+        bar = self.verticalScrollBar()
+        value = bar.value()
+        widget.setTextCursor(cursor)
+        bar.setValue(value)
+
+    def drag_to(self, origin: QTextBrowser, pos: QPoint) -> None:
+        """A drag that began in ``origin`` is at ``pos`` (in origin's viewport): the selection runs on
+        into the pages (or the live page) it crosses, as in one document."""
+        point = origin.viewport().mapTo(self.viewport(), pos)
+        bar = self.verticalScrollBar()
+        if point.y() < 0 or point.y() > self.viewport().height():  # past an edge: scroll, as Qt does
+            bar.triggerAction(
+                QAbstractSlider.SliderAction.SliderSingleStepSub
+                if point.y() < 0
+                else QAbstractSlider.SliderAction.SliderSingleStepAdd
+            )
+        widgets: list[QTextBrowser] = [*self._pages, self]
+        start, end = widgets.index(origin), self._index_at(point.y())
+        for index, widget in enumerate(widgets):
+            if index != start:
+                self._set_cursor(widget, self._drag_cursor(widget, index, start, end, point))
+
+    def _drag_cursor(
+        self, widget: QTextBrowser, index: int, start: int, end: int, point: QPoint
+    ) -> QTextCursor:
+        cursor = QTextCursor(widget.document())
+        if min(start, end) < index < max(start, end):
+            cursor.select(QTextCursor.SelectionType.Document)
+        elif index == end:
+            cursor.movePosition(
+                QTextCursor.MoveOperation.Start if end > start else QTextCursor.MoveOperation.End
+            )
+            local = point if widget is self else widget.viewport().mapFrom(self.viewport(), point)
+            cursor.setPosition(widget.cursorForPosition(local).position(), QTextCursor.MoveMode.KeepAnchor)
+        else:
+            cursor = widget.textCursor()
+            cursor.clearSelection()
+        return cursor
+
+    def _index_at(self, y: int) -> int:
+        """Which page (or, past the last, the live page) is at ``y`` in the view's viewport."""
+        for index, page in enumerate(self._pages):
+            if y < page.y() + page.height():
+                return index
+        return len(self._pages)
 
     def select_all(self) -> None:
         for page in self._pages:

@@ -384,6 +384,11 @@ class MarkdownView(PagesMixin, QTextBrowser):
             self.clear_selections(keep=self)
         super().mousePressEvent(event)
 
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        if self._pages and event.buttons() & Qt.MouseButton.LeftButton:
+            self.drag_to(self, event.position().toPoint())
+
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         if self._pages:
             self.show_menu(event.globalPos())

@@ -132,6 +132,7 @@ def test_a_click_in_a_page_leaves_one_selection_in_the_answer(paged: MarkdownVie
     paged.verticalScrollBar().setValue(0)
     qtbot.mouseClick(first.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(30, 30))
     assert not paged.textCursor().hasSelection()
+    assert paged.verticalScrollBar().value() == 0  # not taken to the live page's caret
 
 
 def test_keys_scroll_the_whole_answer(paged: MarkdownView, qtbot: QtBot) -> None:
@@ -231,3 +232,29 @@ def test_a_narrower_pane_lays_every_page_out_again_one_under_the_other(
     pages = _pages(paged)
     assert all(page.width() == paged.viewport().width() for page in pages)
     assert all(a.y() + a.height() == b.y() for a, b in pairwise(pages))
+
+
+def test_a_drag_from_one_page_into_the_next_selects_across_the_edge(
+    paged: MarkdownView, qtbot: QtBot
+) -> None:
+    first, second, third = _pages(paged)[:3]
+    bar = paged.verticalScrollBar()
+    bar.setValue(second.y() + bar.value() - 200)  # the edge between the two pages at y=200
+    assert second.y() == 200
+    press = QPoint(5, 150)  # in the first page, 50 px above its end
+    qtbot.mousePress(
+        first.viewport(), Qt.MouseButton.LeftButton, pos=first.viewport().mapFrom(paged.viewport(), press)
+    )
+    end = first.viewport().mapFrom(paged.viewport(), QPoint(300, 320))  # in the second page
+    qtbot.mouseMove(first.viewport(), end)
+    qtbot.mouseRelease(first.viewport(), Qt.MouseButton.LeftButton, pos=end)
+    assert second.y() == 200  # the answer did not jump to a caret while the selection grew
+    into_second = second.textCursor()
+    assert into_second.selectionStart() == 0 and into_second.selectionEnd() > 0  # highlighted from its top
+    paged.setFocus()
+    qtbot.keyClick(paged, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    copied = QGuiApplication.clipboard().text()
+    tail_of_first = first.toPlainText().rstrip().splitlines()[-1]
+    assert copied.endswith(into_second.selection().toPlainText()) and tail_of_first in copied
+    assert not third.textCursor().hasSelection() and not paged.textCursor().hasSelection()
+    assert len(copied) < len(first.toPlainText()) // 2  # from the press on, not the whole page
