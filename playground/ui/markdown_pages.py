@@ -8,10 +8,11 @@ finished page - a read-only ``AnswerPage`` drawn inside the view's viewport at i
 view goes on in a fresh document whose top margin leaves room for the pages above it.
 
 The split is meant to go unnoticed: one scroll bar (the view's), wheel and keys scroll the whole
-answer, a click in a page gives the view the keyboard, select-all and copy take every page, the
-code blocks' Copy links work in every page, ``toPlainText`` and ``text`` are the whole answer, and
-a theme switch renders the answer again from its source in one document. Answers set at once
-(history, a theme switch) are one document; only streaming pages.
+answer, a click in a page gives the view the keyboard, a mouse drag selects on across page edges,
+select-all and copy take every page, the code blocks' Copy links work in every page,
+``toPlainText`` and ``text`` are the whole answer, and a theme switch renders the answer again from
+its source in one document. Answers set at once (history, a theme switch) are one document; only
+streaming makes pages. Not carried across: Shift+arrow selection stays in the live page.
 """
 
 from __future__ import annotations
