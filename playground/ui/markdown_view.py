@@ -18,11 +18,16 @@ import re
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import (
+    QContextMenuEvent,
     QDesktopServices,
     QFont,
     QFontDatabase,
     QGuiApplication,
+    QKeyEvent,
+    QMouseEvent,
     QPalette,
+    QResizeEvent,
+    QTextBlock,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -37,6 +42,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from playground.ui.highlight import highlight
+from playground.ui.markdown_pages import PagesMixin
 from playground.ui.theme import Colours, is_dark, readable
 
 # Text that Markdown renders as itself inside a paragraph (no markers, breaks or entities). A
@@ -102,12 +108,14 @@ def mono_font() -> QFont:
     return font
 
 
-class MarkdownView(QTextBrowser):
-    """Answer text rendered as Markdown (or raw), appended in batches."""
+class MarkdownView(PagesMixin, QTextBrowser):
+    """Answer text rendered as Markdown (or raw), appended in batches; a long streamed answer in pages
+    (markdown_pages)."""
 
     codeCopied = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        self._pages, self._placeholder = [], ""
         super().__init__(parent)
         self.setObjectName("outputView")
         self.setAccessibleName("Answer")
@@ -122,8 +130,10 @@ class MarkdownView(QTextBrowser):
         self._tail = ""  # source not yet rendered for good (the unfinished paragraph)
         self._fence_open = False  # inside a code fence at the start of the tail
         self._tail_at = 0  # document position where the re-rendered tail starts
+        self._shown = ""  # the tail's source as it is rendered now (after _tail_at)
         self._codes: list[str] = []  # each code block's text, for its Copy link
         self._codes_final = 0  # code blocks before the tail (never re-rendered)
+        self._page_chars = 0
         self._colours = Colours.of(self.palette())
         self.raw = False
         # Every pane follows its stream while the user leaves it at the bottom; scrolling up stops
@@ -180,10 +190,12 @@ class MarkdownView(QTextBrowser):
         self.following = value >= self.verticalScrollBar().maximum() - 4
 
     def clear_text(self) -> None:
+        self._drop_pages()
         self._chunks.clear()
         self._tail = ""
         self._fence_open = False
         self._tail_at = 0
+        self._shown = ""
         self._codes.clear()
         self._codes_final = 0
         self.document().clear()
@@ -212,10 +224,13 @@ class MarkdownView(QTextBrowser):
                 cursor = QTextCursor(self.document())
                 cursor.movePosition(QTextCursor.MoveOperation.End)
                 cursor.insertText(chunk)
+                self._shown = self._tail
             else:
                 self._render_markdown()
 
     def _render_markdown(self) -> None:
+        if self._page_due():
+            self._start_page()
         cursor = QTextCursor(self.document())
         cursor.beginEditBlock()  # one layout pass for the whole update, not one per edit
         try:
@@ -224,17 +239,24 @@ class MarkdownView(QTextBrowser):
             cursor.endEditBlock()
 
     def _replace_tail(self, cursor: QTextCursor) -> None:
-        cursor.setPosition(self._tail_at)
-        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
-        cursor.removeSelectedText()
-        del self._codes[self._codes_final :]
         cut, fence_after = safe_split(self._tail, self._fence_open)
+        finished, shown = self._tail[:cut], self._shown
+        if not (shown and finished.startswith(shown) and not finished[len(shown) :].strip("\n")):
+            cursor.setPosition(self._tail_at)
+            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+            del self._codes[self._codes_final :]
+            self._insert(finished)
+        self._page_chars += len(finished)
+        # else the tail as shown became a finished paragraph (only its blank line was missing): it
+        # renders the same, so it stays - re-inserting its tables and code blocks would cost a scan of
+        # every frame of the answer each (Qt's QTextDocumentPrivate::scan_frames).
         if cut:
-            self._insert(self._tail[:cut])
             self._tail, self._fence_open = self._tail[cut:], fence_after
             self._tail_at = self._end()
             self._codes_final = len(self._codes)
         self._insert(self._tail)
+        self._shown = self._tail
 
     def _end(self) -> int:
         cursor = QTextCursor(self.document())
@@ -264,7 +286,7 @@ class MarkdownView(QTextBrowser):
         cursor.insertFragment(QTextDocumentFragment(piece))
         first = QTextCursor(self.document())
         first.setPosition(start)
-        first.setBlockFormat(piece.begin().blockFormat())  # the first block would take the old format
+        _first_block_like(first, piece.begin())
 
     def _new_block(self) -> QTextCursor:
         cursor = QTextCursor(self.document())
@@ -348,6 +370,43 @@ class MarkdownView(QTextBrowser):
         link.setToolTip("Copy this code")
         header.insertText("Copy", link)
 
+    def toPlainText(self) -> str:
+        """The whole answer as shown (every page)."""
+        own = super().toPlainText()
+        return "\n".join([*(page.toPlainText() for page in self._pages), own]) if self._pages else own
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not (self._pages and self._page_key(event)):
+            super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self._pages:
+            self.clear_selections(keep=self)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        if self._pages and event.buttons() & Qt.MouseButton.LeftButton:
+            self.drag_to(self, event.position().toPoint())
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if self._pages:
+            self.show_menu(event.globalPos())
+        else:
+            super().contextMenuEvent(event)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        self.place_pages()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.place_pages()
+
+    def link_clicked(self, url: QUrl) -> None:
+        """A link in the answer (or one of its pages) was used."""
+        self._link(url)
+
     def _link(self, url: QUrl) -> None:
         if url.scheme() == "copy":
             self.copy_code(int(url.path() or "0"))
@@ -362,6 +421,24 @@ class MarkdownView(QTextBrowser):
         if clipboard is not None:
             clipboard.setText(self._codes[index])
         self.codeCopied.emit(self._codes[index])
+
+
+def _first_block_like(cursor: QTextCursor, source: QTextBlock) -> None:
+    """The first block of an inserted piece takes the block it went into's format (and list); give it
+    the piece's own - a list item keeps its bullet (the first item of a list at the start of an
+    answer, or of a page, used to lose it)."""
+    fmt = source.blockFormat()
+    fmt.setObjectIndex(-1)  # the piece's list object means nothing in this document
+    cursor.setBlockFormat(fmt)
+    source_list = source.textList()
+    if source_list is None or cursor.block().text() != source.text():
+        return  # not a list, or Qt put the piece's first block after this one (it keeps its list)
+    after = cursor.block().next()
+    same = source.next().isValid() and source.next().textList() is source_list
+    if same and after.isValid() and after.textList() is not None:
+        after.textList().add(cursor.block())
+    else:
+        cursor.createList(source_list.format())
 
 
 def _quieter_headings(document: QTextDocument) -> None:

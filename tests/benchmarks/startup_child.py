@@ -1,6 +1,9 @@
 """Measured by benchmarks 6 and 7: time from process start to the first expose of a window.
 
-python -m tests.benchmarks.startup_child app|bare START_EPOCH
+python -m tests.benchmarks.startup_child app|bare START_EPOCH [--stages]
+
+``--stages`` (app only) also prints, to stderr, when each stage of the start-up ended (ms since
+START_EPOCH): PySide6 imported, asyncio, the core's context, the window's modules, the window built.
 """
 
 from __future__ import annotations
@@ -11,17 +14,28 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+STAGES: list[tuple[str, float]] = []
+
+
+def stage(name: str) -> None:
+    STAGES.append((name, time.time()))
+
 
 def main() -> None:
     kind, started = sys.argv[1], float(sys.argv[2])
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow
 
+    stage("pyside6")
+
     class ExposeWatch(QObject):
         def eventFilter(self, obj: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Expose and not getattr(self, "done", False):
                 self.done = True
                 print(f"{time.time() - started:.4f}", flush=True)
+                if "--stages" in sys.argv:
+                    stage("exposed")
+                    print(" ".join(f"{n}={(t - started) * 1000:.0f}" for n, t in STAGES), file=sys.stderr)
                 QTimer.singleShot(0, lambda: os._exit(0))
             return False
 
@@ -36,13 +50,18 @@ def main() -> None:
         return
     import asyncio
 
+    stage("asyncio")
     from playground.core.context import AppContext
+
+    stage("core.context")
     from playground.ui import main_window
     from playground.ui.app import AppEventLoop, make_app, run_window
 
+    stage("window_modules")
     original_show = main_window.MainWindow.show
 
     def show(self: main_window.MainWindow) -> None:
+        stage("window_built")
         self.winId()
         self.windowHandle().installEventFilter(watch)
         original_show(self)

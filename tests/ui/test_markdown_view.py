@@ -74,3 +74,19 @@ def test_raw_html_in_an_answer_is_shown_as_text_never_rendered(qapp: QApplicatio
     assert '<a href="http://evil.example">here</a>' in text and '<img src="x.png">' in text
     assert "bold" in text and "**bold**" not in text  # Markdown itself still renders
     assert 'href="http://evil.example"' not in view.toHtml()  # no live link, only its text
+
+
+def test_a_streamed_table_is_built_once_when_its_blank_line_arrives(qapp: QApplication) -> None:
+    """The tail shown is kept when only its blank line was missing: its table is not rebuilt (each
+    rebuild costs a walk over every table of the answer), and the result reads as a full render."""
+    from PySide6.QtGui import QTextTable
+
+    table = "| key | value |\n|---|---|\n| a | 1 |"
+    view, whole = MarkdownView(), MarkdownView()
+    view.append_text("Intro\n\n" + table)
+    first = [f for f in view.document().rootFrame().childFrames() if isinstance(f, QTextTable)]
+    view.append_text("\n\nAfter the table, **bold**.")
+    after = [f for f in view.document().rootFrame().childFrames() if isinstance(f, QTextTable)]
+    assert len(first) == 1 and after == first
+    whole.append_text(view.text)
+    assert _blocks(view) == _blocks(whole) and "**" not in view.toPlainText()
