@@ -237,7 +237,9 @@ class Menus(QObject):
 
         rows = [line.split("  ", 1) for line in SHORTCUTS.splitlines()]
         self.shortcuts_dialog = ShortcutsDialog(
-            [(keys, what.capitalize()) for keys, what in rows], self.window
+            # only the first letter is raised: str.capitalize() lowered "Markdown"
+            [(keys, what[:1].upper() + what[1:]) for keys, what in rows],
+            self.window,
         )
         self.shortcuts_dialog.open()
 
@@ -312,4 +314,5 @@ Ctrl+L  leaderboard
 Ctrl+Shift+C  copy the comparison as Markdown
 Ctrl+S  save the template being edited (else the comparison as Markdown)
 F5  refresh the model list
+F1  list the shortcuts
 Ctrl+Q  quit"""

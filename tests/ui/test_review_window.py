@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 
@@ -38,5 +39,36 @@ def test_two_rows_of_panes_come_back_after_a_restart(
             what="a second row",
         )
         await again.close()
+
+    aio(go())
+
+
+def _readme_shortcut_keys() -> list[str]:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Keyboard shortcuts", 1)[1].split("\n\n", 2)[1]
+    return [line.split("|")[1].strip() for line in table.splitlines()[2:] if line.startswith("|")]
+
+
+def test_f1_lists_every_shortcut_of_the_readme_with_its_words_as_written(
+    aio, make_harness: Callable[..., Harness], qtbot
+) -> None:
+    """F1's table is the README's: F1 itself is in it, and 'Markdown' is not lowered to 'markdown'."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        window.activateWindow()
+        await wait_until(window.isActiveWindow, what="the window to be active")
+        qtbot.keyClick(window, Qt.Key.Key_F1)
+        dialog = window.shortcuts_dialog
+        assert dialog is not None and dialog.isVisible()
+        table = dialog.table
+        rows = [(table.item(r, 0).text(), table.item(r, 1).text()) for r in range(table.rowCount())]
+        assert [keys for keys, _ in rows] == _readme_shortcut_keys()
+        words = dict(rows)
+        assert words["Ctrl+Shift+C"] == "Copy the comparison as Markdown"
+        assert all(action[:1].isupper() for _, action in rows)
+        dialog.close()
+        await h.close()
 
     aio(go())
