@@ -328,6 +328,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.compare.stop_all()
+        self.blind.reveal(quiet=True)  # the panes go back to the user's order before it is saved
         self.state_store.save(self.window_state.state())
         event.accept()
         self.closed.emit()

@@ -197,7 +197,8 @@ class Menus(QObject):
     def show_diff(self) -> None:
         from playground.ui.dialogs import DiffDialog
 
-        answers = [(p.model, p.outputView.text) for p in self.compare.panes if p.outputView.text]
+        # a blind run waiting for its vote is named by its labels: the diff must not reveal the models
+        answers = [(p.blind or p.model, p.outputView.text) for p in self.compare.panes if p.outputView.text]
         if len(answers) < 2:
             self.message.emit("Run a comparison first: the diff needs two answers.", 6000)
             return

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox
 
 from tests.ui.conftest import Harness, wait_until
 
@@ -70,5 +72,71 @@ def test_f1_lists_every_shortcut_of_the_readme_with_its_words_as_written(
         assert all(action[:1].isupper() for _, action in rows)
         dialog.close()
         await h.close()
+
+    aio(go())
+
+
+MODELS = ("sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner")
+
+
+async def _blind_run(h: Harness, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = h.window
+    h.set_models(*MODELS)
+    window.blind_rng = random.Random(3)
+    window.blindButton.setChecked(True)
+    await h.send("Explain idempotency")
+    await h.finish()
+    await wait_until(lambda: window.voteBar.isVisible(), what="the vote bar")
+
+
+def test_the_diff_of_a_blind_run_waiting_for_its_vote_names_no_model(
+    aio, make_harness: Callable[..., Harness], qtbot
+) -> None:
+    """Compare > Differences (Ctrl+D) before the vote used to list '1. sim/deep-reasoner': the
+    answers are named by their blind labels until the vote or reveal."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        await _blind_run(h, qtbot)
+        window.show_diff()
+        dialog = window.diff_dialog
+        assert dialog is not None
+        shown = " ".join(
+            box.itemText(i) for box in dialog.findChildren(QComboBox) for i in range(box.count())
+        )
+        assert "Model A" in shown and "Model B" in shown
+        assert not any(model in shown for model in MODELS)
+        dialog.close()
+        window.reveal()
+        window.show_diff()  # after the reveal the models are named again
+        dialog = window.diff_dialog
+        assert dialog is not None
+        shown = " ".join(
+            box.itemText(i) for box in dialog.findChildren(QComboBox) for i in range(box.count())
+        )
+        assert all(model in shown for model in MODELS)
+        dialog.close()
+        await h.close()
+
+    aio(go())
+
+
+def test_closing_during_a_blind_run_keeps_the_users_pane_order_for_the_next_start(
+    aio, make_harness: Callable[..., Harness], qtbot
+) -> None:
+    """The blind shuffle is put back before the window's state is saved: closing before the vote used
+    to bring the panes back shuffled at the next start."""
+    first = make_harness()
+
+    async def go() -> None:
+        window = await first.start()
+        await _blind_run(first, qtbot)
+        assert window.compare.models() != list(MODELS)  # this seed shuffles them
+        await first.close()
+        again = make_harness()
+        window = await again.start()
+        assert window.compare.models() == list(MODELS)
+        await again.close()
 
     aio(go())
