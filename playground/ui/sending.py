@@ -147,8 +147,8 @@ class Sender(QObject):
     def start(self, request: CompareRequest, panes: list[ResponsePane]) -> bool:
         """A follow-up, a branch or a re-run; in blind mode it is voted on like a new comparison."""
         blind = self.composer.read().blind
-        if blind:
-            self.blind.before_run(shuffle=False)
+        if blind:  # shuffled again: after a vote the panes are back in the order the user knows
+            self.blind.before_run(shuffle=len(panes) > 1)
         try:
             run = self.session.runs.new_compare(request)
         except PlaygroundError as exc:
@@ -156,8 +156,8 @@ class Sender(QObject):
             return False
         self.compare.start(run, panes)
         self.workspace.sent_prompt = request.prompt
-        if blind:
-            self.blind.hide_models(run, panes)
+        if blind:  # labelled A, B, ... from left to right as they now show
+            self.blind.hide_models(run, [p for p in self.compare.panes if p in panes])
         self._remember_recent([p.model for p in panes])
         return True
 

@@ -140,3 +140,29 @@ def test_closing_during_a_blind_run_keeps_the_users_pane_order_for_the_next_star
         await again.close()
 
     aio(go())
+
+
+def test_a_blind_follow_up_after_the_vote_is_shuffled_again(
+    aio, make_harness: Callable[..., Harness], qtbot
+) -> None:
+    """After a vote the panes are back in the user's order; a blind follow-up used to label them A, B,
+    C in that known order, so 'Model A' was plainly the first model picked."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        await _blind_run(h, qtbot)
+        window.voteBar.voted.emit("tie")
+        assert window.compare.models() == list(MODELS)
+        window.promptEdit.setPlainText("Shorter, please")
+        window.follow_up()
+        await wait_until(lambda: window.compare.run is not None and window.compare.running, what="the run")
+        assert window.compare.models() != list(MODELS)  # this seed moves them
+        assert [p.blind for p in window.compare.panes] == ["Model A", "Model B", "Model C"]
+        await h.finish()
+        window.reveal()
+        assert window.compare.models() == list(MODELS)
+        assert all(len(p.thread) == 4 for p in window.compare.panes)  # each kept its own conversation
+        await h.close()
+
+    aio(go())
