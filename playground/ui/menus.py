@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,6 @@ from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMenu, QMessageBox
 
-from playground.core.compare import CompareRequest, PaneSpec
 from playground.core.errors import PlaygroundError
 from playground.ui.blind_controller import BlindController
 from playground.ui.compare_view import CompareView
@@ -186,11 +185,10 @@ class Menus(QObject):
         """The request pane ``index`` would send, as code."""
         from playground.ui.dialogs import CodeDialog
 
-        ws = self.composer.read()
-        pane = self.compare.panes[index]
-        request = CompareRequest(
-            ws.prompt, (PaneSpec(pane.model),), ws.system_text(), ws.params
-        ).chat_request(0)
+        # what Send would send this pane: its own parameters and routing too (not the model alone);
+        # attachments stay out of the snippet (megabytes of base64)
+        whole, _record = self.composer.read().compare_request()
+        request = replace(whole, attachments=()).chat_request(index)
         base = self.session.code_base_url()
         CodeDialog(request, base, self.window).open()
 

@@ -9,6 +9,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 
+from playground.core.request import ChatParams
+from playground.core.routing import Routing
+from playground.ui.dialogs import CodeDialog
 from tests.ui.conftest import Harness, wait_until
 
 
@@ -163,6 +166,35 @@ def test_a_blind_follow_up_after_the_vote_is_shuffled_again(
         window.reveal()
         assert window.compare.models() == list(MODELS)
         assert all(len(p.thread) == 4 for p in window.compare.panes)  # each kept its own conversation
+        await h.close()
+
+    aio(go())
+
+
+def test_get_code_is_the_request_send_would_make_for_that_pane(
+    aio, make_harness: Callable[..., Harness], qtbot
+) -> None:
+    """The pane's own parameters and routing (its ⋯ menu, right beside Get code) are in the snippet;
+    it used to show the model with the shared parameters only."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models(*MODELS)
+        pane = window.compare.panes[1]
+        pane.set_overrides(ChatParams(temperature=0.2))
+        pane.set_routing(Routing(sort="price", fallbacks=("sim/quick-mini",)))
+        window.promptEdit.setPlainText("Explain caching")
+        window.show_code(1)
+        await wait_until(lambda: window.findChild(CodeDialog) is not None, what="the code dialog")
+        dialog = window.findChild(CodeDialog)
+        assert dialog is not None and dialog.isVisible()
+        for text in dialog.texts.values():
+            assert "sim/balanced-pro" in text and "Explain caching" in text
+            assert '"temperature": 0.2' in text or "'temperature': 0.2" in text
+            assert '"sort": "price"' in text or "'sort': 'price'" in text
+            assert "sim/quick-mini" in text  # the fallback, in models: [...]
+        dialog.close()
         await h.close()
 
     aio(go())
