@@ -11,8 +11,11 @@ from PySide6.QtWidgets import QComboBox
 
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
+from playground.core.templates import PromptTemplate
 from playground.ui.dialogs import CodeDialog
+from playground.ui.template_dialogs import VersionsDialog
 from tests.ui.conftest import Harness, wait_until
+from tests.ui.test_a11y_names import unnamed
 
 
 def test_two_rows_of_panes_come_back_after_a_restart(
@@ -195,6 +198,30 @@ def test_get_code_is_the_request_send_would_make_for_that_pane(
             assert '"sort": "price"' in text or "'sort': 'price'" in text
             assert "sim/quick-mini" in text  # the fallback, in models: [...]
         dialog.close()
+        await h.close()
+
+    aio(go())
+
+
+def test_the_code_and_template_versions_dialogs_are_named_in_words(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    """Get code's snippets and a template's version list were read out as nameless text boxes."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini")
+        window.promptEdit.setPlainText("Explain caching")
+        window.show_code(0)
+        code = window.findChild(CodeDialog)
+        h.session.templates.save(PromptTemplate(name="greet", prompt="Hello {{who}}"), replacing=None)
+        versions = VersionsDialog(h.session, "greet", window)
+        assert versions.versionList.count() == 1
+        for dialog in (code, versions):
+            assert dialog is not None
+            assert unnamed(dialog) == []
+            dialog.close()
         await h.close()
 
     aio(go())
