@@ -225,3 +225,28 @@ def test_the_code_and_template_versions_dialogs_are_named_in_words(
         await h.close()
 
     aio(go())
+
+
+def test_a_model_marked_favourite_in_the_browser_stays_selected_to_add(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    """★ Favourite then Add to panes: the favourite used to drop the selection, so Add did nothing."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        browser = window.show_model_browser()
+        browser.searchEdit.setText("vision")
+        await wait_until(lambda: browser.proxy.rowCount() == 1, what="the search")
+        browser.table.selectRow(0)
+        browser.favouriteButton.click()
+        assert h.session.settings.load().favourite_models == ("sim/vision-large",)
+        assert browser.selected_ids() == ["sim/vision-large"]
+        h.set_models("sim/quick-mini", "")
+        browser.addButton.click()
+        assert window.compare.models() == ["sim/quick-mini", "sim/vision-large"]
+        assert window.compare.panes[0].modelSelector.itemText(0) == "sim/vision-large"  # favourites first
+        browser.close()
+        await h.close()
+
+    aio(go())
