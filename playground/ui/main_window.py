@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
         self.blind.revealed.connect(self.composer.schedule_estimate)
         self.sending.keyNeeded.connect(self.show_key_dialog)
         self.sending.comparisonSent.connect(self._make_room_for_answers)
+        self.sending.recentChanged.connect(self.models.catalog_changed)
         self.window_state.themeChanged.connect(self.menus.theme_changed)
         self.window_state.rowsRestored.connect(lambda rows: self.gridAction.setChecked(rows == 2))
         c = self.compare

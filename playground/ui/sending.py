@@ -7,6 +7,7 @@ Signals:
     message(str, int): words for the status bar, and for how many milliseconds.
     keyNeeded(): a new comparison could not go for want of a key (the window opens the key dialog).
     comparisonSent(): a new comparison started (the window gives the answers room).
+    recentChanged(): the recent models changed (the pickers list them first).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Sender(QObject):
     message = Signal(str, int)
     keyNeeded = Signal()
     comparisonSent = Signal()
+    recentChanged = Signal()
 
     def __init__(
         self,
@@ -173,4 +175,7 @@ class Sender(QObject):
 
     def _remember_recent(self, models: list[str]) -> None:
         settings = self.session.settings  # a write that fails is said on the status bar
-        settings.update(recent_models=recent_models(models, settings.load().recent_models))
+        before = settings.load().recent_models
+        settings.update(recent_models=recent_models(models, before))
+        if settings.load().recent_models != before:
+            self.recentChanged.emit()

@@ -250,3 +250,24 @@ def test_a_model_marked_favourite_in_the_browser_stays_selected_to_add(
         await h.close()
 
     aio(go())
+
+
+def test_a_model_just_used_is_offered_first_in_every_picker_without_a_restart(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    """'Favourites and recent models come first': the pickers used to learn the recent models only
+    at the next start or catalog refresh."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/long-context", "sim/quick-mini")
+        await h.send("Explain caching")
+        await h.finish()
+        picker = window.compare.panes[1].modelSelector
+        first = [picker.itemText(i) for i in range(2)]
+        assert first == ["sim/long-context", "sim/quick-mini"]
+        assert window.compare.models() == ["sim/long-context", "sim/quick-mini"]  # choices kept
+        await h.close()
+
+    aio(go())
