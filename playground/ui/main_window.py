@@ -221,6 +221,7 @@ class MainWindow(QMainWindow):
         the window appears without loading the template and history machinery."""
         self._template_panel: TemplatePanel | None = None
         self._history_view: HistoryView | None = None
+        self._history_sized = False
         self.compare.runFinished.connect(self.session.runs.run_ended)
         # The templates dock takes the full height on the left and history sits under the panes
         # only: stacked, their minimum heights would not fit a 720 px screen.
@@ -252,8 +253,20 @@ class MainWindow(QMainWindow):
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, view)  # a wide table
             view.hide()
             view.visibilityChanged.connect(self.historyAction.setChecked)
+            view.visibilityChanged.connect(self._size_history_dock)
             self._history_view = view
         return self._history_view
+
+    def _size_history_dock(self, shown: bool) -> None:
+        """The first time history opens it takes a third of the height: left to its size hint (a
+        wide table) it took half of a 720 px screen and squeezed the answers to a few lines."""
+        view = self._history_view
+        if not shown or view is None or self._history_sized:
+            return
+        self._history_sized = True  # after this the user's drag of the edge is kept
+        self.resizeDocks(
+            [view], [max(view.minimumSizeHint().height(), self.height() // 3)], Qt.Orientation.Vertical
+        )
 
     def _status_bar(self) -> None:
         bar = self.statusBar()

@@ -271,3 +271,29 @@ def test_a_model_just_used_is_offered_first_in_every_picker_without_a_restart(
         await h.close()
 
     aio(go())
+
+
+def test_history_opened_on_a_720_px_window_leaves_the_answers_their_room(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    """The history dock grew with its rows and totals until the answers were down to a few lines at
+    1280x720; it opens at a third of the height at most and stays there until the user drags it."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        window.resize(1280, 720)
+        await wait_until(lambda: window.height() == 720, what="the window's size")
+        window.historyAction.trigger()
+        view = window.historyView
+        await wait_until(lambda: view.isVisible() and view.height() > 0, what="the history dock")
+        h.set_models(*MODELS)
+        for prompt in ("Explain otters", "Explain caching", "Explain ETags"):
+            await h.send(prompt)
+            await h.finish()
+        await wait_until(lambda: len(view.runs) == 3, what="the runs in history")
+        await wait_until(lambda: view.height() <= 720 // 3, what="the dock at a third")
+        assert window.compare.height() > 200
+        await h.close()
+
+    aio(go())
