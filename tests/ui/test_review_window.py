@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QCheckBox, QComboBox
 
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
@@ -294,6 +294,26 @@ def test_history_opened_on_a_720_px_window_leaves_the_answers_their_room(
         await wait_until(lambda: len(view.runs) == 3, what="the runs in history")
         await wait_until(lambda: view.height() <= 720 // 3, what="the dock at a third")
         assert window.compare.height() > 200
+        await h.close()
+
+    aio(go())
+
+
+def test_request_options_show_their_checkboxes_whole(aio, make_harness: Callable[..., Harness]) -> None:
+    """'Reason, but leave the reasoning out' and 'Mark the system prompt and attachments for
+    caching' were cut off at the dialog's edge: a fixed minimum width replaced the layout's own."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        dialog = window.params.edit_options()
+        await wait_until(dialog.isVisible, what="the options dialog")
+        boxes = dialog.findChildren(QCheckBox)
+        assert len(boxes) >= 3
+        for box in boxes:
+            assert box.width() >= box.sizeHint().width(), box.text()
+            assert box.mapTo(dialog, box.rect().topRight()).x() <= dialog.width(), box.text()
+        dialog.reject()
         await h.close()
 
     aio(go())
