@@ -75,6 +75,7 @@ class Sender(QObject):
                 self.keyNeeded.emit()
             return
         self.compare.start(run)
+        self.message.emit("", 0)  # an earlier "Not sent: ..." no longer holds
         self.composer.turn_sent(everyone=True)
         ws.sent_prompt = request.prompt
         self.comparisonSent.emit()
@@ -157,6 +158,7 @@ class Sender(QObject):
             QMessageBox.information(self._window, "Cannot send yet", str(exc))
             return False
         self.compare.start(run, panes)
+        self.message.emit("", 0)  # an earlier "Not sent: ..." no longer holds
         self.workspace.sent_prompt = request.prompt
         if blind:  # labelled A, B, ... from left to right as they now show
             self.blind.hide_models(run, [p for p in self.compare.panes if p in panes])

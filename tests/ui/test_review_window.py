@@ -14,6 +14,7 @@ from playground.core.routing import Routing
 from playground.core.templates import PromptTemplate
 from playground.ui.dialogs import CodeDialog
 from playground.ui.template_dialogs import VersionsDialog
+from tests.core.test_conversation import png_bytes
 from tests.ui.conftest import Harness, wait_until
 from tests.ui.test_a11y_names import unnamed
 
@@ -314,6 +315,34 @@ def test_request_options_show_their_checkboxes_whole(aio, make_harness: Callable
             assert box.width() >= box.sizeHint().width(), box.text()
             assert box.mapTo(dialog, box.rect().topRight()).x() <= dialog.width(), box.text()
         dialog.reject()
+        await h.close()
+
+    aio(go())
+
+
+def test_leave_out_and_follow_up_does_not_leave_not_sent_on_the_status_bar(
+    aio, make_harness: Callable[..., Harness], tmp_path: Path
+) -> None:
+    """The follow-up went to the other panes, but the status bar kept saying 'Not sent: see the note
+    in the flagged panes.'"""
+    h = make_harness()
+    picture = tmp_path / "chart.png"
+    picture.write_bytes(png_bytes())
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini", "sim/vision-large")
+        await h.send("first")
+        await h.finish()
+        window.attach_files([str(picture)])
+        window.promptEdit.setPlainText("What is in this chart?")
+        window.follow_up()
+        assert window.statusBar().currentMessage().startswith("Not sent")
+        assert window.leaveOutButton is not None
+        window.leaveOutButton.click()
+        await h.finish()
+        assert len(h.sim.chat_requests("sim/vision-large")) == 2  # it went
+        assert "Not sent" not in window.statusBar().currentMessage()
         await h.close()
 
     aio(go())
