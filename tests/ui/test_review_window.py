@@ -13,6 +13,7 @@ from playground.core.request import ChatParams
 from playground.core.routing import Routing
 from playground.core.templates import PromptTemplate
 from playground.ui.dialogs import CodeDialog
+from playground.ui.params_panel import ParamsDialog
 from playground.ui.template_dialogs import VersionsDialog
 from tests.core.test_conversation import png_bytes
 from tests.ui.conftest import Harness, wait_until
@@ -343,6 +344,42 @@ def test_leave_out_and_follow_up_does_not_leave_not_sent_on_the_status_bar(
         await h.finish()
         assert len(h.sim.chat_requests("sim/vision-large")) == 2  # it went
         assert "Not sent" not in window.statusBar().currentMessage()
+        await h.close()
+
+    aio(go())
+
+
+def test_parameters_for_this_pane_can_add_request_options_for_that_pane(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    """README: '⋯ > Parameters for this pane... can add to it for one pane'. The Request options
+    button had moved beside the System prompt toggle and was in no layout in the pane's dialog."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini", "sim/balanced-pro")
+        pane = window.compare.panes[1]
+        pane.edit_overrides()
+        dialog = pane.findChild(ParamsDialog)
+        assert dialog is not None
+        await wait_until(dialog.isVisible, what="the pane's parameters")
+        button = dialog.panel.optionsButton
+        assert button.isVisible() and dialog.isAncestorOf(button)
+        options = dialog.panel.edit_options()
+        await wait_until(options.isVisible, what="the request options")
+        options.webSearchBox.setChecked(True)
+        options.accept()
+        assert button.text() != "Options: none"
+        dialog.accept()
+        assert pane.overrides is not None and pane.overrides.web_search is not None
+        await h.send("Latest HTTP caching news")
+        await h.finish()
+        tools = {
+            m: h.sim.chat_requests(m)[0].json().get("tools") for m in ("sim/quick-mini", "sim/balanced-pro")
+        }
+        assert tools["sim/quick-mini"] is None
+        assert tools["sim/balanced-pro"] and tools["sim/balanced-pro"][0]["type"] == "openrouter:web_search"
         await h.close()
 
     aio(go())
