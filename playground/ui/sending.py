@@ -149,7 +149,8 @@ class Sender(QObject):
 
     def start(self, request: CompareRequest, panes: list[ResponsePane]) -> bool:
         """A follow-up, a branch or a re-run; in blind mode it is voted on like a new comparison."""
-        blind = self.composer.read().blind
+        ws = self.composer.read()
+        blind = ws.blind
         if blind:  # shuffled again: after a vote the panes are back in the order the user knows
             self.blind.before_run(shuffle=len(panes) > 1)
         try:
@@ -159,7 +160,8 @@ class Sender(QObject):
             return False
         self.compare.start(run, panes)
         self.message.emit("", 0)  # an earlier "Not sent: ..." no longer holds
-        self.workspace.sent_prompt = request.prompt
+        if request.prompt == ws.prompt:  # an edited turn or tool results are not the prompt box's
+            ws.sent_prompt = request.prompt
         if blind:  # labelled A, B, ... from left to right as they now show
             self.blind.hide_models(run, [p for p in self.compare.panes if p in panes])
         self._remember_recent([p.model for p in panes])

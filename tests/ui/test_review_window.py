@@ -383,3 +383,30 @@ def test_parameters_for_this_pane_can_add_request_options_for_that_pane(
         await h.close()
 
     aio(go())
+
+
+def test_a_prompt_sent_then_a_turn_edited_is_not_offered_again_at_the_next_start(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    """'A prompt you sent is not offered again': editing a turn (a branch) made the edited text the
+    'sent' one, so the prompt box's already-sent prompt came back after a restart."""
+    first = make_harness()
+
+    async def go() -> None:
+        window = await first.start()
+        first.set_models(*MODELS)
+        await first.send("Explain caching")
+        await first.finish()
+        pane = window.compare.panes[1]
+        window.sending.branch_pane(pane, 0, "Explain caching in one line")
+        await wait_until(lambda: window.compare.running, what="the branch to run")
+        await first.finish()
+        assert len(pane.left_behind) == 1
+        assert window.promptEdit.toPlainText() == "Explain caching"
+        await first.close()
+        again = make_harness()
+        window = await again.start()
+        assert window.promptEdit.toPlainText() == ""
+        await again.close()
+
+    aio(go())
