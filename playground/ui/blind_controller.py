@@ -101,6 +101,15 @@ class BlindController(QObject):
         for pane in self.pending[1]:
             pane.set_voting(True)
 
+    def hold_vote(self) -> None:
+        """A pane of the blind run runs again (Retry): no vote until every answer is in."""
+        if self.pending is None:
+            return
+        if self._vote_bar is not None:
+            self._vote_bar.hide()
+        for pane in self.pending[1]:
+            pane.set_voting(False)
+
     def vote_best(self, pane: ResponsePane) -> None:
         if self.pending is None or pane not in self.pending[1]:
             return

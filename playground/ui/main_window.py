@@ -310,7 +310,9 @@ class MainWindow(QMainWindow):
     def _run_state_changed(self) -> None:
         running = self.compare.running
         self.stopAllButton.setEnabled(running)
-        if not running:
+        if running:
+            self.blind.hold_vote()
+        else:
             self.blind.offer_vote()
         self.composer.update_buttons()
         if not running:

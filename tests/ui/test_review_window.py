@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
 from playground.core.templates import PromptTemplate
+from playground.simulator import Behaviour
 from playground.ui.dialogs import CodeDialog
 from playground.ui.params_panel import ParamsDialog
 from playground.ui.template_dialogs import VersionsDialog
@@ -408,5 +409,31 @@ def test_a_prompt_sent_then_a_turn_edited_is_not_offered_again_at_the_next_start
         window = await again.start()
         assert window.promptEdit.toPlainText() == ""
         await again.close()
+
+    aio(go())
+
+
+def test_retrying_a_pane_of_a_blind_run_holds_the_vote_until_its_answer_is_in(
+    aio, make_harness: Callable[..., Harness], qtbot
+) -> None:
+    """Retry on a blind pane left the vote bar and every ★ Best up while that pane was still
+    answering: a vote could be cast on an answer not yet given."""
+    h = make_harness()
+    h.sim.set_default("sim/quick-mini", Behaviour(tokens_per_second=40))
+
+    async def go() -> None:
+        window = await h.start()
+        await _blind_run(h, qtbot)
+        pane = next(p for p in window.compare.panes if p.model == "sim/quick-mini")
+        assert all(p.voteButton.isVisible() for p in window.compare.panes)
+        pane.retryButton.click()
+        await wait_until(lambda: window.compare.running, what="the retry to run")
+        assert not window.voteBar.isVisible()
+        assert not any(p.voteButton.isVisible() for p in window.compare.panes)
+        await h.finish()
+        await wait_until(window.voteBar.isVisible, what="the vote bar again")
+        assert all(p.voteButton.isVisible() for p in window.compare.panes)
+        assert pane.blind is not None  # still hidden until the vote
+        await h.close()
 
     aio(go())
