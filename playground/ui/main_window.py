@@ -233,6 +233,7 @@ class MainWindow(QMainWindow):
             from playground.ui.template_panel import TemplatePanel
 
             panel = TemplatePanel(self.session, self)
+            panel.useRequested.connect(self._leave_blind_run)  # before the template fills the panes
             panel.useRequested.connect(self.reopen.use_template)
             panel.matrixRequested.connect(self.reopen.show_matrix)
             panel.versionsCompareRequested.connect(lambda old, new: self.reopen.show_matrix(new, other=old))
@@ -248,8 +249,8 @@ class MainWindow(QMainWindow):
             from playground.ui.history_view import HistoryView
 
             view = HistoryView(self.session, self)
-            view.openRequested.connect(self.reopen.open_run)
-            view.rerunRequested.connect(self.reopen.rerun)
+            view.openRequested.connect(self.open_run)
+            view.rerunRequested.connect(self.rerun)
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, view)  # a wide table
             view.hide()
             view.visibilityChanged.connect(self.historyAction.setChecked)
@@ -354,16 +355,24 @@ class MainWindow(QMainWindow):
     def send(self) -> None:
         self.sending.send()
 
+    def _leave_blind_run(self, *_what: object) -> None:
+        """The panes are about to show another run or template: a blind run still waiting for its
+        vote is revealed first (a vote then would be counted for models its panes no longer show)."""
+        self.blind.reveal(quiet=True)
+
     def set_pane_models(self, models: list[str]) -> None:
+        self._leave_blind_run()
         self.models.set_pane_models(models)
 
     def show_matrix(self, template: PromptTemplate, other: PromptTemplate | None = None) -> MatrixDialog:
         return self.reopen.show_matrix(template, other)
 
     def open_run(self, run: RunRecord) -> None:
+        self._leave_blind_run()
         self.reopen.open_run(run)
 
     def rerun(self, run: RunRecord) -> None:
+        self._leave_blind_run()
         self.reopen.rerun(run)
 
     @property

@@ -437,3 +437,50 @@ def test_retrying_a_pane_of_a_blind_run_holds_the_vote_until_its_answer_is_in(
         await h.close()
 
     aio(go())
+
+
+def test_opening_a_past_run_during_a_blind_vote_reveals_it_instead_of_mixing_them_up(
+    aio, make_harness: Callable[..., Harness], qtbot
+) -> None:
+    """History > Open while a blind run waited for its vote kept the labels on panes now showing the
+    other run; a vote then read a deleted pane (a crash) or counted the wrong models."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/long-context", "sim/vision-large")
+        await h.send("first")
+        await h.finish()
+        first = h.session.runs.list_runs()[0]
+        await _blind_run(h, qtbot)
+        window.open_run(h.session.runs.get(first.id))
+        assert window.blind_pending is None and not window.voteBar.isVisible()
+        assert [p.blind for p in window.compare.panes] == [None, None]
+        assert window.compare.models() == ["sim/long-context", "sim/vision-large"]
+        for pane, answer in zip(window.compare.panes, first.answers, strict=True):
+            assert pane.outputView.text == answer.answer  # each pane shows its own model's answer
+        window.voteBar.voted.emit("tie")  # a stray click on the bar does nothing now
+        assert h.session.runs.leaderboard_votes() == []
+        await h.close()
+
+    aio(go())
+
+
+def test_removing_a_pane_of_a_blind_run_before_the_vote_reveals_the_rest(
+    aio, make_harness: Callable[..., Harness], qtbot
+) -> None:
+    """A script or template that changes the panes during a blind vote: the vote must not read a
+    pane that is gone (it crashed the window)."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        await _blind_run(h, qtbot)
+        window.compare.remove_pane(window.compare.panes[0])
+        assert window.blind_pending is None
+        assert all(p.blind is None for p in window.compare.panes)
+        window.voteBar.voted.emit("tie")
+        assert h.session.runs.leaderboard_votes() == []
+        await h.close()
+
+    aio(go())
