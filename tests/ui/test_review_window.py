@@ -484,3 +484,28 @@ def test_removing_a_pane_of_a_blind_run_before_the_vote_reveals_the_rest(
         await h.close()
 
     aio(go())
+
+
+def test_the_leaderboard_after_one_vote_says_one_vote(
+    aio, make_harness: Callable[..., Harness], qtbot
+) -> None:
+    """'1 votes. Bradley-Terry ratings...' under the leaderboard after the first vote."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        await _blind_run(h, qtbot)
+        window.voteBar.voted.emit("tie")
+        board = window.show_leaderboard()
+        await wait_until(lambda: not board.pending, what="the ratings")
+        assert board.summaryLabel.text().startswith("1 vote. ")
+        board.close()
+        await _blind_run(h, qtbot)
+        window.voteBar.voted.emit("all_bad")
+        board = window.show_leaderboard()
+        await wait_until(lambda: not board.pending, what="the ratings")
+        assert board.summaryLabel.text().startswith("2 votes. ")
+        board.close()
+        await h.close()
+
+    aio(go())
