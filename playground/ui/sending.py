@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 from playground.core.compare import CompareRequest
 from playground.core.errors import NoKeyError, PlaygroundError
 from playground.core.history import RunRecord
-from playground.core.workspace import NOTHING_TO_FOLLOW, recent_models
+from playground.core.workspace import recent_models
 from playground.ui.blind_controller import BlindController
 from playground.ui.compare_view import CompareView
 from playground.ui.composer import Composer
@@ -90,7 +90,7 @@ class Sender(QObject):
             return
         indices = ws.conversation_panes()
         if not indices:
-            self.message.emit(NOTHING_TO_FOLLOW, 6000)
+            self.message.emit(ws.follow_up_problem(answered=self.compare.run is not None), 6000)
             return
         panes = [self.compare.panes[i] for i in indices]
         self.composer.update_estimate()

@@ -509,3 +509,32 @@ def test_the_leaderboard_after_one_vote_says_one_vote(
         await h.close()
 
     aio(go())
+
+
+def test_follow_up_with_nothing_to_follow_says_why(aio, make_harness: Callable[..., Harness], qtbot) -> None:
+    """Ctrl+Shift+Enter after every pane was stopped said 'send a comparison first' (one was just
+    sent); with every pane left out it said the same instead of how to tick one back in."""
+    h = make_harness()
+    h.sim.set_default("sim/quick-mini", Behaviour(tokens_per_second=20))
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini")
+        await h.send("Explain caching")
+        window.compare.stop_all()
+        await h.finish()
+        window.promptEdit.setPlainText("And ETags?")
+        window.follow_up()
+        assert "Retry" in window.statusBar().currentMessage()
+        assert "send a comparison first" not in window.statusBar().currentMessage()
+        h.sim.set_default("sim/quick-mini", Behaviour())  # the retry answers at full speed
+        window.compare.panes[0].retryButton.click()
+        await wait_until(lambda: window.compare.running, what="the retry")
+        await h.finish()
+        window.compare.panes[0].set_in_conversation(False)
+        window.promptEdit.setPlainText("And ETags?")
+        window.follow_up()
+        assert "Include in follow-ups" in window.statusBar().currentMessage()
+        await h.close()
+
+    aio(go())
