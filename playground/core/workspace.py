@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 MAX_RECENT = 12
 PICK_EVERY_MODEL = "Pick a model in every pane first."
 NOTHING_TO_FOLLOW = "Nothing to follow up yet: send a comparison first."
+ALL_LEFT_OUT = "Every pane is left out of follow-ups: tick Include in follow-ups in a pane's ⋯ menu."
+NO_COMPLETE_ANSWER = "No pane has a complete answer to follow up: Send again, or Retry a pane."
 
 
 @dataclass
@@ -108,6 +110,13 @@ class Workspace:
     def conversation_panes(self) -> list[int]:
         """The panes a follow-up goes to."""
         return [i for i, pane in enumerate(self.panes) if pane.follows]
+
+    def follow_up_problem(self, *, answered: bool) -> str:
+        """Why there is no pane to follow up in, in words (``answered``: a comparison was shown, so
+        its panes failed or were stopped rather than never sent)."""
+        if any(pane.left_out for pane in self.panes):
+            return ALL_LEFT_OUT
+        return NO_COMPLETE_ANSWER if answered else NOTHING_TO_FOLLOW
 
     def can_follow_up(self) -> bool:
         return self.can_send() and bool(self.conversation_panes())

@@ -173,7 +173,7 @@ class LeaderboardView(QDialog):
             votes = self.session.runs.leaderboard_votes(**({scope[0]: scope[1]} if scope else {}))
         self._generation += 1
         self.pending = True
-        self.summaryLabel.setText(f"Ranking {len(votes)} votes...")
+        self.summaryLabel.setText(f"Ranking {len(votes)} vote{'' if len(votes) == 1 else 's'}...")
         self.exportButton.setEnabled(False)
         judge = bool(scope and scope[0] == "judge")
         self._task = asyncio.ensure_future(self._rank(self._generation, votes, judge=judge))
@@ -200,7 +200,7 @@ class LeaderboardView(QDialog):
                 if column != 1:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
-        source = "judge's picks" if judge else "votes"
+        source = ("judge's pick" if judge else "vote") + ("" if votes == 1 else "s")
         text = (
             f"{votes} {source}. Bradley-Terry ratings on the Elo scale (1000 = average, +400 = ten "
             "times the odds of being preferred); the interval comes from re-fitting on resampled votes."

@@ -57,6 +57,7 @@ class BlindController(QObject):
         self.pending: tuple[ThreadedRun, list[ResponsePane]] | None = None  # (run, its panes) until a vote
         self.rank_dialog: RankDialog | None = None
         self._order: list[ResponsePane] = []
+        compare.panesChanged.connect(self._panes_changed)
 
     def toggled(self, on: bool) -> None:
         if not on:
@@ -101,6 +102,15 @@ class BlindController(QObject):
         for pane in self.pending[1]:
             pane.set_voting(True)
 
+    def hold_vote(self) -> None:
+        """A pane of the blind run runs again (Retry): no vote until every answer is in."""
+        if self.pending is None:
+            return
+        if self._vote_bar is not None:
+            self._vote_bar.hide()
+        for pane in self.pending[1]:
+            pane.set_voting(False)
+
     def vote_best(self, pane: ResponsePane) -> None:
         if self.pending is None or pane not in self.pending[1]:
             return
@@ -134,10 +144,15 @@ class BlindController(QObject):
         saved = self.session.runs.save_vote(run.run_id, kind, [p.model for p in ranking])
         self.reveal(note="Vote saved. " if saved else "")
 
+    def _panes_changed(self) -> None:
+        """A pane of the blind run was removed: nothing left to vote on fairly, so reveal."""
+        if self.pending is not None and not set(self.pending[1]) <= set(self.compare.panes):
+            self.reveal(quiet=True)
+
     def reveal(self, *, quiet: bool = False, note: str = "") -> None:
         if self.pending is None:
             return
-        _, panes = self.pending
+        panes = [p for p in self.pending[1] if p in self.compare.panes]  # a removed pane is gone
         who = ", ".join(f"{p.blind} was {p.model}" for p in panes if p.blind)
         for pane in panes:
             pane.set_blind(None)

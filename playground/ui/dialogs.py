@@ -49,9 +49,9 @@ class CodeDialog(QDialog):
             view.setReadOnly(True)
             view.setFont(mono)
             view.setObjectName(f"{language}Snippet")
-            self.tabs.addTab(
-                view, {"curl": "curl", "python": "Python (httpx)", "javascript": "JavaScript"}[language]
-            )
+            title = {"curl": "curl", "python": "Python (httpx)", "javascript": "JavaScript"}[language]
+            view.setAccessibleName(f"Request as {title}")
+            self.tabs.addTab(view, title)
         layout.addWidget(self.tabs, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         copy = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)

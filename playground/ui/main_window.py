@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
         self.blind.revealed.connect(self.composer.schedule_estimate)
         self.sending.keyNeeded.connect(self.show_key_dialog)
         self.sending.comparisonSent.connect(self._make_room_for_answers)
+        self.sending.recentChanged.connect(self.models.catalog_changed)
         self.window_state.themeChanged.connect(self.menus.theme_changed)
         self.window_state.rowsRestored.connect(lambda rows: self.gridAction.setChecked(rows == 2))
         c = self.compare
@@ -220,6 +221,7 @@ class MainWindow(QMainWindow):
         the window appears without loading the template and history machinery."""
         self._template_panel: TemplatePanel | None = None
         self._history_view: HistoryView | None = None
+        self._history_sized = False
         self.compare.runFinished.connect(self.session.runs.run_ended)
         # The templates dock takes the full height on the left and history sits under the panes
         # only: stacked, their minimum heights would not fit a 720 px screen.
@@ -231,6 +233,7 @@ class MainWindow(QMainWindow):
             from playground.ui.template_panel import TemplatePanel
 
             panel = TemplatePanel(self.session, self)
+            panel.useRequested.connect(self._leave_blind_run)  # before the template fills the panes
             panel.useRequested.connect(self.reopen.use_template)
             panel.matrixRequested.connect(self.reopen.show_matrix)
             panel.versionsCompareRequested.connect(lambda old, new: self.reopen.show_matrix(new, other=old))
@@ -246,13 +249,25 @@ class MainWindow(QMainWindow):
             from playground.ui.history_view import HistoryView
 
             view = HistoryView(self.session, self)
-            view.openRequested.connect(self.reopen.open_run)
-            view.rerunRequested.connect(self.reopen.rerun)
+            view.openRequested.connect(self.open_run)
+            view.rerunRequested.connect(self.rerun)
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, view)  # a wide table
             view.hide()
             view.visibilityChanged.connect(self.historyAction.setChecked)
+            view.visibilityChanged.connect(self._size_history_dock)
             self._history_view = view
         return self._history_view
+
+    def _size_history_dock(self, shown: bool) -> None:
+        """The first time history opens it takes a third of the height: left to its size hint (a
+        wide table) it took half of a 720 px screen and squeezed the answers to a few lines."""
+        view = self._history_view
+        if not shown or view is None or self._history_sized:
+            return
+        self._history_sized = True  # after this the user's drag of the edge is kept
+        self.resizeDocks(
+            [view], [max(view.minimumSizeHint().height(), self.height() // 3)], Qt.Orientation.Vertical
+        )
 
     def _status_bar(self) -> None:
         bar = self.statusBar()
@@ -296,7 +311,9 @@ class MainWindow(QMainWindow):
     def _run_state_changed(self) -> None:
         running = self.compare.running
         self.stopAllButton.setEnabled(running)
-        if not running:
+        if running:
+            self.blind.hold_vote()
+        else:
             self.blind.offer_vote()
         self.composer.update_buttons()
         if not running:
@@ -328,6 +345,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.compare.stop_all()
+        self.blind.reveal(quiet=True)  # the panes go back to the user's order before it is saved
         self.state_store.save(self.window_state.state())
         event.accept()
         self.closed.emit()
@@ -337,16 +355,24 @@ class MainWindow(QMainWindow):
     def send(self) -> None:
         self.sending.send()
 
+    def _leave_blind_run(self, *_what: object) -> None:
+        """The panes are about to show another run or template: a blind run still waiting for its
+        vote is revealed first (a vote then would be counted for models its panes no longer show)."""
+        self.blind.reveal(quiet=True)
+
     def set_pane_models(self, models: list[str]) -> None:
+        self._leave_blind_run()
         self.models.set_pane_models(models)
 
     def show_matrix(self, template: PromptTemplate, other: PromptTemplate | None = None) -> MatrixDialog:
         return self.reopen.show_matrix(template, other)
 
     def open_run(self, run: RunRecord) -> None:
+        self._leave_blind_run()
         self.reopen.open_run(run)
 
     def rerun(self, run: RunRecord) -> None:
+        self._leave_blind_run()
         self.reopen.rerun(run)
 
     @property

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,6 @@ from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMenu, QMessageBox
 
-from playground.core.compare import CompareRequest, PaneSpec
 from playground.core.errors import PlaygroundError
 from playground.ui.blind_controller import BlindController
 from playground.ui.compare_view import CompareView
@@ -186,18 +185,18 @@ class Menus(QObject):
         """The request pane ``index`` would send, as code."""
         from playground.ui.dialogs import CodeDialog
 
-        ws = self.composer.read()
-        pane = self.compare.panes[index]
-        request = CompareRequest(
-            ws.prompt, (PaneSpec(pane.model),), ws.system_text(), ws.params
-        ).chat_request(0)
+        # what Send would send this pane: its own parameters and routing too (not the model alone);
+        # attachments stay out of the snippet (megabytes of base64)
+        whole, _record = self.composer.read().compare_request()
+        request = replace(whole, attachments=()).chat_request(index)
         base = self.session.code_base_url()
         CodeDialog(request, base, self.window).open()
 
     def show_diff(self) -> None:
         from playground.ui.dialogs import DiffDialog
 
-        answers = [(p.model, p.outputView.text) for p in self.compare.panes if p.outputView.text]
+        # a blind run waiting for its vote is named by its labels: the diff must not reveal the models
+        answers = [(p.blind or p.model, p.outputView.text) for p in self.compare.panes if p.outputView.text]
         if len(answers) < 2:
             self.message.emit("Run a comparison first: the diff needs two answers.", 6000)
             return
@@ -237,7 +236,9 @@ class Menus(QObject):
 
         rows = [line.split("  ", 1) for line in SHORTCUTS.splitlines()]
         self.shortcuts_dialog = ShortcutsDialog(
-            [(keys, what.capitalize()) for keys, what in rows], self.window
+            # only the first letter is raised: str.capitalize() lowered "Markdown"
+            [(keys, what[:1].upper() + what[1:]) for keys, what in rows],
+            self.window,
         )
         self.shortcuts_dialog.open()
 
@@ -312,4 +313,5 @@ Ctrl+L  leaderboard
 Ctrl+Shift+C  copy the comparison as Markdown
 Ctrl+S  save the template being edited (else the comparison as Markdown)
 F5  refresh the model list
+F1  list the shortcuts
 Ctrl+Q  quit"""

@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -245,8 +246,18 @@ class ModelBrowser(QDialog):
         return row
 
     def set_catalog(self, catalog: ModelCatalog, favourites: set[str]) -> None:
+        chosen = self.selected_ids()  # a reset drops the selection: ★ then Add to panes must still work
         self.source.set_catalog(catalog, favourites)
+        self._select(chosen)
         self._count()
+
+    def _select(self, ids: list[str]) -> None:
+        selection = self.table.selectionModel()
+        rows = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if self.source.model_at(self.proxy.mapToSource(index).row()).id in ids:
+                selection.select(index, rows)
 
     def set_status(self, text: str) -> None:
         self.statusLabel.setText(f"{self.proxy.rowCount()} of {self.source.rowCount()} models - {text}")
@@ -284,5 +295,5 @@ class ModelBrowser(QDialog):
         favourites = set(self.source.favourites)
         for model_id in self.selected_ids():
             favourites ^= {model_id}
-        self.source.set_catalog(self.source.catalog, favourites)
+        self.set_catalog(self.source.catalog, favourites)
         self.favouritesChanged.emit(sorted(favourites))

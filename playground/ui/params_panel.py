@@ -169,6 +169,12 @@ class ParamsDialog(QDialog):
         self.panel = ParamsPanel()
         self.panel.set_params(params)
         layout.addWidget(self.panel)
+        # in the window this button sits beside the System prompt toggle; here it is the only way
+        # to give one pane (or a template) its own schema, tools or web search
+        options = QHBoxLayout()
+        options.addWidget(self.panel.optionsButton)
+        options.addStretch(1)
+        layout.addLayout(options)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

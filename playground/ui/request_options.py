@@ -71,7 +71,6 @@ class RequestOptionsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("requestOptionsDialog")
         self.setWindowTitle("Request options")
-        self.setMinimumWidth(520)
         self._options = surface_of(params)
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -89,6 +88,8 @@ class RequestOptionsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        # a roomy default, never below what the rows need (a fixed minimum width cut the checkboxes)
+        self.resize(max(520, self.sizeHint().width()), self.sizeHint().height())
 
     def _answer_rows(self, form: QFormLayout, params: ChatParams) -> None:
         """Answer format with its schema; tools with the choice among them."""

@@ -7,6 +7,7 @@ Signals:
     message(str, int): words for the status bar, and for how many milliseconds.
     keyNeeded(): a new comparison could not go for want of a key (the window opens the key dialog).
     comparisonSent(): a new comparison started (the window gives the answers room).
+    recentChanged(): the recent models changed (the pickers list them first).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 from playground.core.compare import CompareRequest
 from playground.core.errors import NoKeyError, PlaygroundError
 from playground.core.history import RunRecord
-from playground.core.workspace import NOTHING_TO_FOLLOW, recent_models
+from playground.core.workspace import recent_models
 from playground.ui.blind_controller import BlindController
 from playground.ui.compare_view import CompareView
 from playground.ui.composer import Composer
@@ -31,6 +32,7 @@ class Sender(QObject):
     message = Signal(str, int)
     keyNeeded = Signal()
     comparisonSent = Signal()
+    recentChanged = Signal()
 
     def __init__(
         self,
@@ -73,6 +75,7 @@ class Sender(QObject):
                 self.keyNeeded.emit()
             return
         self.compare.start(run)
+        self.message.emit("", 0)  # an earlier "Not sent: ..." no longer holds
         self.composer.turn_sent(everyone=True)
         ws.sent_prompt = request.prompt
         self.comparisonSent.emit()
@@ -87,7 +90,7 @@ class Sender(QObject):
             return
         indices = ws.conversation_panes()
         if not indices:
-            self.message.emit(NOTHING_TO_FOLLOW, 6000)
+            self.message.emit(ws.follow_up_problem(answered=self.compare.run is not None), 6000)
             return
         panes = [self.compare.panes[i] for i in indices]
         self.composer.update_estimate()
@@ -146,18 +149,21 @@ class Sender(QObject):
 
     def start(self, request: CompareRequest, panes: list[ResponsePane]) -> bool:
         """A follow-up, a branch or a re-run; in blind mode it is voted on like a new comparison."""
-        blind = self.composer.read().blind
-        if blind:
-            self.blind.before_run(shuffle=False)
+        ws = self.composer.read()
+        blind = ws.blind
+        if blind:  # shuffled again: after a vote the panes are back in the order the user knows
+            self.blind.before_run(shuffle=len(panes) > 1)
         try:
             run = self.session.runs.new_compare(request)
         except PlaygroundError as exc:
             QMessageBox.information(self._window, "Cannot send yet", str(exc))
             return False
         self.compare.start(run, panes)
-        self.workspace.sent_prompt = request.prompt
-        if blind:
-            self.blind.hide_models(run, panes)
+        self.message.emit("", 0)  # an earlier "Not sent: ..." no longer holds
+        if request.prompt == ws.prompt:  # an edited turn or tool results are not the prompt box's
+            ws.sent_prompt = request.prompt
+        if blind:  # labelled A, B, ... from left to right as they now show
+            self.blind.hide_models(run, [p for p in self.compare.panes if p in panes])
         self._remember_recent([p.model for p in panes])
         return True
 
@@ -173,4 +179,7 @@ class Sender(QObject):
 
     def _remember_recent(self, models: list[str]) -> None:
         settings = self.session.settings  # a write that fails is said on the status bar
-        settings.update(recent_models=recent_models(models, settings.load().recent_models))
+        before = settings.load().recent_models
+        settings.update(recent_models=recent_models(models, before))
+        if settings.load().recent_models != before:
+            self.recentChanged.emit()

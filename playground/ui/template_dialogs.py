@@ -72,6 +72,8 @@ class VersionsDialog(QDialog):
         self.before_restore: Callable[[Callable[[], object]], bool] = lambda _then: True
         layout = QVBoxLayout(self)
         self.versionList = QListWidget()
+        self.versionList.setObjectName("versionList")
+        self.versionList.setAccessibleName("Saved versions")
         self.versionList.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.versionList.itemSelectionChanged.connect(self._show_diff)
         layout.addWidget(QLabel("Select one version to see it, two to compare them."))

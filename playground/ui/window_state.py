@@ -61,7 +61,9 @@ class WindowState(QObject):
         )
         composer.systemToggle.setChecked(bool(state.get("system_visible")) or bool(state.get("system")))
         composer.syncBox.setChecked(bool(state.get("sync")))
-        self.rowsRestored.emit(2 if state.get("rows") == 2 else 1)
+        rows = 2 if state.get("rows") == 2 else 1
+        self.compare.set_rows(rows)  # the menu's tick alone (rowsRestored) does not lay them out
+        self.rowsRestored.emit(rows)
         theme = state.get("theme")
         self.set_theme(theme if theme in THEMES else "system")
 
