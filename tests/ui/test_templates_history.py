@@ -99,6 +99,7 @@ def test_matrix_over_three_cases_and_two_models(
         matrix.retryButton.click()
         await wait_until(lambda: not matrix.run.running, timeout=20, what="the retried cell")
         assert all(c.state == "done" for c in matrix.run.cells.values())
+        await wait_until(lambda: not h.session.runs.writer.pending, timeout=20, what="the cells saved")
         runs = h.session.runs.list_runs(template="greet")
         assert sorted(run.case_name for run in runs) == ["Ada", "Grace", "Linus"]
         matrix.close()
@@ -197,6 +198,7 @@ def test_file_edited_outside_is_picked_up_and_versions_compared(
         assert len(headers) == 4 and headers[0].startswith("sim/quick-mini @ ")
         matrix.startButton.click()
         await wait_until(lambda: not matrix.run.running, timeout=20, what="both versions")
+        await wait_until(lambda: not h.session.runs.writer.pending, timeout=20, what="the cells saved")
         sent = [r.json()["messages"][-1]["content"] for r in h.sim.chat_requests("sim/quick-mini")]
         assert any(t.startswith("Say hello") for t in sent) and any(t.startswith("Wave at") for t in sent)
         versions = {run.template_version for run in h.session.runs.list_runs(template="ext")}
