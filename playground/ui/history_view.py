@@ -357,13 +357,21 @@ class HistoryView(QDockWidget):
         self.delete_box = box
 
     def _confirmed(self, ids: list[int]) -> None:
-        try:
-            for run_id in ids:
+        deleted, problem = 0, ""
+        for run_id in ids:
+            try:
                 self.session.runs.delete(run_id)
-        except PlaygroundError as exc:
-            self.totalsLabel.setText(str(exc))
+            except PlaygroundError as exc:  # said below; the runs not deleted stay listed
+                problem = str(exc)
+                break
+            deleted += 1
         self.refresh()
-        self.totalsLabel.setText(f"Deleted {len(ids)} run(s) from history.\n{self.totalsLabel.text()}")
+        said = f"Deleted {deleted} run{'' if deleted == 1 else 's'} from history."
+        if problem:
+            said = f"{problem}\n" + (
+                "Nothing was deleted." if not deleted else f"Deleted {deleted} of {len(ids)} runs."
+            )
+        self.totalsLabel.setText(f"{said}\n{self.totalsLabel.text()}")
 
     def _export(self, path: str | None = None) -> None:
         """The selected runs (or those listed) through the one exporter ``history export`` uses."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -80,6 +81,31 @@ def test_delete_asks_and_deletes_exactly_the_selected_run(aio, make_harness: Cal
         left = h.session.runs.list_runs()
         assert [run.prompt for run in left] == ["landed meanwhile"]
         assert view.model.rowCount() == 1 and "Deleted 1 run" in view.totalsLabel.text()
+        await h.close()
+
+    aio(go())
+
+
+def test_a_delete_that_fails_says_so_and_keeps_the_run(aio, make_harness: Callable[..., Harness]) -> None:
+    """The database refuses the delete (here a trigger; a full disk or a read-only file alike): History
+    says nothing was deleted and why, and the run stays listed - it used to say "Deleted 1 run(s)"."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini")
+        await _run(h, "keep me")
+        view = window.historyView
+        view.show()
+        await wait_until(lambda: view.model.rowCount() == 1, what="the run listed")
+        with sqlite3.connect(h.home / "data" / "history.sqlite3") as db:
+            db.execute("CREATE TRIGGER refuse BEFORE DELETE ON runs BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        view.table.selectRow(0)
+        _button(view, "deleteRunButton").click()
+        view.confirmDeleteButton.click()  # pytest-qt fails the test on an exception in the slot
+        said = view.totalsLabel.text()
+        assert "Nothing was deleted." in said and "Deleted 1 run" not in said
+        assert view.model.rowCount() == 1 and [r.prompt for r in h.session.runs.list_runs()] == ["keep me"]
         await h.close()
 
     aio(go())
