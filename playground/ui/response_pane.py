@@ -1,7 +1,8 @@
 """ResponsePane: one model's answer, streaming live, with its figures, state and controls.
 
 The pane only renders state: events are buffered as they arrive and drawn by ``flush()``, which
-the compare view calls on a frame timer, never once per token.
+the compare view calls on the FrameClock's frames, never once per token; the compare view alone
+decides in which frames a pane re-renders its text (compare_view.RENDER_EVERY).
 
 Signals:
     stopRequested(): the user pressed Stop.
@@ -49,8 +50,6 @@ from playground.ui.widgets import DETAILS_ROLE, FREE_ROLE, ModelItemDelegate
 
 PANE_MIME = "application/x-prompt-playground-pane"
 MIN_WIDTH = 250  # six panes fit 1600 px; narrower, a figure chip would not fit
-RENDER_INTERVAL = 0.08  # seconds between Markdown renders of one pane while it streams
-TAIL_BUDGET_CHARS = 2000  # beyond this unfinished-tail length, renders space out proportionally
 
 
 class DragHandle(QLabel):
@@ -128,7 +127,6 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
         self.blind_show_speed = True
         self._model_ids: list[str] = []
         self._started_at: float | None = None
-        self._rendered_at = 0.0
         self._first_token_at: float | None = None
         self.note = ""
         self.badges: list[str] = []
@@ -409,32 +407,23 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
             self._reasoning_buffer.append(event.text)
         self._dirty = True
 
-    def flush(self, *, figures: bool = True, force: bool = False, may_render: bool = True) -> None:
-        """Draw buffered text; with ``figures`` also refresh the figures line.
+    @property
+    def has_pending_text(self) -> bool:
+        """Text or reasoning arrived that the pane has not drawn yet."""
+        return bool(self._text_buffer or self._reasoning_buffer)
 
-        Markdown is re-rendered at most every RENDER_INTERVAL (longer for long unfinished
-        paragraphs), so a trickle of tokens does not re-lay out the answer 60 times a second;
-        ``may_render`` lets the compare view spread the panes' renders over different frames.
-        """
-        now = time.monotonic()
-        # A long unfinished paragraph is re-rendered whole each time: render it less often, so the
-        # cost per second stays flat however long the paragraph grows.
-        interval = RENDER_INTERVAL * max(1.0, self.outputView.tail_length / TAIL_BUDGET_CHARS)
-        due = force or (may_render and now - self._rendered_at >= interval)
-        if not due:
-            if figures and self._dirty:
-                self._dirty = False
-                self._render_state()
-            return
-        self._rendered_at = now
-        if self._reasoning_buffer:
+    def flush(self, *, render: bool = True, figures: bool = True) -> None:
+        """With ``render``, draw the buffered text and reasoning; with ``figures``, refresh the
+        figures line and state if anything changed. When is the caller's decision (the compare view
+        paces every pane in one place)."""
+        if render and self._reasoning_buffer:
             if self.reasoningToggle.isHidden():
                 self.reasoningToggle.show()
             cursor = self.reasoningView.textCursor()
             cursor.movePosition(cursor.MoveOperation.End)
             cursor.insertText("".join(self._reasoning_buffer))
             self._reasoning_buffer.clear()
-        if self._text_buffer:
+        if render and self._text_buffer:
             self.outputView.append_text("".join(self._text_buffer))
             self._text_buffer.clear()
         if figures and self._dirty:
