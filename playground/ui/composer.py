@@ -178,7 +178,7 @@ class ComposerMixin:
         self.followUpButton.setEnabled(ready and bool(self._conversation_panes()))
 
     def _conversation_panes(self) -> list[ResponsePane]:
-        return [p for p in self.compare.panes if p.in_conversation and p.thread]
+        return [p for p in self.compare.panes if p.in_conversation and p.messages]
 
     def choose_attachments(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
@@ -257,12 +257,12 @@ class ComposerMixin:
                 self.promptEdit.toPlainText(),
                 self.systemPromptEdit.toPlainText(),
                 params.max_tokens,
-                extra_tokens=[input_tokens(p.thread) + attached for p in follow],
+                extra_tokens=[input_tokens(p.messages) + attached for p in follow],
             )
             self.costLabel.setText(f"{self.costLabel.text()} · follow-up {usd(threads.total)}")
         for pane in self.compare.panes:
             pane.set_unknown(self._unknown_model(pane.model))
-            left_out = not pane.in_conversation and bool(pane.thread)  # the next follow-up skips it
+            left_out = not pane.in_conversation and bool(pane.messages)  # the next follow-up skips it
             problems = [] if left_out else self._pane_problems(pane, follow=pane in follow, all_notes=True)
             pane.set_note("\n".join(problems))
 
@@ -277,7 +277,7 @@ class ComposerMixin:
         draft = PaneDraft(
             pane.model,
             self.params.params().merged(pane.overrides),
-            (*(pane.thread if follow else ()), prompt),
+            (*(pane.messages if follow else ()), prompt),
             self.systemPromptEdit.toPlainText(),
             attachments,
             pane.routing is not None and pane.routing.require_parameters,

@@ -169,15 +169,15 @@ class _ChipFlow(QWidget):
                 background, caption_colour, value_colour = self._colours(chip, colours)
                 rect = QRectF(x, y, widths[index], height)
                 painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(background)  # type: ignore[arg-type]
+                painter.setBrush(background)
                 painter.drawRoundedRect(rect, height / 2, height / 2)
                 text_x = x + PAD_X
                 baseline = y + PAD_Y + metrics.ascent()
                 if chip.caption:
-                    painter.setPen(caption_colour)  # type: ignore[arg-type]
+                    painter.setPen(caption_colour)
                     painter.drawText(int(text_x), int(baseline), chip.caption + " ")
                     text_x += metrics.horizontalAdvance(chip.caption + " ")
-                painter.setPen(value_colour)  # type: ignore[arg-type]
+                painter.setPen(value_colour)
                 painter.drawText(int(text_x), int(baseline), chip.value)
         painter.end()
 

@@ -4,20 +4,14 @@ The pane only renders state: events are buffered as they arrive and drawn by ``f
 the compare view calls on the FrameClock's frames, never once per token; the compare view alone
 decides in which frames a pane re-renders its text (compare_view.RENDER_EVERY).
 
-Signals:
-    stopRequested(): the user pressed Stop.
-    retryRequested(): the user pressed Retry.
-    removeRequested(): the user closed the pane.
-    moveRequested(int): -1 to move left, +1 to move right.
-    codeRequested(): the user asked for a code snippet of this pane's request.
-    modelChanged(str): the model id typed or picked in the selector.
+Its signals, and what its parts (pane_figures, pane_thread, pane_controls) share: pane_base.PaneBase.
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtGui import QAction, QDrag, QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -93,19 +87,8 @@ def _tool(text: str, tip: str, name: str) -> QToolButton:
     return button
 
 
-class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame):
+class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin):
     """One column of the comparison."""
-
-    stopRequested = Signal()
-    retryRequested = Signal()
-    removeRequested = Signal()
-    moveRequested = Signal(int)
-    codeRequested = Signal()
-    modelChanged = Signal(str)
-    branchRequested = Signal(int, str)  # user turn index (0-based), its edited text
-    conversationChanged = Signal(bool)  # the pane was ticked in or out of follow-ups
-    voteRequested = Signal()  # blind mode: "this answer is the best"
-    focusRequested = Signal(bool)  # show this pane alone (True) or every pane again (False)
 
     def __init__(self, model: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,7 +103,7 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
         self.active = False  # part of a comparison that has not ended for this pane
         self.overrides: ChatParams | None = None  # this pane's own parameters, over the shared ones
         self.routing: Routing | None = None  # this pane's routing, over a template's defaults
-        self.thread: tuple[Message, ...] = ()  # this pane's conversation so far, its latest answer last
+        self.messages: tuple[Message, ...] = ()  # this pane's conversation so far, its latest answer last
         self.in_conversation = True  # follow-ups go to this pane
         self.left_behind: list[tuple[Message, ...]] = []  # threads an edited turn branched away from
         self.blind: str | None = None  # blind mode: the label shown instead of the model ("Model B")
@@ -238,7 +221,9 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
         self.modelSelector.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.modelSelector.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.modelSelector.setMinimumContentsLength(14)
-        self.modelSelector.lineEdit().setPlaceholderText("Pick a model")
+        line = self.modelSelector.lineEdit()  # an editable combo box always has one
+        if line is not None:
+            line.setPlaceholderText("Pick a model")
         self.modelSelector.setItemDelegate(ModelItemDelegate(self.modelSelector))
         self.modelSelector.view().setMinimumWidth(360)  # room for the price and context
         completer = self.modelSelector.completer()
@@ -281,7 +266,7 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
             menu.addAction(action)
             actions[text] = action
         self.moveLeftAction, self.moveRightAction = actions["Move left"], actions["Move right"]
-        self.removeAction = actions["Remove pane"]
+        self.removePaneAction = actions["Remove pane"]
         self.focusAction = QAction("Focus this pane", menu)
         self.focusAction.setCheckable(True)
         self.focusAction.toggled.connect(self.focusRequested)
@@ -312,10 +297,6 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
         return row
 
     # ----- state ----------------------------------------------------------------------------
-
-    @property
-    def model(self) -> str:
-        return self.modelSelector.currentText().strip()
 
     def set_models(self, ids: list[str], details: dict[str, tuple[str, bool]] | None = None) -> None:
         """Fill the selector (favourites and recent first) without changing the chosen model.
@@ -352,7 +333,7 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
         not offered."""
         self.moveLeftAction.setEnabled(index > 0)
         self.moveRightAction.setEnabled(index < count - 1)
-        self.removeAction.setEnabled(count > 1)
+        self.removePaneAction.setEnabled(count > 1)
 
     def _update_placeholder(self) -> None:
         if self.active or self.result.state is not PaneState.QUEUED:
@@ -363,7 +344,7 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
             text = "Pick a model above, then press Send."
         self.outputView.setPlaceholderText(text)
         line = self.modelSelector.lineEdit()
-        if not line.hasFocus():
+        if line is not None and not line.hasFocus():
             line.setCursorPosition(0)  # a narrow pane shows the id's start, not its end
 
     def _update_actions(self) -> None:

@@ -103,7 +103,7 @@ class SendingMixin:
             return
         if not self._within_spend_cap():
             return
-        specs = tuple(PaneSpec(p.model, p.overrides, routing=p.routing, history=p.thread) for p in panes)
+        specs = tuple(PaneSpec(p.model, p.overrides, routing=p.routing, history=p.messages) for p in panes)
         system = self.systemPromptEdit.toPlainText().strip() or None
         request = CompareRequest(
             prompt, specs, system, self.params.params(), attachments=tuple(self.attachmentStrip.attachments)
@@ -141,18 +141,18 @@ class SendingMixin:
                 "Stop or wait for the current answers first, then edit the turn.", 6000
             )
             return
-        pairs = turns(pane.thread)
+        pairs = turns(pane.messages)
         if not 0 <= turn_index < len(pairs):
             return
         original = pairs[turn_index][0]
-        history = branch(pane.thread, turn_index)
+        history = branch(pane.messages, turn_index)
         spec = PaneSpec(pane.model, pane.overrides, routing=pane.routing, history=history)
         system = self.systemPromptEdit.toPlainText().strip() or None
         request = CompareRequest(
             text, (spec,), system, self.params.params(), attachments=original.attachments
         )
         if self._start(request, [pane]):
-            pane.left_behind.append(pane.thread)  # the thread view offers a way back to it
+            pane.left_behind.append(pane.messages)  # the thread view offers a way back to it
 
     def _start(self, request: CompareRequest, panes: list[ResponsePane]) -> bool:
         """A follow-up or a branch; in blind mode it is voted on like a new comparison."""
