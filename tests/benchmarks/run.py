@@ -3,6 +3,7 @@
 python -m tests.benchmarks.run            # full sizes, checks the budgets (a few minutes)
 python -m tests.benchmarks.run --smoke    # tiny sizes, no budgets (CI keeps it from rotting)
 python -m tests.benchmarks.run --only 1 5 9
+python -m tests.benchmarks.run --only 14    # the test matrix in the window (matrix_bench.py)
 python -m tests.benchmarks.run --only 15 --peers   # also against `llm` (installs it in a throwaway venv)
 """
 
@@ -430,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     sizes = Sizes(args.smoke)
-    wanted = set(args.only or range(1, 14))
+    wanted = set(args.only or range(1, 15))
     if args.peers and not args.smoke:
         wanted.add(15)
     figures: list[Figure] = []
@@ -456,6 +457,10 @@ def main(argv: list[str] | None = None) -> int:
             figures.append(bench_cli_one(url, sizes))
         if 13 in wanted:
             figures.append(bench_cli_start(sizes))
+        if 14 in wanted:
+            from tests.benchmarks.matrix_bench import bench_matrix
+
+            figures.append(bench_matrix(url, sizes))
         if 15 in wanted and args.peers and not args.smoke:
             from tests.benchmarks.peers import bench_peers
 
