@@ -62,6 +62,7 @@ class MatrixRun(QObject):
         self._runner: TestRunner | None = None
         self._events: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._touched = False  # cells changed since the grid was last told
+        self._changed: set[CellKey] = set()  # which ones (take_changed)
         self._draining = False  # the clock still applies this run's events
 
     def estimate(self) -> tuple[Decimal, list[str]]:
@@ -88,6 +89,7 @@ class MatrixRun(QObject):
         for key in chosen:
             self.cells[key] = Cell(key)
             self.texts.pop(key, None)
+        self._changed |= chosen
         runner = TestRunner(client, self.plan, done=done)
         runner.add_listener(self._events.put)
         self._runner, self.running = runner, True
@@ -134,10 +136,13 @@ class MatrixRun(QObject):
         if isinstance(event, CellStarted):
             self.cells[event.key].state = "running"
             self.texts[event.key] = []
+            self._changed.add(event.key)
         elif isinstance(event, CellText):
             self.texts.setdefault(event.key, []).append(event.text)
+            self._changed.add(event.key)
         elif isinstance(event, CellDone):
             self.cells[event.cell.key] = event.cell
+            self._changed.add(event.cell.key)
         elif isinstance(event, BestJudged):
             self.picks.append(event)
 
@@ -146,10 +151,16 @@ class MatrixRun(QObject):
         for key, cell in self.cells.items():
             if cell.state == "running" or (cell.state == "waiting" and self.test_run is not None):
                 self.cells[key] = Cell(key, "stopped", error="stopped")
+                self._changed.add(key)
         if self._recorder is not None and self._recorder.warnings:
             self.session.notice.emit(self._recorder.warnings[0])
         self.session.run_ended()
         self.finished.emit()
+
+    def take_changed(self) -> set[CellKey]:
+        """The cells changed since the last call: the grid redraws only those (and its summaries)."""
+        changed, self._changed = self._changed, set()
+        return changed
 
     def text(self, key: CellKey) -> str:
         return "".join(self.texts.get(key, []))
