@@ -21,7 +21,7 @@ from playground.ui.response_pane import PANE_MIME, ResponsePane
 
 # The one place a streaming pane's drawing is paced, in frames of the FrameClock (about 60 a second).
 FIGURES_EVERY = 15  # the figures line refreshes about 4 times a second
-RENDER_EVERY = 5  # a pane re-renders its Markdown at most once every 5 frames (about 80 ms)...
+RENDER_EVERY = 8  # a pane re-renders its Markdown at most once every 8 frames (about 130 ms)...
 TAIL_BUDGET_CHARS = 2000  # ...and proportionally less often while its unfinished tail is longer
 
 
@@ -279,8 +279,11 @@ class CompareView(QScrollArea):
     def _on_frame(self) -> bool:
         """Draw one frame; False once the run has ended and its last frame is drawn."""
         frame = frame_clock().frame
-        figures = frame % FIGURES_EVERY == 0
         for index, pane in enumerate(self._run_panes):
+            # the panes take turns for their figures too; a pane that has ended shows its final
+            # state on its next turn, so the run's last frame has little left to draw
+            turn = (frame + index) % RENDER_EVERY == 0
+            figures = (frame + index) % FIGURES_EVERY == 0 or (turn and pane.result.state.final)
             pane.flush(render=self._render_due(index, pane, frame), figures=figures)
         if self.run is not None and not self.run.running:
             for pane in self._run_panes:
