@@ -144,13 +144,16 @@ async def window_benches(url: str, s: Sizes, bare: float, wanted: set[int]) -> l
     probe = LagProbe()
     model = f"bench/{s.chunks}"
     await window_run(window, [model] * s.streams)  # warm-up: first-time rendering costs are not steady state
-    times, lags = [], []
+    times, lags, bares = [], [], []
     for _ in range(s.repeats):
+        # the baseline alternates with the window's runs (bare httpx on a plain loop in a thread of
+        # this process, the window idle), so a busy spell on the shared machine hits both alike
+        bares.append(await asyncio.to_thread(lambda: asyncio.run(bare_many(url, model, s.streams))))
         probe.start()
         times.append(await window_run(window, [model] * s.streams))
         probe.stop()
         lags.extend(probe.samples)
-    elapsed = statistics.median(times)
+    elapsed, bare = statistics.median(times), statistics.median(bares)
     ratio = elapsed / bare
     figures.append(
         Figure(
