@@ -301,12 +301,12 @@ class CompareView(QScrollArea):
         The panes take turns (pane i in frames where frame + i is a multiple of RENDER_EVERY), so
         eight panes never all re-lay out their text in the same 16 ms; a pane whose unfinished
         paragraph is long (re-rendered whole each time) waits proportionally more frames, so its cost
-        per second stays flat however long the paragraph grows."""
+        per second stays flat however long the paragraph grows - until its answer has ended."""
         if (frame + index) % RENDER_EVERY or not pane.has_pending_text:
             return False
         every = RENDER_EVERY * max(1, pane.outputView.tail_length // TAIL_BUDGET_CHARS)
-        if frame - self._rendered[index] < every:
-            return False
+        if frame - self._rendered[index] < every and not pane.result.state.final:
+            return False  # (a pane whose answer has ended draws the rest on its next turn)
         self._rendered[index] = frame
         return True
 
