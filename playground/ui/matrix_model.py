@@ -47,6 +47,7 @@ class MatrixModel(QAbstractTableModel):
         self._rows = {case.name: row for row, case in enumerate(plan.cases)}
         self._columns = {pair: column for column, pair in enumerate(self.columns)}
         self._keys: dict[tuple[int, int], list[CellKey]] = {}  # a grid entry's cells, built once
+        self._own: dict[CellKey, CellKey] = {}
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self.run.plan.cases) + 1
@@ -61,7 +62,7 @@ class MatrixModel(QAbstractTableModel):
             plan = self.run.plan
             cases = [plan.cases[row].name] if row < len(plan.cases) else [c.name for c in plan.cases]
             columns = [self.columns[column]] if column < len(self.columns) else self.columns
-            own = {k: k for k in self.run.cells}  # the run's own key objects: lookups match by identity
+            own = self._own_keys()
             keys = self._keys[(row, column)] = [
                 own[CellKey(v, case, m, r)]
                 for case in cases
@@ -70,6 +71,12 @@ class MatrixModel(QAbstractTableModel):
             ]
         cells = self.run.cells
         return [cells[k] for k in keys]
+
+    def _own_keys(self) -> dict[CellKey, CellKey]:
+        """The run's own key objects (the same for the model's life): a lookup then matches by identity."""
+        if not self._own:
+            self._own = {k: k for k in self.run.cells}
+        return self._own
 
     def is_summary(self, index: Index) -> bool:
         return index.row() >= len(self.run.plan.cases) or index.column() >= len(self.columns)

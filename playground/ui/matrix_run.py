@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 import time
 from collections.abc import Iterable
 from decimal import Decimal
@@ -61,6 +62,8 @@ class MatrixRun(QObject):
         self._recorder: Recorder | None = None
         self._runner: TestRunner | None = None
         self._events: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._batched: dict[CellKey, list[str]] = {}  # text the network thread has not queued yet
         self._touched = False  # cells changed since the grid was last told
         self._changed: set[CellKey] = set()  # which ones (take_changed)
         self._draining = False  # the clock still applies this run's events
@@ -91,10 +94,10 @@ class MatrixRun(QObject):
             self.texts.pop(key, None)
         self._changed |= chosen
         runner = TestRunner(client, self.plan, done=done)
-        runner.add_listener(self._events.put)
+        runner.add_listener(self._from_network)
         self._runner, self.running = runner, True
         future = self.session.backend.net.submit(runner.run(chosen))
-        future.add_done_callback(lambda f: self._events.put(_END))
+        future.add_done_callback(lambda f: self._from_network(_END))
         self._draining = True
         clock = frame_clock()
         clock.add_run(self, self._drain)
@@ -105,10 +108,28 @@ class MatrixRun(QObject):
         if self._runner is not None and self.running:
             self.session.backend.net.call(self._runner.stop)
 
+    def _from_network(self, event: object) -> None:
+        """Network thread: a cell's text is batched (one event per cell per frame, not per token);
+        anything else first queues the text before it, so the window sees every event in order."""
+        with self._lock:
+            if isinstance(event, CellText):
+                self._batched.setdefault(event.key, []).append(event.text)
+                return
+            self._queue_batches()
+        self._events.put(event)
+
+    def _queue_batches(self) -> None:
+        batches, self._batched = self._batched, {}
+        for key, parts in batches.items():
+            self._events.put(CellText(key, "".join(parts)))
+
     def _drain(self, deadline: float) -> bool:
         """The clock's run callback: apply what the network thread queued until ``deadline``.
 
         False once the run's end is applied (or the network thread stopped: nothing more comes)."""
+        if self._events.empty():  # everything queued is applied: the text batched since is next
+            with self._lock:
+                self._queue_batches()
         while time.perf_counter() < deadline:
             try:
                 event = self._events.get_nowait()
