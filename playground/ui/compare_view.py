@@ -280,10 +280,11 @@ class CompareView(QScrollArea):
         """Draw one frame; False once the run has ended and its last frame is drawn."""
         frame = frame_clock().frame
         for index, pane in enumerate(self._run_panes):
-            # the panes take turns for their figures too; a pane that has ended shows its final
-            # state on its next turn, so the run's last frame has little left to draw
+            # every figures line in the same frame (one repaint of them all, a fraction of a ms each);
+            # a pane that has ended shows its final state on its turn, so the run's last frame has
+            # little left to draw
             turn = (frame + index) % RENDER_EVERY == 0
-            figures = (frame + index) % FIGURES_EVERY == 0 or (turn and pane.result.state.final)
+            figures = frame % FIGURES_EVERY == 0 or (turn and pane.result.state.final)
             pane.flush(render=self._render_due(index, pane, frame), figures=figures)
         if self.run is not None and not self.run.running:
             for pane in self._run_panes:
