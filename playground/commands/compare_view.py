@@ -34,40 +34,11 @@ def event_json(pane_event: PaneEvent) -> dict[str, Any]:
             "status": e.status,
         }
     if isinstance(e, Usage):
-        return base | {
-            "type": "usage",
-            "prompt_tokens": e.prompt_tokens,
-            "completion_tokens": e.completion_tokens,
-            "reasoning_tokens": e.reasoning_tokens,
-            "cached_tokens": e.cached_tokens,
-            "cache_write_tokens": e.cache_write_tokens,
-            "total_tokens": e.total_tokens,
-            "cost": None if e.cost is None else float(e.cost),
-            "estimated": e.estimated,
-        }
+        return base | _usage_json(e)
     if isinstance(e, Finished):
-        return base | {
-            "type": "done",
-            "finish_reason": e.finish_reason,
-            "native_finish_reason": e.native_finish_reason,
-            "truncated": e.truncated,
-            "served_model": e.served_model,
-            "provider": e.provider,
-            "generation_id": e.generation_id,
-            "ttft": e.ttft,
-            "duration": e.duration,
-            "tokens_per_second": e.tokens_per_second,
-        }
+        return base | _finished_json(e)
     if isinstance(e, Failed):
-        return base | {
-            "type": "error",
-            "kind": str(e.kind),
-            "message": e.message,
-            "status": e.status,
-            "detail": e.detail,
-            "partial": e.partial,
-            "attempts": e.attempts,
-        }
+        return base | _failed_json(e)
     extra = extra_json(e)
     if extra is not None:
         return base | extra
@@ -80,6 +51,47 @@ def event_json(pane_event: PaneEvent) -> dict[str, Any]:
         "detail": "",
         "partial": False,
         "attempts": 0,
+    }
+
+
+def _usage_json(e: Usage) -> dict[str, Any]:
+    return {
+        "type": "usage",
+        "prompt_tokens": e.prompt_tokens,
+        "completion_tokens": e.completion_tokens,
+        "reasoning_tokens": e.reasoning_tokens,
+        "cached_tokens": e.cached_tokens,
+        "cache_write_tokens": e.cache_write_tokens,
+        "total_tokens": e.total_tokens,
+        "cost": None if e.cost is None else float(e.cost),
+        "estimated": e.estimated,
+    }
+
+
+def _finished_json(e: Finished) -> dict[str, Any]:
+    return {
+        "type": "done",
+        "finish_reason": e.finish_reason,
+        "native_finish_reason": e.native_finish_reason,
+        "truncated": e.truncated,
+        "served_model": e.served_model,
+        "provider": e.provider,
+        "generation_id": e.generation_id,
+        "ttft": e.ttft,
+        "duration": e.duration,
+        "tokens_per_second": e.tokens_per_second,
+    }
+
+
+def _failed_json(e: Failed) -> dict[str, Any]:
+    return {
+        "type": "error",
+        "kind": str(e.kind),
+        "message": e.message,
+        "status": e.status,
+        "detail": e.detail,
+        "partial": e.partial,
+        "attempts": e.attempts,
     }
 
 

@@ -19,8 +19,10 @@ from playground.core.run_handle import RunHandle
 from playground.ui.net import frame_clock
 from playground.ui.response_pane import PANE_MIME, ResponsePane
 
-FIGURES_EVERY = 15  # figures refresh about 4 times a second
-RENDER_GROUPS = 4
+# The one place a streaming pane's drawing is paced, in frames of the FrameClock (about 60 a second).
+FIGURES_EVERY = 15  # the figures line refreshes about 4 times a second
+RENDER_EVERY = 8  # a pane re-renders its Markdown at most once every 8 frames (about 130 ms)...
+TAIL_BUDGET_CHARS = 2000  # ...and proportionally less often while its unfinished tail is longer
 
 
 class _DropRow(QWidget):
@@ -91,7 +93,7 @@ class CompareView(QScrollArea):
         self.panes: list[ResponsePane] = []
         self.run: RunHandle | None = None
         self._run_panes: list[ResponsePane] = []  # pane objects by the run's pane index
-        self._frame = 0
+        self._rendered: list[int] = []  # by the run's pane index: the frame it last rendered in
         self._sync = False
         self._syncing = False
         self.model_ids: list[str] = []
@@ -193,7 +195,7 @@ class CompareView(QScrollArea):
         return [p for p in self.panes if p.geometry().right() > right + 2 or p.geometry().left() < left - 2]
 
     def _update_more(self) -> None:
-        """"3 more →" while panes are out of sight, saying how many of them failed."""
+        """ "3 more →" while panes are out of sight, saying how many of them failed."""
         hidden = self.hidden_panes()
         if not hidden:
             self.moreButton.hide()
@@ -256,6 +258,7 @@ class CompareView(QScrollArea):
             self.run.cancel_all()
         self.run = run
         self._run_panes = list(self.panes) if panes is None else list(panes)
+        self._rendered = [-RENDER_EVERY] * len(self._run_panes)
         for index, pane in enumerate(self._run_panes):
             self._reset_pane(index, pane)
         run.add_listener(self._on_event)
@@ -275,20 +278,37 @@ class CompareView(QScrollArea):
 
     def _on_frame(self) -> bool:
         """Draw one frame; False once the run has ended and its last frame is drawn."""
-        self._frame += 1
-        figures = self._frame % FIGURES_EVERY == 0
+        frame = frame_clock().frame
         for index, pane in enumerate(self._run_panes):
-            # a quarter of the panes may render in any one frame, so eight panes never all re-lay
-            # out their text in the same 16 ms
-            pane.flush(figures=figures, may_render=(self._frame + index) % RENDER_GROUPS == 0)
+            # every figures line in the same frame (one repaint of them all, a fraction of a ms each);
+            # a pane that has ended shows its final state on its turn, so the run's last frame has
+            # little left to draw
+            turn = (frame + index) % RENDER_EVERY == 0
+            figures = frame % FIGURES_EVERY == 0 or (turn and pane.result.state.final)
+            pane.flush(render=self._render_due(index, pane, frame), figures=figures)
         if self.run is not None and not self.run.running:
             for pane in self._run_panes:
-                pane.flush(figures=True, force=True)
+                pane.flush(render=True, figures=True)  # the final text, whatever the pacing
             self._update_more()  # a pane out of sight may have failed
             self._award_badges()
             self._update_threads()
             self.runFinished.emit()
             return False
+        return True
+
+    def _render_due(self, index: int, pane: ResponsePane, frame: int) -> bool:
+        """Whether pane ``index`` re-renders its text in this frame.
+
+        The panes take turns (pane i in frames where frame + i is a multiple of RENDER_EVERY), so
+        eight panes never all re-lay out their text in the same 16 ms; a pane whose unfinished
+        paragraph is long (re-rendered whole each time) waits proportionally more frames, so its cost
+        per second stays flat however long the paragraph grows - until its answer has ended."""
+        if (frame + index) % RENDER_EVERY or not pane.has_pending_text:
+            return False
+        every = RENDER_EVERY * max(1, pane.outputView.tail_length // TAIL_BUDGET_CHARS)
+        if frame - self._rendered[index] < every and not pane.result.state.final:
+            return False  # (a pane whose answer has ended draws the rest on its next turn)
+        self._rendered[index] = frame
         return True
 
     def _update_threads(self) -> None:
@@ -319,6 +339,7 @@ class CompareView(QScrollArea):
             return
         index = self._run_panes.index(pane)
         self._reset_pane(index, pane)
+        self._rendered[index] = -RENDER_EVERY
         self.run.retry(index, model=pane.model)
         pane.show_result(self.run.results[index])
         frame_clock().add_view(self, self._on_frame)

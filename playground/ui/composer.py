@@ -200,7 +200,7 @@ class Composer(QWidget):
         ws.attachments = tuple(self.attachmentStrip.attachments)
         ws.blind = self.blindButton.isChecked()
         ws.panes = [
-            WorkspacePane(p.model, p.overrides, p.routing, p.thread, p.in_conversation)
+            WorkspacePane(p.model, p.overrides, p.routing, p.messages, p.in_conversation)
             for p in self.compare.panes
         ]
         return ws

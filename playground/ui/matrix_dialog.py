@@ -3,7 +3,8 @@
 Each cell shows pass / fail / error as its answer completes, with the failing assertion and why;
 a summary row and column give pass rate, cost and median latency. Double-click (or Enter) expands a
 cell: every repeat's answer and checks, and with two versions both answers side by side.
-The grid is a table model over the run's cells, so 900 answers cost 900 table entries, not 900 views.
+The grid is a table model over the run's cells, so 900 answers cost 900 table entries, not 900 views;
+each frame redraws only the entries whose cells changed, the summaries a few times a second.
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ from playground.core.templates import PromptTemplate
 from playground.ui.markdown_view import MarkdownView
 from playground.ui.matrix_model import MatrixModel
 from playground.ui.matrix_run import MatrixRun
+from playground.ui.net import frame_clock
 from playground.ui.session import Session
+
+SUMMARY_EVERY = 8  # frames between refreshes of the summaries and the progress (about 7 a second)
 
 
 class MatrixCellDialog(QDialog):
@@ -141,6 +145,7 @@ class MatrixDialog(QDialog):
         self.resize(1200, 760)
         self.session, self.template, self.other, self.params = session, template, other, params
         self.run: MatrixRun | None = None
+        self._filtered = True  # some rows may be hidden by "Failures only"
         self.model: MatrixModel | None = None
         layout = QVBoxLayout(self)
         layout.addLayout(self._options(models or list(template.models)))
@@ -260,6 +265,7 @@ class MatrixDialog(QDialog):
         self.run.finished.connect(self._ended)
         self.model = MatrixModel(self.run, self)
         self.grid.setModel(self.model)
+        self._filtered = True
         self._estimate()
         self._buttons_state()
 
@@ -324,8 +330,14 @@ class MatrixDialog(QDialog):
         if failed:
             self._send(failed)
 
-    def _refresh(self) -> None:
+    def _refresh(self, *, full: bool = False) -> None:
+        """Once per frame while cells change: the changed entries; every SUMMARY_EVERY frames (and
+        with ``full``) also the summaries, the progress, the filter and the buttons."""
         assert self.run is not None and self.model is not None
+        summaries = full or not self.run.running or frame_clock().frame % SUMMARY_EVERY == 0
+        self.model.refresh(None if full else self.run.take_changed(), summaries=summaries)
+        if not summaries:
+            return
         cells = list(self.run.cells.values())
         finished = sum(c.finished for c in cells)
         self.progress.setValue(finished)
@@ -335,13 +347,12 @@ class MatrixDialog(QDialog):
                 f"{finished} of {len(cells)} answers · {total.cells - total.passed} failed · "
                 f"{usd(total.cost)} spent"
             )
-        self.model.refresh()
         self.apply_filter()
         self._buttons_state()
 
     def _ended(self) -> None:
         assert self.run is not None
-        self._refresh()
+        self._refresh(full=True)
         text = report.summary_line(summarize(report.current(self.run.cells.values())))
         if len(self.run.plan.variants) > 1:
             marks = compare_versions(self.run.cells, self.run.plan)
@@ -357,6 +368,9 @@ class MatrixDialog(QDialog):
         if self.model is None:
             return
         only = self.failuresBox.isChecked()
+        if not only and not self._filtered:
+            return  # every row is shown already
+        self._filtered = only
         for row in range(len(self.model.run.plan.cases)):
             group = self.model.group(row, len(self.model.columns))
             hide = only and all(c.passed for c in group if c.finished) and any(c.finished for c in group)

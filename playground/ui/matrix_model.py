@@ -26,6 +26,12 @@ _COLOURS = {
     "fail": QColor(207, 34, 46, 60),
     "error": QColor(191, 135, 0, 70),
 }
+_ROLES = (
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.AccessibleTextRole,
+    Qt.ItemDataRole.BackgroundRole,
+    Qt.ItemDataRole.ToolTipRole,
+)
 MARKS = {"improved": "▲ improved", "regressed": "▼ regressed", "unchanged": "= unchanged"}
 
 
@@ -38,6 +44,10 @@ class MatrixModel(QAbstractTableModel):
         plan = run.plan
         self.columns = [(v.label, m) for v in plan.variants for m in plan.models]
         self.marks: dict[tuple[str, str], str] = {}
+        self._rows = {case.name: row for row, case in enumerate(plan.cases)}
+        self._columns = {pair: column for column, pair in enumerate(self.columns)}
+        self._keys: dict[tuple[int, int], list[CellKey]] = {}  # a grid entry's cells, built once
+        self._own: dict[CellKey, CellKey] = {}
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self.run.plan.cases) + 1
@@ -47,21 +57,32 @@ class MatrixModel(QAbstractTableModel):
 
     def group(self, row: int, column: int) -> list[Cell]:
         """The cells under one grid entry (every repeat; a summary entry: its whole row or column)."""
-        plan, cells = self.run.plan, self.run.cells
-        cases = [plan.cases[row].name] if row < len(plan.cases) else [c.name for c in plan.cases]
-        columns = [self.columns[column]] if column < len(self.columns) else self.columns
-        return [
-            cells[CellKey(v, case, m, r)]
-            for case in cases
-            for v, m in columns
-            for r in range(1, plan.repeats + 1)
-        ]
+        keys = self._keys.get((row, column))
+        if keys is None:
+            plan = self.run.plan
+            cases = [plan.cases[row].name] if row < len(plan.cases) else [c.name for c in plan.cases]
+            columns = [self.columns[column]] if column < len(self.columns) else self.columns
+            own = self._own_keys()
+            keys = self._keys[(row, column)] = [
+                own[CellKey(v, case, m, r)]
+                for case in cases
+                for v, m in columns
+                for r in range(1, plan.repeats + 1)
+            ]
+        cells = self.run.cells
+        return [cells[k] for k in keys]
+
+    def _own_keys(self) -> dict[CellKey, CellKey]:
+        """The run's own key objects (the same for the model's life): a lookup then matches by identity."""
+        if not self._own:
+            self._own = {k: k for k in self.run.cells}
+        return self._own
 
     def is_summary(self, index: Index) -> bool:
         return index.row() >= len(self.run.plan.cases) or index.column() >= len(self.columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if not index.isValid() or role not in _ROLES:  # a view asks for a dozen roles per cell
             return None
         group = self.group(index.row(), index.column())
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
@@ -98,12 +119,23 @@ class MatrixModel(QAbstractTableModel):
             " (older)" if variant == AGAINST else ""
         )
 
-    def refresh(self) -> None:
+    def refresh(self, changed: set[CellKey] | None = None, *, summaries: bool = True) -> None:
+        """Tell the view what to redraw: the entries of the ``changed`` cells (None: everything) and,
+        with ``summaries``, the "all cases" row and "all models" column."""
         if len(self.run.plan.variants) > 1 and not self.run.running:
             self.marks = compare_versions(self.run.cells, self.run.plan)
-        if self.rowCount() and self.columnCount():
-            last = self.index(self.rowCount() - 1, self.columnCount() - 1)
-            self.dataChanged.emit(self.index(0, 0), last)
+        rows, columns = self.rowCount(), self.columnCount()
+        if not rows or not columns:
+            return
+        if changed is None:
+            self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, columns - 1))
+            return
+        for row, column in {(self._rows[k.case], self._columns[(k.variant, k.model)]) for k in changed}:
+            entry = self.index(row, column)
+            self.dataChanged.emit(entry, entry)
+        if summaries:
+            self.dataChanged.emit(self.index(rows - 1, 0), self.index(rows - 1, columns - 1))
+            self.dataChanged.emit(self.index(0, columns - 1), self.index(rows - 1, columns - 1))
 
 
 def _verdict(group: list[Cell]) -> str | None:
@@ -148,9 +180,7 @@ def _figures(group: list[Cell]) -> str:
         parts.append(f"{low:.1f} s" if abs(high - low) < 0.05 else f"{low:.1f}–{high:.1f} s")
     if repeats.cost:
         low_c, high_c = repeats.cost
-        parts.append(
-            usd(low_c) if low_c == high_c else f"{usd(low_c)}–{usd(high_c)}"
-        )
+        parts.append(usd(low_c) if low_c == high_c else f"{usd(low_c)}–{usd(high_c)}")
     return " · ".join(parts)
 
 

@@ -1,8 +1,9 @@
-"""MatrixRun: a template test run for the window, on the network thread, drained once per frame.
+"""MatrixRun: a template test run for the window, on the network thread, drained by the FrameClock.
 
 The runner (core) runs on the network thread; its events are queued and applied here on the
-window's thread at most 30 times a second (never once per token), where each cell is saved to
-history as it ends. 900 answers stream without the window stalling.
+window's thread by the window's one FrameClock (within the frame's shared time budget, never once
+per token), where each cell is saved to history as it ends; then, as a view of the clock, the run
+tells the grid once per frame that cells changed. 900 answers stream without the window stalling.
 
 Signals:
     changed(): cells changed since the last frame.
@@ -13,12 +14,13 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 import time
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from playground.core.compare import ChatClient
 from playground.core.evaluation import report
@@ -35,11 +37,10 @@ from playground.core.evaluation.runner import (
     TestRunner,
 )
 from playground.core.evaluation.store import Recorder
+from playground.ui.net import frame_clock
 from playground.ui.session import Session
 
 log = logging.getLogger(__name__)
-FRAME_MS = 33
-FRAME_BUDGET = 0.008  # seconds of event handling per frame
 _END = object()
 
 
@@ -60,9 +61,11 @@ class MatrixRun(QObject):
         self._recorder: Recorder | None = None
         self._runner: TestRunner | None = None
         self._events: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self._timer = QTimer(self)
-        self._timer.setInterval(FRAME_MS)
-        self._timer.timeout.connect(self.drain)
+        self._lock = threading.Lock()
+        self._batched: dict[CellKey, list[str]] = {}  # text the network thread has not queued yet
+        self._touched = False  # cells changed since the grid was last told
+        self._changed: set[CellKey] = set()  # which ones (take_changed)
+        self._draining = False  # the clock still applies this run's events
 
     def estimate(self) -> tuple[Decimal, list[str]]:
         missing = [k for k, c in self.cells.items() if c.state != "done"]
@@ -83,34 +86,64 @@ class MatrixRun(QObject):
         for key in chosen:
             self.cells[key] = Cell(key)
             self.texts.pop(key, None)
+        self._changed |= chosen
         runner = TestRunner(client, self.plan, done=done)
-        runner.add_listener(self._events.put)
+        runner.add_listener(self._from_network)
         self._runner, self.running = runner, True
         future = self.session.backend.net.submit(runner.run(chosen))
-        future.add_done_callback(lambda f: self._events.put(_END))
-        self._timer.start()
+        future.add_done_callback(lambda f: self._from_network(_END))
+        self._draining = True
+        clock = frame_clock()
+        clock.add_run(self, self._drain)
+        clock.add_view(self, self._draw)
         self.changed.emit()
 
     def stop(self) -> None:
         if self._runner is not None and self.running:
             self.session.backend.net.call(self._runner.stop)
 
-    def drain(self) -> None:
-        """Apply what the network thread queued (window thread), within a frame's budget."""
-        deadline = time.perf_counter() + FRAME_BUDGET
-        touched = False
+    def _from_network(self, event: object) -> None:
+        """Network thread: a cell's text is batched (one event per cell per frame, not per token);
+        anything else first queues the text before it, so the window sees every event in order."""
+        with self._lock:
+            if isinstance(event, CellText):
+                self._batched.setdefault(event.key, []).append(event.text)
+                return
+            self._queue_batches()
+        self._events.put(event)
+
+    def _queue_batches(self) -> None:
+        batches, self._batched = self._batched, {}
+        for key, parts in batches.items():
+            self._events.put(CellText(key, "".join(parts)))
+
+    def _drain(self, deadline: float) -> bool:
+        """The clock's run callback: apply what the network thread queued until ``deadline``.
+
+        False once the run's end is applied (or the network thread stopped: nothing more comes)."""
+        if self._events.empty():  # everything queued is applied: the text batched since is next
+            with self._lock:
+                self._queue_batches()
         while time.perf_counter() < deadline:
             try:
                 event = self._events.get_nowait()
             except queue.Empty:
                 break
-            touched = True
+            self._touched = True
             if event is _END:
                 self._ended()
                 break
             self._apply(event)  # type: ignore[arg-type]
-        if touched:
+        self._draining = self.running and self.session.backend.net.loop.is_running()
+        return self._draining
+
+    def _draw(self) -> bool:
+        """The clock's view callback, after every run's events of the frame are applied: one
+        ``changed`` per frame at most. False once the run has ended and its last change is told."""
+        if self._touched:
+            self._touched = False
             self.changed.emit()
+        return self._draining
 
     def _apply(self, event: RunnerEvent) -> None:
         if self._recorder is not None:
@@ -118,23 +151,31 @@ class MatrixRun(QObject):
         if isinstance(event, CellStarted):
             self.cells[event.key].state = "running"
             self.texts[event.key] = []
+            self._changed.add(event.key)
         elif isinstance(event, CellText):
             self.texts.setdefault(event.key, []).append(event.text)
+            self._changed.add(event.key)
         elif isinstance(event, CellDone):
             self.cells[event.cell.key] = event.cell
+            self._changed.add(event.cell.key)
         elif isinstance(event, BestJudged):
             self.picks.append(event)
 
     def _ended(self) -> None:
         self.running = False
-        self._timer.stop()
         for key, cell in self.cells.items():
             if cell.state == "running" or (cell.state == "waiting" and self.test_run is not None):
                 self.cells[key] = Cell(key, "stopped", error="stopped")
+                self._changed.add(key)
         if self._recorder is not None and self._recorder.warnings:
             self.session.notice.emit(self._recorder.warnings[0])
         self.session.runs.run_ended()
         self.finished.emit()
+
+    def take_changed(self) -> set[CellKey]:
+        """The cells changed since the last call: the grid redraws only those (and its summaries)."""
+        changed, self._changed = self._changed, set()
+        return changed
 
     def text(self, key: CellKey) -> str:
         return "".join(self.texts.get(key, []))

@@ -89,6 +89,8 @@ class FrameClock(QObject):
     Each tick first applies what the network thread queued for every run (one time budget shared by
     all), then lets each view draw from the state just applied: no view keeps a timer of its own, and
     none draws a half-applied state. A callback returns False when it needs no more frames.
+    ``frame`` counts the ticks: views pace their drawing by it (e.g. a pane re-renders every few
+    frames), so under load, when ticks come late, they draw less often instead of falling behind.
     """
 
     def __init__(self) -> None:
@@ -98,6 +100,7 @@ class FrameClock(QObject):
         self._timer.timeout.connect(self.tick)
         self._runs: dict[int, tuple[QObject, Callable[[float], bool]]] = {}
         self._views: dict[int, tuple[QObject, Callable[[], bool]]] = {}
+        self.frame = 0
 
     def add_run(self, owner: QObject, drain: Callable[[float], bool]) -> None:
         """``drain(deadline)`` applies queued events until ``time.perf_counter()`` passes deadline."""
@@ -114,6 +117,7 @@ class FrameClock(QObject):
         return id(owner) in self._runs or id(owner) in self._views
 
     def tick(self) -> None:
+        self.frame += 1
         deadline = time.perf_counter() + DRAIN_BUDGET
         runs = list(self._runs.items())
         for key, (owner, drain) in runs:

@@ -1,7 +1,7 @@
 """What a ResponsePane is told from outside: an unknown model, a note, its own parameters and
 routing, blind mode and voting, badges.
 
-A mixin: its methods run on the ResponsePane."""
+A part of the ResponsePane (see pane_base): its methods run on the pane."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
+from playground.ui.pane_base import PaneBase
 
 if TYPE_CHECKING:
     from playground.ui.routing_dialog import RoutingDialog
 
 
-class PaneControlsMixin:
+class PaneControlsMixin(PaneBase):
     """What a ResponsePane is told from outside: notes, parameters, routing, blind mode."""
 
     def set_unknown(self, unknown: bool) -> None:

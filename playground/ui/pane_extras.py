@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 THUMB = 240  # pixels: the longest side of an image in the strip
 
+_UNSET = object()  # no part shown yet: every part is built the first time
+
 
 class ToolCallCard(QFrame):
     """One tool call: its name, its arguments pretty-printed, and a field for its result."""
@@ -123,12 +125,19 @@ class PaneExtras(QWidget):
         key = (len(result.tool_calls), len(result.citations), len(result.images), result.schema, result.usage)
         if key == self._shown:
             return
-        self._shown = key
-        self._schema(result)
-        self._tool_calls(result.tool_calls)
-        self._citations(result)
-        self._images(result.images)
-        self._cache(result)
+        old, self._shown = self._shown or (_UNSET,) * len(key), key
+        # only the parts whose figures changed are rebuilt: the usage arriving at an answer's end
+        # touches the cache line, not the citations' HTML or the JSON view
+        if old[3] != key[3]:
+            self._schema(result)
+        if old[0] != key[0]:
+            self._tool_calls(result.tool_calls)
+        if old[1] != key[1]:
+            self._citations(result)
+        if old[2] != key[2]:
+            self._images(result.images)
+        if old[4] != key[4]:
+            self._cache(result)
         self.setVisible(any(not w.isHidden() for w in self._parts()))
 
     def _parts(self) -> list[QWidget]:

@@ -1,7 +1,7 @@
 """A ResponsePane's figures and state: the stats line, chips and headline, the failure words with
 their advice, and a stored answer shown read-only.
 
-A mixin: its methods run on the ResponsePane."""
+A part of the ResponsePane (see pane_base): its methods run on the pane."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from playground.core.answer_extras import result_from_extras
 from playground.core.compare import PaneResult, PaneState
 from playground.core.format import usd
 from playground.ui.figures import Chip, headline, result_chips
+from playground.ui.pane_base import PaneBase
 
 if TYPE_CHECKING:
     from playground.core.history import AnswerRecord
 
 
-class PaneFiguresMixin:
+class PaneFiguresMixin(PaneBase):
     """A ResponsePane's figures, state and failure words; a stored answer shown read-only."""
 
     def _toggle_details(self, shown: bool) -> None:

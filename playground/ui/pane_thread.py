@@ -1,7 +1,7 @@
 """A ResponsePane's conversation: the earlier turns, editing and resending a turn, going back to a
 conversation a branch left behind, and whether follow-ups go to the pane.
 
-A mixin: its methods run on the ResponsePane."""
+A part of the ResponsePane (see pane_base): its methods run on the pane."""
 
 from __future__ import annotations
 
@@ -12,14 +12,15 @@ from PySide6.QtWidgets import QInputDialog
 
 from playground.core.conversation import Message, turns
 from playground.ui.markdown_view import SAFE_MARKDOWN
+from playground.ui.pane_base import PaneBase
 
 
-class PaneThreadMixin:
+class PaneThreadMixin(PaneBase):
     """A ResponsePane's conversation: earlier turns, editing a turn, branches left behind."""
 
     def set_thread(self, thread: tuple[Message, ...]) -> None:
         """This pane's conversation; every turn before the latest answer is shown under the toggle."""
-        self.thread = thread
+        self.messages = thread
         pairs = turns(thread)
         earlier = pairs[:-1] if pairs and pairs[-1][1] is not None else pairs
         self.threadToggle.setVisible(bool(earlier) or bool(self.left_behind))
@@ -50,7 +51,7 @@ class PaneThreadMixin:
 
     def _toggle_thread(self, shown: bool) -> None:
         self.threadView.setVisible(shown and self.threadToggle.isVisible())
-        count = max(0, len(turns(self.thread)) - 1)
+        count = max(0, len(turns(self.messages)) - 1)
         self.threadToggle.setText(("▾" if shown else "▸") + f" Earlier turns ({count})")
 
     def _thread_link(self, url: QUrl) -> None:
@@ -69,7 +70,7 @@ class PaneThreadMixin:
         from playground.core.conversation import thread_markdown
         from playground.ui.turn_dialog import ThreadDialog
 
-        dialog = ThreadDialog(self.model, thread_markdown(self.thread, self.model), self)
+        dialog = ThreadDialog(self.model, thread_markdown(self.messages, self.model), self)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         self.thread_dialog = dialog
@@ -79,7 +80,7 @@ class PaneThreadMixin:
         if not 0 <= index < len(self.left_behind):
             return
         earlier = self.left_behind.pop(index)
-        self.left_behind.append(self.thread)
+        self.left_behind.append(self.messages)
         pairs = turns(earlier)
         answer = pairs[-1][1] if pairs else None
         self.reset()
@@ -89,7 +90,7 @@ class PaneThreadMixin:
 
     def choose_turn(self) -> None:
         """Which turn to edit, when there is more than one (the menu passes no turn)."""
-        pairs = turns(self.thread)
+        pairs = turns(self.messages)
         if len(pairs) <= 1:
             self.edit_turn(0 if pairs else None)
             return
@@ -102,7 +103,7 @@ class PaneThreadMixin:
 
     def edit_turn(self, index: int | None = None) -> None:
         """Ask for the new text of a user turn (the latest by default), then branch from it."""
-        pairs = turns(self.thread)
+        pairs = turns(self.messages)
         if not pairs:
             return
         index = len(pairs) - 1 if index is None or isinstance(index, bool) else index

@@ -1,22 +1,17 @@
 """ResponsePane: one model's answer, streaming live, with its figures, state and controls.
 
 The pane only renders state: events are buffered as they arrive and drawn by ``flush()``, which
-the compare view calls on a frame timer, never once per token.
+the compare view calls on the FrameClock's frames, never once per token; the compare view alone
+decides in which frames a pane re-renders its text (compare_view.RENDER_EVERY).
 
-Signals:
-    stopRequested(): the user pressed Stop.
-    retryRequested(): the user pressed Retry.
-    removeRequested(): the user closed the pane.
-    moveRequested(int): -1 to move left, +1 to move right.
-    codeRequested(): the user asked for a code snippet of this pane's request.
-    modelChanged(str): the model id typed or picked in the selector.
+Its signals, and what its parts (pane_figures, pane_thread, pane_controls) share: pane_base.PaneBase.
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtGui import QAction, QDrag, QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -49,8 +44,6 @@ from playground.ui.widgets import DETAILS_ROLE, FREE_ROLE, ModelItemDelegate
 
 PANE_MIME = "application/x-prompt-playground-pane"
 MIN_WIDTH = 250  # six panes fit 1600 px; narrower, a figure chip would not fit
-RENDER_INTERVAL = 0.08  # seconds between Markdown renders of one pane while it streams
-TAIL_BUDGET_CHARS = 2000  # beyond this unfinished-tail length, renders space out proportionally
 
 
 class DragHandle(QLabel):
@@ -94,19 +87,8 @@ def _tool(text: str, tip: str, name: str) -> QToolButton:
     return button
 
 
-class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame):
+class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin):
     """One column of the comparison."""
-
-    stopRequested = Signal()
-    retryRequested = Signal()
-    removeRequested = Signal()
-    moveRequested = Signal(int)
-    codeRequested = Signal()
-    modelChanged = Signal(str)
-    branchRequested = Signal(int, str)  # user turn index (0-based), its edited text
-    conversationChanged = Signal(bool)  # the pane was ticked in or out of follow-ups
-    voteRequested = Signal()  # blind mode: "this answer is the best"
-    focusRequested = Signal(bool)  # show this pane alone (True) or every pane again (False)
 
     def __init__(self, model: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,14 +103,13 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
         self.active = False  # part of a comparison that has not ended for this pane
         self.overrides: ChatParams | None = None  # this pane's own parameters, over the shared ones
         self.routing: Routing | None = None  # this pane's routing, over a template's defaults
-        self.thread: tuple[Message, ...] = ()  # this pane's conversation so far, its latest answer last
+        self.messages: tuple[Message, ...] = ()  # this pane's conversation so far, its latest answer last
         self.in_conversation = True  # follow-ups go to this pane
         self.left_behind: list[tuple[Message, ...]] = []  # threads an edited turn branched away from
         self.blind: str | None = None  # blind mode: the label shown instead of the model ("Model B")
         self.blind_show_speed = True
         self._model_ids: list[str] = []
         self._started_at: float | None = None
-        self._rendered_at = 0.0
         self._first_token_at: float | None = None
         self.note = ""
         self.badges: list[str] = []
@@ -240,7 +221,9 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
         self.modelSelector.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.modelSelector.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.modelSelector.setMinimumContentsLength(14)
-        self.modelSelector.lineEdit().setPlaceholderText("Pick a model")
+        line = self.modelSelector.lineEdit()  # an editable combo box always has one
+        if line is not None:
+            line.setPlaceholderText("Pick a model")
         self.modelSelector.setItemDelegate(ModelItemDelegate(self.modelSelector))
         self.modelSelector.view().setMinimumWidth(360)  # room for the price and context
         completer = self.modelSelector.completer()
@@ -283,7 +266,7 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
             menu.addAction(action)
             actions[text] = action
         self.moveLeftAction, self.moveRightAction = actions["Move left"], actions["Move right"]
-        self.removeAction = actions["Remove pane"]
+        self.removePaneAction = actions["Remove pane"]
         self.focusAction = QAction("Focus this pane", menu)
         self.focusAction.setCheckable(True)
         self.focusAction.toggled.connect(self.focusRequested)
@@ -314,10 +297,6 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
         return row
 
     # ----- state ----------------------------------------------------------------------------
-
-    @property
-    def model(self) -> str:
-        return self.modelSelector.currentText().strip()
 
     def set_models(self, ids: list[str], details: dict[str, tuple[str, bool]] | None = None) -> None:
         """Fill the selector (favourites and recent first) without changing the chosen model.
@@ -354,7 +333,7 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
         not offered."""
         self.moveLeftAction.setEnabled(index > 0)
         self.moveRightAction.setEnabled(index < count - 1)
-        self.removeAction.setEnabled(count > 1)
+        self.removePaneAction.setEnabled(count > 1)
 
     def _update_placeholder(self) -> None:
         if self.active or self.result.state is not PaneState.QUEUED:
@@ -365,7 +344,7 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
             text = "Pick a model above, then press Send."
         self.outputView.setPlaceholderText(text)
         line = self.modelSelector.lineEdit()
-        if not line.hasFocus():
+        if line is not None and not line.hasFocus():
             line.setCursorPosition(0)  # a narrow pane shows the id's start, not its end
 
     def _update_actions(self) -> None:
@@ -409,32 +388,23 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin, QFrame)
             self._reasoning_buffer.append(event.text)
         self._dirty = True
 
-    def flush(self, *, figures: bool = True, force: bool = False, may_render: bool = True) -> None:
-        """Draw buffered text; with ``figures`` also refresh the figures line.
+    @property
+    def has_pending_text(self) -> bool:
+        """Text or reasoning arrived that the pane has not drawn yet."""
+        return bool(self._text_buffer or self._reasoning_buffer)
 
-        Markdown is re-rendered at most every RENDER_INTERVAL (longer for long unfinished
-        paragraphs), so a trickle of tokens does not re-lay out the answer 60 times a second;
-        ``may_render`` lets the compare view spread the panes' renders over different frames.
-        """
-        now = time.monotonic()
-        # A long unfinished paragraph is re-rendered whole each time: render it less often, so the
-        # cost per second stays flat however long the paragraph grows.
-        interval = RENDER_INTERVAL * max(1.0, self.outputView.tail_length / TAIL_BUDGET_CHARS)
-        due = force or (may_render and now - self._rendered_at >= interval)
-        if not due:
-            if figures and self._dirty:
-                self._dirty = False
-                self._render_state()
-            return
-        self._rendered_at = now
-        if self._reasoning_buffer:
+    def flush(self, *, render: bool = True, figures: bool = True) -> None:
+        """With ``render``, draw the buffered text and reasoning; with ``figures``, refresh the
+        figures line and state if anything changed. When is the caller's decision (the compare view
+        paces every pane in one place)."""
+        if render and self._reasoning_buffer:
             if self.reasoningToggle.isHidden():
                 self.reasoningToggle.show()
             cursor = self.reasoningView.textCursor()
             cursor.movePosition(cursor.MoveOperation.End)
             cursor.insertText("".join(self._reasoning_buffer))
             self._reasoning_buffer.clear()
-        if self._text_buffer:
+        if render and self._text_buffer:
             self.outputView.append_text("".join(self._text_buffer))
             self._text_buffer.clear()
         if figures and self._dirty:

@@ -136,7 +136,7 @@ class Sender(QObject):
             return
         request = self.composer.read().branch_request(self.compare.panes.index(pane), turn_index, text)
         if request is not None and self.start(request, [pane]):
-            pane.left_behind.append(pane.thread)  # the thread view offers a way back to it
+            pane.left_behind.append(pane.messages)  # the thread view offers a way back to it
 
     def rerun(self, run: RunRecord) -> None:
         """A past run, already opened into the panes, sent again; a follow-up turn goes with the

@@ -3,6 +3,7 @@
 python -m tests.benchmarks.run            # full sizes, checks the budgets (a few minutes)
 python -m tests.benchmarks.run --smoke    # tiny sizes, no budgets (CI keeps it from rotting)
 python -m tests.benchmarks.run --only 1 5 9
+python -m tests.benchmarks.run --only 14    # the test matrix in the window (matrix_bench.py)
 python -m tests.benchmarks.run --only 15 --peers   # also against `llm` (installs it in a throwaway venv)
 """
 
@@ -135,7 +136,7 @@ async def window_run(window, models: list[str]) -> float:  # type: ignore[no-unt
     return elapsed
 
 
-async def window_benches(url: str, s: Sizes, bare: float) -> list[Figure]:
+async def window_benches(url: str, s: Sizes, bare: float, wanted: set[int]) -> list[Figure]:
     _ctx, session, window = window_harness(url)
     window.show()
     await session.start()
@@ -143,13 +144,16 @@ async def window_benches(url: str, s: Sizes, bare: float) -> list[Figure]:
     probe = LagProbe()
     model = f"bench/{s.chunks}"
     await window_run(window, [model] * s.streams)  # warm-up: first-time rendering costs are not steady state
-    times, lags = [], []
+    times, lags, bares = [], [], []
     for _ in range(s.repeats):
+        # the baseline alternates with the window's runs (bare httpx on a plain loop in a thread of
+        # this process, the window idle), so a busy spell on the shared machine hits both alike
+        bares.append(await asyncio.to_thread(lambda: asyncio.run(bare_many(url, model, s.streams))))
         probe.start()
         times.append(await window_run(window, [model] * s.streams))
         probe.stop()
         lags.extend(probe.samples)
-    elapsed = statistics.median(times)
+    elapsed, bare = statistics.median(times), statistics.median(bares)
     ratio = elapsed / bare
     figures.append(
         Figure(
@@ -194,7 +198,8 @@ async def window_benches(url: str, s: Sizes, bare: float) -> list[Figure]:
             share / floor <= 1.5 and p99 <= 8,
         )
     )
-    figures.append(await rss_bench(window, s))
+    if 8 in wanted:  # 40 runs of long Markdown: only when asked for
+        figures.append(await rss_bench(window, s))
     window.close()
     await session.close()
     return figures
@@ -435,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     sizes = Sizes(args.smoke)
-    wanted = set(args.only or range(1, 14))
+    wanted = set(args.only or range(1, 15))
     if args.peers and not args.smoke:
         wanted.add(15)
     figures: list[Figure] = []
@@ -461,6 +466,10 @@ def main(argv: list[str] | None = None) -> int:
             figures.append(bench_cli_one(url, sizes))
         if 13 in wanted:
             figures.append(bench_cli_start(sizes))
+        if 14 in wanted:
+            from tests.benchmarks.matrix_bench import bench_matrix
+
+            figures.append(bench_matrix(url, sizes))
         if 15 in wanted and args.peers and not args.smoke:
             from tests.benchmarks.peers import bench_peers
 
@@ -479,7 +488,7 @@ def run_window_benches(url: str, sizes: Sizes, bare: float, wanted: set[int]) ->
     app.setQuitOnLastWindowClosed(False)
     sys.setswitchinterval(0.001)  # as run_app() does
     with asyncio.Runner(loop_factory=lambda: AppEventLoop(app)) as runner:
-        figures = runner.run(window_benches(url, sizes, bare))
+        figures = runner.run(window_benches(url, sizes, bare, wanted))
     return [f for f in figures if f.number in wanted]
 
 

@@ -83,7 +83,7 @@ def test_edit_an_earlier_turn_branches_one_pane(aio, make_harness: Callable[...,
         assert quick.outputView.text == "q-branched"
         assert balanced.outputView.text == "b2"  # the other pane is untouched
         assert len(h.sim.chat_requests("sim/balanced-pro")) == 2
-        assert [m.text for m in quick.thread] == ["first", "q1", "second, said better", "q-branched"]
+        assert [m.text for m in quick.messages] == ["first", "q1", "second, said better", "q-branched"]
         await h.close()
 
     aio(go())
@@ -191,7 +191,7 @@ def test_images_attach_by_picker_paste_and_drop_and_are_sent(
         run = h.ctx.history().list_runs(limit=1)[0]
         window.open_run(h.ctx.history().get_run(run.id))
         assert strip.attachments == []
-        sent = window.compare.panes[0].thread[0].attachments
+        sent = window.compare.panes[0].messages[0].attachments
         assert [a.name for a in sent] == ["chart.png", "pasted image.png", "notes.md"]
         assert sent[0].data == png_bytes()
         await h.close()

@@ -271,15 +271,15 @@ def test_a_branch_leaves_a_way_back_to_the_turns_it_left_behind(
         window.follow_up()
         await h.finish()
         pane = window.compare.panes[0]
-        before = pane.thread
+        before = pane.messages
         pane.branchRequested.emit(0, "first, said better")
         await h.finish()
-        assert [m.text for m in pane.thread] == ["first, said better", "a-branch"]
+        assert [m.text for m in pane.messages] == ["first, said better", "a-branch"]
         assert pane.threadToggle.isVisible()  # even with no earlier turn, the marker is reachable
         pane.threadToggle.setChecked(True)
         assert "1 earlier version of this conversation left behind" in pane.threadView.toPlainText()
         pane.threadView.anchorClicked.emit(QUrl(_link(pane, "back")))
-        assert pane.thread == before and pane.outputView.text == "a2"
+        assert pane.messages == before and pane.outputView.text == "a2"
         assert [m.text for m in pane.left_behind[0]] == ["first, said better", "a-branch"]
         window.promptEdit.setPlainText("third question")  # the follow-up continues the restored thread
         window.follow_up()
@@ -310,7 +310,7 @@ def test_the_whole_conversation_opens_in_its_own_window(aio, make_harness: Calla
         assert "Open the whole conversation" in pane.threadView.toPlainText()
         pane.threadView.anchorClicked.emit(QUrl("back:0"))  # as written inside the answer: no action
         pane.threadView.anchorClicked.emit(QUrl("edit:0"))
-        assert not hasattr(pane, "turn_dialog") and len(pane.thread) == 4
+        assert not hasattr(pane, "turn_dialog") and len(pane.messages) == 4
         pane.threadView.anchorClicked.emit(QUrl(_link(pane, "open")))
         dialog = pane.thread_dialog
         assert dialog.isVisible() and dialog.width() >= 700

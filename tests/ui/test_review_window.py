@@ -171,7 +171,7 @@ def test_a_blind_follow_up_after_the_vote_is_shuffled_again(
         await h.finish()
         window.reveal()
         assert window.compare.models() == list(MODELS)
-        assert all(len(p.thread) == 4 for p in window.compare.panes)  # each kept its own conversation
+        assert all(len(p.messages) == 4 for p in window.compare.panes)  # each kept its own conversation
         await h.close()
 
     aio(go())
