@@ -179,7 +179,10 @@ class Sender(QObject):
 
     def _remember_recent(self, models: list[str]) -> None:
         settings = self.session.settings  # a write that fails is said on the status bar
-        before = settings.load().recent_models
-        settings.update(recent_models=recent_models(models, before))
-        if settings.load().recent_models != before:
+        before = tuple(settings.load().recent_models)
+        after = recent_models(models, before)
+        if after == before:  # the same models again: no settings write (two fsyncs) on the Send path
+            return
+        settings.update(recent_models=after)
+        if tuple(settings.load().recent_models) != before:
             self.recentChanged.emit()

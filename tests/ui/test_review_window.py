@@ -276,6 +276,33 @@ def test_a_model_just_used_is_offered_first_in_every_picker_without_a_restart(
     aio(go())
 
 
+def test_sending_the_same_models_again_does_not_rewrite_the_settings(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    """Every Send used to rewrite settings.json (two fsyncs, up to 50 ms on a busy disk, on the
+    window's thread) to remember the recent models even when they had not changed."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/long-context", "sim/quick-mini")
+        await h.send("Explain caching")
+        await h.finish()
+        settings = h.home / "config" / "settings.json"
+        written = settings.stat().st_ino  # an atomic write replaces the file: a new inode
+        await h.send("Explain ETags")
+        await h.finish()
+        assert settings.stat().st_ino == written
+        h.set_models("sim/quick-mini", "sim/vision-large")  # a new model: remembered
+        await h.send("Explain otters")
+        await h.finish()
+        assert settings.stat().st_ino != written
+        assert window.compare.models() == ["sim/quick-mini", "sim/vision-large"]
+        await h.close()
+
+    aio(go())
+
+
 def test_history_opened_on_a_720_px_window_leaves_the_answers_their_room(
     aio, make_harness: Callable[..., Harness]
 ) -> None:
