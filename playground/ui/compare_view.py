@@ -347,7 +347,7 @@ class CompareView(QScrollArea):
 
     def _award_badges(self) -> None:
         done = [p for p in self._run_panes if p.result.state is PaneState.DONE and p.result.finished]
-        for pane in self._run_panes:
+        for pane in self.panes:  # a pane left out of this run no longer competes with its old answer
             pane.set_badges([])
         if len(done) < 2:
             return

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from playground.core.answer_extras import result_from_extras
 from playground.core.compare import PaneResult, PaneState
 from playground.core.format import usd
+from playground.core.modelref import split_ref
 from playground.ui.figures import Chip, headline, result_chips
 from playground.ui.pane_base import PaneBase
 
@@ -140,12 +141,20 @@ ADVICE = {
 }
 
 
+ENDPOINT_AUTH = (
+    "The endpoint {name} refused its key - open Keys > Endpoints to check or replace the key it uses."
+)
+
+
 def failure_words(result: PaneResult) -> str:
     """One plain sentence with the next step, phrased for the window (not the CLI)."""
     failed = result.failed
     assert failed is not None
     advice = ADVICE.get(str(failed.kind), "")
     if failed.kind == "auth":
+        endpoint = split_ref(result.model)
+        if endpoint is not None:  # another endpoint refused: its own key, not OpenRouter's
+            return ENDPOINT_AUTH.format(name=endpoint[0])
         return advice
     message = failed.message.removeprefix(f"{result.model}: ")
     message = message[0].upper() + message[1:] if message else message

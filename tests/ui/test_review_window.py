@@ -565,3 +565,41 @@ def test_follow_up_with_nothing_to_follow_says_why(aio, make_harness: Callable[.
         await h.close()
 
     aio(go())
+
+
+def test_a_pane_left_out_of_a_follow_up_loses_its_old_badges(aio, make_harness: Callable[..., Harness]) -> None:
+    """Badges compare the answers of one run: a pane left out of the follow-up kept "longest" from the
+    run before, beside a longer answer of the new run."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner")
+        await h.send("Explain caching")
+        await h.finish()
+        left_out = window.compare.panes[0]
+        assert any(p.badges for p in window.compare.panes)  # the first run gave badges
+        left_out.set_in_conversation(False)
+        window.promptEdit.setPlainText("And ETags?")
+        window.follow_up()
+        await wait_until(lambda: window.compare.running, what="the follow-up")
+        await h.finish()
+        assert left_out.badges == []
+        assert any(p.badges for p in window.compare.panes[1:])
+        await h.close()
+
+    aio(go())
+
+
+def test_an_endpoint_that_refuses_its_key_is_named_not_openrouter() -> None:
+    """A 401 from another endpoint said "OpenRouter rejected this key - open Key settings"."""
+    from playground.core.compare import PaneResult
+    from playground.core.events import Failed, FailureKind
+    from playground.ui.pane_figures import failure_words
+
+    def refused(model: str) -> str:
+        return failure_words(PaneResult(model, failed=Failed(model, FailureKind.AUTH, "refused", 401)))
+
+    said = refused("@local/sim/quick-mini")
+    assert "OpenRouter" not in said and "local" in said and "Endpoints" in said
+    assert "OpenRouter rejected this key" in refused("sim/quick-mini")
