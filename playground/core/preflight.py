@@ -6,7 +6,7 @@ and the window shows them in the pane they concern, so both say the same words f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -182,20 +182,32 @@ def spend_cap(thresholds: Thresholds, estimate: Decimal | None) -> Finding | Non
 
 
 def request_estimate(catalog: ModelCatalog | None, request: CompareRequest) -> CostEstimate:
-    """The most ``request`` could cost, counted as the window's estimate next to Send counts it:
-    prompt, system prompt and attachments for each model, and its maximum output."""
+    """The most ``request`` could cost, counted as the window's estimate next to Send counts it."""
+    models = [pane.model for pane in request.panes]
+    return max_cost(
+        catalog, models, request.prompt, request.system, request.params.max_tokens, request.attachments
+    )
+
+
+def max_cost(
+    catalog: ModelCatalog | None,
+    models: Sequence[str],
+    prompt: str,
+    system: str | None,
+    max_tokens: int | None,
+    attachments: Sequence[Attachment] = (),
+    threads: Sequence[Sequence[Message]] | None = None,
+) -> CostEstimate:
+    """The most sending ``prompt`` (with ``system`` and ``attachments``) to each model could cost: its
+    input and its maximum output. ``threads``: each model's conversation so far, input too (a
+    follow-up). The one count for the window's estimate next to Send and the CLI's spend check."""
     from playground.core.conversation import input_tokens
     from playground.core.estimate import estimate_cost
 
-    attached = input_tokens([Message("user", "", request.attachments)])
-    return estimate_cost(
-        catalog,
-        [pane.model for pane in request.panes],
-        request.prompt,
-        request.system,
-        request.params.max_tokens,
-        extra_tokens=[attached] * len(request.panes),
-    )
+    attached = input_tokens([Message("user", "", tuple(attachments))])
+    inputs = [input_tokens(thread) for thread in threads] if threads else [0] * len(models)
+    extra = [attached + tokens for tokens in inputs]
+    return estimate_cost(catalog, list(models), prompt, system, max_tokens, extra_tokens=extra)
 
 
 def request_spend_cap(

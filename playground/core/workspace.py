@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from playground.core.compare import CompareRequest, PaneSpec
-from playground.core.conversation import Message, branch, input_tokens, turns
-from playground.core.estimate import CostEstimate, estimate_cost
-from playground.core.preflight import PaneDraft
+from playground.core.conversation import Message, branch, turns
+from playground.core.estimate import CostEstimate
+from playground.core.preflight import PaneDraft, max_cost
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
 
@@ -195,33 +195,23 @@ class Workspace:
 
     def estimate(self, catalog: ModelCatalog | None) -> CostEstimate:
         """The most a new comparison could cost."""
-        attached = self._attached_tokens()
-        return estimate_cost(
-            catalog,
-            [pane.model for pane in self.panes],
-            self.prompt,
-            self.system,
-            self.params.max_tokens,
-            extra_tokens=[attached] * len(self.panes),
-        )
+        models = [pane.model for pane in self.panes]
+        return max_cost(catalog, models, self.prompt, self.system, self.params.max_tokens, self.attachments)
 
     def follow_up_estimate(self, catalog: ModelCatalog | None) -> CostEstimate | None:
         """The most a follow-up could cost (each pane's thread is input too); None without one."""
         follow = [self.panes[i] for i in self.conversation_panes()]
         if not follow:
             return None
-        attached = self._attached_tokens()
-        return estimate_cost(
+        return max_cost(
             catalog,
             [pane.model for pane in follow],
             self.prompt,
             self.system,
             self.params.max_tokens,
-            extra_tokens=[input_tokens(pane.thread) + attached for pane in follow],
+            self.attachments,
+            threads=[pane.thread for pane in follow],
         )
-
-    def _attached_tokens(self) -> int:
-        return input_tokens([Message("user", "", self.attachments)])
 
 
 def recent_models(used: Sequence[str], recent: Sequence[str], limit: int = MAX_RECENT) -> tuple[str, ...]:

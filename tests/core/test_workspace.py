@@ -187,3 +187,22 @@ def _answer(pane: int = 0, thread: tuple[Message, ...] = ()) -> AnswerRecord:
         None,
         thread=thread,
     )
+
+
+def test_the_window_and_the_command_line_count_the_same_most_a_run_can_cost() -> None:
+    """The estimate next to Send and the CLI's spend check (preflight.request_estimate on the request
+    the same state sends) are one count: the prompt, the system prompt, the attachments, max output."""
+    from playground.core.preflight import request_estimate
+
+    catalog = ModelCatalog([TEXT_ONLY, VISION])
+    picture = make_attachment("chart.png", png_bytes(64, 64))
+    workspace = Workspace(
+        prompt="Describe the chart " * 20,
+        system="Be brief.",
+        params=ChatParams(max_tokens=300),
+        panes=[WorkspacePane("acme/text"), WorkspacePane("acme/eyes")],
+        attachments=(picture,),
+    )
+    request, _record = workspace.compare_request()
+    window, cli = workspace.estimate(catalog), request_estimate(catalog, request)
+    assert window.total == cli.total and window.per_model == cli.per_model and window.total > 0
