@@ -339,9 +339,9 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin):
         if self.active or self.result.state is not PaneState.QUEUED:
             text = ""  # sent: the state line and the error say what happened
         elif self.model:
-            text = "Press Send (Ctrl+Enter) - the answer appears here."
+            text = "Press Send (Ctrl+Enter)."  # one line: Qt does not wrap a placeholder
         else:
-            text = "Pick a model above, then press Send."
+            text = "Pick a model, then Send."
         self.outputView.setPlaceholderText(text)
         line = self.modelSelector.lineEdit()
         if line is not None and not line.hasFocus():

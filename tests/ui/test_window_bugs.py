@@ -262,3 +262,20 @@ def test_answer_scrollbars_are_not_black_blocks(aio, make_harness: Callable[...,
         await h.close()
 
     aio(go())
+
+
+def test_a_pane_at_its_narrowest_shows_its_whole_hint(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Qt draws a text view's placeholder on one line: at four panes on a 1300 px screen the hint was
+    cut to "Press Send (Ctrl+Enter) - the answer"."""
+    from playground.ui.response_pane import MIN_WIDTH, ResponsePane
+
+    for model in ("sim/quick-mini", ""):
+        pane = ResponsePane(model)
+        qtbot.addWidget(pane)
+        pane.resize(MIN_WIDTH, 400)
+        pane.show()
+        qtbot.waitExposed(pane)
+        view = pane.outputView
+        hint = view.placeholderText()
+        room = view.viewport().width() - 2 * view.document().documentMargin()
+        assert hint and view.fontMetrics().horizontalAdvance(hint) <= room, (hint, room)
