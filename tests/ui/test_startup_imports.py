@@ -30,6 +30,7 @@ DEFERRED = (
     "playground.core.templates",
     "playground.core.library",
     "playground.core.leaderboard",
+    "playground.core.account",
     "playground.core.openrouter",
     "playground.ui.history_view",
     "playground.ui.template_panel",
