@@ -12,18 +12,22 @@ Signals:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from playground.core.compare import CompareRequest
 from playground.core.errors import NoKeyError, PlaygroundError
-from playground.core.history import RunRecord
 from playground.core.workspace import recent_models
 from playground.ui.blind_controller import BlindController
 from playground.ui.compare_view import CompareView
 from playground.ui.composer import Composer
 from playground.ui.response_pane import ResponsePane
 from playground.ui.session import Session
+
+if TYPE_CHECKING:  # the history's modules (SQLite) load after the first frame
+    from playground.core.history import RunRecord
 
 
 class Sender(QObject):

@@ -21,10 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from playground.core.evaluation.runner import RunnerEvent, TestPlan
-
-from playground.core.evaluation.store import Recorder, TestStore
-from playground.core.history import HistoryError, HistoryUnavailable, RunHistory
+    from playground.core.history import RunHistory
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +98,9 @@ class HistoryWriter:
         # wait the whole patience again: they try once, until a write goes through
         deadline = loop.time() + (0.0 if self._stuck else self.patience)
         waited = False
+        # imported on the first write, after the first frame: the history's modules load SQLite
+        from playground.core.history import HistoryError, HistoryUnavailable
+
         while True:
             try:
                 result = await loop.run_in_executor(self._executor, self._call, write)
@@ -139,6 +139,8 @@ class HistoryWriter:
             self._history.close()  # the demo started or stopped: another database
             self._history = None
         if self._history is None:
+            from playground.core.history import RunHistory
+
             self._history = RunHistory(write.path, busy_timeout=BUSY_TIMEOUT)
         return write.work(self._history)
 
@@ -157,25 +159,3 @@ class HistoryWriter:
             self._history.close()
             self._history = None
 
-
-class QueuedRecorder(Recorder):
-    """A test run's recorder whose writes go through the HistoryWriter: each event is recorded, in
-    order, on the worker thread by a Recorder on the worker's own connection."""
-
-    def __init__(self, store: TestStore, test_run: int, plan: TestPlan, writer: HistoryWriter, path: Path):
-        super().__init__(store, test_run, plan)
-        self._writer, self._path = writer, path
-        self._worker_side: Recorder | None = None  # made, and used, on the worker thread only
-
-    def __call__(self, event: RunnerEvent) -> None:
-        self._writer.submit(
-            Write(self._path, lambda history: self._record_there(history, event), what="a test cell")
-        )
-
-    def _record_there(self, history: RunHistory, event: RunnerEvent) -> None:
-        if self._worker_side is None or self._worker_side.store.history is not history:
-            recorder = Recorder(TestStore(history), self.test_run, self.plan)
-            if self._worker_side is not None:
-                recorder.run_ids = self._worker_side.run_ids  # the same history runs, reopened
-            self._worker_side = recorder
-        self._worker_side.record(event)  # a failure is the writer's to wait out or report

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QFileSystemWatcher
 
-from playground.core.account import KeyInfo
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError, NoKeyError, PlaygroundError
 from playground.core.format import usd
@@ -17,6 +16,7 @@ from playground.core.secrets import ActiveKey, ApiKey, KeyringLockedError, Keyri
 from playground.ui.backend import OPENROUTER
 
 if TYPE_CHECKING:
+    from playground.core.account import KeyInfo
     from playground.core.keyflow import Confirm, KeyCheck, SaveResult
     from playground.ui.session import Session
 

@@ -12,7 +12,7 @@ from playground.core.compare import ChatClient, CompareRequest
 from playground.core.context import AppContext
 from playground.core.errors import ConfigError, NoKeyError, PlaygroundError
 from playground.ui.net import ThreadedRun
-from playground.ui.services.history_writer import HistoryWriter, QueuedRecorder, Write
+from playground.ui.services.history_writer import HistoryWriter, Write
 from playground.ui.services.keys import NO_KEY_WORDS
 
 if TYPE_CHECKING:
@@ -118,6 +118,7 @@ class RunService:
         """A test run in history for ``plan`` (its version recorded too) and the recorder of its cells,
         which writes each cell off the window's thread (see HistoryWriter)."""
         from playground.core.evaluation.store import TestStore
+        from playground.ui.services.test_recorder import QueuedRecorder
 
         history = self._ctx.history()
         current = plan.variants[0]  # the version under test is a saved version too
