@@ -8,7 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.ui.conftest import make_harness  # noqa: F401 - the window fixture, shared
+# the window fixture, and the look (palette, style sheet) put back after each test as in tests/ui:
+# a window test here must not leave the next test's widgets to get a palette change mid-test
+from tests.ui.conftest import _the_look_is_put_back, make_harness  # noqa: F401
 
 
 def secret_service_available() -> bool:
