@@ -1,12 +1,14 @@
-"""A streaming pane's figures line costs only what changed on screen.
+"""A streaming window costs only what changes on screen.
 
 A new speed or token count in a chip of a fixed-width kind repaints the line without asking the pane
 for a layout pass; a line whose values did not change is not touched at all; and the measurements
-kept between paints follow a font or theme change.
+kept between paints follow a font or theme change. While a model is silent the frame clock sleeps
+instead of ticking 60 times a second, and the model's next event wakes it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -17,9 +19,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from playground.core.compare import PaneResult, PaneState
 from playground.core.events import Delta, Finished, Started, Usage
+from playground.simulator import Behaviour
 from playground.ui.figures import FiguresBar, result_chips
+from playground.ui.net import frame_clock
 from playground.ui.response_pane import MIN_WIDTH, ResponsePane
 from playground.ui.theme import Colours
+from tests.ui.conftest import Harness, wait_until
 
 MODEL = "sim/quick-mini"
 
@@ -142,3 +147,38 @@ def test_the_chips_are_painted_in_the_new_theme_after_a_palette_change(qtbot: An
         image = bar.grab().toImage()
         pixel = image.pixelColor(int(rect.center().x() * image.devicePixelRatio()), 1)  # above the text
         assert pixel.name() == Colours.of(palette).chip.name()
+
+
+def test_the_frame_clock_sleeps_while_a_model_is_silent_and_wakes_for_its_answer(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    h = make_harness()
+    answer = "Caching keeps a copy close by, so the second read is cheap."
+
+    async def go() -> None:
+        await h.start()
+        h.sim.set_default("sim/quick-mini", Behaviour(text=answer, tokens_per_second=0, ttft=1.5))
+        h.set_models("sim/quick-mini")
+        clock = frame_clock()
+        woken_at: list[tuple[int, bool]] = []  # (frame, timer running) when the answer woke it
+        wake = clock._woken
+
+        def woken() -> None:
+            woken_at.append((clock.frame, clock._timer.isActive()))
+            wake()
+
+        clock._wake.disconnect(wake)
+        clock._wake.connect(woken)
+        await h.send()
+        await wait_until(lambda: clock.asleep, what="the clock asleep while nothing streams")
+        asleep_at = clock.frame
+        assert not clock._timer.isActive()
+        assert h.window.compare.running  # the run goes on: only the ticking stopped
+        await h.finish(timeout=30)
+        pane = h.window.compare.panes[0]
+        assert pane.result.state is PaneState.DONE
+        assert pane.outputView.text == answer
+        assert woken_at[0] == (asleep_at, False)  # no frame ticked while the model was silent
+        await h.close()
+
+    aio(go())
