@@ -274,7 +274,9 @@ class CompareView(QScrollArea):
     def _on_event(self, pane_event: PaneEvent) -> None:
         if pane_event.pane < len(self._run_panes):
             self._run_panes[pane_event.pane].on_event(pane_event.event)
-        frame_clock().add_view(self, self._on_frame, self._quiet)
+        clock = frame_clock()
+        if not clock.watching(self):  # (once per run, not once per event)
+            clock.add_view(self, self._on_frame, self._quiet)
 
     def _quiet(self) -> bool:
         """Nothing left to draw until the run's next event (the clock may sleep)."""
