@@ -275,7 +275,7 @@ class CompareView(QScrollArea):
         if pane_event.pane < len(self._run_panes):
             self._run_panes[pane_event.pane].on_event(pane_event.event)
         clock = frame_clock()
-        if not clock.watching(self):  # (once per run, not once per event)
+        if clock.asleep or not clock.watching(self):  # (once per run or wake, not once per event)
             clock.add_view(self, self._on_frame, self._quiet)
 
     def _quiet(self) -> bool:
