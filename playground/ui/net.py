@@ -253,7 +253,8 @@ class ThreadedRun(QObject):
                 batch[kind is Delta].append(event.text)  # type: ignore[union-attr]
             else:
                 self._queue_batch(pane_event.pane, pane_event.model)
-                self._events.put(pane_event)
+        if kind is not Delta and kind is not Reasoning:
+            self._events.put(pane_event)
         if self._clock is not None:
             self._clock.poke()  # after queuing: see FrameClock._maybe_sleep
 
