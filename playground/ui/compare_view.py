@@ -265,7 +265,7 @@ class CompareView(QScrollArea):
         run.start()
         for index, pane in enumerate(self._run_panes):
             pane.show_result(run.results[index])  # the run's state is the one the pane draws
-        frame_clock().add_view(self, self._on_frame)
+        frame_clock().add_view(self, self._on_frame, self._quiet)
         self.runStarted.emit()
 
     def _reset_pane(self, index: int, pane: ResponsePane) -> None:
@@ -274,7 +274,14 @@ class CompareView(QScrollArea):
     def _on_event(self, pane_event: PaneEvent) -> None:
         if pane_event.pane < len(self._run_panes):
             self._run_panes[pane_event.pane].on_event(pane_event.event)
-        frame_clock().add_view(self, self._on_frame)
+        clock = frame_clock()
+        if clock.asleep or not clock.watching(self):  # (once per run or wake, not once per event)
+            clock.add_view(self, self._on_frame, self._quiet)
+
+    def _quiet(self) -> bool:
+        """Nothing left to draw until the run's next event (the clock may sleep)."""
+        run = self.run
+        return run is not None and run.running and not any(p.needs_frame for p in self._run_panes)
 
     def _on_frame(self) -> bool:
         """Draw one frame; False once the run has ended and its last frame is drawn."""
@@ -342,7 +349,7 @@ class CompareView(QScrollArea):
         self._rendered[index] = -RENDER_EVERY
         self.run.retry(index, model=pane.model)
         pane.show_result(self.run.results[index])
-        frame_clock().add_view(self, self._on_frame)
+        frame_clock().add_view(self, self._on_frame, self._quiet)
         self.runStarted.emit()
 
     def _award_badges(self) -> None:

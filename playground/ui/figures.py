@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -167,25 +167,49 @@ class _ChipFlow(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.chips: list[Chip] = []
+        # Worked out once per font / chips / width / palette, not on every layout query and paint:
+        # the layout asks heightForWidth and the size hints several times per change.
+        self._font_cache: tuple[QFont, QFontMetrics] | None = None
+        self._widths_cache: list[int] | None = None
+        self._rows_cache: dict[int, list[list[tuple[int, int]]]] = {}
+        self._colours_cache: tuple[int, Colours] | None = None
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:  # a theme or zoom change: measure again
+            self._font_cache = None
+            self._forget_layout()
+        super().changeEvent(event)
+
+    def _forget_layout(self) -> None:
+        self._widths_cache = None
+        self._rows_cache.clear()
+
+    def _metrics(self) -> tuple[QFont, QFontMetrics]:
+        if self._font_cache is None:
+            font = QFont(self.font())
+            font.setPointSizeF(max(7.5, font.pointSizeF() * 0.92))
+            font.setFeature(QFont.Tag("tnum"), 1)  # digits of one width: figures line up
+            self._font_cache = (font, QFontMetrics(font))
+        return self._font_cache
+
     def _font(self) -> QFont:
-        font = QFont(self.font())
-        font.setPointSizeF(max(7.5, font.pointSizeF() * 0.92))
-        font.setFeature(QFont.Tag("tnum"), 1)  # digits of one width: figures line up
-        return font
+        return self._metrics()[0]
 
     def _widths(self) -> list[int]:
-        metrics = QFontMetrics(self._font())
+        if self._widths_cache is not None:
+            return self._widths_cache
+        metrics = self._metrics()[1]
         out = []
         for chip in self.chips:
             width = _drawn(metrics, chip.caption, chip.value)
             if chip.kind in WIDEST:
                 width = max(width, self._kind_width(metrics, chip.kind))
             out.append(width + 2 * PAD_X)
+        self._widths_cache = out
         return out
 
     def _kind_width(self, metrics: QFontMetrics, kind: str) -> int:
@@ -197,6 +221,15 @@ class _ChipFlow(QWidget):
 
     def _rows(self, width: int) -> list[list[tuple[int, int]]]:
         """(chip index, x) per row."""
+        cached = self._rows_cache.get(width)
+        if cached is not None:
+            return cached
+        if len(self._rows_cache) > 8:  # widths seen while a splitter is dragged: keep a few
+            self._rows_cache.clear()
+        self._rows_cache[width] = self._flow(width)
+        return self._rows_cache[width]
+
+    def _flow(self, width: int) -> list[list[tuple[int, int]]]:
         rows: list[list[tuple[int, int]]] = [[]]
         x = 0
         for index, chip_width in enumerate(self._widths()):
@@ -208,7 +241,7 @@ class _ChipFlow(QWidget):
         return rows if rows[0] else []
 
     def _row_height(self) -> int:
-        return QFontMetrics(self._font()).height() + 2 * PAD_Y
+        return self._metrics()[1].height() + 2 * PAD_Y
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -227,9 +260,18 @@ class _ChipFlow(QWidget):
     def set_chips(self, chips: list[Chip]) -> None:
         if chips == self.chips:
             return
+        relaid = [c.kind for c in chips] != [c.kind for c in self.chips] or self._widths_cache is None
         self.chips = chips
-        self.setVisible(bool(chips))
-        self.updateGeometry()
+        old_widths, old_rows = self._widths_cache, dict(self._rows_cache)
+        self._forget_layout()
+        if self.isHidden() == bool(chips):
+            self.setVisible(bool(chips))
+        # A new value of a fixed-width kind (speed, tokens...) keeps every chip's width and place:
+        # only a repaint, no layout pass.
+        if relaid or self._widths() != old_widths:
+            self.updateGeometry()
+        else:
+            self._rows_cache = old_rows
         self.update()
 
     def _colours(self, chip: Chip, colours: Colours) -> tuple[object, object, object]:
@@ -248,12 +290,19 @@ class _ChipFlow(QWidget):
                 rects[index] = QRectF(x, row_number * (height + 4), widths[index], height)
         return rects
 
+    def _palette_colours(self) -> Colours:
+        palette = self.palette()
+        key = palette.cacheKey()  # changes whenever the palette (the theme) does
+        if self._colours_cache is None or self._colours_cache[0] != key:
+            self._colours_cache = (key, Colours.of(palette))
+        return self._colours_cache[1]
+
     def paintEvent(self, _event: QPaintEvent) -> None:
-        colours = Colours.of(self.palette())
+        colours = self._palette_colours()
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setFont(self._font())
-        metrics = QFontMetrics(self._font())
+        font, metrics = self._metrics()
+        painter.setFont(font)
         for chip, rect in zip(self.chips, self.chip_rects(), strict=True):
             background, caption_colour, value_colour = self._colours(chip, colours)
             painter.setPen(Qt.PenStyle.NoPen)
@@ -283,6 +332,8 @@ class FiguresBar(_ChipFlow):
         return self._text
 
     def setText(self, text: str) -> None:
+        if text == self._text:
+            return
         self._text = text
         self.setAccessibleDescription(text)
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from shiboken6 import isValid
 
 from playground.core.compare import (
@@ -34,6 +34,7 @@ from playground.core.events import Delta, Reasoning
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 FRAME_MS = 16  # about 60 Hz, only while something streams
+QUIET_FRAMES = 2  # frames with nothing to apply or draw before the clock sleeps until the next event
 DRAIN_BUDGET = 0.006  # seconds per frame for applying queued events, shared by every run
 
 
@@ -91,26 +92,92 @@ class FrameClock(QObject):
     none draws a half-applied state. A callback returns False when it needs no more frames.
     ``frame`` counts the ticks: views pace their drawing by it (e.g. a pane re-renders every few
     frames), so under load, when ticks come late, they draw less often instead of falling behind.
+
+    While every run and view says it is quiet (nothing queued, nothing left to draw: a model thinking
+    before its first word, a slow trickle between chunks) the clock sleeps after QUIET_FRAMES idle
+    ticks instead of ticking 60 times a second for nothing; the network thread wakes it with
+    ``poke()`` when it queues the next event (one queued signal per wake, not one per event).
     """
+
+    _wake = Signal()
 
     def __init__(self) -> None:
         super().__init__()
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self.tick)
+        self._wake.connect(self._woken)  # queued: emitted from the network thread
         self._runs: dict[int, tuple[QObject, Callable[[float], bool]]] = {}
         self._views: dict[int, tuple[QObject, Callable[[], bool]]] = {}
+        self._quiet: dict[int, Callable[[], bool]] = {}  # by owner: whether it has nothing to do
+        self._sleep_lock = threading.Lock()
+        self.asleep = False
+        self._idle = 0
         self.frame = 0
 
-    def add_run(self, owner: QObject, drain: Callable[[float], bool]) -> None:
-        """``drain(deadline)`` applies queued events until ``time.perf_counter()`` passes deadline."""
+    def add_run(
+        self, owner: QObject, drain: Callable[[float], bool], quiet: Callable[[], bool] | None = None
+    ) -> None:
+        """``drain(deadline)`` applies queued events until ``time.perf_counter()`` passes deadline.
+
+        ``quiet()`` (called on the window thread) says nothing is queued: a run that gives it must
+        ``poke()`` the clock after queuing each event. Without it the clock never sleeps for it."""
         self._runs[id(owner)] = (owner, drain)
+        self._set_quiet(owner, quiet)
+        self._start()
+
+    def add_view(
+        self, owner: QObject, render: Callable[[], bool], quiet: Callable[[], bool] | None = None
+    ) -> None:
+        """``render()`` draws a frame; ``quiet()``: nothing is left to draw until new events come."""
+        self._views[id(owner)] = (owner, render)
+        self._set_quiet(owner, quiet)
+        if not self._timer.isActive():
+            self._start()
+
+    def _set_quiet(self, owner: QObject, quiet: Callable[[], bool] | None) -> None:
+        if quiet is None:
+            self._quiet.pop(id(owner), None)
+        else:
+            self._quiet[id(owner)] = quiet
+
+    def _start(self) -> None:
+        with self._sleep_lock:
+            self.asleep = False
+        self._idle = 0
         self._timer.start()
 
-    def add_view(self, owner: QObject, render: Callable[[], bool]) -> None:
-        self._views[id(owner)] = (owner, render)
-        if not self._timer.isActive():
+    def poke(self) -> None:
+        """Any thread: new events are queued; wakes a sleeping clock."""
+        if not self.asleep:  # the common case, checked without the lock
+            return
+        with self._sleep_lock:
+            if not self.asleep:
+                return
+            self.asleep = False
+        self._wake.emit()
+
+    def _woken(self) -> None:
+        if (self._runs or self._views) and not self._timer.isActive():
+            self._idle = 0
             self._timer.start()
+
+    def _all_quiet(self) -> bool:
+        owners = [*self._runs, *self._views]
+        return all(key in self._quiet and self._quiet[key]() for key in owners)
+
+    def _maybe_sleep(self) -> None:
+        self._idle = self._idle + 1 if self._all_quiet() else 0
+        if self._idle < QUIET_FRAMES:
+            return
+        # Asleep first, then look: a run queues first, then looks (poke). So an event queued now
+        # either shows in quiet() here or finds the clock asleep and wakes it - never neither.
+        self.asleep = True
+        if self._all_quiet():
+            self._timer.stop()
+            return
+        with self._sleep_lock:
+            self.asleep = False
 
     def watching(self, owner: QObject) -> bool:
         """Whether ``owner`` still waits for frames (a run still streaming, a view still drawing)."""
@@ -128,8 +195,12 @@ class FrameClock(QObject):
         for key, (owner, render) in list(self._views.items()):
             if not isValid(owner) or not render():
                 self._views.pop(key, None)
+        for key in [k for k in self._quiet if k not in self._runs and k not in self._views]:
+            del self._quiet[key]
         if not self._runs and not self._views:
             self._timer.stop()
+        elif self._quiet:
+            self._maybe_sleep()
 
 
 _clock: FrameClock | None = None
@@ -163,6 +234,7 @@ class ThreadedRun(QObject):
         self._lock = threading.Lock()
         self._batched: dict[int, tuple[list[str], list[str]]] = {}  # pane -> (reasoning, text) not yet queued
         self._pending = 0  # panes started whose end has not been applied here yet
+        self._clock: FrameClock | None = None  # set on the window thread before the first event
         self.run_id: int | None = None  # its row in history, once recorded
 
     @staticmethod
@@ -179,9 +251,16 @@ class ThreadedRun(QObject):
             if kind is Delta or kind is Reasoning:
                 batch = self._batched.setdefault(pane_event.pane, ([], []))
                 batch[kind is Delta].append(event.text)  # type: ignore[union-attr]
-                return
-            self._queue_batch(pane_event.pane, pane_event.model)
-        self._events.put(pane_event)
+            else:
+                self._queue_batch(pane_event.pane, pane_event.model)
+        if kind is not Delta and kind is not Reasoning:
+            self._events.put(pane_event)
+        if self._clock is not None:
+            self._clock.poke()  # after queuing: see FrameClock._maybe_sleep
+
+    def _quiet(self) -> bool:
+        """Window thread: nothing queued or batched, so no frame is needed until the next poke."""
+        return self._events.empty() and not self._batched
 
     def _queue_batch(self, pane: int, model: str) -> None:
         batch = self._batched.pop(pane, None)
@@ -198,8 +277,9 @@ class ThreadedRun(QObject):
 
     def start(self) -> None:
         self._pending = len(self.request.panes)
+        self._clock = frame_clock()
         self.net.call(self._inner.start)
-        frame_clock().add_run(self, self._frame)
+        self._clock.add_run(self, self._frame, self._quiet)
 
     def cancel(self, index: int) -> None:
         self.net.call(self._inner.cancel, index)
@@ -215,8 +295,9 @@ class ThreadedRun(QObject):
         if self.results[index].state.final:
             self._pending += 1
         self.results[index] = self._fresh(self.request, index)
+        self._clock = frame_clock()
         self.net.call(self._inner.retry, index, model)
-        frame_clock().add_run(self, self._frame)
+        self._clock.add_run(self, self._frame, self._quiet)
 
     @property
     def running(self) -> bool:

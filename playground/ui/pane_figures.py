@@ -86,8 +86,10 @@ class PaneFiguresMixin(PaneBase):
             chips = result_chips(result, live, money=not blind, speed=not blind or self.blind_show_speed)
         self.statsLabel.setText(text)
         self.statsLabel.set_chips(chips)
-        self.headlineLabel.setText(words)
-        self.headlineLabel.setVisible(bool(words))
+        if self.headlineLabel.text() != words:  # an unchanged line is not laid out again
+            self.headlineLabel.setText(words)
+        if self.headlineLabel.isHidden() == bool(words):
+            self.headlineLabel.setVisible(bool(words))
 
     def _live_numbers(self) -> tuple[float | None, float | None]:
         """TTFT and an approximate speed while streaming (chunks per second, until usage arrives)."""

@@ -393,6 +393,11 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin):
         """Text or reasoning arrived that the pane has not drawn yet."""
         return bool(self._text_buffer or self._reasoning_buffer)
 
+    @property
+    def needs_frame(self) -> bool:
+        """Something arrived that the pane has not drawn yet: text, reasoning or figures."""
+        return self._dirty or bool(self._text_buffer or self._reasoning_buffer)
+
     def flush(self, *, render: bool = True, figures: bool = True) -> None:
         """With ``render``, draw the buffered text and reasoning; with ``figures``, refresh the
         figures line and state if anything changed. When is the caller's decision (the compare view
