@@ -32,6 +32,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractSlider, QFrame, QMenu, QTextBrowser
 
+from playground.ui.heap_release import heap_release
+
 if TYPE_CHECKING:
     from PySide6.QtCore import QUrl
 
@@ -188,6 +190,8 @@ class PagesMixin(_ViewBase):
         for page in self._pages:
             page.hide()
             page.deleteLater()
+        if self._pages:  # the answer's memory goes back to the system, not to the next answer
+            heap_release().after_deletion(self._pages[-1])
         self._pages.clear()
         self._page_chars = 0
         QTextBrowser.setPlaceholderText(self, self._placeholder)
