@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from playground.core.modelref import preset_name
 from playground.core.request import ChatParams
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ IMAGE_TEXT = ("image", "text")
 
 def is_preset(model: str) -> bool:
     """``@preset/NAME``: an OpenRouter preset (its model and settings live on openrouter.ai)."""
-    return model.startswith(PRESET_PREFIX) and len(model) > len(PRESET_PREFIX)
+    return preset_name(model) is not None
 
 
 def preset_words(model: str) -> str:

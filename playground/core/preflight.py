@@ -107,12 +107,17 @@ def is_unknown_model(model: str, catalog: ModelCatalog | None, *, demo: bool = F
     return catalog.get(model) is None and catalog.get(model.rsplit(":", 1)[0]) is None
 
 
+def unknown_model_words(model: str) -> str:
+    """What the CLI and a pane say of an id the catalog does not list (one wording for both)."""
+    return f"Unknown model id '{model}' - not in OpenRouter's model list."
+
+
 def unknown_model(model: str, catalog: ModelCatalog | None, *, demo: bool = False) -> Finding | None:
     """An id the catalog does not list, in the words the window's pane shows; it does not block
     (the catalog may be hours old and OpenRouter says so itself if the id is wrong)."""
     if not is_unknown_model(model, catalog, demo=demo):
         return None
-    return Finding(FindingKind.UNKNOWN_MODEL, f"Unknown model id '{model}' - not in OpenRouter's model list.")
+    return Finding(FindingKind.UNKNOWN_MODEL, unknown_model_words(model))
 
 
 def unreadable(model: str, info: ModelInfo | None, attachments: Iterable[Attachment]) -> Finding | None:

@@ -40,7 +40,9 @@ class PaneControlsMixin(PaneBase):
     def _render_note(self) -> None:
         parts = [self.note] if self.note else []
         if self.modelSelector.property("unknown"):
-            parts.insert(0, f"Unknown model id '{self.model}' - not in OpenRouter's model list.")
+            from playground.core.preflight import unknown_model_words
+
+            parts.insert(0, unknown_model_words(self.model))
         if self.overrides is not None and self.overrides.set_names():
             shown = ", ".join(f"{n}={getattr(self.overrides, n)}" for n in self.overrides.set_names())
             parts.append(f"This pane overrides: {shown}")
