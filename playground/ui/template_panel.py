@@ -141,15 +141,18 @@ class TemplatePanel(QDockWidget):
         ):
             widget.setAccessibleName(f"Template {label.lower()}")
             form.addRow(label, widget)
-        for line in (self.nameEdit, self.descriptionEdit, self.tagsEdit, self.modelsEdit):
-            line.textChanged.connect(self._edited)
-        self.systemEdit.textChanged.connect(self._edited)
-        self.promptEdit.textChanged.connect(self._edited)
+        edits = (self.nameEdit, self.descriptionEdit, self.tagsEdit, self.modelsEdit)
+        for edit in (*edits, self.systemEdit, self.promptEdit):
+            edit.textChanged.connect(self._edited)
         area.addLayout(form)
         self.varsForm = QFormLayout()
         self.varEdits: dict[str, QLineEdit] = {}
         area.addWidget(QLabel("Variables"))
         area.addLayout(self.varsForm)
+        self._cases_and_actions(area)
+        return area
+
+    def _cases_and_actions(self, area: QVBoxLayout) -> None:
         case_row = QHBoxLayout()
         self.caseBox = QComboBox()
         self.caseBox.setAccessibleName("Test case")
@@ -181,7 +184,6 @@ class TemplatePanel(QDockWidget):
         self.useButton.clicked.connect(self.use)
         self.matrixButton.clicked.connect(self._matrix)
         area.addLayout(row)
-        return area
 
     # ----- list -------------------------------------------------------------------------------
 
@@ -386,8 +388,7 @@ class TemplatePanel(QDockWidget):
         self.nameEdit.setFocus()
 
     def save(self, note: str = "", *, over: str | None = None) -> bool:
-        """Write the editor's template. ``over`` is the digest of a disk edit the user chose to
-        overwrite; without it a file changed since it was loaded is a conflict to ask about."""
+        """Write the editor's template; a file edited on disk is a conflict unless ``over`` is its digest."""
         template = self.edited_template()
         expected = over if over is not None else (self.digest if self.current else None)
         try:
