@@ -12,6 +12,7 @@ other fault (disk full, read-only, damage) is reported at once, as the hardening
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections import deque
 from collections.abc import Callable
@@ -76,6 +77,8 @@ class HistoryWriter:
 
     async def _drain(self) -> None:
         while self._writes:
+            if await self._run_batch():
+                continue
             write = self._writes[0]
             try:
                 await self._run(write)
@@ -84,6 +87,47 @@ class HistoryWriter:
                 self._notice(f"{write.what} could not be saved to history; see the log.")
             finally:
                 self._writes.popleft()
+
+    async def _run_batch(self) -> bool:
+        """Every write queued so far in one trip to the worker thread, while none finds the database
+        busy: a window thread busy drawing then finishes them all in one turn of its loop, instead of
+        one write per turn while the queue (each write holding its answer) grows. False when the first
+        write needs the one-at-a-time path (a marker, a busy database, quitting after a lock)."""
+        from playground.core.history import HistoryError
+
+        batch = list(itertools.takewhile(lambda w: w.work is not None, self._writes))
+        if len(batch) < 2 or self._stuck or self.closing:
+            return False
+        loop = asyncio.get_running_loop()
+        outcomes = await loop.run_in_executor(self._executor, self._call_many, batch)
+        for write, (ok, value) in zip(batch, outcomes, strict=False):
+            self._writes.popleft()
+            if ok:
+                if write.done is not None:
+                    write.done(value)
+            elif isinstance(value, HistoryError):
+                self._give_up(write, f"{value}: {write.what} is not saved")
+            else:  # a bug in one write must not stop the ones after it
+                log.error("a history write failed", exc_info=value)
+                self._notice(f"{write.what} could not be saved to history; see the log.")
+        return bool(outcomes)
+
+    def _call_many(self, batch: list[Write]) -> list[tuple[bool, Any]]:
+        """On the worker thread: the writes in order, until one finds the database busy (it and the
+        ones after it stay queued for the path that waits out the lock)."""
+        from playground.core.history import HistoryUnavailable
+
+        outcomes: list[tuple[bool, Any]] = []
+        for write in batch:
+            try:
+                outcomes.append((True, self._call(write)))
+            except HistoryUnavailable as exc:
+                if exc.busy:
+                    break
+                outcomes.append((False, exc))
+            except Exception as exc:  # noqa: BLE001 - logged with its traceback on the window's side
+                outcomes.append((False, exc))
+        return outcomes
 
     async def _run(self, write: Write) -> None:
         if write.work is None:
