@@ -101,11 +101,10 @@ class Menus(QObject):
         self._action(file, "Export as HTML...", lambda: self.save_export("html"))
         file.addSeparator()
         self._action(file, "Show log folder", self.show_log_folder)
-        self.logPromptsAction = self._action(
-            file, "Log prompts and answers", self.session.settings.set_log_prompts
+        settings = self.session.settings
+        self.logPromptsAction = self._switch(
+            file, "Log prompts and answers", settings.set_log_prompts, settings.load().log_prompts
         )
-        self.logPromptsAction.setCheckable(True)
-        self.logPromptsAction.setChecked(self.session.settings.load().log_prompts)
         self._action(file, "Quit", self.intents.quit, QKeySequence.StandardKey.Quit)
 
     def _compare_menu(self, compare: QMenu) -> None:
@@ -119,11 +118,11 @@ class Menus(QObject):
         compare.addSeparator()
         self.blindAction = self._action(compare, "Blind comparison", self.intents.set_blind, "Ctrl+B")
         self.blindAction.setCheckable(True)
-        self.blindSpeedAction = self._action(
-            compare, "Show speed in blind mode", self.session.settings.set_blind_show_speed
+        settings = self.session.settings
+        self.blindSpeedAction = self._switch(
+            compare, "Show speed in blind mode", settings.set_blind_show_speed,
+            settings.load().blind_show_speed,
         )
-        self.blindSpeedAction.setCheckable(True)
-        self.blindSpeedAction.setChecked(self.session.settings.load().blind_show_speed)
         self._action(compare, "Leaderboard...", self.show_leaderboard, "Ctrl+L")
 
     def _models_and_keys(self, models: QMenu, keys: QMenu) -> None:
@@ -168,6 +167,21 @@ class Menus(QObject):
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
         menu.addAction(action)
+        return action
+
+    def _switch(self, menu: QMenu, text: str, store: Callable[[bool], bool], on: bool) -> QAction:
+        """A setting's tick in a menu. A setting that cannot be saved (the status bar says why) shows
+        its saved state again, so the tick never claims what was not stored."""
+
+        def toggled(checked: bool) -> None:
+            if not store(checked):
+                action.blockSignals(True)
+                action.setChecked(not checked)
+                action.blockSignals(False)
+
+        action = self._action(menu, text, toggled)
+        action.setCheckable(True)
+        action.setChecked(on)
         return action
 
     # ----- dialogs ------------------------------------------------------------------------------

@@ -51,9 +51,12 @@ def test_switches_that_cannot_be_saved_are_said(aio, make_harness: Callable[...,
         window.statusBar().clearMessage()
         window.blindSpeedAction.trigger()
         assert SAVE_FAILED in window.statusBar().currentMessage()
+        stored = h.session.settings.load()
+        assert window.blindSpeedAction.isChecked() == stored.blind_show_speed  # the tick shows what is stored
         window.statusBar().clearMessage()
         window.logPromptsAction.trigger()
         assert SAVE_FAILED in window.statusBar().currentMessage()
+        assert window.logPromptsAction.isChecked() == stored.log_prompts
         assert not h.session.settings.load().log_prompts  # nothing was logged on the quiet
         await h.close()
 
