@@ -14,7 +14,7 @@ from playground.core.answer_extras import result_from_extras
 from playground.core.compare import PaneResult, PaneState
 from playground.core.format import usd
 from playground.core.modelref import split_ref
-from playground.ui.figures import Chip, headline, result_chips
+from playground.ui.figures import Chip, headline, result_chips, seconds_figure, tokens_figure
 from playground.ui.pane_base import PaneBase
 
 if TYPE_CHECKING:
@@ -114,9 +114,10 @@ class PaneFiguresMixin(PaneBase):
         chips = []
         if answer.ttft is not None:
             parts.append(f"TTFT {answer.ttft:.2f} s")
-            chips.append(Chip("ttft", "TTFT", f"{answer.ttft:.2f} s"))
+            chips.append(Chip("ttft", "TTFT", seconds_figure(answer.ttft)))
         parts += [f"{answer.tokens_in or 0} in / {answer.tokens_out or 0} out", cost]
-        chips.append(Chip("tokens", "", f"{answer.tokens_in or 0} → {answer.tokens_out or 0} tok"))
+        tokens = tokens_figure(answer.tokens_in or 0, answer.tokens_out or 0, estimated=False)
+        chips.append(Chip("tokens", "", tokens))
         chips.append(Chip("cost", "", cost))
         self.statsLabel.setText(" · ".join(parts))
         self.statsLabel.set_chips(chips)

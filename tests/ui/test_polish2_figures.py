@@ -72,3 +72,25 @@ def test_the_widest_figures_fit_their_chips_in_the_narrowest_pane_and_line_up(pa
     streaming = PaneResult(MODEL, state=PaneState.STREAMING)
     streaming.usage = Usage(99_999, 99_999, estimated=True)
     assert laid_out(pane, streaming, (MAX_SECONDS - 1, 99_999.0)) == usual  # live "~99999 tok/s"
+
+
+def test_a_stored_answer_uses_the_same_figures_as_a_live_one(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A pane showing a past run wrote raw numbers ("250000 -> 1500000 tok", "123.46 s") that the chips
+    are not sized for; it now uses the formatters the live figures use."""
+    from decimal import Decimal
+
+    from playground.core.history import AnswerRecord
+    from playground.ui.figures import seconds_figure, tokens_figure
+    from playground.ui.response_pane import ResponsePane
+
+    pane = ResponsePane("sim/quick-mini")
+    qtbot.addWidget(pane)
+    answer = AnswerRecord(
+        0, "sim/quick-mini", "sim/quick-mini", None, "hi", "", "complete", "stop", None,
+        123.456, 130.0, 250_000, 1_500_000, None, Decimal("0.5"), None,
+    )
+    pane.show_record(answer)
+    values = {chip.kind: chip.value for chip in pane.statsLabel.chips}
+    assert values["ttft"] == seconds_figure(123.456) == "123 s"
+    assert values["tokens"] == tokens_figure(250_000, 1_500_000, estimated=False)
+    assert "250000" not in values["tokens"]
