@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,6 +32,8 @@ class CodeDialog(QDialog):
     def __init__(self, request: ChatRequest, base_url: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("codeDialog")
+        # one dialog per Get code: deleted when closed, so opening it again and again keeps nothing
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(f"Code for {request.model}")
         self.resize(720, 480)
         layout = QVBoxLayout(self)

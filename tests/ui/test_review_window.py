@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -603,3 +604,25 @@ def test_an_endpoint_that_refuses_its_key_is_named_not_openrouter() -> None:
     said = refused("@local/sim/quick-mini")
     assert "OpenRouter" not in said and "local" in said and "Endpoints" in said
     assert "OpenRouter rejected this key" in refused("sim/quick-mini")
+
+
+def test_each_get_code_dialog_is_deleted_when_closed(aio, make_harness: Callable[..., Harness]) -> None:
+    """Every Get code used to leave its dialog (three snippets) alive under the window until it closed."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        h.set_models("sim/quick-mini")
+        window.promptEdit.setPlainText("Explain caching")
+        for _ in range(3):
+            window.show_code(0)
+            dialog = window.findChild(CodeDialog)
+            assert dialog is not None and dialog.isVisible()
+            gone = asyncio.Event()
+            dialog.destroyed.connect(lambda *_a, g=gone: g.set())
+            dialog.close()
+            await asyncio.wait_for(gone.wait(), 10)
+            assert window.findChildren(CodeDialog) == []
+        await h.close()
+
+    aio(go())
