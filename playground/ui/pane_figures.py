@@ -44,6 +44,10 @@ class PaneFiguresMixin(PaneBase):
         self.retryButton.setEnabled(not running)
         self._update_actions()
         self._render_figures()
+        if not running:  # the answer has ended (or the pane was cleared): the lines fit their words
+            self.statsLabel.release_height()
+            if self.headlineLabel.minimumHeight():
+                self.headlineLabel.setMinimumHeight(0)
         state = result.state.name.lower()
         if self.property("state") != state:  # re-polishing restyles the whole pane: only on change
             self._update_placeholder()

@@ -355,6 +355,10 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin):
 
     def reset(self, *, starting: bool = False) -> None:
         """Clear the pane; ``starting`` means a request for it is about to go out."""
+        if starting:  # the answer area stays where it is while the new state and figures come
+            self.statsLabel.hold_height()
+            headline = self.headlineLabel
+            headline.setMinimumHeight(0 if headline.isHidden() else headline.height())
         self.active = starting
         self.result = PaneResult(self.model)
         self._text_buffer.clear()

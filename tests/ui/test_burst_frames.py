@@ -6,7 +6,10 @@ follows its last event instead of waiting up to a frame for it).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject
 
 from playground.core.compare import PaneState
 from playground.simulator import Behaviour
@@ -39,6 +42,82 @@ def test_an_answers_end_is_drawn_at_once_without_waiting_for_the_frame_timer(
             assert pane.result.state is PaneState.DONE
             assert pane.outputView.text == f"The answer of {model}."  # drawn, not only applied
         await h.finish()
+        await h.close()
+
+    aio(go())
+
+
+class _Resizes(QObject):
+    """The heights a widget was resized to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heights: list[int] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.heights.append(event.size().height())  # type: ignore[attr-defined]
+        return False
+
+
+def test_a_pane_sent_again_keeps_its_answer_area_where_it_was_while_the_new_figures_come(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    h = make_harness()
+    answer = " ".join(f"word{i}" for i in range(60))
+
+    async def go() -> None:
+        await h.start()
+        h.sim.set_default("sim/quick-mini", Behaviour(text=answer, tokens_per_second=300, ttft=0.05))
+        h.set_models("sim/quick-mini")
+        pane = h.window.compare.panes[0]
+        await h.send()
+        await h.finish()
+        first = pane.statsLabel.text()
+        assert first and not pane.statsLabel.isHidden()
+        resizes = _Resizes()
+        pane.outputView.installEventFilter(resizes)
+        await h.send("Explain caching again")
+        await h.finish()
+        pane.outputView.removeEventFilter(resizes)
+        assert pane.outputView.text == answer and pane.statsLabel.text()
+        # neither the Send (the old figures cleared) nor the first chips nor the last moved it
+        assert resizes.heights == [], resizes.heights
+        await h.close()
+
+    aio(go())
+
+
+async def _network_idle() -> None:
+    """On the network loop: until no task but this one is left (every answer has ended)."""
+    while len(asyncio.all_tasks()) > 1:
+        await asyncio.sleep(0.01)
+
+
+def test_an_answer_that_ends_before_its_run_is_written_is_still_saved_to_history(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        await h.start()
+        h.sim.set_default("sim/quick-mini", Behaviour(text="At once.", tokens_per_second=0, ttft=0))
+        h.set_models("sim/quick-mini")
+        h.window.promptEdit.setPlainText("Quick")
+        h.window.send()
+        # The window's thread is held here (the history writer has not started the run's row) while
+        # the network thread answers; then a frame applies the answer's end, queuing its write too.
+        h.session.backend.net.submit(_network_idle()).result(timeout=30)
+        clock = frame_clock()
+        for _ in range(100):
+            if not h.window.compare.running:
+                break
+            clock.tick()
+        assert not h.window.compare.running
+        await h.finish()
+        [record] = h.ctx.history().list_runs(limit=1)
+        [answer] = h.ctx.history().get_run(record.id).answers
+        assert (answer.state, answer.answer) == ("done", "At once.")
         await h.close()
 
     aio(go())
