@@ -48,6 +48,9 @@ class PaneFiguresMixin(PaneBase):
             self.statsLabel.release_height()
             if self.headlineLabel.minimumHeight():
                 self.headlineLabel.setMinimumHeight(0)
+            as_needed = Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            if self.outputView.verticalScrollBarPolicy() != as_needed:
+                self.outputView.setVerticalScrollBarPolicy(as_needed)
         state = result.state.name.lower()
         if self.property("state") != state:  # re-polishing restyles the whole pane: only on change
             self._update_placeholder()

@@ -359,6 +359,9 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin):
             self.statsLabel.hold_height()
             headline = self.headlineLabel
             headline.setMinimumHeight(0 if headline.isHidden() else headline.height())
+            # the scroll bar is there from the start: the text is not laid out again (and does not
+            # reflow before the reader's eyes) when the answer grows past the pane's height
+            self.outputView.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.active = starting
         self.result = PaneResult(self.model)
         self._text_buffer.clear()

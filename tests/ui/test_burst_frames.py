@@ -10,9 +10,11 @@ import asyncio
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QResizeEvent
 
 from playground.core.compare import PaneState
 from playground.simulator import Behaviour
+from playground.ui.markdown_view import MarkdownView
 from playground.ui.net import FRAME_MS, frame_clock
 from tests.ui.conftest import Harness, wait_until
 
@@ -48,41 +50,45 @@ def test_an_answers_end_is_drawn_at_once_without_waiting_for_the_frame_timer(
 
 
 class _Resizes(QObject):
-    """The heights a widget was resized to."""
+    """Each time a view was resized: how long its answer was and whether its width changed."""
 
-    def __init__(self) -> None:
+    def __init__(self, view: MarkdownView) -> None:
         super().__init__()
-        self.heights: list[int] = []
+        self.view = view
+        self.at: list[tuple[int, bool]] = []
+        view.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize:
-            self.heights.append(event.size().height())  # type: ignore[attr-defined]
+        if isinstance(event, QResizeEvent):
+            self.at.append((len(self.view.text), event.size().width() != event.oldSize().width()))
         return False
 
 
-def test_a_pane_sent_again_keeps_its_answer_area_where_it_was_while_the_new_figures_come(
+def test_a_panes_answer_area_keeps_its_size_while_it_streams_and_when_sent_again(
     aio, make_harness: Callable[..., Harness]
 ) -> None:
     h = make_harness()
-    answer = " ".join(f"word{i}" for i in range(60))
+    answer = " ".join(f"word{i}" for i in range(1500))  # longer than the pane is high
 
     async def go() -> None:
         await h.start()
-        h.sim.set_default("sim/quick-mini", Behaviour(text=answer, tokens_per_second=300, ttft=0.05))
+        h.sim.set_default("sim/quick-mini", Behaviour(text=answer, tokens_per_second=3000, ttft=0.05))
         h.set_models("sim/quick-mini")
         pane = h.window.compare.panes[0]
+        resizes = _Resizes(pane.outputView)
         await h.send()
         await h.finish()
-        first = pane.statsLabel.text()
-        assert first and not pane.statsLabel.isHidden()
-        resizes = _Resizes()
-        pane.outputView.installEventFilter(resizes)
+        assert pane.outputView.verticalScrollBar().maximum() > 0  # it did grow past the pane's height
+        # the scroll bar came with Send: the text was never laid out again at a new width mid-stream
+        assert all(length == 0 for length, wider in resizes.at if wider), resizes.at
+        assert pane.statsLabel.text() and not pane.statsLabel.isHidden()
+        resizes.at.clear()
         await h.send("Explain caching again")
         await h.finish()
-        pane.outputView.removeEventFilter(resizes)
         assert pane.outputView.text == answer and pane.statsLabel.text()
         # neither the Send (the old figures cleared) nor the first chips nor the last moved it
-        assert resizes.heights == [], resizes.heights
+        assert resizes.at == [], resizes.at
+        pane.outputView.viewport().removeEventFilter(resizes)
         await h.close()
 
     aio(go())
