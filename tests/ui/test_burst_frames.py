@@ -10,12 +10,13 @@ import asyncio
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QColor, QResizeEvent
 
 from playground.core.compare import PaneState
 from playground.simulator import Behaviour
 from playground.ui.markdown_view import MarkdownView
 from playground.ui.net import FRAME_MS, frame_clock
+from playground.ui.response_pane import ResponsePane
 from tests.ui.conftest import Harness, wait_until
 
 HOUR_MS = 3_600_000
@@ -124,6 +125,40 @@ def test_an_answer_that_ends_before_its_run_is_written_is_still_saved_to_history
         [record] = h.ctx.history().list_runs(limit=1)
         [answer] = h.ctx.history().get_run(record.id).answers
         assert (answer.state, answer.answer) == ("done", "At once.")
+        await h.close()
+
+    aio(go())
+
+
+def _border(pane: ResponsePane) -> QColor:
+    """The colour drawn at the middle of the pane's left edge (its frame)."""
+    image = pane.grab().toImage()
+    return image.pixelColor(0, image.height() // 2)
+
+
+def test_a_failed_panes_look_comes_with_the_failure_and_goes_with_the_next_answer(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    h = make_harness()
+
+    async def go() -> None:
+        await h.start()
+        h.set_models("sim/quick-mini")
+        pane = h.window.compare.panes[0]
+        h.sim.set_default("sim/quick-mini", Behaviour(text="Fine.", tokens_per_second=0, ttft=0))
+        await h.send()
+        await h.finish()
+        plain = _border(pane)
+        h.sim.set_default("sim/quick-mini", Behaviour(status=400))
+        await h.send("Again")
+        await h.finish()
+        assert pane.result.state is PaneState.FAILED and pane.property("state") == "failed"
+        failed = _border(pane)
+        assert failed != plain  # the failed frame is drawn
+        h.sim.set_default("sim/quick-mini", Behaviour(text="Fine again.", tokens_per_second=0, ttft=0))
+        await h.send("Once more")
+        await h.finish()
+        assert pane.property("state") == "done" and _border(pane) == plain
         await h.close()
 
     aio(go())
