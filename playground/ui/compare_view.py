@@ -254,7 +254,7 @@ class CompareView(QScrollArea):
 
     def start(self, run: RunHandle, panes: list[ResponsePane] | None = None) -> None:
         """Show a new comparison on ``panes`` (default: every pane, in order); others keep their text."""
-        if self.run is not None:
+        if self.run is not None and self.run.running:  # (an ended run: no call to the network thread)
             self.run.cancel_all()
         self.run = run
         self._run_panes = list(self.panes) if panes is None else list(panes)

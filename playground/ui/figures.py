@@ -173,6 +173,7 @@ class _ChipFlow(QWidget):
         self._widths_cache: list[int] | None = None
         self._rows_cache: dict[int, list[list[tuple[int, int]]]] = {}
         self._colours_cache: tuple[int, Colours] | None = None
+        self._held_rows = 0  # rows kept while a new run's figures grow back into them (hold_height)
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -247,8 +248,26 @@ class _ChipFlow(QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:
-        rows = len(self._rows(width))
+        rows = max(len(self._rows(width)), self._held_rows)
         return rows * self._row_height() + max(0, rows - 1) * 4
+
+    def hold_height(self) -> None:
+        """Keep the rows shown now, empty or not, until ``release_height()``: a pane sent again keeps
+        its answer area where it was while the new figures fill the line (a line that collapsed at
+        Send and grew back chip by chip moved the answer, and laid the pane out and repainted it,
+        two or three times a run)."""
+        self._held_rows = len(self._rows(self.width())) if not self.isHidden() else 0
+
+    def release_height(self) -> None:
+        """Back to the height the chips need (the pane's answer has ended or it was cleared)."""
+        if not self._held_rows:
+            return
+        before = self.heightForWidth(self.width())
+        self._held_rows = 0
+        if self.heightForWidth(self.width()) != before:
+            self.updateGeometry()
+        if not self.chips:
+            self.hide()
 
     def sizeHint(self) -> QSize:
         widths = self._widths()
@@ -264,8 +283,9 @@ class _ChipFlow(QWidget):
         self.chips = chips
         old_widths, old_rows = self._widths_cache, dict(self._rows_cache)
         self._forget_layout()
-        if self.isHidden() == bool(chips):
-            self.setVisible(bool(chips))
+        shown = bool(chips) or self._held_rows > 0
+        if self.isHidden() == shown:
+            self.setVisible(shown)
         # A new value of a fixed-width kind (speed, tokens...) keeps every chip's width and place:
         # only a repaint, no layout pass.
         if relaid or self._widths() != old_widths:

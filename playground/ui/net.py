@@ -27,9 +27,10 @@ from playground.core.compare import (
     CompareRun,
     PaneEvent,
     PaneResult,
+    Stopped,
     with_pane_model,
 )
-from playground.core.events import Delta, Reasoning
+from playground.core.events import Delta, Failed, Finished, Reasoning
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -97,9 +98,13 @@ class FrameClock(QObject):
     before its first word, a slow trickle between chunks) the clock sleeps after QUIET_FRAMES idle
     ticks instead of ticking 60 times a second for nothing; the network thread wakes it with
     ``poke()`` when it queues the next event (one queued signal per wake, not one per event).
+
+    An answer's end is not kept waiting for the frame timer: ``poke(now=True)`` ticks at once (and
+    the next regular tick comes a whole frame later), so a run's last frame follows its last event.
     """
 
     _wake = Signal()
+    _hurry = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -107,6 +112,8 @@ class FrameClock(QObject):
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self.tick)
         self._wake.connect(self._woken)  # queued: emitted from the network thread
+        self._hurry.connect(self._hurried)  # queued too
+        self._hurrying = False  # a tick at once is on its way (one at a time)
         self._runs: dict[int, tuple[QObject, Callable[[float], bool]]] = {}
         self._views: dict[int, tuple[QObject, Callable[[], bool]]] = {}
         self._quiet: dict[int, Callable[[], bool]] = {}  # by owner: whether it has nothing to do
@@ -147,8 +154,13 @@ class FrameClock(QObject):
         self._idle = 0
         self._timer.start()
 
-    def poke(self) -> None:
-        """Any thread: new events are queued; wakes a sleeping clock."""
+    def poke(self, now: bool = False) -> None:
+        """Any thread: new events are queued; wakes a sleeping clock. ``now``: one of them ended an
+        answer, so the next tick comes at once instead of up to a frame later."""
+        if now and not self._hurrying:
+            self._hurrying = True
+            self._hurry.emit()
+            return
         if not self.asleep:  # the common case, checked without the lock
             return
         with self._sleep_lock:
@@ -161,6 +173,12 @@ class FrameClock(QObject):
         if (self._runs or self._views) and not self._timer.isActive():
             self._idle = 0
             self._timer.start()
+
+    def _hurried(self) -> None:
+        self._hurrying = False
+        if self._runs or self._views:
+            self._start()  # awake, and the next regular tick a whole frame after this one
+            self.tick()
 
     def _all_quiet(self) -> bool:
         owners = [*self._runs, *self._views]
@@ -255,8 +273,8 @@ class ThreadedRun(QObject):
                 self._queue_batch(pane_event.pane, pane_event.model)
         if kind is not Delta and kind is not Reasoning:
             self._events.put(pane_event)
-        if self._clock is not None:
-            self._clock.poke()  # after queuing: see FrameClock._maybe_sleep
+        if self._clock is not None:  # after queuing: see FrameClock._maybe_sleep
+            self._clock.poke(now=kind is Finished or kind is Failed or kind is Stopped)
 
     def _quiet(self) -> bool:
         """Window thread: nothing queued or batched, so no frame is needed until the next poke."""

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from playground.core.history import AnswerRecord
 
 
+# The states the style sheet draws differently (theme.py: QFrame#responsePane[state="..."]).
+_STYLED = {"failed": "failed", "truncated": "truncated", "stopped": "stopped"}
+
+
 class PaneFiguresMixin(PaneBase):
     """A ResponsePane's figures, state and failure words; a stored answer shown read-only."""
 
@@ -44,12 +48,23 @@ class PaneFiguresMixin(PaneBase):
         self.retryButton.setEnabled(not running)
         self._update_actions()
         self._render_figures()
+        if not running:  # the answer has ended (or the pane was cleared): the lines fit their words
+            self.statsLabel.release_height()
+            if self.headlineLabel.minimumHeight():
+                self.headlineLabel.setMinimumHeight(0)
+            as_needed = Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            if self.outputView.verticalScrollBarPolicy() != as_needed:
+                self.outputView.setVerticalScrollBarPolicy(as_needed)
         state = result.state.name.lower()
-        if self.property("state") != state:  # re-polishing restyles the whole pane: only on change
+        before = self.property("state")
+        if before != state:
             self._update_placeholder()
             self.setProperty("state", state)
-            self.style().unpolish(self)
-            self.style().polish(self)
+            # re-polishing restyles and repaints the whole pane: only when its look changes (queued,
+            # streaming and done look alike - every pane changed state three times a run)
+            if _STYLED.get(before) != _STYLED.get(state):
+                self.style().unpolish(self)
+                self.style().polish(self)
         if result.reasoning and not self.reasoningToggle.isChecked():
             self.reasoningToggle.setText(f"▸ Reasoning ({len(result.reasoning.split())} words)")
         if result.failed is not None or result.state in (PaneState.TRUNCATED, PaneState.STOPPED):

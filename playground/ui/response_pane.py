@@ -355,6 +355,13 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin):
 
     def reset(self, *, starting: bool = False) -> None:
         """Clear the pane; ``starting`` means a request for it is about to go out."""
+        if starting:  # the answer area stays where it is while the new state and figures come
+            self.statsLabel.hold_height()
+            headline = self.headlineLabel
+            headline.setMinimumHeight(0 if headline.isHidden() else headline.height())
+            # the scroll bar is there from the start: the text is not laid out again (and does not
+            # reflow before the reader's eyes) when the answer grows past the pane's height
+            self.outputView.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.active = starting
         self.result = PaneResult(self.model)
         self._text_buffer.clear()

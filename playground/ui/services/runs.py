@@ -59,11 +59,20 @@ class RunService:
         # the callers use record_run's names
         fields = {"template_version" if k == "version" else k: v for k, v in record.items()}
 
+        # The run's row as the writer's thread wrote it: an answer's write reads it there, after it
+        # (writes run in order), even when both were queued before the window heard back - an answer
+        # that ended at once used to find ``comparison.run_id`` still None and was not saved.
+        written: list[int] = []
+
+        def start(history: RunHistory) -> int:
+            written.append(history.start_run(request, **fields))
+            return written[0]
+
         def started(run_id: int) -> None:
             comparison.run_id = run_id
             self._session.historyChanged.emit()
 
-        self.writer.submit(Write(path, lambda h: h.start_run(request, **fields), started))
+        self.writer.submit(Write(path, start, started))
 
         def on_event(pane_event: PaneEvent) -> None:
             if not isinstance(pane_event.event, Finished | Failed | Stopped):
@@ -72,8 +81,8 @@ class RunService:
             thread = sent_thread(request, pane)
 
             def save(history: RunHistory) -> None:
-                if comparison.run_id is not None:  # None: the run itself could not be saved (said so)
-                    history.save_answer(comparison.run_id, pane, result, thread=thread)
+                if written:  # empty: the run itself could not be saved (said so)
+                    history.save_answer(written[0], pane, result, thread=thread)
 
             self.writer.submit(Write(path, save, lambda _: self._session.historyChanged.emit()))
 
