@@ -45,7 +45,7 @@ def run_bare(url: str, model: str, streams: int, profile: bool) -> float:
         asyncio.run(bare_many(url, model, streams))
         if prof:
             prof.disable()
-            pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+            pstats.Stats(prof).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "25")))
         out.append((time.thread_time() - c) / (time.perf_counter() - w) * 100)
 
     thread = threading.Thread(target=body)
@@ -67,7 +67,7 @@ def run_core(url: str, model: str, streams: int, profile: bool) -> float:
         asyncio.run(core_many(url, model, streams))
         if prof:
             prof.disable()
-            pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+            pstats.Stats(prof).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "25")))
         out.append((time.thread_time() - c) / (time.perf_counter() - w) * 100)
 
     thread = threading.Thread(target=body)
@@ -115,7 +115,7 @@ def run_net(url: str, model: str, streams: int, profile: bool) -> float:
     share = (_thread_cpu(backend.net.loop) - c) / (time.perf_counter() - w) * 100
     if prof:
         asyncio.run_coroutine_threadsafe(_disable(prof), backend.net.loop).result()
-        pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+        pstats.Stats(prof).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "25")))
     assert run.all_complete, [r.state for r in run.results]
     asyncio.run(_close(backend))
     return share
