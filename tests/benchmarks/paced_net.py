@@ -117,6 +117,9 @@ def run_net(url: str, model: str, streams: int, profile: bool) -> float:
         asyncio.run_coroutine_threadsafe(_disable(prof), backend.net.loop).result()
         pstats.Stats(prof).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "25")))
     assert run.all_complete, [r.state for r in run.results]
+    pacer = backend._pacer
+    if pacer is not None and os.environ.get("SHOW_RELEASES"):
+        print(f"frame boundaries waited for: {pacer.releases}")
     asyncio.run(_close(backend))
     return share
 
@@ -139,8 +142,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--streams", type=int, default=8)
     parser.add_argument("--profile", choices=sorted(MODES))
+    parser.add_argument("--model", help="instead of bench/<80 x seconds>@80, e.g. bench/2000 (full speed)")
     args = parser.parse_args()
-    model = f"bench/{int(80 * args.seconds)}@80"
+    model = args.model or f"bench/{int(80 * args.seconds)}@80"
     shares: dict[str, list[float]] = {m: [] for m in args.modes}
     with simulator_process() as url:
         if args.profile:
