@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import queue
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +19,10 @@ from playground.core.compare import CompareRequest, CompareRun, PaneSpec, PaneSt
 from playground.core.events import Delta
 from playground.core.openrouter import ClientConfig, OpenRouterClient
 from playground.core.openrouter.pacing import ReadPacer
+from playground.simulator import Simulator
 from tests.conftest import FAKE_KEY, run
 from tests.hostile import FINISH, HostileServer, Writer, _stream_head, delta
+from tests.tls import self_signed_server_context
 
 HOUR = 3600.0
 
@@ -188,3 +191,32 @@ def test_a_stream_is_paced_only_while_it_trickles() -> None:
     assert pacer.should_wait(200, 0.0125)  # a chunk every 12.5 ms: 80 tokens a second
     assert not pacer.should_wait(200, 0.0005)  # pieces back to back: full speed, never held
     assert not pacer.should_wait(64 * 1024, 0.02)  # a big read: a burst, read on at once
+
+
+def test_a_paced_answer_over_tls_arrives_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The encrypted connection's socket is the one paced (a real TLS simulator, its own certificate)."""
+    context = self_signed_server_context(tmp_path)
+    (tmp_path / "cert.pem").replace(tmp_path / "trusted.pem")
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "trusted.pem"))
+    pacer = ReadPacer(gap=0.0)  # its own frame timer: every small read after the first token waits
+
+    async def answer(base_url: str, paced: bool) -> str:
+        client = OpenRouterClient(FAKE_KEY, ClientConfig(base_url=base_url))
+        assert not paced or client.pace_streams(pacer)
+        run_ = CompareRun(client, CompareRequest("go", (PaneSpec("bench/30@200"),)))
+        run_.start()
+        await run_.wait()
+        await client.aclose()
+        assert run_.results[0].state is PaneState.DONE
+        return run_.results[0].text
+
+    async def body() -> None:
+        with Simulator(time_scale=0, ssl_context=context, host="localhost") as tls:
+            unpaced = await answer(tls.base_url, paced=False)
+            assert pacer.releases == 0
+            assert await answer(tls.base_url, paced=True) == unpaced  # nothing lost or reordered
+        assert pacer.releases >= 1  # it was read at frame boundaries
+
+    run(body())
