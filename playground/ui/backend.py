@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from playground.core.context import ClientSpec
     from playground.core.events import StreamEvent
     from playground.core.openrouter import OpenRouterClient
+    from playground.core.openrouter.pacing import ReadPacer
     from playground.core.request import ChatRequest
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class StreamBackend:
         self._current: dict[str, _Entry] = {}  # network thread only
         self._closing: set[asyncio.Task[None]] = set()
         self.open_clients = 0  # built and not yet closed (written on the network thread)
+        self._pacer: ReadPacer | None = None  # network thread only: one frame timer for all
 
     # ----- from the window's thread ----------------------------------------------------------
 
@@ -114,6 +116,7 @@ class StreamBackend:
             except PlaygroundError as exc:
                 problems[name] = str(exc)
                 continue
+            client.pace_streams(self._read_pacer())
             self._current[name] = _Entry(spec, client)
             self.open_clients += 1
         return problems
@@ -139,6 +142,15 @@ class StreamBackend:
         task = asyncio.get_running_loop().create_task(self._aclose(entry), name="close-client")
         self._closing.add(task)  # kept referenced until done
         task.add_done_callback(self._closing.discard)
+
+    def _read_pacer(self) -> ReadPacer:
+        """The one pacer of every client's trickling answers (imported here: it needs httpx,
+        which the window must not load before its first frame)."""
+        if self._pacer is None:
+            from playground.core.openrouter.pacing import ReadPacer
+
+            self._pacer = ReadPacer()
+        return self._pacer
 
     async def _aclose(self, entry: _Entry) -> None:
         try:

@@ -31,6 +31,7 @@ from playground.core.failures import (
     wait_words,
 )
 from playground.core.openrouter.body import BodyLimitError, SSEReader, decoded_chunks, read_head
+from playground.core.openrouter.pacing import arm
 from playground.core.redact import redact
 from playground.core.request import ChatRequest
 from playground.core.retry import is_retryable_status, server_wait_hint
@@ -70,6 +71,7 @@ class ChatStream:
         self.masker = AnswerMasker()
         self.reasoning_masker = AnswerMasker()
         self.texts: list[str] | None = [] if client.config.log_texts else None
+        self._response: httpx.Response | None = None  # the attempt's, while its body is read
 
     async def events(self) -> AsyncGenerator[StreamEvent, None]:
         self.deadline = self.client._clock() + self.config.answer_deadline
@@ -179,9 +181,12 @@ class ChatStream:
                 if response.status_code != 200:
                     yield await self._http_failure(response)
                     return
+                self._response = response
                 async for event in self._read_events(response):
                     yield event
             finally:
+                self._response = None
+                arm(response, False)  # the connection goes back to the pool reading at once
                 await response.aclose()
         except _Stop as stop:
             yield stop.failed
@@ -331,6 +336,8 @@ class ChatStream:
             return self._ending(self._malformed(exc, data))
         if self.first_token_at is None and any(type(e) in (Delta, Reasoning) for e in events):
             self.first_token_at = self.client._clock()
+            if self._response is not None:  # from now on a trickle may wait for the next frame
+                arm(self._response)
         out: list[StreamEvent] = []
         for event in events:
             if type(event) is Delta:

@@ -11,7 +11,7 @@ import ssl
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -32,6 +32,9 @@ from playground.core.redact import redact
 from playground.core.request import ChatRequest
 from playground.core.retry import RetryPolicy
 from playground.core.servertext import ServerJSONError, loads
+
+if TYPE_CHECKING:
+    from playground.core.openrouter.pacing import ReadPacer
 
 MAX_ERROR_BODY = 64 * 1024
 MB = 1024 * 1024
@@ -230,6 +233,14 @@ class OpenRouterClient:
         """The chat stream's response, headers read, body not yet: close it with ``aclose()``."""
         request = self._http.build_request("POST", **self._chat_request(body, stream=True))
         return await self._http.send(request, stream=True)
+
+    def pace_streams(self, pacer: ReadPacer) -> bool:
+        """Let trickling answers read their sockets once a frame, all together (the window's
+        network thread: see ``pacing``); the CLI reads each chunk as it comes. False when this
+        client's transport cannot be paced (nothing changes then)."""
+        from playground.core.openrouter.pacing import install
+
+        return install(self._http, pacer)
 
     def _chat_request(self, body: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
         headers = self._auth_headers(required=self.config.key_required)

@@ -1,0 +1,48 @@
+"""The window's network thread reads a stream without an import statement per socket read.
+
+Once PySide6 is loaded every ``import`` statement goes through its ``__import__`` hook; httpx's stack
+asks sniffio which async library runs several times per read, and sniffio answers with an import
+statement unless the thread is named. A real stream from the simulator, on the real NetworkThread.
+"""
+
+from __future__ import annotations
+
+import builtins
+import threading
+from typing import Any
+
+from playground.core.compare import CompareRequest, CompareRun, PaneSpec, PaneState
+from playground.core.openrouter import ClientConfig, OpenRouterClient
+from playground.simulator import Simulator
+from playground.ui.net import NetworkThread
+from tests.conftest import FAKE_KEY
+
+
+def test_streaming_on_the_network_thread_runs_no_import_per_chunk(sim: Simulator) -> None:
+    net = NetworkThread()
+    imports = 0
+    real_import = builtins.__import__
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal imports
+        if threading.current_thread().name == "network":
+            imports += 1
+        return real_import(*args, **kwargs)
+
+    async def stream() -> CompareRun:
+        async with OpenRouterClient(FAKE_KEY, ClientConfig(base_url=sim.base_url)) as client:
+            run = CompareRun(client, CompareRequest("go", (PaneSpec("bench/100@500"),)))
+            run.start()
+            await run.wait()
+            return run
+
+    try:
+        net.submit(stream()).result(30)  # the first stream loads what streaming needs
+        imports = 0
+        builtins.__import__ = counting
+        run = net.submit(stream()).result(30)
+    finally:
+        builtins.__import__ = real_import
+        net.stop()
+    assert run.results[0].state is PaneState.DONE and run.results[0].chunks >= 100
+    assert imports < 20, imports  # a few per request at most, not several per socket read
