@@ -1,14 +1,18 @@
-"""The QApplication and its one qasync event loop, started once; the window's lifetime."""
+"""The QApplication and its one qasync event loop, started once; the window's lifetime.
+
+The window is built and shown before the event loop exists: asyncio and qasync (about 20 ms of
+imports) load right after its first frame, and with the loop everything that needs it (the key,
+the catalog, the network thread). Nothing the window does before its loop runs uses asyncio.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import qasync
 from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
@@ -21,27 +25,18 @@ from playground.ui.session import Session
 ICON_NAME = "prompt-playground.svg"
 CLOSE_GRACE = 0.8  # seconds the streams get to close before the window goes
 
+if TYPE_CHECKING:
+    from playground.ui.event_loop import AppEventLoop  # noqa: F401 - what __getattr__ gives
 
-class AppEventLoop(qasync.QEventLoop):  # type: ignore[misc]
-    """qasync's loop plus the async-generator hooks asyncio's own loops install.
 
-    Without them, an async generator left suspended (httpx's byte streams, when an SSE stream
-    is closed early) is finalised by the garbage collector outside any task, which prints
-    "async generator ignored GeneratorExit" to stderr. With them, the loop closes it properly.
-    """
+def __getattr__(name: str) -> Any:
+    """``AppEventLoop`` is still found here (scripts and tests use it); it loads asyncio and qasync,
+    so only when asked for."""
+    if name == "AppEventLoop":
+        from playground.ui.event_loop import AppEventLoop
 
-    def _before_run_forever(self) -> None:
-        super()._before_run_forever()
-        self._saved_asyncgen_hooks = sys.get_asyncgen_hooks()
-        sys.set_asyncgen_hooks(
-            firstiter=self._asyncgen_firstiter_hook, finalizer=self._asyncgen_finalizer_hook
-        )
-
-    def _after_run_forever(self) -> None:
-        saved = getattr(self, "_saved_asyncgen_hooks", None)
-        if saved is not None:
-            sys.set_asyncgen_hooks(*saved)
-        super()._after_run_forever()
+        return AppEventLoop
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def icon_path() -> Path:
@@ -91,22 +86,54 @@ def run_app(ctx: AppContext, *, demo: bool = False) -> int:
     if demo:
         ctx.start_demo()
     try:
+        opened = open_window(ctx)
+        import asyncio  # after the first frame: the loop and what needs it load while the user looks
+
+        from playground.ui.event_loop import AppEventLoop
+
         with asyncio.Runner(loop_factory=lambda: AppEventLoop(app)) as runner:
-            return runner.run(run_window(ctx))
+            return runner.run(run_window(ctx, opened))
     finally:
         # Qt still logs while it tears down, after Python's logging is gone: Qt's own handler again
         qInstallMessageHandler(None)
 
 
-async def run_window(ctx: AppContext) -> int:
-    """Show the window and wait until it is closed; then stop everything cleanly."""
+class OpenedWindow:
+    """The window shown before the event loop exists; it remembers a close that came that early
+    (Ctrl+C in the terminal while the window was being drawn)."""
+
+    def __init__(self, session: Session, window: MainWindow) -> None:
+        self.session = session
+        self.window = window
+        self.closed = False
+        window.closed.connect(self._closed)
+
+    def _closed(self) -> None:
+        self.closed = True
+
+
+def open_window(ctx: AppContext) -> OpenedWindow:
+    """Build the window and paint its first frame; needs no event loop (no asyncio)."""
     session = Session(ctx)
     window = MainWindow(session, session.files.window_state())
-    closed = asyncio.Event()
-    window.closed.connect(closed.set)
+    opened = OpenedWindow(session, window)
     _close_on_interrupt(window)
     window.show()
     QApplication.processEvents()  # paint the window now; the key, catalog and clients come after
+    return opened
+
+
+async def run_window(ctx: AppContext, opened: OpenedWindow | None = None) -> int:
+    """Show the window (unless ``opened`` already did) and wait until it is closed; then stop
+    everything cleanly."""
+    import asyncio
+
+    opened = opened or open_window(ctx)
+    session, window = opened.session, opened.window
+    closed = asyncio.Event()
+    window.closed.connect(closed.set)
+    if opened.closed:
+        closed.set()
     await session.start()
     window.show_warnings()
     welcome(window, session)
@@ -128,6 +155,8 @@ def welcome(window: MainWindow, session: Session) -> None:
 
 
 async def shutdown(window: MainWindow, session: Session) -> None:
+    import asyncio
+
     run = window.compare.run
     if run is not None:
         run.cancel_all()

@@ -17,6 +17,15 @@ from tests.conftest import cli_env
 
 # What the first frame must not wait for; each is imported where it is first used.
 DEFERRED = (
+    # the event loop: the window is shown before it exists (ui/app.py), so asyncio, qasync and what
+    # they pull in (ssl, subprocesses) load right after the first frame
+    "asyncio",
+    "qasync",
+    "ssl",
+    "subprocess",
+    "ctypes",
+    "playground.ui.event_loop",
+    "playground.ui.backend",
     "httpx",
     "httpcore",
     "sqlite3",

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 from playground.core.catalog import ModelCatalog, ModelInfo, describe_age
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, PlaygroundError
-from playground.ui.backend import OPENROUTER, StreamBackend
 
 if TYPE_CHECKING:
     from playground.core.context import ClientSpec
     from playground.core.endpoints import Endpoint
     from playground.core.preflight import PaneDraft
+    from playground.ui.backend import StreamBackend
     from playground.ui.session import Session
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ class CatalogService:
 
     async def refresh_catalog(self) -> None:
         from playground.core.catalog import refresh_catalog
+        from playground.ui.backend import OPENROUTER  # with the network thread, after the first frame
 
         session = self._session
         session.catalogStatus.emit("refreshing...")
@@ -87,6 +88,8 @@ class CatalogService:
 
     async def refresh_endpoints(self) -> None:
         """List each endpoint's models (with its own key) and prepare its client for comparisons."""
+        from playground.ui.backend import OPENROUTER
+
         endpoints = self._ctx.endpoints.load()
         specs: dict[str, ClientSpec] = {}
         problems: dict[str, str] = {}
