@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -177,5 +176,7 @@ def _icon(widget: QWidget, attachment: Attachment) -> QIcon:
                 THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
             )
             return QIcon(QPixmap.fromImage(scaled))
+    from PySide6.QtWidgets import QStyle  # its Python enums are made on first use: not before the first frame
+
     style = widget.style()
     return style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
