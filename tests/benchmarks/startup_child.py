@@ -53,20 +53,25 @@ def main() -> None:
     from playground.core.context import AppContext
 
     stage("core.context")
-    from playground.ui import main_window
-    from playground.ui.app import run_app
+    from playground.ui import app as app_module
 
-    stage("window_modules")
-    original_show = main_window.MainWindow.show
+    window_parts = app_module._window_parts
 
-    def show(self: main_window.MainWindow) -> None:
+    def parts() -> tuple[type, type]:
+        found = window_parts()
+        stage("window_modules")
+        return found
+
+    def show(window: QMainWindow) -> None:
         stage("window_built")
-        self.winId()
-        self.windowHandle().installEventFilter(watch)
-        original_show(self)
+        window.winId()
+        window.windowHandle().installEventFilter(watch)
+        QMainWindow_show(window)
 
-    main_window.MainWindow.show = show  # type: ignore[method-assign]
-    run_app(AppContext.from_env())  # the app's own start-up: the window first, then the event loop
+    QMainWindow_show = QMainWindow.show
+    app_module._window_parts = parts  # type: ignore[assignment]
+    QMainWindow.show = show  # type: ignore[method-assign]  # the app's window is its one QMainWindow
+    app_module.run_app(AppContext.from_env())  # the app's own start-up: the window first, then the loop
 
 
 if __name__ == "__main__":
