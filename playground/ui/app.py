@@ -45,11 +45,10 @@ def __getattr__(name: str) -> Any:
 
 
 def icon_path() -> Path:
-    """The app icon: ``resources/`` is installed as the ``playground.resources`` package (a folder
-    beside ``playground/ui``); an editable install leaves it in the repository's ``resources/``."""
-    package = Path(__file__).resolve().parents[1]
-    installed = package / "resources" / "icons" / ICON_NAME
-    return installed if installed.is_file() else package.parent / "resources" / "icons" / ICON_NAME
+    """The app icon."""
+    from playground.ui.theme import icon_file
+
+    return icon_file(ICON_NAME)
 
 
 def _route_qt_messages() -> None:

@@ -26,6 +26,7 @@ DEFERRED = (
     "ctypes",
     "playground.ui.event_loop",
     "playground.ui.backend",
+    "importlib.resources",  # the icons are found on disk (ui/theme.py: icon_file)
     "httpx",
     "httpcore",
     "sqlite3",
