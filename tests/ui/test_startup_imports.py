@@ -27,6 +27,8 @@ DEFERRED = (
     "playground.ui.event_loop",
     "playground.ui.backend",
     "importlib.resources",  # the icons are found on disk (ui/theme.py: icon_file)
+    "hashlib",  # OpenSSL's hashes: an attachment's hash, a thread's link key
+    "mimetypes",
     "httpx",
     "httpcore",
     "sqlite3",
