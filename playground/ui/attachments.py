@@ -176,7 +176,7 @@ def _icon(widget: QWidget, attachment: Attachment) -> QIcon:
                 THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
             )
             return QIcon(QPixmap.fromImage(scaled))
-    from PySide6.QtWidgets import QStyle  # its Python enums are made on first use: not before the first frame
+    from PySide6.QtWidgets import QStyle  # PySide6 makes its Python enums on first use
 
     style = widget.style()
     return style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
