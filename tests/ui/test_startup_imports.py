@@ -38,6 +38,7 @@ DEFERRED = (
     "tomllib",
     "tomli_w",
     "playground.core.history",
+    "playground.core.catalog",  # read from its cache once the window is shown
     "playground.core.evaluation",
     "playground.core.templates",
     "playground.core.library",
