@@ -26,6 +26,8 @@ DEFERRED = (
     "ctypes",
     "playground.ui.event_loop",
     "playground.ui.backend",
+    "playground.ui.services.history_writer",  # made with the first write
+    "concurrent.futures",
     "importlib.resources",  # the icons are found on disk (ui/theme.py: icon_file)
     "hashlib",  # OpenSSL's hashes: an attachment's hash, a thread's link key
     "mimetypes",
