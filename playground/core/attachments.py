@@ -8,8 +8,6 @@ as a text part with their name. Each is identified by the SHA-256 of its bytes, 
 from __future__ import annotations
 
 import base64
-import hashlib
-import mimetypes
 import os
 import stat
 from collections.abc import Iterable
@@ -64,6 +62,8 @@ class Attachment:
 
     @property
     def hash(self) -> str:
+        import hashlib  # with the first attachment: OpenSSL's hashes load after the window's first frame
+
         return hashlib.sha256(self.data).hexdigest()
 
     @property
@@ -103,6 +103,8 @@ def sniff_mime(name: str, data: bytes) -> str | None:
     if data.startswith(b"%PDF-"):
         return "application/pdf"
     suffix = Path(name).suffix.lower()
+    import mimetypes
+
     guessed = mimetypes.guess_type(name)[0] or ""
     if suffix in TEXT_SUFFIXES or guessed.startswith("text/"):
         try:

@@ -6,7 +6,6 @@ task, and every event reaches the listeners tagged with its pane.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
@@ -14,7 +13,7 @@ from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from playground.core.attachments import Attachment
 from playground.core.conversation import Message
@@ -37,6 +36,9 @@ from playground.core.redact import redact
 from playground.core.request import ChatParams, ChatRequest
 from playground.core.routing import Routing, routing_note
 from playground.core.structured import schema_of, validate_answer
+
+if TYPE_CHECKING:  # asyncio loads with the event loop, after the window's first frame
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +230,8 @@ class CompareRun:
     """Runs a CompareRequest. Listeners see every event; ``results`` holds each pane's state."""
 
     def __init__(self, client: ChatClient, request: CompareRequest) -> None:
+        import asyncio  # loaded with the event loop, after the window's first frame
+
         self.client = client
         self.request = request
         self.results = [PaneResult(p.model) for p in request.panes]
@@ -258,6 +262,8 @@ class CompareRun:
         self.results[index] = PaneResult(self.request.panes[index].model, fallbacks=fallbacks)
         self._generation[index] += 1
         run = self._run_pane(index, self._generation[index])
+        import asyncio
+
         task = asyncio.get_running_loop().create_task(run, name=f"pane-{index}")
         self._tasks[index] = task  # kept referenced until done, so it is never collected mid-flight
         task.add_done_callback(functools.partial(self._task_done, index))
@@ -289,11 +295,15 @@ class CompareRun:
 
     async def wait(self) -> None:
         """Until every pane has ended (finished, failed or stopped)."""
+        import asyncio
+
         while self._tasks:
             await asyncio.gather(*self._tasks.values(), return_exceptions=True)
 
     async def events(self) -> AsyncIterator[PaneEvent]:
         """Every event as it comes, until all panes have ended."""
+        import asyncio
+
         queue: asyncio.Queue[PaneEvent] = asyncio.Queue()
         self.add_listener(queue.put_nowait)
         try:
@@ -324,6 +334,8 @@ class CompareRun:
         self.results[pane_event.pane].apply(pane_event.event)
 
     async def _run_pane(self, index: int, generation: int) -> None:
+        import asyncio
+
         model = self.request.panes[index].model
         ended = False
         try:

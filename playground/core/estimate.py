@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from playground.core.catalog import ModelCatalog
+if TYPE_CHECKING:  # the catalog's module loads with the catalog, after the window's first frame
+    from playground.core.catalog import ModelCatalog
 
 CHARS_PER_TOKEN = 4  # a rough average for English text; an estimate is labelled as such
 DEFAULT_OUTPUT_TOKENS = 4096

@@ -4,13 +4,15 @@ prompt is open (the person at it is the answer, not a hang), and typed errors in
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from playground.core.errors import PlaygroundError
+
+if TYPE_CHECKING:  # asyncio loads with the event loop, after the window's first frame
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,8 @@ async def run_with_timeout(
     While ``prompt`` is set an unlock prompt is open: the person at it is the answer, so the
     wait goes on up to ``prompt_timeout``. ``late`` hears what a call returned after giving up.
     """
+    import asyncio
+
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
 
@@ -88,6 +92,8 @@ async def run_with_timeout(
 async def _wait(
     future: asyncio.Future[T], timeout: float, prompt: threading.Event | None, prompt_timeout: float
 ) -> T:
+    import asyncio
+
     try:
         return await asyncio.wait_for(asyncio.shield(future), timeout)
     except TimeoutError:

@@ -10,7 +10,6 @@ keyring never blocks the event loop, and a hung call cannot keep the process fro
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import threading
@@ -184,6 +183,8 @@ class KeyStore:
         return self._backend if self._backend is not None else default_backend()
 
     async def _call(self, fn: Callable[[Any], T], late: LateError | None = None) -> T:
+        import asyncio  # loaded with the event loop, after the window's first frame
+
         loop = asyncio.get_running_loop()
         prompt = threading.Event()
 

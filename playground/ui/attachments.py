@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -177,5 +176,7 @@ def _icon(widget: QWidget, attachment: Attachment) -> QIcon:
                 THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
             )
             return QIcon(QPixmap.fromImage(scaled))
+    from PySide6.QtWidgets import QStyle  # PySide6 makes its Python enums on first use
+
     style = widget.style()
     return style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)

@@ -12,14 +12,15 @@ dropped answers. Where the C library has no ``malloc_trim`` (not glibc) nothing 
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 
 def _find_trim() -> Callable[[int], int] | None:
+    import ctypes  # with the first release, not before the window's first frame (ctypes.util: subprocess)
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name) if name else None

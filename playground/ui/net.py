@@ -9,14 +9,12 @@ FrameClock drains, then the views draw from the state just applied.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from shiboken6 import isValid
@@ -32,6 +30,9 @@ from playground.core.compare import (
 )
 from playground.core.events import Delta, Failed, Finished, Reasoning
 
+if TYPE_CHECKING:  # asyncio loads with the event loop, after the window's first frame
+    import concurrent.futures
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 FRAME_MS = 16  # about 60 Hz, only while something streams
@@ -43,20 +44,28 @@ class NetworkThread:
     """One asyncio loop in a daemon thread, for the app's lifetime."""
 
     def __init__(self) -> None:
+        import asyncio
+
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name="network", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
+        import asyncio
+
         asyncio.set_event_loop(self.loop)
         _name_the_async_library()
         self.loop.run_forever()
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        import asyncio
+
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
 
     async def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Await, from the window's loop, a coroutine that runs on the network loop."""
+        import asyncio
+
         return await asyncio.wrap_future(self.submit(coro))
 
     def call(self, fn: Callable[..., Any], *args: Any) -> None:
@@ -64,6 +73,9 @@ class NetworkThread:
 
     def stop(self, timeout: float = 2.0) -> None:
         """Cancel what is left, close the loop's async generators, stop the thread."""
+        import asyncio
+        import concurrent.futures
+
         if not self.loop.is_running():
             return
 

@@ -5,8 +5,6 @@ A part of the ResponsePane (see pane_base): its methods run on the pane."""
 
 from __future__ import annotations
 
-import secrets
-
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QInputDialog
 
@@ -29,6 +27,8 @@ class PaneThreadMixin(PaneBase):
         self._toggle_thread(self.threadToggle.isChecked())
         # the thread view's own links carry a key an answer cannot know: a link written inside an
         # answer ("[x](edit:0)") must not act
+        import secrets  # not before the first frame: it loads hashlib (OpenSSL)
+
         key = self._link_key = secrets.token_hex(8)
         blocks: list[str] = [f"[Open the whole conversation in a window]({OPEN}:{key}/0)"] if pairs else []
         if self.left_behind:

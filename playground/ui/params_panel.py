@@ -6,7 +6,7 @@ Signals:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core import preflight
-from playground.core.catalog import ModelInfo
 from playground.core.request import REASONING_EFFORTS, ChatParams
 from playground.core.routing import Routing
 from playground.ui.request_options import RequestOptionsDialog, describe, surface_of, with_options
+
+if TYPE_CHECKING:
+    from playground.core.catalog import ModelInfo
 
 UNSET = "default"
 

@@ -25,17 +25,15 @@ Signals:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Coroutine
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from playground.core.context import AppContext
 from playground.core.errors import PlaygroundError
-from playground.ui.backend import OPENROUTER, BackendConfig, StreamBackend
 from playground.ui.services.catalog import CatalogService
 from playground.ui.services.files import FileService
 from playground.ui.services.keys import KeyService
@@ -43,6 +41,11 @@ from playground.ui.services.runs import RunService
 from playground.ui.services.settings import SettingsService
 from playground.ui.services.spend import SpendService
 from playground.ui.services.templates import TemplateService
+
+if TYPE_CHECKING:  # asyncio and the network thread load after the window's first frame
+    import asyncio
+
+    from playground.ui.backend import BackendConfig, StreamBackend
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,8 @@ class Session(QObject):
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str = "") -> asyncio.Task[Any]:
         """Run in the background; the task is kept referenced until done and errors are logged."""
+        import asyncio
+
         task = asyncio.get_event_loop().create_task(coro, name=name or None)
         if self.closed:
             task.cancel()  # asked for while closing (a dialog refreshing, say): nothing may start now
@@ -113,6 +118,8 @@ class Session(QObject):
         self.keys.watch_key_settings()
 
     async def close(self) -> None:
+        import asyncio
+
         self.closed = True
         for task in list(self._tasks):
             task.cancel()
@@ -147,11 +154,15 @@ class Session(QObject):
     def backend(self) -> StreamBackend:
         """The network thread and its clients (started on first use, after the window is up)."""
         if self._backend is None:
+            from playground.ui.backend import StreamBackend
+
             self._backend = StreamBackend()
         return self._backend
 
     def _backend_config(self) -> BackendConfig:
         """The clients wanted now, from the key in use, the settings and the endpoints."""
+        from playground.ui.backend import OPENROUTER, BackendConfig
+
         clients = {OPENROUTER: self._ctx.client_spec(self.keys.active)}
         for name, spec in self.models.endpoint_specs.items():  # the settings (prompt logging) may change
             config = self._ctx.client_config(spec.config.base_url, key_required=False)
@@ -160,6 +171,8 @@ class Session(QObject):
 
     async def configure_backend(self) -> dict[str, str]:
         """Hand the backend the clients wanted now; running answers keep the clients they have."""
+        from playground.ui.backend import OPENROUTER
+
         problems = await self.backend.configure(self._backend_config())
         self.openrouter_ready = OPENROUTER not in problems
         self.models.endpoint_ready = {name for name in self.models.endpoint_specs if name not in problems}

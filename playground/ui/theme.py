@@ -197,13 +197,16 @@ def _check_mark() -> str:
 
 
 def _icon(name: str) -> str:
-    from importlib.resources import files
+    return icon_file(name).as_posix()
 
-    try:
-        path = Path(str(files("playground.resources") / "icons" / name))
-    except ModuleNotFoundError:  # an editable install maps it to the repository's resources/
-        path = Path(__file__).resolve().parents[2] / "resources" / "icons" / name
-    return path.as_posix()
+
+def icon_file(name: str) -> Path:
+    """One of the app's icons: ``resources/`` is installed as the ``playground.resources`` package (a
+    folder beside ``playground/ui``); an editable install leaves it in the repository's ``resources/``.
+    Looked up on disk rather than with importlib.resources, which is not loaded before the first frame."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "resources" / "icons" / name
+    return installed if installed.is_file() else package.parent / "resources" / "icons" / name
 
 
 def field_border(c: Colours) -> QColor:

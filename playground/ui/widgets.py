@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QLabel, QPushButton, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QStyledItemDelegate, QWidget
 
 from playground.ui.theme import Colours, readable
+
+# Classes the window's first frame does not use are imported where they are used: PySide6 makes a
+# class's Python enums the first time the class is reached (about 0.1 ms each).
+if TYPE_CHECKING:
+    from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize
+    from PySide6.QtGui import QPainter
+    from PySide6.QtWidgets import QStyleOptionViewItem
 
 DETAILS_ROLE = Qt.ItemDataRole.UserRole + 1  # "$0.15 / $0.60 per M · 128k" beside a model id
 FREE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -14,6 +22,8 @@ FREE_ROLE = Qt.ItemDataRole.UserRole + 2
 
 def date_format() -> str:
     """The locale's short date format, four-digit year (a "since" filter reads like the table)."""
+    from PySide6.QtCore import QLocale
+
     if QLocale().language() == QLocale.Language.C:  # no locale set (LANG=C): ISO, not "30 11 2026"
         return "yyyy-MM-dd"
     text = QLocale().dateFormat(QLocale.FormatType.ShortFormat)
@@ -22,6 +32,8 @@ def date_format() -> str:
 
 def local_when(timestamp: float) -> str:
     """A moment, as the table and dialogs show it: the locale's short date and its hours and minutes."""
+    from PySide6.QtCore import QDateTime, QLocale
+
     moment = QDateTime.fromSecsSinceEpoch(int(timestamp))
     time_format = QLocale().timeFormat(QLocale.FormatType.ShortFormat)
     return QLocale().toString(moment, f"{date_format()} {time_format}")
@@ -29,6 +41,8 @@ def local_when(timestamp: float) -> str:
 
 def local_day(day: str) -> str:
     """An ISO day from the database ("2026-11-30") in the locale's format; anything else as it came."""
+    from PySide6.QtCore import QDate, QLocale
+
     parsed = QDate.fromString(day, Qt.DateFormat.ISODate)
     return QLocale().toString(parsed, date_format()) if parsed.isValid() else day
 
@@ -68,6 +82,8 @@ class ModelItemDelegate(QStyledItemDelegate):
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
+        from PySide6.QtWidgets import QStyle
+
         super().paint(painter, option, index)
         details = index.data(DETAILS_ROLE)
         if not details:

@@ -3,7 +3,8 @@
 python -m tests.benchmarks.startup_child app|bare START_EPOCH [--stages]
 
 ``--stages`` (app only) also prints, to stderr, when each stage of the start-up ended (ms since
-START_EPOCH): PySide6 imported, asyncio, the core's context, the window's modules, the window built.
+START_EPOCH): PySide6 imported, the core's context, the window's modules, the window built. The app
+starts the way ``playground`` does (``run_app``): the window is shown before the event loop exists.
 """
 
 from __future__ import annotations
@@ -48,28 +49,29 @@ def main() -> None:
         window.show()
         app.exec()
         return
-    import asyncio
-
-    stage("asyncio")
+    import playground.ui  # noqa: F401 - as the app's own start-up does first (ui/__init__.py)
     from playground.core.context import AppContext
 
     stage("core.context")
-    from playground.ui import main_window
-    from playground.ui.app import AppEventLoop, make_app, run_window
+    from playground.ui import app as app_module
 
-    stage("window_modules")
-    original_show = main_window.MainWindow.show
+    window_parts = app_module._window_parts
 
-    def show(self: main_window.MainWindow) -> None:
+    def parts() -> tuple[type, type]:
+        found = window_parts()
+        stage("window_modules")
+        return found
+
+    def show(window: QMainWindow) -> None:
         stage("window_built")
-        self.winId()
-        self.windowHandle().installEventFilter(watch)
-        original_show(self)
+        window.winId()
+        window.windowHandle().installEventFilter(watch)
+        QMainWindow_show(window)
 
-    main_window.MainWindow.show = show  # type: ignore[method-assign]
-    app = make_app()
-    with asyncio.Runner(loop_factory=lambda: AppEventLoop(app)) as runner:
-        runner.run(run_window(AppContext.from_env()))
+    QMainWindow_show = QMainWindow.show
+    app_module._window_parts = parts  # type: ignore[assignment]
+    QMainWindow.show = show  # type: ignore[method-assign]  # the app's window is its one QMainWindow
+    app_module.run_app(AppContext.from_env())  # the app's own start-up: the window first, then the loop
 
 
 if __name__ == "__main__":

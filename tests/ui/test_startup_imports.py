@@ -17,6 +17,20 @@ from tests.conftest import cli_env
 
 # What the first frame must not wait for; each is imported where it is first used.
 DEFERRED = (
+    # the event loop: the window is shown before it exists (ui/app.py), so asyncio, qasync and what
+    # they pull in (ssl, subprocesses) load right after the first frame
+    "asyncio",
+    "qasync",
+    "ssl",
+    "subprocess",
+    "ctypes",
+    "playground.ui.event_loop",
+    "playground.ui.backend",
+    "playground.ui.services.history_writer",  # made with the first write
+    "concurrent.futures",
+    "importlib.resources",  # the icons are found on disk (ui/theme.py: icon_file)
+    "hashlib",  # OpenSSL's hashes: an attachment's hash, a thread's link key
+    "mimetypes",
     "httpx",
     "httpcore",
     "sqlite3",
@@ -26,6 +40,7 @@ DEFERRED = (
     "tomllib",
     "tomli_w",
     "playground.core.history",
+    "playground.core.catalog",  # read from its cache once the window is shown
     "playground.core.evaluation",
     "playground.core.templates",
     "playground.core.library",

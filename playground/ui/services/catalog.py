@@ -7,15 +7,15 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from playground.core.catalog import ModelCatalog, ModelInfo, describe_age
 from playground.core.context import AppContext
 from playground.core.errors import ApiError, PlaygroundError
-from playground.ui.backend import OPENROUTER, StreamBackend
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the catalog's module loads with the catalog, after the window's first frame
+    from playground.core.catalog import ModelCatalog, ModelInfo
     from playground.core.context import ClientSpec
     from playground.core.endpoints import Endpoint
     from playground.core.preflight import PaneDraft
+    from playground.ui.backend import StreamBackend
     from playground.ui.session import Session
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ class CatalogService:
 
     async def refresh_catalog(self) -> None:
         from playground.core.catalog import refresh_catalog
+        from playground.ui.backend import OPENROUTER  # with the network thread, after the first frame
 
         session = self._session
         session.catalogStatus.emit("refreshing...")
@@ -70,12 +71,15 @@ class CatalogService:
 
     def _with_endpoints(self, catalog: ModelCatalog) -> ModelCatalog:
         """OpenRouter's models and the endpoints' ones, in one list for the panes and the browser."""
+        from playground.core.catalog import ModelCatalog
         from playground.core.endpoints import split_ref
 
         own = [m for m in catalog.models if split_ref(m.id) is None]
         return ModelCatalog([*own, *self.endpoint_models], catalog.fetched_at, catalog.changes)
 
     def _emit_catalog_age(self, *, offline: bool = False) -> None:
+        from playground.core.catalog import describe_age
+
         status = self._session.catalogStatus
         if self.catalog is None or self.catalog.fetched_at is None:
             status.emit("offline - no model list yet" if offline else "")
@@ -87,6 +91,8 @@ class CatalogService:
 
     async def refresh_endpoints(self) -> None:
         """List each endpoint's models (with its own key) and prepare its client for comparisons."""
+        from playground.ui.backend import OPENROUTER
+
         endpoints = self._ctx.endpoints.load()
         specs: dict[str, ClientSpec] = {}
         problems: dict[str, str] = {}
@@ -104,6 +110,8 @@ class CatalogService:
             self._session.notice.emit(f"Endpoint '{name}': {problem}")
         if self.catalog is None and not models:
             return  # nothing to show yet: OpenRouter's list is still on its way
+        from playground.core.catalog import ModelCatalog
+
         self.catalog = self._with_endpoints(self.catalog or ModelCatalog([]))
         self._session.catalogChanged.emit()
 

@@ -11,7 +11,6 @@ other fault (disk full, read-only, damage) is reported at once, as the hardening
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import logging
 from collections import deque
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import asyncio
+
     from playground.core.history import RunHistory
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,8 @@ class HistoryWriter:
     def submit(self, write: Write) -> None:
         self._writes.append(write)
         if self._pump is None or self._pump.done():
+            import asyncio  # loaded with the event loop, after the window's first frame
+
             self._pump = asyncio.get_event_loop().create_task(self._drain(), name="history-writer")
 
     def then(self, callback: Callable[[], None]) -> None:
@@ -98,6 +101,8 @@ class HistoryWriter:
         batch = list(itertools.takewhile(lambda w: w.work is not None, self._writes))
         if len(batch) < 2 or self._stuck or self.closing:
             return False
+        import asyncio
+
         loop = asyncio.get_running_loop()
         outcomes = await loop.run_in_executor(self._executor, self._call_many, batch)
         for write, (ok, value) in zip(batch, outcomes, strict=False):
@@ -137,6 +142,8 @@ class HistoryWriter:
         if self.closing and self._stuck:  # quitting, and the lock did not go: do not try each in turn
             self._give_up(write, GAVE_UP.format(what=write.what))
             return
+        import asyncio
+
         loop = asyncio.get_running_loop()
         # once a write was given up on a lock that did not go, the ones queued after it do not each
         # wait the whole patience again: they try once, until a write goes through
@@ -191,6 +198,8 @@ class HistoryWriter:
     async def close(self) -> None:
         """Finish the writes still queued, each tried once more without waiting (the window is
         closing: what is still locked out is reported, in the log, as not saved), then let go."""
+        import asyncio
+
         self.closing = True
         if self._pump is not None:
             await asyncio.shield(self._pump)

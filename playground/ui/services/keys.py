@@ -4,7 +4,6 @@ and what the key dialog asks for. Keys are tested through the StreamBackend's ne
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QFileSystemWatcher
@@ -13,9 +12,10 @@ from playground.core.context import AppContext
 from playground.core.errors import ApiError, ConfigError, NoKeyError, PlaygroundError
 from playground.core.format import usd
 from playground.core.secrets import ActiveKey, ApiKey, KeyringLockedError, KeyringTimeoutError, KeySource
-from playground.ui.backend import OPENROUTER
 
 if TYPE_CHECKING:
+    import asyncio
+
     from playground.core.account import KeyInfo
     from playground.core.keyflow import Confirm, KeyCheck, SaveResult
     from playground.ui.session import Session
@@ -36,7 +36,7 @@ class KeyService:
         self.key_state = "loading"  # ok | none | locked | hung | error | loading
         self.key_info: KeyInfo | None = None
         self._unlock_watch: asyncio.Task[Any] | None = None
-        self._key_lock = asyncio.Lock()
+        self._key_lock: asyncio.Lock | None = None  # made with the event loop, after the first frame
         self._key_info: asyncio.Task[Any] | None = None
         self._key_refresh: asyncio.Task[Any] | None = None
         self._seen_settings: tuple[str | None, tuple[str, ...]] = (None, ())
@@ -49,6 +49,10 @@ class KeyService:
     async def load_key(self) -> None:
         """Find the key in use by the one rule (env, .env, then the key picked) and build its client.
         One at a time: a save, the settings watch and a keyring coming back may all ask at once."""
+        import asyncio
+
+        if self._key_lock is None:
+            self._key_lock = asyncio.Lock()
         async with self._key_lock:
             await self._load_key()
 
@@ -127,6 +131,8 @@ class KeyService:
 
     async def _watch_for_unlock(self) -> None:
         """While the keyring is locked, ask (without a prompt) until it is unlocked, then load the key."""
+        import asyncio
+
         try:
             while not self._session.closed and self.key_state == "locked":
                 await asyncio.sleep(UNLOCK_POLL)
@@ -149,6 +155,10 @@ class KeyService:
         """New clients for the next requests (the key or a setting changed); True when the OpenRouter
         client could not be built (``key_problem`` then says why). Answers already streaming keep the
         clients they started with (see ui/backend.py)."""
+        import asyncio
+
+        from playground.ui.backend import OPENROUTER
+
         for task in (self._key_info, self._key_refresh):  # figures of the key being replaced: stale
             if task is not None and not task.done():
                 task.cancel()
@@ -163,6 +173,8 @@ class KeyService:
     async def refresh_key_info(self) -> None:
         if not self._session.openrouter_ready or self.active is None:
             return
+        from playground.ui.backend import OPENROUTER
+
         try:
             self.key_info = await self._session.backend.call(OPENROUTER, lambda client: client.key_info())
         except ApiError as exc:
@@ -182,6 +194,8 @@ class KeyService:
         self._key_refresh = self._session.spawn(self._refresh_key_info_later(), "key-info-after-run")
 
     async def _refresh_key_info_later(self) -> None:
+        import asyncio
+
         await asyncio.sleep(KEY_REFRESH_DELAY)
         await self.refresh_key_info()
 
@@ -231,6 +245,8 @@ class KeyService:
         names = self._ctx.keys.names()
         overridden = self.active is None or self.active.source in (KeySource.ENV, KeySource.DOTENV)
         in_use = None if overridden or self.active is None else self.active.name
+        import asyncio
+
         masks = await asyncio.gather(*(self._masked(name) for name in names))
         return [(name, masked, name == in_use) for name, masked in zip(names, masks, strict=True)]
 

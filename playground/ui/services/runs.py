@@ -12,7 +12,6 @@ from playground.core.compare import ChatClient, CompareRequest
 from playground.core.context import AppContext
 from playground.core.errors import ConfigError, NoKeyError, PlaygroundError
 from playground.ui.net import ThreadedRun
-from playground.ui.services.history_writer import HistoryWriter, Write
 from playground.ui.services.keys import NO_KEY_WORDS
 
 if TYPE_CHECKING:
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from playground.core.evaluation.store import Recorder
     from playground.core.history import RunHistory, RunRecord
     from playground.core.leaderboard import Vote
+    from playground.ui.services.history_writer import HistoryWriter
     from playground.ui.session import Session
 
 NO_ENDPOINT = "no such endpoint - add it in Keys > Endpoints"
@@ -32,7 +32,17 @@ class RunService:
     def __init__(self, ctx: AppContext, session: Session) -> None:
         self._ctx = ctx
         self._session = session
-        self.writer = HistoryWriter(session.notice.emit)  # writes that never wait on the window's thread
+        self._writer: HistoryWriter | None = None
+
+    @property
+    def writer(self) -> HistoryWriter:
+        """Writes that never wait on the window's thread; made with the first write (its module and
+        its thread pool load after the window's first frame)."""
+        if self._writer is None:
+            from playground.ui.services.history_writer import HistoryWriter
+
+            self._writer = HistoryWriter(self._session.notice.emit)
+        return self._writer
 
     # ----- comparisons ----------------------------------------------------------------------
 
@@ -54,6 +64,7 @@ class RunService:
         from playground.core.compare import Stopped
         from playground.core.events import Failed, Finished
         from playground.core.library import sent_thread
+        from playground.ui.services.history_writer import Write
 
         path, request = self.history_path(), comparison.request
         # the callers use record_run's names
@@ -121,7 +132,8 @@ class RunService:
 
     async def close(self) -> None:
         """Write what is still queued (see HistoryWriter.close)."""
-        await self.writer.close()
+        if self._writer is not None:
+            await self._writer.close()
 
     def start_test_run(self, plan: TestPlan) -> tuple[int, Recorder]:
         """A test run in history for ``plan`` (its version recorded too) and the recorder of its cells,
