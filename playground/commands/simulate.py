@@ -41,6 +41,10 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"error: could not listen on port {args.port}: {exc.strerror}", file=sys.stderr)
         return 2
+    # The handler goes in before the address is printed: a client that reads it may stop us at once
+    # (with unbuffered output the address reaches it before anything below runs).
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print(f"Simulated OpenRouter at {sim.base_url}")
     print(f"  export OPENROUTER_BASE_URL={sim.base_url}")
     if valid:
@@ -49,9 +53,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print("  any key works (--key KEY accepts only the keys given)")
     print("  model ids fault/401, fault/429, fault/truncate ... inject failures")
-    # The handler goes in before the address is printed: a client that reads it may stop us at once.
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print("Stop with Ctrl+C.", flush=True)
     try:
         while not stop.wait(0.5):

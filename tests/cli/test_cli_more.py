@@ -13,6 +13,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from playground.simulator import Behaviour, Simulator
 from tests.conftest import FAKE_KEY, cli_env
 
@@ -57,21 +59,28 @@ def test_terminal_shows_live_lines_then_blocks_and_figures(sim: Simulator, home:
     assert "total cost:" in output
 
 
-def test_simulate_serves_until_stopped(home: Path) -> None:
+@pytest.mark.parametrize("unbuffered", [False, True])
+def test_simulate_serves_until_stopped(home: Path, unbuffered: bool) -> None:
+    """Stopped as soon as its address is read - unbuffered, the address used to come before the handler."""
+    env = cli_env(home)
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
     proc = subprocess.Popen(
         [sys.executable, "-m", "playground", "simulate", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=cli_env(home),
+        env=env,
     )
     assert proc.stdout is not None
     first = proc.stdout.readline()
     assert first.startswith("Simulated OpenRouter at http://127.0.0.1:")
     url = first.split(" at ")[1].strip()
-    with urllib.request.urlopen(url + "/models", timeout=10) as response:
-        ids = [m["id"] for m in json.load(response)["data"]]
-    assert "sim/quick-mini" in ids
+    if not unbuffered:
+        with urllib.request.urlopen(url + "/models", timeout=10) as response:
+            ids = [m["id"] for m in json.load(response)["data"]]
+        assert "sim/quick-mini" in ids
+    # unbuffered: stopped the moment the address is read - a script that only wanted to know it works
     proc.send_signal(signal.SIGTERM)
     _out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0 and err == ""
