@@ -163,10 +163,21 @@ async def run_window(ctx: AppContext, opened: OpenedWindow | None = None) -> int
     await session.start()
     window.show_warnings()
     welcome(window, session)
+    _freeze_start_up()
     await closed.wait()
+    gc.unfreeze()
     await shutdown(window, session)
     ctx.stop_demo()
     return 0
+
+
+def _freeze_start_up() -> None:
+    """What start-up made (modules, the window's widgets and wrappers, the catalog) lives as long as
+    the window: collect its garbage once, then keep it out of the cycle collector's way. A full
+    collection during a run - on either thread, holding the GIL - otherwise walks some 60,000 objects
+    that can never be garbage, a 35-55 ms pause of the window and the streams."""
+    gc.collect()
+    gc.freeze()
 
 
 def welcome(window: MainWindow, session: Session) -> None:
