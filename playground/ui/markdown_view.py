@@ -8,8 +8,12 @@ Fenced code is not left to Qt's Markdown importer: each block becomes a framed t
 fence's language, a Copy link and Pygments colours, all chosen for the current palette. A palette
 change (a theme switch) renders the answer again from its source, so nothing keeps the old colours.
 
+A long batch (a full-speed answer's first turn, an answer from History, a theme switch) is rendered
+in slices over several frames (markdown_slices), so it is paged like a streamed answer.
+
 Signals:
     codeCopied(str): a code block's Copy link was used; the code is on the clipboard.
+    rendered(): every piece of text given so far is rendered (after a batch that took slices).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from playground.ui.highlight import highlight
 from playground.ui.markdown_pages import PagesMixin
+from playground.ui.markdown_slices import SLICE_CHARS, next_cut, slicer
 from playground.ui.theme import Colours, is_dark, readable
 
 # Text that Markdown renders as itself inside a paragraph (no markers, breaks or entities). A
@@ -113,6 +118,7 @@ class MarkdownView(PagesMixin, QTextBrowser):
     (markdown_pages)."""
 
     codeCopied = Signal(str)
+    rendered = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         self._pages, self._placeholder = [], ""
@@ -128,6 +134,8 @@ class MarkdownView(PagesMixin, QTextBrowser):
         self.document().setIndentWidth(LIST_INDENT)
         self._chunks: list[str] = []  # the whole answer, as it arrived
         self._tail = ""  # source not yet rendered for good (the unfinished paragraph)
+        self._backlog = ""  # source received but not rendered at all yet (the next slices)
+        self._scroll_ratio: float | None = None  # where to scroll once the backlog is rendered
         self._fence_open = False  # inside a code fence at the start of the tail
         self._tail_at = 0  # document position where the re-rendered tail starts
         self._shown = ""  # the tail's source as it is rendered now (after _tail_at)
@@ -148,6 +156,11 @@ class MarkdownView(PagesMixin, QTextBrowser):
     def tail_length(self) -> int:
         """Characters re-rendered on each append (the unfinished paragraph or code block)."""
         return 0 if self.raw else len(self._tail)
+
+    @property
+    def rendering(self) -> bool:
+        """Whether text given to the view is still waiting for its slices to be rendered."""
+        return bool(self._backlog)
 
     @property
     def text(self) -> str:
@@ -171,10 +184,17 @@ class MarkdownView(PagesMixin, QTextBrowser):
         text, bar, following = self.text, self.verticalScrollBar(), self.following
         ratio = bar.value() / bar.maximum() if bar.maximum() else 0.0
         self.clear_text()
+        self._scroll_ratio = None if following else ratio
         self.append_text(text)
         self.following = following
-        if not following:
-            bar.setValue(round(ratio * bar.maximum()))
+        self._restore_scroll()
+
+    def _restore_scroll(self) -> None:
+        """Back to where the reader was (as a share of the answer) once it is all rendered again."""
+        if self._scroll_ratio is not None and not self._backlog:
+            bar = self.verticalScrollBar()
+            bar.setValue(round(self._scroll_ratio * bar.maximum()))
+            self._scroll_ratio = None
 
     def _range_changed(self, _low: int, high: int) -> None:
         if self.following:
@@ -193,6 +213,9 @@ class MarkdownView(PagesMixin, QTextBrowser):
         self._drop_pages()
         self._chunks.clear()
         self._tail = ""
+        self._backlog = ""
+        self._scroll_ratio = None
+        slicer().discard(self)
         self._fence_open = False
         self._tail_at = 0
         self._shown = ""
@@ -217,16 +240,40 @@ class MarkdownView(PagesMixin, QTextBrowser):
             cursor = QTextCursor(self.document())
             cursor.movePosition(QTextCursor.MoveOperation.End)
             cursor.insertText(chunk)
+        elif self._backlog:  # behind already: in order, on the coming slices
+            self._backlog += chunk
+        elif len(chunk) <= SLICE_CHARS:
+            self._take(chunk)
         else:
-            plain = bool(self._tail.strip()) and _PLAIN.fullmatch(self._tail) and _PLAIN.fullmatch(chunk)
-            self._tail += chunk
-            if plain:  # words added to a plain paragraph render as themselves: no re-render needed
-                cursor = QTextCursor(self.document())
-                cursor.movePosition(QTextCursor.MoveOperation.End)
-                cursor.insertText(chunk)
-                self._shown = self._tail
-            else:
-                self._render_markdown()
+            self._backlog = chunk
+            if self.render_slice():
+                slicer().add(self)
+
+    def render_slice(self) -> bool:
+        """Render the next slice of the backlog (a finished paragraph's end, about SLICE_CHARS of
+        source); True while more is left. The last one emits ``rendered``."""
+        if not self._backlog:
+            return False
+        cut = next_cut(self._tail, self._backlog, self._fence_open)
+        piece, self._backlog = self._backlog[:cut], self._backlog[cut:]
+        self._take(piece)
+        if self._backlog:
+            return True
+        self._restore_scroll()
+        self.rendered.emit()
+        return False
+
+    def _take(self, chunk: str) -> None:
+        """Render ``chunk``, the source that follows what is rendered."""
+        plain = bool(self._tail.strip()) and _PLAIN.fullmatch(self._tail) and _PLAIN.fullmatch(chunk)
+        self._tail += chunk
+        if plain:  # words added to a plain paragraph render as themselves: no re-render needed
+            cursor = QTextCursor(self.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(chunk)
+            self._shown = self._tail
+        else:
+            self._render_markdown()
 
     def _render_markdown(self) -> None:
         if self._page_due():

@@ -1,0 +1,98 @@
+"""A long batch of Markdown rendered in slices, a few per frame, instead of in one piece.
+
+At full speed a pane's whole answer (230,000 characters for 50,000 tokens) can arrive before its
+first turn to draw, and an answer opened from History or rendered again after a theme switch comes
+in one call too. Rendered in one piece that is about a second of the window's thread per pane, in
+which no timer, input or network event is handled. A view instead keeps what it could not render
+yet as a backlog and renders it one slice (about ``SLICE_CHARS`` of source, cut after a finished
+paragraph) at a time: the first slice in the call that brought the text, the rest on the window's
+``FrameClock``, several views' slices taking turns within ``FRAME_BUDGET`` a frame. A long answer
+that arrives at once is therefore paged (markdown_pages) exactly as a streamed one.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Protocol
+
+from PySide6.QtCore import QObject
+from shiboken6 import isValid
+
+SLICE_CHARS = 1_500  # source characters a slice renders (about 6 ms of code-heavy Markdown here)
+FRAME_BUDGET = 0.008  # seconds of slices per frame, across every view (at least one slice a frame)
+_BREAK_OR_FENCE = re.compile(r"\n\n|^ {0,3}(?:```|~~~)", re.MULTILINE)
+
+
+class SlicedView(Protocol):
+    """What the slicer needs of a view: render one slice, say whether any is left."""
+
+    def render_slice(self) -> bool: ...
+
+
+def next_cut(tail: str, backlog: str, fence_open: bool, limit: int = SLICE_CHARS) -> int:
+    """How much of ``backlog`` the next slice takes: all of it if it is at most ``limit`` long, else
+    up to the last paragraph end (a blank line outside a code fence, counted from the start of the
+    unfinished ``tail`` it continues) within ``limit`` - or, with none there, the first one after.
+
+    A paragraph (or code block) is never split: it renders as one piece, however long."""
+    if len(backlog) <= limit:
+        return len(backlog)
+    best, state, offset = 0, fence_open, len(tail)
+    for match in _BREAK_OR_FENCE.finditer(tail + backlog):
+        if match.group(0) != "\n\n":
+            state = not state
+        elif not state and match.end() > offset:
+            end = match.end() - offset
+            if end > limit:
+                return best or end
+            best = end
+    return best or len(backlog)
+
+
+class Slicer(QObject):
+    """Renders the views' backlogs on the frame clock, a time budget per frame, views in turn."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._views: list[SlicedView] = []
+
+    def add(self, view: SlicedView) -> None:
+        """``view`` has a backlog: render it on the coming frames."""
+        if view in self._views:
+            return
+        self._views.append(view)
+        from playground.ui.net import frame_clock  # the window's one clock (loaded with the window)
+
+        frame_clock().add_view(self, self._frame)
+
+    def discard(self, view: SlicedView) -> None:
+        """``view`` dropped its backlog (a new answer, a cleared pane)."""
+        if view in self._views:
+            self._views.remove(view)
+
+    @property
+    def busy(self) -> bool:
+        """Whether some view still has text to render."""
+        return bool(self._views)
+
+    def _frame(self) -> bool:
+        deadline = time.perf_counter() + FRAME_BUDGET
+        while self._views:
+            view = self._views.pop(0)
+            if isValid(view) and view.render_slice():
+                self._views.append(view)  # the next view's turn: each answer grows in sight
+            if time.perf_counter() >= deadline:
+                break
+        return bool(self._views)
+
+
+_instance: Slicer | None = None
+
+
+def slicer() -> Slicer:
+    """The window thread's one Slicer."""
+    global _instance
+    if _instance is None or not isValid(_instance):
+        _instance = Slicer()
+    return _instance

@@ -1,0 +1,89 @@
+"""A long answer given at once (a full-speed stream's first turn, History, a theme switch) is rendered
+in slices over several frames: the window keeps handling events, and the answer ends up paged."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from pytestqt.qtbot import QtBot
+
+from playground.simulator.server import markdown_of_length
+from playground.ui.markdown_pages import PAGE_CHARS, AnswerPage
+from playground.ui.markdown_slices import SLICE_CHARS, next_cut
+from playground.ui.markdown_view import MarkdownView
+
+TEXT = markdown_of_length(7000)  # about 35,000 characters
+
+
+def _view(qtbot: QtBot) -> MarkdownView:
+    view = MarkdownView()
+    qtbot.addWidget(view)
+    view.resize(500, 400)
+    view.show()
+    return view
+
+
+def _pages(view: MarkdownView) -> list[AnswerPage]:
+    return [page for page in view.findChildren(AnswerPage) if page.isVisible()]
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def test_a_long_answer_given_at_once_renders_over_several_frames_and_ends_paged(qtbot: QtBot) -> None:
+    view, streamed = _view(qtbot), _view(qtbot)
+    for i in range(0, len(TEXT), 40):
+        streamed.append_text(TEXT[i : i + 40])
+    view.append_text(TEXT)
+    assert view.rendering and len(view.toPlainText()) < len(TEXT) // 4  # one slice, not the answer
+    assert view.text == TEXT  # (copy takes the whole answer at once)
+    with qtbot.waitSignal(view.rendered, timeout=10_000):
+        pass
+    assert not view.rendering
+    assert (
+        len(_pages(view)) >= len(TEXT) // PAGE_CHARS - 1 and view.document().characterCount() < 2 * PAGE_CHARS
+    )
+    assert _lines(view.toPlainText()) == _lines(streamed.toPlainText())
+    assert view.code_blocks == streamed.code_blocks
+
+
+def test_the_window_handles_its_events_between_slices(qtbot: QtBot) -> None:
+    view = _view(qtbot)
+    fired: list[bool] = []
+    view.append_text(TEXT)
+    QTimer.singleShot(0, lambda: fired.append(view.rendering))
+    qtbot.waitUntil(lambda: bool(fired))
+    assert fired == [True]  # the timer ran while the answer was still being rendered
+    qtbot.waitUntil(lambda: not view.rendering, timeout=10_000)
+
+
+def test_text_arriving_behind_a_long_batch_renders_after_it_in_order(qtbot: QtBot) -> None:
+    view = _view(qtbot)
+    view.append_text(TEXT)
+    view.append_text("The closing words.")
+    with qtbot.waitSignal(view.rendered, timeout=10_000):
+        pass
+    assert view.text == TEXT + "The closing words."
+    assert view.toPlainText().endswith("The closing words.")
+
+
+def test_a_new_answer_drops_what_was_left_of_the_last_ones_slices(qtbot: QtBot) -> None:
+    view = _view(qtbot)
+    view.append_text(TEXT)
+    view.clear_text()
+    view.append_text("A short answer.")
+    assert not view.rendering and view.toPlainText() == "A short answer."
+    qtbot.wait(100)  # the frames that would have rendered the old slices
+    assert view.toPlainText() == "A short answer." and not _pages(view)
+
+
+def test_a_slice_ends_after_a_finished_paragraph_and_never_inside_a_code_block() -> None:
+    code = "```python\n" + "x = 1\n\n" * SLICE_CHARS + "```\n\n"
+    text = "intro\n\n" + code + "after\n\n" + "more " * SLICE_CHARS
+    cut = next_cut("", text, False)
+    assert text[:cut] == "intro\n\n"  # the paragraph before a code block longer than a slice
+    rest = text[cut:]
+    assert rest[: next_cut("", rest, False)] == code  # then the whole block, its blank lines in it
+    assert next_cut("", "short\n\ntext", False) == len("short\n\ntext")
+    prose = ("word " * 100 + "\n\n") * 10
+    assert prose[: next_cut("", prose, False)].endswith("\n\n") and next_cut("", prose, False) <= SLICE_CHARS
