@@ -14,10 +14,17 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, SignalInstance
 from shiboken6 import isValid
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QTextBrowser
+
+    _ViewBase = QTextBrowser
+else:
+    _ViewBase = object
 
 SLICE_CHARS = 1_500  # source characters a slice renders (about 6 ms of code-heavy Markdown here)
 FRAME_BUDGET = 0.008  # seconds of slices per frame, across every view (at least one slice a frame)
@@ -48,6 +55,46 @@ def next_cut(tail: str, backlog: str, fence_open: bool, limit: int = SLICE_CHARS
                 return best or end
             best = end
     return best or len(backlog)
+
+
+class SlicesMixin(_ViewBase):
+    """MarkdownView's backlog: rendered a slice at a time, then where the reader was is restored."""
+
+    _backlog: str  # source received but not rendered at all yet (the next slices)
+    _tail: str
+    _fence_open: bool
+    _scroll_ratio: float | None  # where to scroll once the backlog is rendered (a theme switch)
+    rendered: SignalInstance
+
+    if TYPE_CHECKING:
+
+        def _take(self, chunk: str) -> None: ...
+
+    @property
+    def rendering(self) -> bool:
+        """Whether text given to the view is still waiting for its slices to be rendered."""
+        return bool(self._backlog)
+
+    def render_slice(self) -> bool:
+        """Render the next slice of the backlog (up to a finished paragraph's end, about SLICE_CHARS
+        of source); True while more is left. The last one emits ``rendered``."""
+        if not self._backlog:
+            return False
+        cut = next_cut(self._tail, self._backlog, self._fence_open)
+        piece, self._backlog = self._backlog[:cut], self._backlog[cut:]
+        self._take(piece)
+        if self._backlog:
+            return True
+        self._restore_scroll()
+        self.rendered.emit()
+        return False
+
+    def _restore_scroll(self) -> None:
+        """Back to where the reader was (as a share of the answer) once it is all rendered again."""
+        if self._scroll_ratio is not None and not self._backlog:
+            bar = self.verticalScrollBar()
+            bar.setValue(round(self._scroll_ratio * bar.maximum()))
+            self._scroll_ratio = None
 
 
 class Slicer(QObject):

@@ -47,7 +47,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from playground.ui.highlight import highlight
 from playground.ui.markdown_pages import PagesMixin
-from playground.ui.markdown_slices import SLICE_CHARS, next_cut, slicer
+from playground.ui.markdown_slices import SLICE_CHARS, SlicesMixin, slicer
 from playground.ui.theme import Colours, is_dark, readable
 
 # Text that Markdown renders as itself inside a paragraph (no markers, breaks or entities). A
@@ -113,7 +113,7 @@ def mono_font() -> QFont:
     return font
 
 
-class MarkdownView(PagesMixin, QTextBrowser):
+class MarkdownView(SlicesMixin, PagesMixin, QTextBrowser):
     """Answer text rendered as Markdown (or raw), appended in batches; a long streamed answer in pages
     (markdown_pages)."""
 
@@ -158,11 +158,6 @@ class MarkdownView(PagesMixin, QTextBrowser):
         return 0 if self.raw else len(self._tail)
 
     @property
-    def rendering(self) -> bool:
-        """Whether text given to the view is still waiting for its slices to be rendered."""
-        return bool(self._backlog)
-
-    @property
     def text(self) -> str:
         if len(self._chunks) > 1:
             self._chunks[:] = ["".join(self._chunks)]
@@ -188,13 +183,6 @@ class MarkdownView(PagesMixin, QTextBrowser):
         self.append_text(text)
         self.following = following
         self._restore_scroll()
-
-    def _restore_scroll(self) -> None:
-        """Back to where the reader was (as a share of the answer) once it is all rendered again."""
-        if self._scroll_ratio is not None and not self._backlog:
-            bar = self.verticalScrollBar()
-            bar.setValue(round(self._scroll_ratio * bar.maximum()))
-            self._scroll_ratio = None
 
     def _range_changed(self, _low: int, high: int) -> None:
         if self.following:
@@ -248,20 +236,6 @@ class MarkdownView(PagesMixin, QTextBrowser):
             self._backlog = chunk
             if self.render_slice():
                 slicer().add(self)
-
-    def render_slice(self) -> bool:
-        """Render the next slice of the backlog (a finished paragraph's end, about SLICE_CHARS of
-        source); True while more is left. The last one emits ``rendered``."""
-        if not self._backlog:
-            return False
-        cut = next_cut(self._tail, self._backlog, self._fence_open)
-        piece, self._backlog = self._backlog[:cut], self._backlog[cut:]
-        self._take(piece)
-        if self._backlog:
-            return True
-        self._restore_scroll()
-        self.rendered.emit()
-        return False
 
     def _take(self, chunk: str) -> None:
         """Render ``chunk``, the source that follows what is rendered."""
