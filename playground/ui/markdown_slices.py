@@ -5,9 +5,12 @@ first turn to draw, and an answer opened from History or rendered again after a 
 in one call too. Rendered in one piece that is about a second of the window's thread per pane, in
 which no timer, input or network event is handled. A view instead keeps what it could not render
 yet as a backlog and renders it one slice (about ``SLICE_CHARS`` of source, cut after a finished
-paragraph) at a time: the first slice in the call that brought the text, the rest on the window's
-``FrameClock``, several views' slices taking turns within ``FRAME_BUDGET`` a frame. A long answer
-that arrives at once is therefore paged (markdown_pages) exactly as a streamed one.
+paragraph) at a time on the window's ``FrameClock``, several views' slices taking turns within
+``FRAME_BUDGET`` a frame. A long answer that arrives at once is therefore paged (markdown_pages)
+exactly as a streamed one. The same goes for text that would render a long unfinished paragraph
+again (a pane's last text at the end of a run): eight panes' last renders are spread over frames
+instead of all landing in the run's last one. A paragraph itself is never split (Markdown needs it
+whole), so one slice is at most one paragraph and what follows it up to ``SLICE_CHARS``.
 """
 
 from __future__ import annotations

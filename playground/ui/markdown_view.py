@@ -230,16 +230,19 @@ class MarkdownView(SlicesMixin, PagesMixin, QTextBrowser):
             cursor.insertText(chunk)
         elif self._backlog:  # behind already: in order, on the coming slices
             self._backlog += chunk
-        elif len(chunk) <= SLICE_CHARS:
+        elif self._plain(chunk) or len(self._tail) + len(chunk) <= SLICE_CHARS:
             self._take(chunk)
-        else:
+        else:  # a long batch, or a long unfinished paragraph to render again: on the coming frames
             self._backlog = chunk
-            if self.render_slice():
-                slicer().add(self)
+            slicer().add(self)
+
+    def _plain(self, chunk: str) -> bool:
+        """Whether ``chunk`` only adds words to a plain paragraph (they render as themselves)."""
+        return bool(self._tail.strip() and _PLAIN.fullmatch(self._tail) and _PLAIN.fullmatch(chunk))
 
     def _take(self, chunk: str) -> None:
         """Render ``chunk``, the source that follows what is rendered."""
-        plain = bool(self._tail.strip()) and _PLAIN.fullmatch(self._tail) and _PLAIN.fullmatch(chunk)
+        plain = self._plain(chunk)
         self._tail += chunk
         if plain:  # words added to a plain paragraph render as themselves: no re-render needed
             cursor = QTextCursor(self.document())

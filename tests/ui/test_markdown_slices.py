@@ -87,3 +87,20 @@ def test_a_slice_ends_after_a_finished_paragraph_and_never_inside_a_code_block()
     assert next_cut("", "short\n\ntext", False) == len("short\n\ntext")
     prose = ("word " * 100 + "\n\n") * 10
     assert prose[: next_cut("", prose, False)].endswith("\n\n") and next_cut("", prose, False) <= SLICE_CHARS
+
+
+def test_a_long_unfinished_paragraph_is_rendered_again_on_a_frame_not_in_the_call(qtbot: QtBot) -> None:
+    """A run's end: each pane's last text renders its long last paragraph again - on the frame
+    clock, within its budget, not all in the frame that hands the panes their last text."""
+    views = [_view(qtbot) for _ in range(8)]
+    long_paragraph = "A sentence with `code` and **bold** words. " * 100  # 4,300 characters
+    for view in views:
+        view.append_text(long_paragraph)
+        qtbot.waitUntil(lambda v=view: not v.rendering)
+    shown = views[0].toPlainText()
+    for view in views:
+        view.append_text("The *last* words.")
+    assert all(view.rendering for view in views) and views[0].toPlainText() == shown
+    for view in views:
+        qtbot.waitUntil(lambda v=view: not v.rendering, timeout=5_000)
+    assert all(view.toPlainText().endswith("The last words.") for view in views)
