@@ -104,3 +104,26 @@ def test_a_long_unfinished_paragraph_is_rendered_again_on_a_frame_not_in_the_cal
     for view in views:
         qtbot.waitUntil(lambda v=view: not v.rendering, timeout=5_000)
     assert all(view.toPlainText().endswith("The last words.") for view in views)
+
+
+def test_a_long_answer_opened_from_history_is_rendered_in_slices_and_paged(qtbot: QtBot) -> None:
+    from playground.core.history import AnswerRecord
+    from playground.ui.response_pane import ResponsePane
+
+    pane = ResponsePane("sim/quick-mini")
+    qtbot.addWidget(pane)
+    pane.resize(500, 500)
+    pane.show()
+    record = AnswerRecord(
+        0, "sim/quick-mini", "sim/quick-mini", None, TEXT, "", "complete", "stop", None,
+        0.5, 9.0, 10, 7000, None, None, None,
+    )  # fmt: skip
+    view = pane.outputView
+    with qtbot.waitSignal(view.rendered, timeout=10_000):
+        pane.show_record(record)
+        assert view.rendering and pane.copyButton.isEnabled()  # Copy has the answer already
+    assert len(_pages(view)) >= 3 and view.text == TEXT
+    streamed = _view(qtbot)
+    for i in range(0, len(TEXT), 40):
+        streamed.append_text(TEXT[i : i + 40])
+    assert _lines(view.toPlainText()) == _lines(streamed.toPlainText())
