@@ -45,6 +45,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from playground.ui.heap_release import heap_release
 from playground.ui.highlight import highlight
 from playground.ui.markdown_pages import PagesMixin
 from playground.ui.markdown_slices import SLICE_CHARS, SlicesMixin, slicer
@@ -130,6 +131,7 @@ class MarkdownView(SlicesMixin, PagesMixin, QTextBrowser):
         self.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextBrowserInteraction | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
+        heap_release()  # set up before the first answer's memory is taken (see heap_release.py)
         self.document().setUndoRedoEnabled(False)  # an answer is never edited; undo would only cost
         self.document().setIndentWidth(LIST_INDENT)
         self._chunks: list[str] = []  # the whole answer, as it arrived
