@@ -232,8 +232,8 @@ class MarkdownView(SlicesMixin, PagesMixin, QTextBrowser):
             cursor.insertText(chunk)
         elif self._backlog:  # behind already: in order, on the coming slices
             self._backlog += chunk
-        elif self._plain(chunk) or len(self._tail) + len(chunk) <= SLICE_CHARS:
-            self._take(chunk)
+        elif (plain := self._plain(chunk)) or len(self._tail) + len(chunk) <= SLICE_CHARS:
+            self._take(chunk, plain)
         else:  # a long batch, or a long unfinished paragraph to render again: on the coming frames
             self._backlog = chunk
             slicer().add(self)
@@ -242,9 +242,9 @@ class MarkdownView(SlicesMixin, PagesMixin, QTextBrowser):
         """Whether ``chunk`` only adds words to a plain paragraph (they render as themselves)."""
         return bool(self._tail.strip() and _PLAIN.fullmatch(self._tail) and _PLAIN.fullmatch(chunk))
 
-    def _take(self, chunk: str) -> None:
-        """Render ``chunk``, the source that follows what is rendered."""
-        plain = self._plain(chunk)
+    def _take(self, chunk: str, plain: bool | None = None) -> None:
+        """Render ``chunk``, the source that follows what is rendered (``plain``: see _plain)."""
+        plain = self._plain(chunk) if plain is None else plain
         self._tail += chunk
         if plain:  # words added to a plain paragraph render as themselves: no re-render needed
             cursor = QTextCursor(self.document())
