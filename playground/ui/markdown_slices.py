@@ -1,16 +1,20 @@
-"""A long batch of Markdown rendered in slices, a few per frame, instead of in one piece.
+"""A long batch of Markdown rendered in slices, one turn of the event loop at a time, not in one piece.
 
 At full speed a pane's whole answer (230,000 characters for 50,000 tokens) can arrive before its
 first turn to draw, and an answer opened from History or rendered again after a theme switch comes
 in one call too. Rendered in one piece that is about a second of the window's thread per pane, in
 which no timer, input or network event is handled. A view instead keeps what it could not render
 yet as a backlog and renders it one slice (about ``SLICE_CHARS`` of source, cut after a finished
-paragraph) at a time on the window's ``FrameClock``, several views' slices taking turns within
-``FRAME_BUDGET`` a frame. A long answer that arrives at once is therefore paged (markdown_pages)
-exactly as a streamed one. The same goes for text that would render a long unfinished paragraph
-again (a pane's last text at the end of a run): eight panes' last renders are spread over frames
-instead of all landing in the run's last one. A paragraph itself is never split (Markdown needs it
-whole), so one slice is at most one paragraph and what follows it up to ``SLICE_CHARS``.
+paragraph) at a time, the views taking turns, for at most ``TURN_BUDGET`` (at least one slice) in
+each turn of the window's event loop: between turns the frame clock, timers, input and the network's
+events run, so none waits for more than about one slice. The slices run in the turns right after
+each other, not one batch per 16 ms frame: spread over frames, a 1-second render took 2 seconds and
+the panes' last text (below) arrived frames after the run's end. A long answer that arrives at once
+is therefore paged (markdown_pages) exactly as a streamed one. The same goes for text that would
+render a long unfinished paragraph again (a pane's last text at the end of a run): eight panes' last
+renders take turns instead of all landing in the run's last frame. A paragraph itself is never split
+(Markdown needs it whole), so one slice is at most one paragraph and what follows it up to
+``SLICE_CHARS``.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QObject, SignalInstance
+from PySide6.QtCore import QObject, QTimer, SignalInstance
 from shiboken6 import isValid
 
 if TYPE_CHECKING:
@@ -30,7 +34,7 @@ else:
     _ViewBase = object
 
 SLICE_CHARS = 1_500  # source characters a slice renders (about 6 ms of code-heavy Markdown here)
-FRAME_BUDGET = 0.008  # seconds of slices per frame, across every view (at least one slice a frame)
+TURN_BUDGET = 0.005  # seconds of slices per turn of the event loop, across every view
 _BREAK_OR_FENCE = re.compile(r"\n\n|^ {0,3}(?:```|~~~)", re.MULTILINE)
 
 
@@ -101,20 +105,22 @@ class SlicesMixin(_ViewBase):
 
 
 class Slicer(QObject):
-    """Renders the views' backlogs on the frame clock, a time budget per frame, views in turn."""
+    """Renders the views' backlogs, a time budget per turn of the event loop, views in turn."""
 
     def __init__(self) -> None:
         super().__init__()
         self._views: list[SlicedView] = []
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)  # the next turn, after what is waiting (not a frame's wait)
+        self._timer.timeout.connect(self._turn)
 
     def add(self, view: SlicedView) -> None:
-        """``view`` has a backlog: render it on the coming frames."""
+        """``view`` has a backlog: render it in the coming turns."""
         if view in self._views:
             return
         self._views.append(view)
-        from playground.ui.net import frame_clock  # the window's one clock (loaded with the window)
-
-        frame_clock().add_view(self, self._frame)
+        if not self._timer.isActive():
+            self._timer.start()
 
     def discard(self, view: SlicedView) -> None:
         """``view`` dropped its backlog (a new answer, a cleared pane)."""
@@ -126,15 +132,16 @@ class Slicer(QObject):
         """Whether some view still has text to render."""
         return bool(self._views)
 
-    def _frame(self) -> bool:
-        deadline = time.perf_counter() + FRAME_BUDGET
+    def _turn(self) -> None:
+        deadline = time.perf_counter() + TURN_BUDGET
         while self._views:
             view = self._views.pop(0)
             if isValid(view) and view.render_slice():
                 self._views.append(view)  # the next view's turn: each answer grows in sight
             if time.perf_counter() >= deadline:
                 break
-        return bool(self._views)
+        if not self._views:
+            self._timer.stop()
 
 
 _instance: Slicer | None = None
