@@ -223,7 +223,7 @@ class LiveView(PipedView):
     def _draw(self, results: Sequence[PaneResult]) -> None:
         width = max(len(r.model) for r in results)
         for r in results:
-            tokens = len(r.text_parts) + len(r.reasoning_parts)
+            tokens = r.chunks  # stream chunks of answer and reasoning: one token each, about
             self.write(f"  {r.model:<{width}}  {status_word(r):<28} {tokens:>6} tokens\n")
         self.drawn = len(results)
         self.flush()

@@ -11,8 +11,9 @@ The split is meant to go unnoticed: one scroll bar (the view's), wheel and keys 
 answer, a click in a page gives the view the keyboard, a mouse drag selects on across page edges,
 select-all and copy take every page, the code blocks' Copy links work in every page,
 ``toPlainText`` and ``text`` are the whole answer, and a theme switch renders the answer again from
-its source in one document. Answers set at once (history, a theme switch) are one document; only
-streaming makes pages. Not carried across: Shift+arrow selection stays in the live page.
+its source. An answer given at once (from History, after a theme switch, a full-speed stream's first
+turn) is rendered in slices over frames (markdown_slices) and so makes pages as a streamed one does.
+Not carried across: Shift+arrow selection stays in the live page.
 """
 
 from __future__ import annotations

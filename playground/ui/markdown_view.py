@@ -8,8 +8,12 @@ Fenced code is not left to Qt's Markdown importer: each block becomes a framed t
 fence's language, a Copy link and Pygments colours, all chosen for the current palette. A palette
 change (a theme switch) renders the answer again from its source, so nothing keeps the old colours.
 
+A long batch (a full-speed answer's first turn, an answer from History, a theme switch) is rendered
+in slices over several frames (markdown_slices), so it is paged like a streamed answer.
+
 Signals:
     codeCopied(str): a code block's Copy link was used; the code is on the clipboard.
+    rendered(): every piece of text given so far is rendered (after a batch that took slices).
 """
 
 from __future__ import annotations
@@ -41,8 +45,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from playground.ui.heap_release import heap_release
 from playground.ui.highlight import highlight
 from playground.ui.markdown_pages import PagesMixin
+from playground.ui.markdown_slices import SLICE_CHARS, SlicesMixin, slicer
 from playground.ui.theme import Colours, is_dark, readable
 
 # Text that Markdown renders as itself inside a paragraph (no markers, breaks or entities). A
@@ -108,11 +114,12 @@ def mono_font() -> QFont:
     return font
 
 
-class MarkdownView(PagesMixin, QTextBrowser):
+class MarkdownView(SlicesMixin, PagesMixin, QTextBrowser):
     """Answer text rendered as Markdown (or raw), appended in batches; a long streamed answer in pages
     (markdown_pages)."""
 
     codeCopied = Signal(str)
+    rendered = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         self._pages, self._placeholder = [], ""
@@ -128,6 +135,8 @@ class MarkdownView(PagesMixin, QTextBrowser):
         self.document().setIndentWidth(LIST_INDENT)
         self._chunks: list[str] = []  # the whole answer, as it arrived
         self._tail = ""  # source not yet rendered for good (the unfinished paragraph)
+        self._backlog = ""  # source received but not rendered at all yet (the next slices)
+        self._scroll_ratio: float | None = None  # where to scroll once the backlog is rendered
         self._fence_open = False  # inside a code fence at the start of the tail
         self._tail_at = 0  # document position where the re-rendered tail starts
         self._shown = ""  # the tail's source as it is rendered now (after _tail_at)
@@ -171,10 +180,10 @@ class MarkdownView(PagesMixin, QTextBrowser):
         text, bar, following = self.text, self.verticalScrollBar(), self.following
         ratio = bar.value() / bar.maximum() if bar.maximum() else 0.0
         self.clear_text()
+        self._scroll_ratio = None if following else ratio
         self.append_text(text)
         self.following = following
-        if not following:
-            bar.setValue(round(ratio * bar.maximum()))
+        self._restore_scroll()
 
     def _range_changed(self, _low: int, high: int) -> None:
         if self.following:
@@ -193,6 +202,9 @@ class MarkdownView(PagesMixin, QTextBrowser):
         self._drop_pages()
         self._chunks.clear()
         self._tail = ""
+        self._backlog = ""
+        self._scroll_ratio = None
+        slicer().discard(self)
         self._fence_open = False
         self._tail_at = 0
         self._shown = ""
@@ -212,21 +224,36 @@ class MarkdownView(PagesMixin, QTextBrowser):
     def append_text(self, chunk: str) -> None:
         if not chunk:
             return
+        if not self._chunks:  # an answer begins: the heap set-up comes before its memory is taken
+            heap_release()  # (see heap_release.py; not while the window is built: ctypes loads)
         self._chunks.append(chunk)
         if self.raw:
             cursor = QTextCursor(self.document())
             cursor.movePosition(QTextCursor.MoveOperation.End)
             cursor.insertText(chunk)
+        elif self._backlog:  # behind already: in order, on the coming slices
+            self._backlog += chunk
+        elif (plain := self._plain(chunk)) or len(self._tail) + len(chunk) <= SLICE_CHARS:
+            self._take(chunk, plain)
+        else:  # a long batch, or a long unfinished paragraph to render again: on the coming frames
+            self._backlog = chunk
+            slicer().add(self)
+
+    def _plain(self, chunk: str) -> bool:
+        """Whether ``chunk`` only adds words to a plain paragraph (they render as themselves)."""
+        return bool(self._tail.strip() and _PLAIN.fullmatch(self._tail) and _PLAIN.fullmatch(chunk))
+
+    def _take(self, chunk: str, plain: bool | None = None) -> None:
+        """Render ``chunk``, the source that follows what is rendered (``plain``: see _plain)."""
+        plain = self._plain(chunk) if plain is None else plain
+        self._tail += chunk
+        if plain:  # words added to a plain paragraph render as themselves: no re-render needed
+            cursor = QTextCursor(self.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(chunk)
+            self._shown = self._tail
         else:
-            plain = bool(self._tail.strip()) and _PLAIN.fullmatch(self._tail) and _PLAIN.fullmatch(chunk)
-            self._tail += chunk
-            if plain:  # words added to a plain paragraph render as themselves: no re-render needed
-                cursor = QTextCursor(self.document())
-                cursor.movePosition(QTextCursor.MoveOperation.End)
-                cursor.insertText(chunk)
-                self._shown = self._tail
-            else:
-                self._render_markdown()
+            self._render_markdown()
 
     def _render_markdown(self) -> None:
         if self._page_due():

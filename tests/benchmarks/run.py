@@ -116,6 +116,18 @@ def window_harness(url: str):  # type: ignore[no-untyped-def]
     return ctx, session, window
 
 
+async def all_rendered(views) -> None:  # type: ignore[no-untyped-def]
+    """Until every view has rendered the text it was given: a long batch (a full-speed answer) is
+    rendered in slices over the frames after the run's end, and the answer is shown only then."""
+    for view in views:
+        if view.rendering:
+            done = asyncio.Event()
+            view.rendered.connect(done.set)
+            if view.rendering:
+                await done.wait()
+            view.rendered.disconnect(done.set)
+
+
 async def window_run(window, models: list[str]) -> float:  # type: ignore[no-untyped-def]
     compare = window.compare
     while len(compare.panes) < len(models):
@@ -131,6 +143,7 @@ async def window_run(window, models: list[str]) -> float:  # type: ignore[no-unt
     compare.runFinished.connect(done.set)
     await done.wait()
     compare.runFinished.disconnect(done.set)
+    await all_rendered([pane.outputView for pane in compare.panes])
     elapsed = time.perf_counter() - start
     assert all(p.result.state.name == "DONE" for p in compare.panes), [p.result.state for p in compare.panes]
     return elapsed

@@ -3,9 +3,13 @@ built around (benchmark 8: a pane held about a third more than its answer needed
 
 from __future__ import annotations
 
+import os
 import platform
+import subprocess
+import sys
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -58,3 +62,44 @@ def test_where_the_c_library_is_glibc_the_release_trims_the_heap() -> None:
         assert heap_release().trims
     else:
         assert not heap_release().trims  # nothing to call: the release is only the signal
+
+
+_LARGE_BLOCKS = """
+import ctypes, sys
+from PySide6.QtCore import QCoreApplication
+from playground.ui.heap_release import heap_release
+def rss():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) // 1024
+app = QCoreApplication([])
+if sys.argv[1] == "view":
+    heap_release()  # what the first MarkdownView does
+libc = ctypes.CDLL(None)
+libc.malloc.restype = ctypes.c_void_p
+answer = b"x" * (16 << 20)
+del answer  # a large block freed: glibc would now keep blocks up to 16 MB in the heap
+base = rss()
+blocks, pinned = [], []
+for _ in range(100):  # the next answer's large blocks, small ones between them as in a busy heap
+    blocks.append(b"y" * (1 << 20))
+    pinned.append(libc.malloc(4096))
+del blocks
+print(rss() - base)
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's allocator only")
+def test_large_blocks_freed_after_an_answer_go_back_to_the_system_at_once() -> None:
+    def kept_mb(mode: str) -> int:
+        result = subprocess.run(
+            [sys.executable, "-c", _LARGE_BLOCKS, mode],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        )
+        return int(result.stdout.strip().splitlines()[-1])
+
+    assert kept_mb("bare") >= 90  # glibc's own rule: the 100 MB stay in the heap
+    assert kept_mb("view") <= 10  # with the answer views' set-up: given back as they are freed
+    assert heap_release().fixed_threshold

@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QGuiApplication, QTextCursor, QWheelEvent
+from PySide6.QtGui import QGuiApplication, QTextCursor, QTextDocument, QTextTable, QWheelEvent
 from PySide6.QtWidgets import QApplication, QTextBrowser
 from pytestqt.qtbot import QtBot
 
@@ -15,7 +15,7 @@ from playground.simulator.server import markdown_of_length
 from playground.ui import markdown_pages
 from playground.ui.markdown_pages import PAGE_CHARS, AnswerPage
 from playground.ui.markdown_view import MarkdownView
-from playground.ui.theme import dark_palette
+from playground.ui.theme import Colours, dark_palette
 
 TEXT = markdown_of_length(7000)  # about 35,000 characters: four pages and a live one
 
@@ -182,14 +182,27 @@ def test_a_code_blocks_copy_link_works_in_a_finished_page(paged: MarkdownView, q
     assert QGuiApplication.clipboard().text() == paged.code_blocks[0] == "def f0(x):\n    return x * 0"
 
 
-def test_a_theme_switch_renders_the_answer_again_with_nothing_left_in_old_colours(
+def _code_backgrounds(document: QTextDocument) -> set[str]:
+    tables = [f for f in document.rootFrame().childFrames() if isinstance(f, QTextTable)]
+    return {
+        t.format().background().color().name()
+        for t in tables
+        if t.format().background().style() != Qt.BrushStyle.NoBrush
+    }
+
+
+def test_a_theme_switch_renders_the_answer_again_in_pages_with_nothing_left_in_old_colours(
     paged: MarkdownView, qtbot: QtBot
 ) -> None:
-    before = paged.toPlainText()
-    paged.setPalette(dark_palette())
-    assert not _pages(paged)
+    before, old = paged.toPlainText(), _pages(paged)
+    with qtbot.waitSignal(paged.rendered, timeout=10_000):
+        paged.setPalette(dark_palette())  # rendered again from the source, over several frames
+    new = _pages(paged)
+    assert len(new) >= 3 and not set(new) & set(old)  # paged like the streamed answer; old pages gone
     assert _lines(paged.toPlainText()) == _lines(before)
     assert paged.text == TEXT
+    dark = Colours.of(paged.palette()).code_bg.name()
+    assert {dark} == set().union(*(_code_backgrounds(w.document()) for w in [*new, paged]))
 
 
 def test_the_next_answer_in_the_pane_starts_without_the_last_ones_pages(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtGui import QTextFormat
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from playground.simulator.server import markdown_of_length
+from playground.ui.markdown_pages import AnswerPage
 from playground.ui.markdown_view import MarkdownView, safe_split
 
 
@@ -20,23 +22,30 @@ def test_safe_split_never_cuts_inside_a_code_fence() -> None:
     )
 
 
+def _at_once(qtbot: QtBot, view: MarkdownView, text: str) -> None:
+    """``text`` in one call (an answer from History), rendered over the frames it takes."""
+    view.append_text(text)
+    qtbot.waitUntil(lambda: not view.rendering)
+
+
 def _blocks(view: MarkdownView) -> list[tuple[str, int, bool]]:
+    """The answer's blocks, in every page and the live document."""
     out = []
-    block = view.document().begin()
-    while block.isValid():
-        fmt = block.blockFormat()
-        if block.text():
-            out.append(
-                (block.text(), fmt.headingLevel(), fmt.hasProperty(QTextFormat.Property.BlockCodeFence))
-            )
-        block = block.next()
+    for document in [*(page.document() for page in view.findChildren(AnswerPage)), view.document()]:
+        block = document.begin()
+        while block.isValid():
+            fmt = block.blockFormat()
+            if block.text():
+                code = fmt.hasProperty(QTextFormat.Property.BlockCodeFence)
+                out.append((block.text(), fmt.headingLevel(), code))
+            block = block.next()
     return out
 
 
-def test_streamed_in_small_pieces_renders_like_all_at_once(qapp: QApplication) -> None:
+def test_streamed_in_small_pieces_renders_like_all_at_once(qtbot: QtBot) -> None:
     text = markdown_of_length(400)
     whole, pieces = MarkdownView(), MarkdownView()
-    whole.append_text(text)
+    _at_once(qtbot, whole, text)
     for i in range(0, len(text), 7):
         pieces.append_text(text[i : i + 7])
     assert pieces.text == text
@@ -56,12 +65,13 @@ def test_raw_toggle_shows_the_source(qapp: QApplication) -> None:
     assert "**" not in view.toPlainText() and view.text.endswith("**bold** more")
 
 
-def test_plain_words_appended_fast_still_match_a_full_render(qapp: QApplication) -> None:
+def test_plain_words_appended_fast_still_match_a_full_render(qtbot: QtBot) -> None:
     text = "plain words, numbers 1.5 and (brackets) " * 200 + "then **bold** at the end\n\nNext para."
     whole, pieces = MarkdownView(), MarkdownView()
-    whole.append_text(text)
+    _at_once(qtbot, whole, text)
     for i in range(0, len(text), 5):
         pieces.append_text(text[i : i + 5])
+    qtbot.waitUntil(lambda: not pieces.rendering)  # the long paragraph's re-render: a later frame
     assert pieces.toPlainText() == whole.toPlainText() and "**" not in pieces.toPlainText()
     assert _blocks(pieces) == _blocks(whole)
 
