@@ -285,14 +285,18 @@ class CompareView(QScrollArea):
 
     def _on_frame(self) -> bool:
         """Draw one frame; False once the run has ended and its last frame is drawn."""
-        frame = frame_clock().frame
+        clock = frame_clock()
+        # the frames this tick stands for: one, or two while answers trickle (the clock then ticks
+        # every second frame, and what fell due in either is drawn now)
+        frames = range(clock.previous + 1, clock.frame + 1)
+        all_figures = any(f % FIGURES_EVERY == 0 for f in frames)
         for index, pane in enumerate(self._run_panes):
             # every figures line in the same frame (one repaint of them all, a fraction of a ms each);
             # a pane that has ended shows its final state on its turn, so the run's last frame has
             # little left to draw
-            turn = (frame + index) % RENDER_EVERY == 0
-            figures = frame % FIGURES_EVERY == 0 or (turn and pane.result.state.final)
-            pane.flush(render=self._render_due(index, pane, frame), figures=figures)
+            turn = next((f for f in frames if (f + index) % RENDER_EVERY == 0), None)
+            figures = all_figures or (turn is not None and pane.result.state.final)
+            pane.flush(render=turn is not None and self._render_due(index, pane, turn), figures=figures)
         if self.run is not None and not self.run.running:
             for pane in self._run_panes:
                 pane.flush(render=True, figures=True)  # the final text, whatever the pacing
@@ -304,13 +308,13 @@ class CompareView(QScrollArea):
         return True
 
     def _render_due(self, index: int, pane: ResponsePane, frame: int) -> bool:
-        """Whether pane ``index`` re-renders its text in this frame.
+        """Whether pane ``index``, whose turn is ``frame``, re-renders its text now.
 
         The panes take turns (pane i in frames where frame + i is a multiple of RENDER_EVERY), so
         eight panes never all re-lay out their text in the same 16 ms; a pane whose unfinished
         paragraph is long (re-rendered whole each time) waits proportionally more frames, so its cost
         per second stays flat however long the paragraph grows - until its answer has ended."""
-        if (frame + index) % RENDER_EVERY or not pane.has_pending_text:
+        if not pane.has_pending_text:
             return False
         every = RENDER_EVERY * max(1, pane.outputView.tail_length // TAIL_BUDGET_CHARS)
         if frame - self._rendered[index] < every and not pane.result.state.final:

@@ -362,6 +362,10 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin):
             # the scroll bar is there from the start: the text is not laid out again (and does not
             # reflow before the reader's eyes) when the answer grows past the pane's height
             self.outputView.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+            # the answer's view fills its own background, so it is opaque: a redraw of the streaming
+            # text paints the view alone, not the pane and the row behind it as well (the style
+            # sheet's background left it see-through; the style sheet still draws over this fill)
+            self.outputView.viewport().setAutoFillBackground(True)
         self.active = starting
         self.result = PaneResult(self.model)
         self._text_buffer.clear()
