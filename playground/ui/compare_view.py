@@ -9,6 +9,8 @@ Signals:
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QPushButton, QScrollArea, QSizePolicy, QWidget
@@ -21,6 +23,9 @@ from playground.ui.response_pane import PANE_MIME, ResponsePane
 
 # The one place a streaming pane's drawing is paced, in frames of the FrameClock (about 60 a second).
 FIGURES_EVERY = 15  # the figures line refreshes about 4 times a second
+# A tick draws panes' text until it has spent this long, and the panes left over draw first in the
+# next one: eight panes' last long paragraphs (2-3 ms each) used to land in one 20 ms tick.
+DRAW_BUDGET = 0.005
 RENDER_EVERY = 8  # a pane re-renders its Markdown at most once every 8 frames (about 130 ms)...
 TAIL_BUDGET_CHARS = 2000  # ...and proportionally less often while its unfinished tail is longer
 
@@ -94,6 +99,7 @@ class CompareView(QScrollArea):
         self.run: RunHandle | None = None
         self._run_panes: list[ResponsePane] = []  # pane objects by the run's pane index
         self._rendered: list[int] = []  # by the run's pane index: the frame it last rendered in
+        self._owed: set[int] = set()  # panes whose render was due but left for the next tick
         self._sync = False
         self._syncing = False
         self.model_ids: list[str] = []
@@ -259,6 +265,7 @@ class CompareView(QScrollArea):
         self.run = run
         self._run_panes = list(self.panes) if panes is None else list(panes)
         self._rendered = [-RENDER_EVERY] * len(self._run_panes)
+        self._owed = set()
         for index, pane in enumerate(self._run_panes):
             self._reset_pane(index, pane)
         run.add_listener(self._on_event)
@@ -289,23 +296,42 @@ class CompareView(QScrollArea):
         # the frames this tick stands for: one, or two while answers trickle (the clock then ticks
         # every second frame, and what fell due in either is drawn now)
         frames = range(clock.previous + 1, clock.frame + 1)
-        all_figures = any(f % FIGURES_EVERY == 0 for f in frames)
-        for index, pane in enumerate(self._run_panes):
-            # every figures line in the same frame (one repaint of them all, a fraction of a ms each);
-            # a pane that has ended shows its final state on its turn, so the run's last frame has
-            # little left to draw
-            turn = next((f for f in frames if (f + index) % RENDER_EVERY == 0), None)
-            figures = all_figures or (turn is not None and pane.result.state.final)
-            pane.flush(render=turn is not None and self._render_due(index, pane, turn), figures=figures)
-        if self.run is not None and not self.run.running:
-            for pane in self._run_panes:
-                pane.flush(render=True, figures=True)  # the final text, whatever the pacing
+        ended = self.run is not None and not self.run.running
+        self._draw_panes(frames, ended)
+        if ended and self._owed:
+            clock.again()  # the rest of the last text at once, after the events waiting
+            return True
+        if ended:
             self._update_more()  # a pane out of sight may have failed
             self._award_badges()
             self._update_threads()
             self.runFinished.emit()
             return False
         return True
+
+    def _draw_panes(self, frames: range, ended: bool) -> None:
+        """Each pane draws what fell due in ``frames`` (all of it once the run has ended), within
+        DRAW_BUDGET: a pane's text left over is owed, and drawn first in the next tick."""
+        all_figures = any(f % FIGURES_EVERY == 0 for f in frames)
+        deadline = time.perf_counter() + DRAW_BUDGET
+        drawn = False  # at least one pane's text a tick, however long it takes
+        for index, pane in enumerate(self._run_panes):
+            # every figures line in the same frame (one repaint of them all, a fraction of a ms each);
+            # a pane that has ended shows its final state on its turn, so the run's last frame has
+            # little left to draw
+            turn = next((f for f in frames if (f + index) % RENDER_EVERY == 0), None)
+            figures = ended or all_figures or (turn is not None and pane.result.state.final)
+            render = ended or index in self._owed
+            render = render or (turn is not None and self._render_due(index, pane, turn))
+            if render and pane.has_pending_text:
+                if drawn and time.perf_counter() > deadline:
+                    self._owed.add(index)  # over this tick's budget: first in the next one
+                    render = False
+                else:
+                    drawn = True
+            if render:
+                self._owed.discard(index)
+            pane.flush(render=render, figures=figures)
 
     def _render_due(self, index: int, pane: ResponsePane, frame: int) -> bool:
         """Whether pane ``index``, whose turn is ``frame``, re-renders its text now.

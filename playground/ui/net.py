@@ -236,6 +236,13 @@ class FrameClock(QObject):
             self.asleep = False
         self._wake.emit()
 
+    def again(self) -> None:
+        """Window thread: a view has more to draw right away (it stopped at its budget); the next
+        tick comes once the events already waiting (input, timers) are handled, not a frame later."""
+        if not self._hurrying:
+            self._hurrying = True
+            QTimer.singleShot(0, self._hurried)
+
     def _woken(self) -> None:
         if (self._runs or self._views) and not self._timer.isActive():
             self._idle = 0

@@ -162,3 +162,47 @@ def test_a_failed_panes_look_comes_with_the_failure_and_goes_with_the_next_answe
         await h.close()
 
     aio(go())
+
+
+def test_a_tick_over_its_budget_leaves_the_other_panes_text_to_the_next_tick_and_the_run_ends_drawn(
+    aio, make_harness: Callable[..., Harness], monkeypatch
+) -> None:
+    """Eight panes' last long paragraphs (2-3 ms each) used to be drawn in the run's one last tick: a
+    20 ms pause of the window. Over its budget a tick leaves the rest to the next one, which comes at
+    once once the run has ended; the run is over only when every answer is drawn whole."""
+    from playground.ui import compare_view
+
+    monkeypatch.setattr(compare_view, "DRAW_BUDGET", 0.0)  # every tick is over budget after one pane
+    h = make_harness()
+    models = ("sim/quick-mini", "sim/balanced-pro", "sim/reasoner-r1", "sim/vision-v")
+    texts = {model: " ".join(f"{model}-word{i}" for i in range(300)) for model in models}
+    drawn_in: dict[int, int] = {}  # frame -> panes whose text was drawn in that tick
+    real_flush = ResponsePane.flush
+
+    def flush(pane: ResponsePane, *, render: bool = True, figures: bool = True) -> None:
+        if render and pane.has_pending_text:
+            frame = frame_clock().frame
+            drawn_in[frame] = drawn_in.get(frame, 0) + 1
+        real_flush(pane, render=render, figures=figures)
+
+    monkeypatch.setattr(ResponsePane, "flush", flush)
+
+    async def go() -> None:
+        await h.start()
+        for model in models:
+            h.sim.set_default(model, Behaviour(text=texts[model], tokens_per_second=0, ttft=0))
+        h.set_models(*models)
+        finished = asyncio.Event()
+        h.window.compare.runFinished.connect(finished.set)
+        await h.send()
+        await asyncio.wait_for(finished.wait(), 20)
+        # at runFinished every answer is already drawn whole (nothing waits for another tick)
+        for pane, model in zip(h.window.compare.panes, models, strict=True):
+            assert pane.result.state is PaneState.DONE
+            assert not pane.has_pending_text
+            assert pane.outputView.text == texts[model]
+        await h.finish()
+        await h.close()
+
+    aio(go())
+    assert drawn_in and max(drawn_in.values()) == 1, drawn_in  # one pane's text per tick, never more
