@@ -313,6 +313,7 @@ class MatrixDialog(QDialog):
             self.summary.setText(str(exc))
             return
         self._buttons_state()
+        self._summaries()  # at once: the cells sent again are no longer counted as answered
 
     def stop_all(self) -> None:
         if self.run is not None:
@@ -340,8 +341,13 @@ class MatrixDialog(QDialog):
         changed = self.run.take_changed()
         self._unfiltered |= {k.case for k in changed}
         self.model.refresh(None if full else changed, summaries=summaries)
-        if not summaries:
-            return
+        if summaries:
+            self._summaries(full=full)
+
+    def _summaries(self, *, full: bool = False) -> None:
+        """The progress, the summary line and the filter (only the cases that changed since it last
+        looked, unless ``full``)."""
+        assert self.run is not None
         tally, total = self.run.tally, len(self.run.cells)
         self.progress.setValue(tally.finished)
         if self.run.running:
