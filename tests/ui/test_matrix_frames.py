@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex
 
+from playground.core.evaluation.cost import plan_cost
 from playground.core.evaluation.runner import summarize
 from playground.core.templates import PromptTemplate
 from playground.simulator import Behaviour
@@ -165,6 +166,31 @@ def test_failures_only_ticked_before_start_hides_the_cases_that_passed(
         assert hidden == {case.name for case in run.plan.cases} - failing
         dialog.failuresBox.setChecked(False)
         assert not any(dialog.grid.isRowHidden(row) for row in range(3))
+        dialog.close()
+        await h.close()
+
+    aio(go())
+
+
+def test_the_estimate_with_repeats_is_every_answer_priced(aio, make_harness: Callable[..., Harness]) -> None:
+    """Repeats are priced once per case and model, then counted: the same total as pricing each."""
+    h = make_harness()
+
+    async def go() -> None:
+        await h.start()
+        checks = '{ type = "llm-rubric", value = "Mentions ETags" }, { type = "select-best", value = "Best" }'
+        dialog = _open(h, HEAD + _cases(3, checks) + '[[cases]]\nname = "plain"\nvars = { text = "x" }\n')
+        dialog.judgeEdit.setText("judge/fair")
+        dialog.repeatBox.setValue(3)
+        run = dialog.run
+        assert run is not None and run.plan.repeats == 3 and run.plan.judge == "judge/fair"
+        for key in list(run.cells)[:5]:  # some answers already there: not priced again
+            run.cells[key].state = "done"
+        every = plan_cost(
+            h.session.models.catalog, run.plan, [k for k, c in run.cells.items() if c.state != "done"]
+        )
+        assert every[0] > 0
+        assert run.estimate() == every
         dialog.close()
         await h.close()
 
