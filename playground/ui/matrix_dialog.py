@@ -146,6 +146,7 @@ class MatrixDialog(QDialog):
         self.session, self.template, self.other, self.params = session, template, other, params
         self.run: MatrixRun | None = None
         self._filtered = True  # some rows may be hidden by "Failures only"
+        self._unfiltered: set[str] = set()  # cases whose cells changed since the filter last looked
         self.model: MatrixModel | None = None
         layout = QVBoxLayout(self)
         layout.addLayout(self._options(models or list(template.models)))
@@ -312,6 +313,7 @@ class MatrixDialog(QDialog):
             self.summary.setText(str(exc))
             return
         self._buttons_state()
+        self._summaries()  # at once: the cells sent again are no longer counted as answered
 
     def stop_all(self) -> None:
         if self.run is not None:
@@ -332,27 +334,34 @@ class MatrixDialog(QDialog):
 
     def _refresh(self, *, full: bool = False) -> None:
         """Once per frame while cells change: the changed entries; every SUMMARY_EVERY frames (and
-        with ``full``) also the summaries, the progress, the filter and the buttons."""
+        with ``full``) also the summaries, the progress and the filter, from the run's tally (the
+        buttons change only when the run starts or ends: see _send and _ended)."""
         assert self.run is not None and self.model is not None
         summaries = full or not self.run.running or frame_clock().frame % SUMMARY_EVERY == 0
-        self.model.refresh(None if full else self.run.take_changed(), summaries=summaries)
-        if not summaries:
-            return
-        cells = list(self.run.cells.values())
-        finished = sum(c.finished for c in cells)
-        self.progress.setValue(finished)
-        total = summarize(cells)
+        changed = self.run.take_changed()
+        self._unfiltered |= {k.case for k in changed}
+        self.model.refresh(None if full else changed, summaries=summaries)
+        if summaries:
+            self._summaries(full=full)
+
+    def _summaries(self, *, full: bool = False) -> None:
+        """The progress, the summary line and the filter (only the cases that changed since it last
+        looked, unless ``full``)."""
+        assert self.run is not None
+        tally, total = self.run.tally, len(self.run.cells)
+        self.progress.setValue(tally.finished)
         if self.run.running:
             self.summary.setText(
-                f"{finished} of {len(cells)} answers · {total.cells - total.passed} failed · "
-                f"{usd(total.cost)} spent"
+                f"{tally.finished} of {total} answers · {tally.finished - tally.passed} failed · "
+                f"{usd(tally.cost)} spent"
             )
-        self.apply_filter()
-        self._buttons_state()
+        cases, self._unfiltered = self._unfiltered, set()
+        self._filter_rows(None if full else cases)
 
     def _ended(self) -> None:
         assert self.run is not None
         self._refresh(full=True)
+        self._buttons_state()
         text = report.summary_line(summarize(report.current(self.run.cells.values())))
         if len(self.run.plan.variants) > 1:
             marks = compare_versions(self.run.cells, self.run.plan)
@@ -365,13 +374,20 @@ class MatrixDialog(QDialog):
 
     def apply_filter(self) -> None:
         """With "Failures only", hide the cases where every answer passed."""
+        self._filter_rows(None)
+
+    def _filter_rows(self, cases: set[str] | None) -> None:
+        """The filter over the rows of ``cases`` (None: every row): while a run goes on, only the
+        cases whose cells changed since the filter last looked can change."""
         if self.model is None:
             return
         only = self.failuresBox.isChecked()
         if not only and not self._filtered:
             return  # every row is shown already
         self._filtered = only
-        for row in range(len(self.model.run.plan.cases)):
+        for row, case in enumerate(self.model.run.plan.cases):
+            if only and cases is not None and case.name not in cases:
+                continue
             group = self.model.group(row, len(self.model.columns))
             hide = only and all(c.passed for c in group if c.finished) and any(c.finished for c in group)
             self.grid.setRowHidden(row, hide)

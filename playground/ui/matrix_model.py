@@ -32,6 +32,7 @@ _ROLES = (
     Qt.ItemDataRole.BackgroundRole,
     Qt.ItemDataRole.ToolTipRole,
 )
+ONE_BY_ONE = 16  # more changed entries than this in a frame are told as the one rectangle around them
 MARKS = {"improved": "▲ improved", "regressed": "▼ regressed", "unchanged": "= unchanged"}
 
 
@@ -130,9 +131,15 @@ class MatrixModel(QAbstractTableModel):
         if changed is None:
             self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, columns - 1))
             return
-        for row, column in {(self._rows[k.case], self._columns[(k.variant, k.model)]) for k in changed}:
-            entry = self.index(row, column)
-            self.dataChanged.emit(entry, entry)
+        entries = {(self._rows[k.case], self._columns[(k.variant, k.model)]) for k in changed}
+        if len(entries) > ONE_BY_ONE:  # a run starting: hundreds at once, one signal for them all
+            top, bottom = min(r for r, _c in entries), max(r for r, _c in entries)
+            left, right = min(c for _r, c in entries), max(c for _r, c in entries)
+            self.dataChanged.emit(self.index(top, left), self.index(bottom, right))
+        else:
+            for row, column in entries:
+                entry = self.index(row, column)
+                self.dataChanged.emit(entry, entry)
         if summaries:
             self.dataChanged.emit(self.index(rows - 1, 0), self.index(rows - 1, columns - 1))
             self.dataChanged.emit(self.index(0, columns - 1), self.index(rows - 1, columns - 1))

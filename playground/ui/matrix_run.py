@@ -17,6 +17,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,6 +45,41 @@ log = logging.getLogger(__name__)
 _END = object()
 
 
+Share = tuple[int, int, Decimal, int]  # one cell's part of a Tally
+_NOTHING: Share = (0, 0, Decimal(0), 0)
+
+
+@dataclass
+class Tally:
+    """Running counts over a run's cells, kept as each cell changes: the progress, the summary line
+    and Retry's button read them at once instead of walking every cell (900 of them) each time.
+
+    What each cell added is kept, not worked out again: a cell object can change after it was
+    counted (a select-best judge adds its verdict and cost to answers already done)."""
+
+    finished: int = 0  # answered or failed (summarize's cells)
+    passed: int = 0
+    cost: Decimal = field(default_factory=lambda: Decimal(0))  # of the finished cells, judge included
+    no_answer: int = 0  # errors and stops: what Retry failed sends again
+    _shares: dict[CellKey, Share] = field(default_factory=dict)
+
+    def count(self, cell: Cell) -> None:
+        """``cell`` as it is now, in place of what its key added before."""
+        old = self._shares.get(cell.key, _NOTHING)
+        finished = cell.finished
+        new: Share = (
+            int(finished),
+            int(cell.passed),  # passed only when done
+            cell.total_cost if finished else Decimal(0),
+            int(cell.state in ("error", "stopped")),
+        )
+        self._shares[cell.key] = new
+        self.finished += new[0] - old[0]
+        self.passed += new[1] - old[1]
+        self.cost += new[2] - old[2]
+        self.no_answer += new[3] - old[3]
+
+
 class MatrixRun(QObject):
     """One test run's cells as the window sees them; Start, Stop and Retry failed act on it."""
 
@@ -54,6 +90,7 @@ class MatrixRun(QObject):
         super().__init__(parent)
         self.session, self.plan = session, plan
         self.cells: dict[CellKey, Cell] = {k: Cell(k) for k in plan.cell_keys()}
+        self.tally = Tally()  # every cell is waiting: nothing counted yet
         self.texts: dict[CellKey, list[str]] = {}
         self.picks: list[BestJudged] = []
         self.running = False
@@ -68,8 +105,21 @@ class MatrixRun(QObject):
         self._draining = False  # the clock still applies this run's events
 
     def estimate(self) -> tuple[Decimal, list[str]]:
-        missing = [k for k, c in self.cells.items() if c.state != "done"]
-        return plan_cost(self.session.models.catalog, self.plan, missing)
+        """The most the cells with no answer yet could cost. Repeats differ only in their seed, so each
+        (version, case, model) is priced once and counted once per repeat: rendering the template for
+        every one of 900 answers took ~150 ms of the window's thread at each change of the choices."""
+        repeats: dict[CellKey, int] = {}  # repeat 1's key of each group: how many of it are missing
+        for key, cell in self.cells.items():
+            if cell.state != "done":
+                first = CellKey(key.variant, key.case, key.model, 1)
+                repeats[first] = repeats.get(first, 0) + 1
+        total, unknown = Decimal(0), list[str]()
+        catalog = self.session.models.catalog
+        for key, count in repeats.items():
+            cost, models = plan_cost(catalog, self.plan, [key])
+            total += cost * count
+            unknown += models * count
+        return total, unknown
 
     def _client(self) -> ChatClient:
         """The session's client for every model of the plan and the judge (raises with the reason)."""
@@ -84,7 +134,7 @@ class MatrixRun(QObject):
         done = [c for c in self.cells.values() if c.state == "done"]
         chosen = {k for k, c in self.cells.items() if c.state != "done" and (keys is None or k in set(keys))}
         for key in chosen:
-            self.cells[key] = Cell(key)
+            self._put(Cell(key))
             self.texts.pop(key, None)
         self._changed |= chosen
         runner = TestRunner(client, self.plan, done=done)
@@ -150,22 +200,28 @@ class MatrixRun(QObject):
             self._recorder(event)
         if isinstance(event, CellStarted):
             self.cells[event.key].state = "running"
+            self.tally.count(self.cells[event.key])
             self.texts[event.key] = []
             self._changed.add(event.key)
         elif isinstance(event, CellText):
             self.texts.setdefault(event.key, []).append(event.text)
             self._changed.add(event.key)
         elif isinstance(event, CellDone):
-            self.cells[event.cell.key] = event.cell
+            self._put(event.cell)
             self._changed.add(event.cell.key)
         elif isinstance(event, BestJudged):
             self.picks.append(event)
 
+    def _put(self, cell: Cell) -> None:
+        """A cell's new state: every one goes through here, so the tally stays true."""
+        self.cells[cell.key] = cell
+        self.tally.count(cell)
+
     def _ended(self) -> None:
         self.running = False
-        for key, cell in self.cells.items():
+        for key, cell in list(self.cells.items()):
             if cell.state == "running" or (cell.state == "waiting" and self.test_run is not None):
-                self.cells[key] = Cell(key, "stopped", error="stopped")
+                self._put(Cell(key, "stopped", error="stopped"))
                 self._changed.add(key)
         if self._recorder is not None and self._recorder.warnings:
             self.session.notice.emit(self._recorder.warnings[0])
@@ -183,6 +239,8 @@ class MatrixRun(QObject):
     @property
     def failed_cells(self) -> list[Cell]:
         """Cells with no answer (an error or a stop): what Retry failed sends again."""
+        if not self.tally.no_answer:  # the usual case, known without walking every cell
+            return []
         return [c for c in self.cells.values() if c.state in ("error", "stopped")]
 
     def export(self, path: Path, cells: Iterable[Cell] | None = None) -> None:

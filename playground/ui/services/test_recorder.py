@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from playground.core.evaluation.runner import CellText
 from playground.core.evaluation.store import Recorder, TestStore
 from playground.ui.services.history_writer import HistoryWriter, Write
 
@@ -27,6 +28,8 @@ class QueuedRecorder(Recorder):
         self._worker_side: Recorder | None = None  # made, and used, on the worker thread only
 
     def __call__(self, event: RunnerEvent) -> None:
+        if isinstance(event, CellText):
+            return  # a Recorder saves nothing for streamed text: no write (and no trip to the worker)
         self._writer.submit(
             Write(self._path, lambda history: self._record_there(history, event), what="a test cell")
         )
