@@ -18,7 +18,7 @@ import pytest
 from playground.core.compare import CompareRequest, CompareRun, PaneSpec, PaneState
 from playground.core.events import Delta
 from playground.core.openrouter import ClientConfig, OpenRouterClient
-from playground.core.openrouter.pacing import ReadPacer
+from playground.core.openrouter.pacing import ReadPacer, unpaced
 from playground.simulator import Simulator
 from tests.conftest import FAKE_KEY, run
 from tests.hostile import FINISH, HostileServer, Writer, _stream_head, delta
@@ -184,6 +184,35 @@ def test_a_client_that_is_not_paced_reads_every_chunk_as_it_comes(server: Hostil
         assert run_.results[0].state is PaneState.DONE and seen == ["a", "b", "c"]
 
     run(body())
+
+
+def test_answers_run_unpaced_read_every_chunk_as_it_comes_on_a_paced_client(server: HostileServer) -> None:
+    """The test matrix's answers (``unpaced``): on the window's paced clients, yet never held for a
+    frame - holding each of 900 answers' end for up to a frame added about 2 s to a matrix run."""
+
+    async def body(server: HostileServer, pacer: ReadPacer) -> None:
+        script = Script()
+        server.queue["paced"] = [script]
+        client = paced_client(server, pacer)
+        run_ = CompareRun(client, CompareRequest("go", (PaneSpec("hostile/paced"),)))
+        seen: list[str] = []
+        run_.add_listener(lambda e: seen.append(e.event.text) if type(e.event) is Delta else None)
+
+        async def answers() -> None:
+            run_.start()
+            for count, text in enumerate(["a", "b", "c"], 1):
+                await script.send(delta(text))
+                await until(lambda n=count: len(seen) == n)  # type: ignore[misc]  # paced, "b" would wait
+            await script.send(FINISH)
+            await run_.wait()
+
+        await unpaced(answers())
+        script.end()
+        await client.aclose()
+        assert run_.results[0].state is PaneState.DONE and seen == ["a", "b", "c"]
+        assert pacer.releases == 0 and pacer.waiting == 0
+
+    scenario(body, server)
 
 
 def test_a_stream_is_paced_only_while_it_trickles() -> None:
