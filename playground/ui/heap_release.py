@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 MMAP_THRESHOLD = 128 * 1024  # glibc's starting value, kept: blocks this large are mapped on their own
+WHILE_DRAWING_MS = 250  # how often a release put off by a run asks again
 
 
 def _libc() -> ctypes.CDLL | None:
@@ -96,6 +97,13 @@ class HeapRelease(QObject):
             QTimer.singleShot(0, self._release)
 
     def _release(self) -> None:
+        from playground.ui.net import frame_clock  # (loaded with the window already)
+
+        if frame_clock().drawing:
+            # malloc_trim walks the whole heap: 33-44 ms once eight long answers were shown, a pause
+            # of the window at the start of the next run. It waits until nothing streams or draws.
+            QTimer.singleShot(WHILE_DRAWING_MS, self._release)
+            return
         self._due = False
         if self._trim is not None:
             self._trim(0)

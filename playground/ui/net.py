@@ -273,6 +273,11 @@ class FrameClock(QObject):
         with self._sleep_lock:
             self.asleep = False
 
+    @property
+    def drawing(self) -> bool:
+        """Whether a run or a view is using the clock now (streaming, drawing, not asleep)."""
+        return bool(self._runs or self._views) and not self.asleep
+
     def watching(self, owner: QObject) -> bool:
         """Whether ``owner`` still waits for frames (a run still streaming, a view still drawing)."""
         return id(owner) in self._runs or id(owner) in self._views

@@ -103,3 +103,31 @@ def test_large_blocks_freed_after_an_answer_go_back_to_the_system_at_once() -> N
     assert kept_mb("bare") >= 90  # glibc's own rule: the 100 MB stay in the heap
     assert kept_mb("view") <= 10  # with the answer views' set-up: given back as they are freed
     assert heap_release().fixed_threshold
+
+
+def test_the_release_waits_until_nothing_streams_or_draws(qtbot: QtBot) -> None:
+    """malloc_trim walks the whole heap (33-44 ms after eight long answers): dropped at the start of a
+    new run, the answers' heap is handed back once the run is drawn, not in the middle of its frames."""
+    from PySide6.QtCore import QObject
+
+    from playground.ui.net import frame_clock
+
+    view = _streamed(qtbot)
+    owner = QObject()
+    frames: list[int] = []
+    streaming = [True]
+
+    def render() -> bool:
+        frames.append(1)
+        return streaming[0]
+
+    releases: list[int] = []
+    heap_release().released.connect(lambda: releases.append(len(frames)))
+    frame_clock().add_view(owner, render)  # a run drawing its frames
+    view.clear_text()  # its panes dropped their last answers
+    qtbot.waitUntil(lambda: len(frames) >= 40, timeout=20_000)  # the release has had turns to run
+    assert releases == []  # not while the run draws
+    streaming[0] = False  # the run's last frame
+    with qtbot.waitSignal(heap_release().released, timeout=10_000):
+        pass
+    assert releases and releases[0] >= 40
