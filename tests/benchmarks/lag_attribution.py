@@ -21,7 +21,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tests.benchmarks.common import Sizes, simulator_process
@@ -183,27 +183,41 @@ async def scenario(url: str, runs: int, rec: Recorder) -> list[tuple[float, floa
     return stamped
 
 
-def main() -> None:
+def attributed(
+    instrument_with: Callable[[Recorder], None],
+    scenario_of: Callable[[str, int, Recorder], Awaitable[list[tuple[float, float]]]],
+    runs: int,
+    switch_interval: float = 0.001,
+) -> tuple[Recorder, list[tuple[float, float]]]:
+    """Run ``scenario_of(url, runs, recorder)`` on the window's event loop against a simulator, with
+    the window thread's pieces timed (``instrument_with``) and its stack sampled: the recorder and
+    the lag probe's (time, lag) samples."""
     from PySide6.QtWidgets import QApplication
 
     from playground.ui.app import AppEventLoop, make_app
 
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    threshold = float(sys.argv[2]) if len(sys.argv) > 2 else 10.0
     with simulator_process() as url:
         app = QApplication.instance() or make_app()
         app.setQuitOnLastWindowClosed(False)
-        sys.setswitchinterval(float(sys.argv[3]) if len(sys.argv) > 3 else 0.001)
+        sys.setswitchinterval(switch_interval)
         rec = Recorder()
-        instrument(rec)
+        instrument_with(rec)
         sampler = threading.Thread(target=rec.sample, daemon=True)
         sampler.start()
         with asyncio.Runner(loop_factory=lambda: AppEventLoop(app)) as runner:
-            lags = runner.run(scenario(url, runs, rec))
+            lags = runner.run(scenario_of(url, runs, rec))
         rec.stop()
-    report(rec, lags, threshold)
+    return rec, lags
+
+
+def main() -> None:
     from tests.benchmarks.common import percentile
 
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    threshold = float(sys.argv[2]) if len(sys.argv) > 2 else 10.0
+    switch = float(sys.argv[3]) if len(sys.argv) > 3 else 0.001
+    rec, lags = attributed(instrument, scenario, runs, switch)
+    report(rec, lags, threshold)
     values = [lag for _t, lag in lags]
     print(f"p99 {percentile(values, 99):.1f} ms, max {max(values):.1f} ms")
 

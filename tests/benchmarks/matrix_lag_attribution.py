@@ -14,12 +14,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import sys
-import threading
 import time
 from collections.abc import Callable
 
-from tests.benchmarks.common import Sizes, percentile, simulator_process
-from tests.benchmarks.lag_attribution import Recorder, report
+from tests.benchmarks.common import Sizes, percentile
+from tests.benchmarks.lag_attribution import Recorder, attributed, report
 
 
 def instrument(rec: Recorder) -> None:
@@ -98,23 +97,9 @@ def _print_sched(stamped: list[tuple[float, float]], scheds: list[tuple[int, int
 
 
 def main() -> None:
-    from PySide6.QtWidgets import QApplication
-
-    from playground.ui.app import AppEventLoop, make_app
-
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     threshold = float(sys.argv[2]) if len(sys.argv) > 2 else 12.0
-    with simulator_process() as url:
-        app = QApplication.instance() or make_app()
-        app.setQuitOnLastWindowClosed(False)
-        sys.setswitchinterval(0.001)
-        rec = Recorder()
-        instrument(rec)
-        sampler = threading.Thread(target=rec.sample, daemon=True)
-        sampler.start()
-        with asyncio.Runner(loop_factory=lambda: AppEventLoop(app)) as runner:
-            lags = runner.run(scenario(url, runs, rec))
-        rec.stop()
+    rec, lags = attributed(instrument, scenario, runs)
     report(rec, lags, threshold)
     values = [lag for _t, lag in lags]
     print(f"p99 {percentile(values, 99):.1f} ms, max {max(values):.1f} ms")
