@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QDesktopServices,
@@ -169,11 +169,29 @@ class MarkdownView(SlicesMixin, PagesMixin, QTextBrowser):
         """The text of each code block shown, in order."""
         return list(self._codes)
 
+    _palette_settling = False  # a look at the colours is due at the next turn of the event loop
+
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._colours = Colours.of(self.palette())
-            self._render_again()
+        if event.type() == QEvent.Type.PaletteChange and not self._palette_settling:
+            # sent for every application style sheet set (a theme takes two; another window
+            # applying the same theme two more): render again only for colours that did change
+            self._palette_settling = True
+            QTimer.singleShot(0, self, self._palette_settled)
+
+    @property
+    def recolouring(self) -> bool:
+        """Whether a palette change is still to be looked at (at the next turn of the event loop) or
+        the answer is still being rendered again in its new colours."""
+        return self._palette_settling or self.rendering
+
+    def _palette_settled(self) -> None:
+        self._palette_settling = False
+        colours = Colours.of(self.palette())
+        if colours != self._colours:
+            self._colours = colours
+            if self.text:  # an empty view draws its first text in these colours
+                self._render_again()
 
     def _render_again(self) -> None:
         """Render the whole answer from its source again (a theme switch changed every colour)."""

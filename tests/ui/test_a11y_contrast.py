@@ -132,6 +132,7 @@ def test_code_blocks_read_at_aa_after_each_theme_switch(aio, make_harness: Calla
         view = window.compare.panes[0].outputView
         for theme in ("dark", "light", "dark", "system"):
             window.set_theme(theme)
+            await wait_until(lambda: not view.recolouring, what="the answer in its new colours")
             contrasts = code_contrasts(view)
             assert len(contrasts) > 5, theme  # the code's tokens and the header were found
             assert min(contrasts) >= 4.5, (theme, min(contrasts))
