@@ -187,19 +187,19 @@ def attributed(
     instrument_with: Callable[[Recorder], None],
     scenario_of: Callable[[str, int, Recorder], Awaitable[list[tuple[float, float]]]],
     runs: int,
-    switch_interval: float = 0.001,
+    switch_interval: float | None = None,
 ) -> tuple[Recorder, list[tuple[float, float]]]:
     """Run ``scenario_of(url, runs, recorder)`` on the window's event loop against a simulator, with
     the window thread's pieces timed (``instrument_with``) and its stack sampled: the recorder and
     the lag probe's (time, lag) samples."""
     from PySide6.QtWidgets import QApplication
 
-    from playground.ui.app import AppEventLoop, make_app
+    from playground.ui.app import SWITCH_INTERVAL, AppEventLoop, make_app
 
     with simulator_process() as url:
         app = QApplication.instance() or make_app()
         app.setQuitOnLastWindowClosed(False)
-        sys.setswitchinterval(switch_interval)
+        sys.setswitchinterval(SWITCH_INTERVAL if switch_interval is None else switch_interval)
         rec = Recorder()
         instrument_with(rec)
         sampler = threading.Thread(target=rec.sample, daemon=True)
@@ -215,7 +215,7 @@ def main() -> None:
 
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     threshold = float(sys.argv[2]) if len(sys.argv) > 2 else 10.0
-    switch = float(sys.argv[3]) if len(sys.argv) > 3 else 0.001
+    switch = float(sys.argv[3]) if len(sys.argv) > 3 else None
     rec, lags = attributed(instrument, scenario, runs, switch)
     report(rec, lags, threshold)
     values = [lag for _t, lag in lags]

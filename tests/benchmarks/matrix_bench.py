@@ -109,12 +109,12 @@ async def _window_once(url: str, s: Sizes) -> tuple[float, list[float]]:
 def bench_matrix(url: str, s: Sizes) -> Figure:
     from PySide6.QtWidgets import QApplication
 
-    from playground.ui.app import AppEventLoop, make_app
+    from playground.ui.app import SWITCH_INTERVAL, AppEventLoop, make_app
 
     before = asyncio.run(_core_once(url, s))
     app = QApplication.instance() or make_app()
     app.setQuitOnLastWindowClosed(False)
-    sys.setswitchinterval(0.001)  # as run_app() does
+    sys.setswitchinterval(SWITCH_INTERVAL)  # as the app does while its window runs
     with asyncio.Runner(loop_factory=lambda: AppEventLoop(app)) as runner:
         elapsed, lags = runner.run(_window_once(url, s))
     after = asyncio.run(_core_once(url, s))

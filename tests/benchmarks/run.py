@@ -510,11 +510,11 @@ def main(argv: list[str] | None = None) -> int:
 def run_window_benches(url: str, sizes: Sizes, bare: float, wanted: set[int]) -> list[Figure]:
     from PySide6.QtWidgets import QApplication
 
-    from playground.ui.app import AppEventLoop, make_app
+    from playground.ui.app import SWITCH_INTERVAL, AppEventLoop, make_app
 
     app = QApplication.instance() or make_app()
     app.setQuitOnLastWindowClosed(False)
-    sys.setswitchinterval(0.001)  # as run_app() does
+    sys.setswitchinterval(SWITCH_INTERVAL)  # as the app does while its window runs
     with asyncio.Runner(loop_factory=lambda: AppEventLoop(app)) as runner:
         figures = runner.run(window_benches(url, sizes, bare, wanted))
     return [f for f in figures if f.number in wanted]

@@ -156,7 +156,7 @@ async def scenario(url: str, runs: int, seconds: float, profile: cProfile.Profil
 def main() -> None:
     from PySide6.QtWidgets import QApplication
 
-    from playground.ui.app import AppEventLoop, make_app
+    from playground.ui.app import SWITCH_INTERVAL, AppEventLoop, make_app
 
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     runs = int(args[0]) if args else 3
@@ -165,6 +165,7 @@ def main() -> None:
     with simulator_process() as url:
         app = QApplication.instance() or make_app()
         app.setQuitOnLastWindowClosed(False)
+        sys.setswitchinterval(SWITCH_INTERVAL)  # as the app does while its window runs
         with asyncio.Runner(loop_factory=lambda: AppEventLoop(app)) as runner:
             runner.run(scenario(url, runs, seconds, profile))
     if profile is not None:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from playground.core.context import AppContext
-from playground.ui.app import open_window, run_window
+from playground.ui.app import SWITCH_INTERVAL, open_window, run_window
 from tests.ui.conftest import wait_until
 
 Aio = Callable[[Coroutine[Any, Any, Any]], Any]
@@ -49,11 +52,16 @@ def test_the_window_shown_first_gets_its_key_and_models_once_the_loop_runs(tmp_p
         await wait_until(lambda: window.session.models.catalog is not None, what="the model list")
         # start-up's objects are kept out of the cycle collector's full passes while the window runs
         await wait_until(lambda: gc.get_freeze_count() > 10_000, what="start-up frozen")
+        # the network thread hands the GIL to the window's thread within 0.2 ms, not Python's 5 ms
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
         window.close()
         return await asyncio.wait_for(running, 20)
 
+    interval = sys.getswitchinterval()
+    assert interval != pytest.approx(SWITCH_INTERVAL)
     assert aio(use_it()) == 0
     assert gc.get_freeze_count() == 0  # and given back when the window closes
+    assert sys.getswitchinterval() == interval
 
 
 def test_the_app_has_its_own_icon(qapp: Any) -> None:
