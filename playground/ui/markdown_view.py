@@ -5,8 +5,8 @@ again; only the unfinished tail is re-rendered on each flush. ``setMarkdown`` on
 would be O(total length) per frame and freeze the window on long answers.
 
 Fenced code is not left to Qt's Markdown importer: each block becomes a framed table with the
-fence's language, a Copy link and Pygments colours, all chosen for the current palette. A palette
-change (a theme switch) renders the answer again from its source, so nothing keeps the old colours.
+fence's language, a Copy link and Pygments colours, all chosen for the current palette. A change of
+colours (a theme switch; recolour.py) renders the answer again from its source.
 
 A long batch (a full-speed answer's first turn, an answer from History, a theme switch) is rendered
 in slices over several frames (markdown_slices), so it is paged like a streamed answer.
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QDesktopServices,
@@ -49,6 +49,7 @@ from playground.ui.heap_release import heap_release
 from playground.ui.highlight import highlight
 from playground.ui.markdown_pages import PagesMixin
 from playground.ui.markdown_slices import SLICE_CHARS, SlicesMixin, slicer
+from playground.ui.recolour import RecolourMixin
 from playground.ui.theme import Colours, is_dark, readable
 
 # Text that Markdown renders as itself inside a paragraph (no markers, breaks or entities). A
@@ -114,7 +115,7 @@ def mono_font() -> QFont:
     return font
 
 
-class MarkdownView(SlicesMixin, PagesMixin, QTextBrowser):
+class MarkdownView(RecolourMixin, SlicesMixin, PagesMixin, QTextBrowser):
     """Answer text rendered as Markdown (or raw), appended in batches; a long streamed answer in pages
     (markdown_pages)."""
 
@@ -135,6 +136,7 @@ class MarkdownView(SlicesMixin, PagesMixin, QTextBrowser):
         self.document().setIndentWidth(LIST_INDENT)
         self._chunks: list[str] = []  # the whole answer, as it arrived
         self._tail = ""  # source not yet rendered for good (the unfinished paragraph)
+        self._plain_len = 0  # how much of the tail is known to be plain words (it only grows)
         self._backlog = ""  # source received but not rendered at all yet (the next slices)
         self._scroll_ratio: float | None = None  # where to scroll once the backlog is rendered
         self._fence_open = False  # inside a code fence at the start of the tail
@@ -169,29 +171,15 @@ class MarkdownView(SlicesMixin, PagesMixin, QTextBrowser):
         """The text of each code block shown, in order."""
         return list(self._codes)
 
-    _palette_settling = False  # a look at the colours is due at the next turn of the event loop
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and not self._palette_settling:
-            # sent for every application style sheet set (a theme takes two; another window
-            # applying the same theme two more): render again only for colours that did change
-            self._palette_settling = True
-            QTimer.singleShot(0, self, self._palette_settled)
-
     @property
     def recolouring(self) -> bool:
         """Whether a palette change is still to be looked at (at the next turn of the event loop) or
         the answer is still being rendered again in its new colours."""
         return self._palette_settling or self.rendering
 
-    def _palette_settled(self) -> None:
-        self._palette_settling = False
-        colours = Colours.of(self.palette())
-        if colours != self._colours:
-            self._colours = colours
-            if self.text:  # an empty view draws its first text in these colours
-                self._render_again()
+    def _recoloured(self) -> None:
+        if self.text:  # an empty view draws its first text in these colours
+            self._render_again()
 
     def _render_again(self) -> None:
         """Render the whole answer from its source again (a theme switch changed every colour)."""
@@ -219,7 +207,7 @@ class MarkdownView(SlicesMixin, PagesMixin, QTextBrowser):
     def clear_text(self) -> None:
         self._drop_pages()
         self._chunks.clear()
-        self._tail = ""
+        self._tail, self._plain_len = "", 0
         self._backlog = ""
         self._scroll_ratio = None
         slicer().discard(self)
@@ -259,7 +247,12 @@ class MarkdownView(SlicesMixin, PagesMixin, QTextBrowser):
 
     def _plain(self, chunk: str) -> bool:
         """Whether ``chunk`` only adds words to a plain paragraph (they render as themselves)."""
-        return bool(self._tail.strip() and _PLAIN.fullmatch(self._tail) and _PLAIN.fullmatch(chunk))
+        tail = self._tail
+        if not tail or tail.isspace():
+            return False
+        if self._plain_len < len(tail):  # only what came since the last look: not the whole paragraph
+            self._plain_len = _PLAIN.match(tail, self._plain_len).end()  # type: ignore[union-attr]
+        return self._plain_len == len(tail) and _PLAIN.fullmatch(chunk) is not None
 
     def _take(self, chunk: str, plain: bool | None = None) -> None:
         """Render ``chunk``, the source that follows what is rendered (``plain``: see _plain)."""
@@ -269,7 +262,7 @@ class MarkdownView(SlicesMixin, PagesMixin, QTextBrowser):
             cursor = QTextCursor(self.document())
             cursor.movePosition(QTextCursor.MoveOperation.End)
             cursor.insertText(chunk)
-            self._shown = self._tail
+            self._shown, self._plain_len = self._tail, len(self._tail)
         else:
             self._render_markdown()
 
@@ -297,7 +290,7 @@ class MarkdownView(SlicesMixin, PagesMixin, QTextBrowser):
         # renders the same, so it stays - re-inserting its tables and code blocks would cost a scan of
         # every frame of the answer each (Qt's QTextDocumentPrivate::scan_frames).
         if cut:
-            self._tail, self._fence_open = self._tail[cut:], fence_after
+            self._tail, self._fence_open, self._plain_len = self._tail[cut:], fence_after, 0
             self._tail_at = self._end()
             self._codes_final = len(self._codes)
         self._insert(self._tail)

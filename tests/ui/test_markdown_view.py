@@ -76,6 +76,28 @@ def test_plain_words_appended_fast_still_match_a_full_render(qtbot: QtBot) -> No
     assert _blocks(pieces) == _blocks(whole)
 
 
+def test_a_paragraph_that_stops_being_plain_and_the_next_one_still_render_right(qtbot: QtBot) -> None:
+    # how much of the unfinished paragraph is plain is remembered between appends (not looked at
+    # again each time): it must not outlive a markup character, nor the paragraph's end
+    text = (
+        "plain words " * 150
+        + "then `code` and *stars* "
+        + "plain again " * 150
+        + "\n\n"
+        + "second paragraph words " * 100
+        + "with a [link](https://example.com) and **bold**\n\n"
+        + "third, plain to the end " * 50
+    )
+    whole, pieces = MarkdownView(), MarkdownView()
+    _at_once(qtbot, whole, text)
+    for i in range(0, len(text), 6):
+        pieces.append_text(text[i : i + 6])
+    qtbot.waitUntil(lambda: not pieces.rendering)
+    assert pieces.toPlainText() == whole.toPlainText()
+    assert _blocks(pieces) == _blocks(whole)
+    assert "`" not in pieces.toPlainText() and "**" not in pieces.toPlainText()
+
+
 def test_raw_html_in_an_answer_is_shown_as_text_never_rendered(qapp: QApplication) -> None:
     """An answer is a server's text: a fake button, a hidden span or an image tag must read as text."""
     view = MarkdownView()
