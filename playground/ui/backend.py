@@ -148,8 +148,11 @@ class StreamBackend:
         which the window must not load before its first frame)."""
         if self._pacer is None:
             from playground.core.openrouter.pacing import ReadPacer
+            from playground.ui.net import FRAME_MS, TRICKLE_STEP
 
-            self._pacer = ReadPacer()
+            # trickling answers are drawn on the frame clock's ticks, every TRICKLE_STEP frames:
+            # reading them more often than that shows nothing sooner
+            self._pacer = ReadPacer(interval=TRICKLE_STEP * FRAME_MS / 1000)
         return self._pacer
 
     async def _aclose(self, entry: _Entry) -> None:

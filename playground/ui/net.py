@@ -42,6 +42,7 @@ DRAIN_BUDGET = 0.006  # seconds per frame for applying queued events, shared by 
 # at 80 tok/s are 640) the clock ticks every second frame; a burst ticks every frame.
 TRICKLE_RATE = 960
 TRICKLE_TICKS = 3  # ...as seen by this many ticks in a row (not the odd quiet tick of a burst)
+TRICKLE_STEP = 2  # frames a tick stands for while every run only trickles
 
 
 class NetworkThread:
@@ -162,7 +163,8 @@ class FrameClock(QObject):
         self.frame = 0
         self.previous = 0  # the frame before this tick: frames (previous, frame] are this tick's
         self.step = 1  # frames per tick: 2 while every run trickles
-        self._ticked = 0.0  # time.perf_counter() of the last tick
+        self._ticked = 0.0  # time.perf_counter() of the last tick that applied something
+        self._empty = 0  # ticks in a row that applied nothing
         self._calm = 0  # ticks in a row that saw only a trickle
 
     def add_run(
@@ -213,13 +215,22 @@ class FrameClock(QObject):
             self.step = step
             self._timer.setInterval(FRAME_MS * step)
 
-    def _trickling(self, seconds: float) -> bool:
-        """Every run says what its last drain applied, and in all it was a little but not nothing:
-        at most TRICKLE_RATE a second over the ``seconds`` since the tick before."""
+    def _trickling(self, now: float) -> bool | None:
+        """Every run says what its last drain applied, and in all it was a little: at most
+        TRICKLE_RATE a second since the last tick that applied anything. None for one tick that
+        applied nothing (trickling answers are read every TRICKLE_STEP frames: a tick between two
+        reads finds none); False for two in a row (a model thinking: a tick a frame, ready for its
+        first word)."""
         if not self._runs or any(key not in self._load for key in self._runs):
             return False
         chunks = sum(self._load[key]() for key in self._runs)
-        return 0 < chunks <= TRICKLE_RATE * seconds
+        if chunks == 0:
+            self._empty += 1
+            return None if self._empty < 2 else False
+        self._empty = 0
+        seconds = min(now - self._ticked, 4 * FRAME_MS / 1000)
+        self._ticked = now
+        return chunks <= TRICKLE_RATE * seconds
 
     def poke(self, now: bool = False) -> None:
         """Any thread: new events are queued; wakes a sleeping clock. ``now``: one of them ended an
@@ -285,8 +296,6 @@ class FrameClock(QObject):
     def tick(self) -> None:
         self.previous = self.frame
         self.frame += self.step
-        now, since = time.perf_counter(), self._ticked
-        self._ticked = now
         deadline = time.perf_counter() + DRAIN_BUDGET
         runs = list(self._runs.items())
         for key, (owner, drain) in runs:
@@ -304,9 +313,10 @@ class FrameClock(QObject):
         if not self._runs and not self._views:
             self._timer.stop()
             return
-        trickling = self._trickling(min(now - since, 4 * FRAME_MS / 1000))
-        self._calm = self._calm + 1 if trickling else 0
-        self._set_step(2 if self._calm >= TRICKLE_TICKS else 1)
+        trickling = self._trickling(time.perf_counter())
+        if trickling is not None:
+            self._calm = self._calm + 1 if trickling else 0
+        self._set_step(TRICKLE_STEP if self._calm >= TRICKLE_TICKS else 1)
         if self._quiet:
             self._maybe_sleep()
 

@@ -28,8 +28,10 @@ class _Run(QObject):
         super().__init__()
         self.chunks, self.left, self.applied = chunks, ticks, 0
 
+    alternate = False  # apply nothing every second drain (a trickle read every second frame)
+
     def drain(self, _deadline: float) -> bool:
-        self.applied = self.chunks
+        self.applied = 0 if self.alternate and self.applied else self.chunks
         self.left -= 1
         return self.left > 0
 
@@ -58,6 +60,13 @@ def test_a_trickle_ticks_every_second_frame_and_a_burst_every_frame(qtbot) -> No
     assert clock._timer.interval() == FRAME_MS
     trickle.chunks = 1
     qtbot.waitUntil(lambda: clock.step == 2, timeout=5000)
+    # trickling answers are read every second frame: a tick between two reads applies nothing, and
+    # the clock stays at two frames a tick
+    trickle.alternate = True
+    frame = clock.frame
+    qtbot.waitUntil(lambda: clock.frame >= frame + 12, timeout=5000)
+    assert clock.step == 2
+    trickle.alternate = False
     trickle.chunks = 0  # nothing applied (a model thinking): a tick per frame, ready for its first word
     qtbot.waitUntil(lambda: clock.step == 1, timeout=5000)
     clock._timer.stop()
@@ -98,9 +107,15 @@ def test_eight_trickling_answers_tick_every_second_frame_and_each_pane_keeps_its
                 draw(text)
 
             pane.outputView.append_text = append_text  # type: ignore[method-assign]
+        ticks = clock.frame
         await h.send()
         await h.finish(timeout=60)
         assert 2 in steps  # the trickle was drawn on ticks of two frames
+        # ...and its sockets read on the same beat, not every frame (a read is a wake-up of the
+        # network thread and a pass through the HTTP stack per answer)
+        pacer = h.window.session._backend._pacer  # type: ignore[union-attr]
+        assert pacer is not None and pacer.releases > 10
+        assert pacer.releases <= (clock.frame - ticks) // 2 + 10
         for index, pane in enumerate(h.window.compare.panes):
             assert pane.result.state is PaneState.DONE
             assert pane.outputView.text == answer  # every word, whatever the pacing
