@@ -52,10 +52,10 @@ from playground.ui.markdown_slices import SLICE_CHARS, SlicesMixin, slicer
 from playground.ui.recolour import RecolourMixin
 from playground.ui.theme import Colours, is_dark, readable
 
-# Text that Markdown renders as itself inside a paragraph (no markers, breaks or entities). A
-# construct it could still complete (a URL, "1." turning into a list) is fixed when the paragraph
-# ends and is rendered from its source.
-_PLAIN = re.compile(r"(?:[^\W_]|[ ,.;:'\"?!()%/@+=-])*")
+# A character outside the text Markdown renders as itself inside a paragraph (letters, digits and
+# some punctuation: no markers, breaks or entities), found in one scan. A construct plain text could
+# still complete (a URL, "1." turning into a list) is fixed when the paragraph ends.
+_NOT_PLAIN = re.compile(r"[^\w ,.;:'\"?!()%/@+=-]|_")
 _BREAK_OR_FENCE = re.compile(r"\n\n|^ {0,3}(?:```|~~~)", re.MULTILINE)
 _FENCE_LINE = re.compile(r"^ {0,3}(```|~~~)(.*)$")
 SOLID = QTextFrameFormat.BorderStyle.BorderStyle_Solid
@@ -251,8 +251,9 @@ class MarkdownView(RecolourMixin, SlicesMixin, PagesMixin, QTextBrowser):
         if not tail or tail.isspace():
             return False
         if self._plain_len < len(tail):  # only what came since the last look: not the whole paragraph
-            self._plain_len = _PLAIN.match(tail, self._plain_len).end()  # type: ignore[union-attr]
-        return self._plain_len == len(tail) and _PLAIN.fullmatch(chunk) is not None
+            found = _NOT_PLAIN.search(tail, self._plain_len)
+            self._plain_len = len(tail) if found is None else found.start()
+        return self._plain_len == len(tail) and _NOT_PLAIN.search(chunk) is None
 
     def _take(self, chunk: str, plain: bool | None = None) -> None:
         """Render ``chunk``, the source that follows what is rendered (``plain``: see _plain)."""

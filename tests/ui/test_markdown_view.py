@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtGui import QTextFormat
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -122,3 +123,26 @@ def test_a_streamed_table_is_built_once_when_its_blank_line_arrives(qapp: QAppli
     assert len(first) == 1 and after == first
     whole.append_text(view.text)
     assert _blocks(view) == _blocks(whole) and "**" not in view.toPlainText()
+
+
+@pytest.mark.parametrize(
+    ("chunk", "plain"),
+    [
+        (' more words, (and) 1.5% of "quotes"? yes! a/b @x +y =z -w;', True),
+        (" héllo wörld 中文 ünïcode", True),
+        (" snake_case", False),  # emphasis in Markdown
+        (" *stars*", False),
+        (" `code`", False),
+        (" [link]", False),
+        (" # not a heading here, but a marker", False),
+        (" a line\nbreak", False),
+        (" an &amp; entity", False),
+        (" <b>html</b>", False),
+    ],
+)
+def test_words_that_render_as_themselves_are_added_without_a_render(
+    qapp: QApplication, chunk: str, plain: bool
+) -> None:
+    view = MarkdownView()
+    view.append_text("An unfinished paragraph of plain words")
+    assert view._plain(chunk) is plain
