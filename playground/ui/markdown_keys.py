@@ -134,7 +134,8 @@ class KeySelectionMixin(_ViewBase):
         """Scroll the answer just enough to show the caret, as Qt does in one document."""
         cursor = QTextCursor(widget.document())
         cursor.setPosition(position)
-        rect = widget.cursorRect(cursor)
+        margin = round(widget.document().documentMargin())  # the answer's first and last lines too
+        rect = widget.cursorRect(cursor).adjusted(0, -margin, 0, margin)
         top = self._in_view(widget, rect.topLeft()).y()
         bar, height = self.verticalScrollBar(), self.viewport().height()
         if top < 0:
