@@ -81,8 +81,14 @@ async def main(out: Path, size: tuple[int, int] = (1500, 900), theme: str = "sys
 
     # six panes side by side, the model picker open on the first
     window.set_pane_models(
-        ["sim/quick-mini", "sim/balanced-pro", "sim/deep-reasoner", "sim/open-llama:free",
-         "sim/vision-large", "sim/long-context"]
+        [
+            "sim/quick-mini",
+            "sim/balanced-pro",
+            "sim/deep-reasoner",
+            "sim/open-llama:free",
+            "sim/vision-large",
+            "sim/long-context",
+        ]
     )
     window.promptEdit.setPlainText("Explain idempotency keys for a payments API.")
     window.send()

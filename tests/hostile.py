@@ -55,7 +55,12 @@ def _head(status: int, headers: dict[str, str]) -> bytes:
 async def _send(writer: Writer, status: int, body: bytes, **headers: str) -> None:
     # the server closes every connection after one answer: it says so, or a client may send the next
     # request on a connection being closed (a transport error and an extra retry, under load)
-    head = {"content-type": "application/json", "content-length": str(len(body)), "connection": "close", **headers}
+    head = {
+        "content-type": "application/json",
+        "content-length": str(len(body)),
+        "connection": "close",
+        **headers,
+    }
     writer.write(_head(status, head) + body)
     await writer.drain()
 

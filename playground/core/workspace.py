@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 MAX_RECENT = 12
 PICK_EVERY_MODEL = "Pick a model in every pane first."
+NO_MODEL_LIST = "No model list yet: type a model id in every pane, or refresh the list (F5)."
 NOTHING_TO_FOLLOW = "Nothing to follow up yet: send a comparison first."
 ALL_LEFT_OUT = "Every pane is left out of follow-ups: tick Include in follow-ups in a pane's ⋯ menu."
 NO_COMPLETE_ANSWER = "No pane has a complete answer to follow up: Send again, or Retry a pane."

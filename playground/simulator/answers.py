@@ -37,27 +37,33 @@ CACHING = Topic(
     ),
     points=(
         ("Freshness", "`Cache-Control: max-age=3600` says how long a stored copy may be reused as is."),
-        ("Validation", "after that, the client asks again with `If-None-Match`; the server answers "
-         "`304 Not Modified` with no body when the `ETag` still matches."),
-        ("Scope", "`private` keeps a response in the browser only; `public` lets shared caches and "
-         "CDNs store it too."),
+        (
+            "Validation",
+            "after that, the client asks again with `If-None-Match`; the server answers "
+            "`304 Not Modified` with no body when the `ETag` still matches.",
+        ),
+        (
+            "Scope",
+            "`private` keeps a response in the browser only; `public` lets shared caches and "
+            "CDNs store it too.",
+        ),
         ("Opting out", "`no-store` forbids storing at all - use it for anything personal or secret."),
     ),
     table=(
         ("Header", "Sent by", "Purpose"),
         ("`Cache-Control`", "server", "how long and where a response may be stored"),
         ("`ETag`", "server", "a version tag for the response body"),
-        ("`If-None-Match`", "client", "revalidate: \"send it only if it changed\""),
+        ("`If-None-Match`", "client", 'revalidate: "send it only if it changed"'),
         ("`Last-Modified`", "server", "a timestamp validator, coarser than an ETag"),
         ("`Vary`", "server", "which request headers change the response"),
     ),
     language="python",
     code=(
         "import httpx\n\n"
-        "first = httpx.get(\"https://example.com/data.json\")\n"
-        "etag = first.headers[\"etag\"]\n\n"
+        'first = httpx.get("https://example.com/data.json")\n'
+        'etag = first.headers["etag"]\n\n'
         "# later: revalidate instead of downloading again\n"
-        "again = httpx.get(\"https://example.com/data.json\", headers={\"If-None-Match\": etag})\n"
+        'again = httpx.get("https://example.com/data.json", headers={"If-None-Match": etag})\n'
         "print(again.status_code)  # 304 when nothing changed"
     ),
     advice="Give static assets a long `max-age` with a hashed file name, and revalidate HTML and API "
@@ -88,11 +94,11 @@ IDEMPOTENCY = Topic(
         "    key = str(uuid.uuid4())  # one key for this payment, reused on retries\n"
         "    for attempt in range(3):\n"
         "        try:\n"
-        "            return client.post(\"/payments\", json={\"amount\": amount},\n"
-        "                               headers={\"Idempotency-Key\": key}).json()\n"
+        '            return client.post("/payments", json={"amount": amount},\n'
+        '                               headers={"Idempotency-Key": key}).json()\n'
         "        except TimeoutError:\n"
         "            continue\n"
-        "    raise RuntimeError(\"payment service unavailable\")"
+        '    raise RuntimeError("payment service unavailable")'
     ),
     advice="Make every retried POST carry a key, and store keys in the same transaction as the effect.",
 )
@@ -101,7 +107,7 @@ NAMING = Topic(
     summary="A good library name is short, easy to say, and hints at what it does without "
     "claiming a word other projects already own.",
     points=(
-        ("Stash", "short and friendly; says \"keep it for later\"."),
+        ("Stash", 'short and friendly; says "keep it for later".'),
         ("Keepwarm", "suggests a warm cache and reads well in code: `keepwarm.get(key)`."),
         ("Hoard", "memorable, a little playful; check the package registry first."),
         ("Memo", "plain and obvious, but crowded: many projects use it."),
@@ -116,7 +122,7 @@ NAMING = Topic(
     code=(
         "from keepwarm import Cache\n\n"
         "cache = Cache(max_items=10_000, ttl=300)\n"
-        "cache.set(\"user:42\", profile)"
+        'cache.set("user:42", profile)'
     ),
     advice="Shortlist two, search PyPI and GitHub for each, and pick the one you can say on a call.",
 )
@@ -149,7 +155,7 @@ def _generic(prompt: str) -> Topic:
         language="python",
         code=(
             "def choose(options: list[str], score) -> str:\n"
-            "    \"\"\"Pick the option with the best score; ties keep the first.\"\"\"\n"
+            '    """Pick the option with the best score; ties keep the first."""\n'
             "    return max(options, key=score)"
         ),
         advice="Keep the first version small, measure it, and let the measurements choose the next step.",

@@ -186,7 +186,6 @@ DEFAULT_MODELS: tuple[SimModel, ...] = (
 _TOKEN_RE = re.compile(r"\s*\S+|\s+")
 
 
-
 def tokenize(text: str) -> list[str]:
     """Split text into word-sized tokens that join back to the same text."""
     return _TOKEN_RE.findall(text)

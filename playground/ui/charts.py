@@ -291,4 +291,3 @@ class ChartsDialog(QDialog):
             self.session.files.save_bytes(Path(path), data)
         except PlaygroundError as exc:
             QMessageBox.warning(self, "Could not export", str(exc))
-

@@ -309,6 +309,7 @@ class KeyDialog(QDialog):
         box.setObjectName("confirmRejectedBox")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         answered: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
         def finished(code: int) -> None:
             if not answered.done():
                 answered.set_result(code == QMessageBox.StandardButton.Save)

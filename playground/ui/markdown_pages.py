@@ -8,12 +8,12 @@ finished page - a read-only ``AnswerPage`` drawn inside the view's viewport at i
 view goes on in a fresh document whose top margin leaves room for the pages above it.
 
 The split is meant to go unnoticed: one scroll bar (the view's), wheel and keys scroll the whole
-answer, a click in a page gives the view the keyboard, a mouse drag selects on across page edges,
-select-all and copy take every page, the code blocks' Copy links work in every page,
-``toPlainText`` and ``text`` are the whole answer, and a theme switch renders the answer again from
-its source. An answer given at once (from History, after a theme switch, a full-speed stream's first
-turn) is rendered in slices over frames (markdown_slices) and so makes pages as a streamed one does.
-Not carried across: Shift+arrow selection stays in the live page.
+answer, a click in a page gives the view the keyboard (and puts the caret there), a mouse drag and
+Shift+arrow keys (markdown_keys) select on across page edges, select-all and copy take every page,
+the code blocks' Copy links work in every page, ``toPlainText`` and ``text`` are the whole answer,
+and a theme switch renders the answer again from its source. An answer given at once (from History,
+after a theme switch, a full-speed stream's first turn) is rendered in slices over frames
+(markdown_slices) and so makes pages as a streamed one does.
 """
 
 from __future__ import annotations
@@ -34,13 +34,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractSlider, QFrame, QMenu, QTextBrowser
 
 from playground.ui.heap_release import heap_release
+from playground.ui.markdown_keys import KeySelectionMixin
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QUrl
-
-    _ViewBase = QTextBrowser
-else:
-    _ViewBase = object
 
 PAGE_CHARS = 6_000  # source characters of a finished page (about 1,200 tokens)
 _SCROLL_KEYS = {
@@ -134,7 +131,7 @@ class AnswerPage(QTextBrowser):
         self._view.show_menu(event.globalPos())
 
 
-class PagesMixin(_ViewBase):
+class PagesMixin(KeySelectionMixin):
     """MarkdownView's pages: made while streaming, placed, scrolled, selected and copied as one."""
 
     _pages: list[AnswerPage]
@@ -171,6 +168,8 @@ class PagesMixin(_ViewBase):
         document.setParent(page)  # a view deletes the document it owns when it is given another
         QTextBrowser.setPlaceholderText(self, "")
         self.setDocument(self._new_document(document))
+        if self in (self._anchor_in, self._caret_in):  # its selection went with the document
+            self._anchor_in = self._caret_in = None
         self._tail_at, self._page_chars, self._shown = 0, 0, ""
         page.take(document, self.viewport().width(), skip, height)
         self._pages.append(page)
@@ -194,6 +193,7 @@ class PagesMixin(_ViewBase):
         if self._pages:  # the answer's memory goes back to the system, not to the next answer
             heap_release().after_deletion(self._pages[-1])
         self._pages.clear()
+        self._anchor_in = self._caret_in = None
         self._page_chars = 0
         QTextBrowser.setPlaceholderText(self, self._placeholder)
 
@@ -222,7 +222,9 @@ class PagesMixin(_ViewBase):
             frame.setFrameFormat(fmt)
 
     def clear_selections(self, keep: QTextBrowser | None = None) -> None:
-        """One selection in the answer at a time, as in one document."""
+        """One selection in the answer at a time, as in one document: a press in ``keep`` (a page or
+        the view) starts the next one there, and puts the caret there for the keys."""
+        self._anchor_in = self._caret_in = keep
         for widget in [*self._pages, self]:
             if widget is not keep and widget.textCursor().hasSelection():
                 cursor = widget.textCursor()
@@ -250,6 +252,7 @@ class PagesMixin(_ViewBase):
             )
         widgets: list[QTextBrowser] = [*self._pages, self]
         start, end = widgets.index(origin), self._index_at(point.y())
+        self._anchor_in, self._caret_in = origin, widgets[end]  # Shift+arrow carries on from there
         for index, widget in enumerate(widgets):
             if index != start:
                 self._set_cursor(widget, self._drag_cursor(widget, index, start, end, point))
@@ -282,6 +285,7 @@ class PagesMixin(_ViewBase):
         for page in self._pages:
             page.selectAll()
         QTextBrowser.selectAll(self)
+        self._anchor_in, self._caret_in = (self._pages[0] if self._pages else self), self
 
     def selected_text(self) -> str:
         """The selected text of every page and of the live document, in order."""
@@ -313,5 +317,5 @@ class PagesMixin(_ViewBase):
         elif event.key() in _SCROLL_KEYS and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             self.verticalScrollBar().triggerAction(_SCROLL_KEYS[Qt.Key(event.key())])
         else:
-            return False
+            return self._selection_key(event)
         return True

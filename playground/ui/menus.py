@@ -120,7 +120,9 @@ class Menus(QObject):
         self.blindAction.setCheckable(True)
         settings = self.session.settings
         self.blindSpeedAction = self._switch(
-            compare, "Show speed in blind mode", settings.set_blind_show_speed,
+            compare,
+            "Show speed in blind mode",
+            settings.set_blind_show_speed,
             settings.load().blind_show_speed,
         )
         self._action(compare, "Leaderboard...", self.show_leaderboard, "Ctrl+L")

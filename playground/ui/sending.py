@@ -19,11 +19,12 @@ from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from playground.core.compare import CompareRequest
 from playground.core.errors import NoKeyError, PlaygroundError
-from playground.core.workspace import recent_models
+from playground.core.workspace import NO_MODEL_LIST, PICK_EVERY_MODEL, recent_models
 from playground.ui.blind_controller import BlindController
 from playground.ui.compare_view import CompareView
 from playground.ui.composer import Composer
 from playground.ui.response_pane import ResponsePane
+from playground.ui.services.keys import NO_KEY_WORDS
 from playground.ui.session import Session
 
 if TYPE_CHECKING:  # the history's modules (SQLite) load after the first frame
@@ -60,6 +61,9 @@ class Sender(QObject):
         """A new comparison in every pane."""
         ws = self.composer.read()
         problem = ws.send_problem()
+        if problem == PICK_EVERY_MODEL and not self._models_listed():
+            self._nothing_to_pick()
+            return
         if problem is not None:
             if problem:
                 self.message.emit(problem, 6000)
@@ -86,6 +90,20 @@ class Sender(QObject):
         if ws.blind:
             self.blind.hide_models(run, list(self.compare.panes))
         self._remember_recent(models)
+
+    def _models_listed(self) -> bool:
+        catalog = self.session.models.catalog
+        return catalog is not None and bool(catalog.models)
+
+    def _nothing_to_pick(self) -> None:
+        """A pane has no model and there is no model list to pick one from: with no key, the key is
+        what is missing (said as when a model was typed); with one, the list (offline, or loading)."""
+        keys = self.session.keys
+        if keys.active is None and not self.session.demo:
+            self.message.emit(keys.key_problem or NO_KEY_WORDS, 15000)
+            self.keyNeeded.emit()
+        else:
+            self.message.emit(NO_MODEL_LIST, 6000)
 
     def follow_up(self) -> None:
         """The prompt as the next turn of every pane's own conversation (panes left out are skipped)."""

@@ -121,9 +121,7 @@ class UsageDialog(QDialog):
         else:
             remaining = remaining_credit(info)
             reset = f", resets {info.limit_reset}" if info.limit_reset else ""
-            limit = (
-                "no limit" if info.limit is None else f"{usd(remaining)} left of {usd(info.limit)}{reset}"
-            )
+            limit = "no limit" if info.limit is None else f"{usd(remaining)} left of {usd(info.limit)}{reset}"
             spent = (
                 f"today {usd(info.usage_daily)} · this week {usd(info.usage_weekly)} · "
                 f"this month {usd(info.usage_monthly)} · all time {usd(info.usage)}"

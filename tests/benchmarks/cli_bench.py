@@ -6,17 +6,16 @@ from __future__ import annotations
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
-from tests.benchmarks.common import FAKE_KEY, Figure, Sizes, installed_env
+from tests.benchmarks.common import FAKE_KEY, Figure, Sizes, bench_folder, installed_env, removes_its_folders
 
 
 def cli_env(url: str) -> dict[str, str]:
     return installed_env(
         OPENROUTER_BASE_URL=url,
         OPENROUTER_API_KEY=FAKE_KEY,
-        PLAYGROUND_HOME=tempfile.mkdtemp(prefix="bench-cli-"),
+        PLAYGROUND_HOME=bench_folder("bench-cli-"),
     )
 
 
@@ -49,6 +48,7 @@ def cli_against_bare(url: str, s: Sizes, streams: int) -> tuple[float, float]:
     return statistics.median(cli), statistics.median(bare)
 
 
+@removes_its_folders
 def bench_cli(url: str, s: Sizes) -> Figure:
     cli, base = cli_against_bare(url, s, s.streams)
     ratio = cli / base
@@ -63,6 +63,7 @@ def bench_cli(url: str, s: Sizes) -> Figure:
     )
 
 
+@removes_its_folders
 def bench_cli_one(url: str, s: Sizes) -> Figure:
     cli, base = cli_against_bare(url, s, 1)
     ratio = cli / base
@@ -77,9 +78,10 @@ def bench_cli_one(url: str, s: Sizes) -> Figure:
     )
 
 
+@removes_its_folders
 def bench_cli_start(s: Sizes) -> Figure:
     """``playground --version`` and ``--help`` against ``python -c pass``, alternating, median of each."""
-    env = installed_env(PLAYGROUND_HOME=tempfile.mkdtemp(prefix="bench-start-cli-"))
+    env = installed_env(PLAYGROUND_HOME=bench_folder("bench-start-cli-"))
     runs = 3 if s.smoke else 11
     timed_process([sys.executable, "-m", "playground", "--help"], env)  # warm-up: bytecode cached
     times: dict[str, list[float]] = {"pass": [], "--version": [], "--help": []}

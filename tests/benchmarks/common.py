@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import httpx
 from httpx_sse import aconnect_sse
 
 FAKE_KEY = "sk-or-v1-" + "1" * 64
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_FOLDERS: list[str] = []  # made by bench_folder and not removed yet, the newest last
 
 
 @dataclass
@@ -48,25 +54,57 @@ def installed_env(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
+def bench_folder(prefix: str) -> str:
+    """A new folder in the temp dir (an app's home, a throwaway venv) for the benchmark that is
+    running: removed when it ends (``removes_its_folders``), so after anything it times."""
+    folder = tempfile.mkdtemp(prefix=prefix)
+    _FOLDERS.append(folder)
+    return folder
+
+
+@contextmanager
+def folders_removed() -> Iterator[None]:
+    """Every folder ``bench_folder`` makes within the block is removed at its end, failed or not."""
+    mark = len(_FOLDERS)
+    try:
+        yield
+    finally:
+        while len(_FOLDERS) > mark:
+            shutil.rmtree(_FOLDERS.pop(), ignore_errors=True)
+
+
+def removes_its_folders(bench: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``bench`` removes the folders it made (``bench_folder``) when it returns or fails."""
+
+    @functools.wraps(bench)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with folders_removed():
+            return bench(*args, **kwargs)
+
+    return run
+
+
 @contextmanager
 def simulator_process() -> Iterator[str]:
-    """A simulator in its own process, so it does not share the GIL with what is measured."""
+    """A simulator in its own process, so it does not share the GIL with what is measured. Its home,
+    and any folder a tool running against it made and left, go when it stops."""
     env = dict(os.environ)
-    env["PLAYGROUND_HOME"] = env.get("PLAYGROUND_HOME", "/tmp/playground-bench-sim")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "playground", "simulate", "--port", "0", "--speed", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    url = line.split(" at ", 1)[1].strip()
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with folders_removed():
+        env["PLAYGROUND_HOME"] = env.get("PLAYGROUND_HOME") or bench_folder("bench-sim-")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "playground", "simulate", "--port", "0", "--speed", "0"],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        url = line.split(" at ", 1)[1].strip()
+        try:
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(10)
 
 
 async def bare_stream(client: httpx.AsyncClient, url: str, model: str) -> int:

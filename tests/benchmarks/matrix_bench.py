@@ -13,11 +13,10 @@ from __future__ import annotations
 import asyncio
 import statistics
 import sys
-import tempfile
 import time
 from typing import Any
 
-from tests.benchmarks.common import FAKE_KEY, Figure, Sizes, percentile
+from tests.benchmarks.common import FAKE_KEY, Figure, Sizes, bench_folder, percentile, removes_its_folders
 
 
 def _shape(s: Sizes) -> tuple[int, list[str], int]:
@@ -53,7 +52,7 @@ async def _core_once(url: str, s: Sizes) -> float:
     from playground.core.evaluation.store import Recorder, TestStore
     from playground.core.openrouter import ClientConfig, OpenRouterClient
 
-    home = tempfile.mkdtemp(prefix="bench-matrix-core-")
+    home = bench_folder("bench-matrix-core-")
     ctx = AppContext.from_env(
         {"PLAYGROUND_HOME": home, "OPENROUTER_BASE_URL": url, "OPENROUTER_API_KEY": FAKE_KEY}
     )
@@ -106,6 +105,7 @@ async def _window_once(url: str, s: Sizes) -> tuple[float, list[float]]:
     return elapsed, list(probe.samples)
 
 
+@removes_its_folders
 def bench_matrix(url: str, s: Sizes) -> Figure:
     from PySide6.QtWidgets import QApplication
 

@@ -12,11 +12,10 @@ import json
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from tests.benchmarks.common import FAKE_KEY, Figure, installed_env
+from tests.benchmarks.common import FAKE_KEY, Figure, bench_folder, installed_env, removes_its_folders
 
 MODELS = 4
 
@@ -65,8 +64,9 @@ def playground_once(env: dict[str, str], models: list[str]) -> float:
     return time.perf_counter() - start
 
 
+@removes_its_folders
 def bench_peers(url: str, chunks: int, repeats: int) -> Figure:
-    root = Path(tempfile.mkdtemp(prefix="bench-peers-"))
+    root = Path(bench_folder("bench-peers-"))
     llm = install_llm(root / "venv")
     models = [f"bench/{chunks}"] * MODELS
     llm_env = installed_env(LLM_USER_PATH=str(llm_user_dir(root, url, models)))

@@ -16,7 +16,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,8 +29,10 @@ from tests.benchmarks.common import (
     Sizes,
     bare_many,
     bare_window_rss,
+    bench_folder,
     current_rss_mb,
     percentile,
+    removes_its_folders,
     simulator_process,
 )
 from tests.benchmarks.data import fake_models, fill_history, write_big_catalog
@@ -106,7 +107,7 @@ def window_harness(url: str):  # type: ignore[no-untyped-def]
     from playground.ui.main_window import MainWindow
     from playground.ui.session import Session
 
-    home = tempfile.mkdtemp(prefix="bench-ui-")
+    home = bench_folder("bench-ui-")
     ctx = AppContext.from_env(
         {"PLAYGROUND_HOME": home, "OPENROUTER_BASE_URL": url, "OPENROUTER_API_KEY": FAKE_KEY}
     )
@@ -326,10 +327,11 @@ def startup_pairs(env: dict[str, str], runs: int) -> tuple[float, float]:
     return statistics.median(b for b, _ in pairs), statistics.median(a for _, a in pairs)
 
 
+@removes_its_folders
 def bench_startup(url: str, s: Sizes) -> list[Figure]:
     from tests.benchmarks.common import installed_env  # here, not above: a local edit merges cleanly
 
-    home = tempfile.mkdtemp(prefix="bench-start-")
+    home = bench_folder("bench-start-")
     # bytecode cached, as for an installed app (and as for 10, 12, 13): otherwise every run compiles
     # whichever of the app's modules changed since their last .pyc, and the baseline compiles nothing
     env = installed_env(PLAYGROUND_HOME=home, OPENROUTER_BASE_URL=url, OPENROUTER_API_KEY=FAKE_KEY)
@@ -364,6 +366,7 @@ def bench_startup(url: str, s: Sizes) -> list[Figure]:
     return figures
 
 
+@removes_its_folders
 def bench_history_view(s: Sizes) -> Figure:
     """Open History on 10,000 runs (database opened, first page listed, totals read), then the query a
     pause in typing runs (one page through the FTS5 index), for each prefix of a two-word search."""
@@ -375,7 +378,7 @@ def bench_history_view(s: Sizes) -> Figure:
     from playground.ui.session import Session
 
     QApplication.instance() or make_app()
-    home = Path(tempfile.mkdtemp(prefix="bench-history-"))
+    home = Path(bench_folder("bench-history-"))
     count = 500 if s.smoke else 10_000
     fill_history(home / "data" / "history.sqlite3", count)
     views: list[HistoryView] = []
@@ -507,6 +510,7 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed and not args.smoke else 0
 
 
+@removes_its_folders
 def run_window_benches(url: str, sizes: Sizes, bare: float, wanted: set[int]) -> list[Figure]:
     from PySide6.QtWidgets import QApplication
 

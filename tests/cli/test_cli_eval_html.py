@@ -23,7 +23,7 @@ def test_html_shows_the_matrix_with_failing_assertions(sim: Simulator, home: Pat
     assert "Test run: explain" in html
     assert "not-regex" in html and "which not-regex forbids" in html
     assert "<b>ETags</b>" not in html  # an answer's markup is text, never live HTML
-    assert "src=\"http" not in html and "href=\"http" not in html.replace('href="https://openrouter', "")
+    assert 'src="http' not in html and 'href="http' not in html.replace('href="https://openrouter', "")
 
 
 def test_html_with_against_marks_what_regressed(sim: Simulator, home: Path, tmp_path: Path) -> None:
@@ -32,8 +32,19 @@ def test_html_with_against_marks_what_regressed(sim: Simulator, home: Path, tmp_
     sim.script(A, Behaviour(text="no"), Behaviour(text="no"), Behaviour(text="ETag"), Behaviour(text="ETag"))
     page = tmp_path / "against.html"
     result = playground(
-        "templates", "test", "explain", "-m", A, "--against", "1", "--concurrency", "1",
-        "--html", str(page), home=home, **sim_env(sim),
+        "templates",
+        "test",
+        "explain",
+        "-m",
+        A,
+        "--against",
+        "1",
+        "--concurrency",
+        "1",
+        "--html",
+        str(page),
+        home=home,
+        **sim_env(sim),
     )
     assert result.returncode == 1, result.stderr
     html = page.read_text()

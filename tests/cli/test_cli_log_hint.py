@@ -23,14 +23,23 @@ sys.exit(cli.main(["models"]))
 def run_faulty(home: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", FAULTY],
-        capture_output=True, text=True, timeout=60, env=cli_env(home, **env), cwd=home.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=cli_env(home, **env),
+        cwd=home.parent,
     )
 
 
 def log_file(home: Path) -> Path:
     script = "from playground.core.paths import AppPaths; print(AppPaths.from_env().log_file)"
     shown = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=cli_env(home), check=True
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=cli_env(home),
+        check=True,
     )
     return Path(shown.stdout.strip())
 

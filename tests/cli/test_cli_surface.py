@@ -261,9 +261,17 @@ def test_csv_export_carries_tool_calls_and_citations(sim: Simulator, home: Path,
     import io
 
     tools = ("--tools", str(files / "tools.json"), "--tool-choice", "required")
-    assert playground("compare", "-m", "sim/quick-mini", *tools, "Weather?", home=home, **sim_env(sim)).returncode == 0
+    assert (
+        playground(
+            "compare", "-m", "sim/quick-mini", *tools, "Weather?", home=home, **sim_env(sim)
+        ).returncode
+        == 0
+    )
     searched = ("--web-search", "2")
-    assert playground("compare", "-m", "sim/quick-mini", *searched, "q", home=home, **sim_env(sim)).returncode == 0
+    assert (
+        playground("compare", "-m", "sim/quick-mini", *searched, "q", home=home, **sim_env(sim)).returncode
+        == 0
+    )
     exported = playground("history", "export", "--format", "csv", home=home)
     assert exported.returncode == 0, exported.stderr
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))

@@ -17,7 +17,15 @@ def test_a_device_behind_a_symlink_or_a_fifo_is_refused(sim: Simulator, home: Pa
     os.mkfifo(fifo)
     for path in (zero, fifo):
         shown = playground(
-            "compare", "-m", "sim/quick-mini", "--attach", str(path), "hi", home=home, timeout=60, **sim_env(sim)
+            "compare",
+            "-m",
+            "sim/quick-mini",
+            "--attach",
+            str(path),
+            "hi",
+            home=home,
+            timeout=60,
+            **sim_env(sim),
         )
         assert shown.returncode == 2
         assert f"{path.name} is not a regular file - it cannot be attached." in shown.stderr

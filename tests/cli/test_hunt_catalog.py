@@ -12,10 +12,19 @@ from tests.conftest import FAKE_KEY
 from tests.hostile import HostileServer, _send
 
 MODELS = [
-    {"id": "odd/huge", "name": "Huge", "context_length": 10**35, "created": 10**31,
-     "pricing": {"prompt": "1e308", "completion": "99999999999999999999999"}},
-    {"id": "odd/fine", "name": "Fine", "context_length": 8192,
-     "pricing": {"prompt": "0.000001", "completion": "0.000002"}},
+    {
+        "id": "odd/huge",
+        "name": "Huge",
+        "context_length": 10**35,
+        "created": 10**31,
+        "pricing": {"prompt": "1e308", "completion": "99999999999999999999999"},
+    },
+    {
+        "id": "odd/fine",
+        "name": "Fine",
+        "context_length": 8192,
+        "pricing": {"prompt": "0.000001", "completion": "0.000002"},
+    },
     {"id": "odd/" + "x" * 5000, "name": "Too long an id"},
 ]
 

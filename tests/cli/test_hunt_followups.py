@@ -62,7 +62,11 @@ def test_a_prompt_piped_from_an_endless_source_is_refused(sim: Simulator, home: 
     )
     with open("/dev/zero", "rb") as zero:
         shown = subprocess.run(
-            [sys.executable, "-c", code], stdin=zero, capture_output=True, text=True, timeout=120,
+            [sys.executable, "-c", code],
+            stdin=zero,
+            capture_output=True,
+            text=True,
+            timeout=120,
             env=cli_env(home, **sim_env(sim)),
         )
     assert shown.returncode == 2 and "PROMPT" in shown.stderr and "MemoryError" not in shown.stderr

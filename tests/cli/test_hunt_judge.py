@@ -29,10 +29,14 @@ def _strict(line: str) -> object:
 
 
 @pytest.mark.parametrize("score", ["NaN", "Infinity"])
-def test_a_score_that_is_not_a_number_is_no_verdict(score: str, sim: Simulator, home: Path, tmp_path: Path) -> None:
+def test_a_score_that_is_not_a_number_is_no_verdict(
+    score: str, sim: Simulator, home: Path, tmp_path: Path
+) -> None:
     (tmp_path / "judged.toml").write_text(TEMPLATE)
     assert playground("templates", "import", str(tmp_path / "judged.toml"), home=home).returncode == 0
-    sim.set_default("sim/balanced-pro", Behaviour(text=f'{{"pass": true, "score": {score}, "reason": "fine"}}'))
+    sim.set_default(
+        "sim/balanced-pro", Behaviour(text=f'{{"pass": true, "score": {score}, "reason": "fine"}}')
+    )
     args = ("templates", "test", "judged", "--judge", "sim/balanced-pro")
     lines = playground(*args, "--jsonl", home=home, **sim_env(sim)).stdout.splitlines()
     events = [_strict(line) for line in lines]

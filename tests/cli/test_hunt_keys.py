@@ -32,7 +32,10 @@ def _with_stdin(home: Path, stdin: Path, *args: str) -> subprocess.CompletedProc
 
 
 def test_a_key_piped_from_an_endless_source_is_refused(home: Path) -> None:
-    for args in (("key", "set", "--name", "work"), ("endpoint", "add", "lan", "http://127.0.0.1:9/v1", "--key")):
+    for args in (
+        ("key", "set", "--name", "work"),
+        ("endpoint", "add", "lan", "http://127.0.0.1:9/v1", "--key"),
+    ):
         shown = _with_stdin(home, Path("/dev/zero"), *args)
         assert shown.returncode == 2, shown.stderr
         assert "The key on stdin is longer than 16,384 characters: that is not a key." in shown.stderr

@@ -74,7 +74,9 @@ def test_server_text_in_the_log_neither_escapes_nor_forges(server: HostileServer
 
 
 def test_words_that_end_in_sk_are_not_masked_as_keys(sim: Simulator, home: Path) -> None:
-    text = "Run a risk-assessment-framework review; ask-questions-before-answering on each task-tracking-board."
+    text = (
+        "Run a risk-assessment-framework review; ask-questions-before-answering on each task-tracking-board."
+    )
     sim.set_default("sim/quick-mini", Behaviour(text=text))
     shown = playground("compare", "-m", "sim/quick-mini", "hi", home=home, **sim_env(sim))
     assert shown.returncode == 0 and text in shown.stdout

@@ -16,7 +16,11 @@ from tests.conftest import cli_env
 def playground(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "playground", *args],
-        capture_output=True, text=True, timeout=60, env=cli_env(home, **env), cwd=home.parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=cli_env(home, **env),
+        cwd=home.parent.parent,
     )
 
 

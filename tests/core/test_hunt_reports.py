@@ -46,7 +46,9 @@ def test_a_deep_answer_against_a_recursive_schema_fails_the_check_not_the_cell()
         assertion = parse_assertion({"type": kind, "value": tree}, "t.toml")
         outcome = check(assertion, Observation("[" * 900 + "]" * 900, None, None))
         assert not outcome.passed and outcome.reason == "nested too deeply to check against the schema"
-    shallow = check(parse_assertion({"type": "is-json", "value": tree}, "t.toml"), Observation("[[]]", None, None))
+    shallow = check(
+        parse_assertion({"type": "is-json", "value": tree}, "t.toml"), Observation("[[]]", None, None)
+    )
     assert shallow.passed
 
 
@@ -56,11 +58,16 @@ def test_a_schema_never_fetches_a_remote_ref() -> None:
             {"$ref": f"{server.base_url}/schema.json"},
             {"$id": f"{server.base_url}/", "properties": {"a": {"$ref": "item.json"}}},
         ):
-            outcome = check(parse_assertion({"type": "is-json", "value": schema}, "t.toml"), Observation('{"a": 1}', None, None))
+            outcome = check(
+                parse_assertion({"type": "is-json", "value": schema}, "t.toml"),
+                Observation('{"a": 1}', None, None),
+            )
             assert not outcome.passed and "which is never fetched" in outcome.reason
         assert server.seen == []  # no request left the machine's test run
     local = {"$defs": {"n": {"type": "integer"}}, "properties": {"a": {"$ref": "#/$defs/n"}}}
-    assert check(parse_assertion({"type": "is-json", "value": local}, "t.toml"), Observation('{"a": 1}', None, None)).passed
+    assert check(
+        parse_assertion({"type": "is-json", "value": local}, "t.toml"), Observation('{"a": 1}', None, None)
+    ).passed
 
 
 @pytest.mark.parametrize("threshold", [float("nan"), float("inf"), 10**400])

@@ -21,7 +21,9 @@ from tests.core.keyrings import HangingKeyring, MemoryKeyring
 
 
 def _store(tmp_path: Path, backend: object, env: dict[str, str] | None = None, **kw: float) -> KeyStore:
-    return KeyStore(SettingsStore(tmp_path / "settings.json"), backend=backend, env=env or {}, cwd=tmp_path, **kw)
+    return KeyStore(
+        SettingsStore(tmp_path / "settings.json"), backend=backend, env=env or {}, cwd=tmp_path, **kw
+    )
 
 
 def test_one_precedence_rule(tmp_path: Path) -> None:

@@ -71,7 +71,9 @@ async def until(condition: Callable[[], bool]) -> None:
             await asyncio.sleep(0.002)
 
 
-async def started(server: HostileServer, pacer: ReadPacer) -> tuple[CompareRun, Script, list[tuple[str, int]]]:
+async def started(
+    server: HostileServer, pacer: ReadPacer
+) -> tuple[CompareRun, Script, list[tuple[str, int]]]:
     """A run of one pane on a paced client; ``seen``: each text with the boundaries passed when it came."""
     script = Script()
     server.queue["paced"] = [script]
@@ -145,7 +147,9 @@ def test_other_answers_wait_for_the_same_boundary(server: HostileServer) -> None
         scripts = [Script(), Script()]
         server.queue["paced"] = list(scripts)
         client = paced_client(server, pacer)
-        run_ = CompareRun(client, CompareRequest("go", (PaneSpec("hostile/paced"), PaneSpec("hostile/paced"))))
+        run_ = CompareRun(
+            client, CompareRequest("go", (PaneSpec("hostile/paced"), PaneSpec("hostile/paced")))
+        )
         run_.start()
         for script in scripts:
             await script.send(delta("a"))
@@ -222,9 +226,7 @@ def test_a_stream_is_paced_only_while_it_trickles() -> None:
     assert not pacer.should_wait(64 * 1024, 0.02)  # a big read: a burst, read on at once
 
 
-def test_a_paced_answer_over_tls_arrives_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_paced_answer_over_tls_arrives_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The encrypted connection's socket is the one paced (a real TLS simulator, its own certificate)."""
     context = self_signed_server_context(tmp_path)
     (tmp_path / "cert.pem").replace(tmp_path / "trusted.pem")

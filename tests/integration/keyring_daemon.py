@@ -76,14 +76,19 @@ class PrivateKeyring:
                 interface="org.freedesktop.Secret.Service",
             )
             path = bus.send_and_get_reply(new_method_call(service, "ReadAlias", "s", ("default",))).body[0]
-            session = bus.send_and_get_reply(new_method_call(service, "OpenSession", "sv", ("plain", ("s", "")))).body[1]
+            session = bus.send_and_get_reply(
+                new_method_call(service, "OpenSession", "sv", ("plain", ("s", "")))
+            ).body[1]
             internal = DBusAddress(
                 "/org/freedesktop/secrets",
                 bus_name="org.freedesktop.secrets",
                 interface="org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
             )
             message = new_method_call(
-                internal, "UnlockWithMasterPassword", "o(oayays)", (path, (session, b"", PASSWORD, "text/plain"))
+                internal,
+                "UnlockWithMasterPassword",
+                "o(oayays)",
+                (path, (session, b"", PASSWORD, "text/plain")),
             )
             bus.send_and_get_reply(message)
         finally:
@@ -103,7 +108,9 @@ class PrivateKeyring:
     def press_at_prompt(self, key: str) -> None:
         """Wait for the unlock prompt's window and press ``key`` in it (Escape dismisses it)."""
         window = self._prompt_window()
-        subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", key], env=self.env, check=True, timeout=30)
+        subprocess.run(
+            ["xdotool", "windowfocus", "--sync", window, "key", key], env=self.env, check=True, timeout=30
+        )
 
     def type_password_at_prompt(self) -> None:
         """Be the person at the unlock prompt: wait for its window, type the password, press Enter."""
@@ -124,8 +131,12 @@ def _owned_by(address: str, pid: int) -> bool:
 
     bus = open_dbus_connection(address)
     try:
-        dbus = DBusAddress("/org/freedesktop/DBus", bus_name="org.freedesktop.DBus", interface="org.freedesktop.DBus")
-        if not bus.send_and_get_reply(new_method_call(dbus, "NameHasOwner", "s", ("org.freedesktop.secrets",))).body[0]:
+        dbus = DBusAddress(
+            "/org/freedesktop/DBus", bus_name="org.freedesktop.DBus", interface="org.freedesktop.DBus"
+        )
+        if not bus.send_and_get_reply(
+            new_method_call(dbus, "NameHasOwner", "s", ("org.freedesktop.secrets",))
+        ).body[0]:
             return False
         reply = bus.send_and_get_reply(
             new_method_call(dbus, "GetConnectionUnixProcessID", "s", ("org.freedesktop.secrets",))

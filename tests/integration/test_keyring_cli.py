@@ -78,7 +78,10 @@ def test_key_set_keeps_a_rejected_key_only_when_asked_and_never_as_active(
         assert playground("key", "set", "--name", "work", home=home, input=FAKE_KEY, **env).returncode == 0
         refused = playground("key", "set", "--name", "bad", home=home, input=OTHER_KEY, **env)
         assert refused.returncode == 1 and "rejected this key (401)" in refused.stderr
-        assert "--save-rejected" in refused.stderr and "bad" not in playground("key", "list", home=home, **env).stdout
+        assert (
+            "--save-rejected" in refused.stderr
+            and "bad" not in playground("key", "list", home=home, **env).stdout
+        )
         kept = playground("key", "set", "--name", "bad", "--save-rejected", home=home, input=OTHER_KEY, **env)
         assert kept.returncode == 0 and "not the key in use" in kept.stdout, kept.stderr
         listing = playground("key", "list", home=home, **env).stdout

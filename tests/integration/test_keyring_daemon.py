@@ -86,8 +86,10 @@ def test_a_hung_keyring_at_start_is_said_and_the_key_picked_up_when_it_answers(
         dialog = window.show_key_dialog()
         assert dialog.keyList.item(0).text() == "Loading saved keys..."
         await wait_until(
-            lambda: dialog.keyList.count() == 2
-            and all("did not answer" in dialog.keyList.item(i).text() for i in range(2)),
+            lambda: (
+                dialog.keyList.count() == 2
+                and all("did not answer" in dialog.keyList.item(i).text() for i in range(2))
+            ),
             what="both names, read together, each saying the keyring did not answer",
         )
         daemon.resume()
@@ -150,7 +152,9 @@ def test_reads_wait_for_the_unlock_prompt_and_unlock_reopens_it(
             dialog.unlockButton.click()
             await wait_until(lambda: "Waiting for you to unlock" in window.keyLabel.text(), what="the prompt")
             await asyncio.to_thread(daemon.type_password_at_prompt)
-            await wait_until(lambda: h.session.keys.active is not None, what="the key after typing the password")
+            await wait_until(
+                lambda: h.session.keys.active is not None, what="the key after typing the password"
+            )
             assert "key 'work' from the system keyring" in window.keyLabel.text()
             assert not any("did not answer" in text for text in texts)
             dialog.close()

@@ -58,7 +58,9 @@ def test_use_while_the_environment_key_is_set_says_so_and_sends_that_key(
     async def go() -> None:
         window = await h.start()
         dialog = window.show_key_dialog()
-        await wait_until(lambda: dialog.keyList.count() == 2 and "sk-or" in dialog.keyList.item(1).text(), what="list")
+        await wait_until(
+            lambda: dialog.keyList.count() == 2 and "sk-or" in dialog.keyList.item(1).text(), what="list"
+        )
         dialog.keyList.setCurrentRow(_row(dialog, "spare"))
         dialog.useButton.click()
         await wait_until(lambda: "'spare' is now the key in use" in dialog.savedStatus.text(), what="use")
@@ -85,7 +87,10 @@ def test_a_rejected_key_is_kept_only_on_confirmation_and_not_made_active(
         dialog = window.show_key_dialog()
         dialog.nameEdit.setText("bad")
         dialog.showButton.setChecked(True)
-        for answer, words in ((QMessageBox.StandardButton.Cancel, "was not saved"), (QMessageBox.StandardButton.Save, "not the key in use")):
+        for answer, words in (
+            (QMessageBox.StandardButton.Cancel, "was not saved"),
+            (QMessageBox.StandardButton.Save, "not the key in use"),
+        ):
             dialog.keyEdit.setText(CANARY_KEY)
             dialog.saveButton.click()
             await wait_until(lambda: dialog.confirmBox is not None, what="the question about a rejected key")
@@ -112,7 +117,9 @@ def test_rename_remove_and_a_terminal_key_use_show_in_the_window(
     async def go() -> None:
         window = await h.start()
         dialog = window.show_key_dialog()
-        await wait_until(lambda: dialog.keyList.count() == 2 and "sk-or" in dialog.keyList.item(1).text(), what="list")
+        await wait_until(
+            lambda: dialog.keyList.count() == 2 and "sk-or" in dialog.keyList.item(1).text(), what="list"
+        )
         monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("spare", True))
         dialog.keyList.setCurrentRow(_row(dialog, "work"))
         dialog.renameButton.click()
@@ -132,7 +139,9 @@ def test_rename_remove_and_a_terminal_key_use_show_in_the_window(
         await wait_until(lambda: "key 'spare'" in window.keyLabel.text(), what="the terminal's choice")
 
         monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-        await wait_until(lambda: "(in use)" in dialog.keyList.item(_row(dialog, "spare")).text(), what="relist")
+        await wait_until(
+            lambda: "(in use)" in dialog.keyList.item(_row(dialog, "spare")).text(), what="relist"
+        )
         dialog.keyList.setCurrentRow(_row(dialog, "spare"))
         dialog.removeButton.click()
         await wait_until(lambda: "Removed 'spare'." in dialog.savedStatus.text(), what="the removal")
@@ -154,7 +163,9 @@ def test_a_malformed_dotenv_key_is_named_and_the_saved_key_used(
         window = await h.start()
         label = window.keyLabel.text()
         assert "key 'work' from the system keyring" in label
-        assert "The key in the .env file is not a valid OpenRouter key" in label and "with a space" not in label
+        assert (
+            "The key in the .env file is not a valid OpenRouter key" in label and "with a space" not in label
+        )
         h.set_models("sim/quick-mini")
         await h.send()
         await h.finish()

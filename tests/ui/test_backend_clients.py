@@ -18,7 +18,9 @@ from tests.conftest import FAKE_KEY, OTHER_KEY
 from tests.ui.conftest import Harness, wait_until
 
 ANSWER = " ".join(f"word{i}" for i in range(120))
-PACED = Behaviour(text=ANSWER, tokens_per_second=40, ttft=0, keepalive=False)  # 3 s: still running after a change
+PACED = Behaviour(
+    text=ANSWER, tokens_per_second=40, ttft=0, keepalive=False
+)  # 3 s: still running after a change
 QUICK = Behaviour(text="next answer", tokens_per_second=0, ttft=0)
 
 
@@ -75,7 +77,9 @@ def test_log_prompts_switch_while_streaming(
     async def go() -> None:
         panes = await _start(h)
         h.window.logPromptsAction.trigger()
-        await wait_until(lambda: "Prompts and answers will be logged" in h.window.statusBar().currentMessage())
+        await wait_until(
+            lambda: "Prompts and answers will be logged" in h.window.statusBar().currentMessage()
+        )
         _assert_still_streaming(panes)
         await _both_complete(h, panes)
         assert "word119" not in caplog.text  # the running answers kept their client: not logged
@@ -109,7 +113,9 @@ def test_key_change_while_streaming(aio, make_harness: Callable[..., Harness], l
     aio(go())
 
 
-def test_endpoint_refresh_while_streaming(aio, make_harness: Callable[..., Harness], local: Simulator) -> None:
+def test_endpoint_refresh_while_streaming(
+    aio, make_harness: Callable[..., Harness], local: Simulator
+) -> None:
     h = _harness(make_harness, local)
 
     async def go() -> None:

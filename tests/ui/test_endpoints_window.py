@@ -32,7 +32,9 @@ def test_endpoint_added_in_the_window_answers_beside_openrouter(
             assert dialog.keyEdit.text() == ""  # the key does not stay in the form
             assert "'local' added: 7 models." in dialog.statusLabel.text()
             assert dialog.table.item(0, 2).text() == "yes"
-            assert h.session.models.catalog is not None and h.session.models.catalog.get("@local/sim/deep-reasoner")
+            assert h.session.models.catalog is not None and h.session.models.catalog.get(
+                "@local/sim/deep-reasoner"
+            )
             assert h.session.models.catalog.get("sim/quick-mini") is not None  # OpenRouter's are still there
             dialog.close()
             h.set_models("sim/quick-mini", "@local/sim/deep-reasoner")

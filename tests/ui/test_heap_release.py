@@ -88,7 +88,10 @@ print(rss() - base)
 """
 
 
-@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the mmap threshold is glibc's (mallopt); other C libraries have no such setting and the app leaves them alone")
+@pytest.mark.skipif(
+    platform.libc_ver()[0] != "glibc",
+    reason="the mmap threshold is glibc's (mallopt); other C libraries have no such setting and the app leaves them alone",
+)
 def test_large_blocks_freed_after_an_answer_go_back_to_the_system_at_once() -> None:
     def kept_mb(mode: str) -> int:
         result = subprocess.run(

@@ -96,7 +96,9 @@ def test_a_follow_up_is_listed_under_its_run_with_the_turn_count(
         await h.finish()
         window.promptEdit.setPlainText("And ETags?")
         window.follow_up()
-        await wait_until(lambda: h.session.runs.list_runs()[0].prompt == "And ETags?", what="the follow-up recorded")
+        await wait_until(
+            lambda: h.session.runs.list_runs()[0].prompt == "And ETags?", what="the follow-up recorded"
+        )
         await h.finish()
         view = window.historyView
         view.show()

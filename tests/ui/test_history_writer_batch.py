@@ -28,7 +28,9 @@ def test_writes_queued_while_the_window_was_busy_are_finished_in_one_trip(tmp_pa
 
         writer._call_many = counted  # type: ignore[method-assign]
         for n in range(40):  # queued in one go, as while the window's thread drew a long answer
-            writer.submit(Write(path, lambda h, n=n: h.db.execute("SELECT ?", (n,)).fetchone()[0], done.append))
+            writer.submit(
+                Write(path, lambda h, n=n: h.db.execute("SELECT ?", (n,)).fetchone()[0], done.append)
+            )
         finished = asyncio.Event()
         writer.then(finished.set)
         await finished.wait()

@@ -20,11 +20,16 @@ def test_no_key_opens_the_first_run_dialog_and_the_demo_works(
         from playground.ui.app import run_window  # noqa: F401 - the same first-run rule is used there
 
         window = await h.start()
-        assert h.session.keys.active is None and "No key - add one (Ctrl+K) or try the demo" in window.keyLabel.text()
+        assert (
+            h.session.keys.active is None
+            and "No key - add one (Ctrl+K) or try the demo" in window.keyLabel.text()
+        )
         dialog = window.show_key_dialog(first_run=True)
         assert dialog.objectName() == "keyDialog" and dialog.demoButton.isVisible()
         dialog.demoButton.click()
-        await wait_until(lambda: h.ctx.demo is not None and h.session.keys.active is not None, what="demo mode")
+        await wait_until(
+            lambda: h.ctx.demo is not None and h.session.keys.active is not None, what="demo mode"
+        )
         await wait_until(lambda: window.compare.models()[0] == "sim/quick-mini", what="demo models")
         assert window.demoBanner.isVisible() and "Demo" in window.keyLabel.text()
         await h.close()
@@ -70,9 +75,7 @@ def test_test_button_shows_the_key_figures_and_rejection(aio, make_harness: Call
         dialog.keyEdit.setText(FAKE_KEY)
         dialog.testButton.click()
         await wait_until(lambda: "The key works" in dialog.addStatus.text(), what="test result")
-        assert (
-            "Spending limit: $20" in dialog.addStatus.text() and "today $0.42" in dialog.addStatus.text()
-        )
+        assert "Spending limit: $20" in dialog.addStatus.text() and "today $0.42" in dialog.addStatus.text()
         dialog.keyEdit.setText(OTHER_KEY)
         dialog.testButton.click()
         await wait_until(lambda: "rejected" in dialog.addStatus.text(), what="rejection")

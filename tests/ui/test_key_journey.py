@@ -88,7 +88,9 @@ def test_keys_menu_tests_the_key_in_use(aio, make_harness: Callable[..., Harness
         window = await h.start()
         _menu_action(window, "Test the key in use").trigger()
         dialog = window.key_dialog
-        await wait_until(lambda: "The key works" in dialog.statusLabel.text(), what="the test of the key in use")
+        await wait_until(
+            lambda: "The key works" in dialog.statusLabel.text(), what="the test of the key in use"
+        )
         text = dialog.statusLabel.text()
         assert "OPENROUTER_API_KEY environment variable" in text and "Spending limit: $20" in text
         assert "Pick a saved key first" not in text and FAKE_KEY not in text

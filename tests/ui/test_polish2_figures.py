@@ -86,8 +86,22 @@ def test_a_stored_answer_uses_the_same_figures_as_a_live_one(qtbot) -> None:  # 
     pane = ResponsePane("sim/quick-mini")
     qtbot.addWidget(pane)
     answer = AnswerRecord(
-        0, "sim/quick-mini", "sim/quick-mini", None, "hi", "", "complete", "stop", None,
-        123.456, 130.0, 250_000, 1_500_000, None, Decimal("0.5"), None,
+        0,
+        "sim/quick-mini",
+        "sim/quick-mini",
+        None,
+        "hi",
+        "",
+        "complete",
+        "stop",
+        None,
+        123.456,
+        130.0,
+        250_000,
+        1_500_000,
+        None,
+        Decimal("0.5"),
+        None,
     )
     pane.show_record(answer)
     values = {chip.kind: chip.value for chip in pane.statsLabel.chips}

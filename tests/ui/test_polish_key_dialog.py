@@ -19,7 +19,10 @@ def _top(widget: QWidget, dialog: KeyDialog) -> int:
 
 def _right_under(message: QWidget, button: QWidget, dialog: KeyDialog) -> bool:
     """In the same box as the button, just below it: where the eye is after a click."""
-    return message.parentWidget() is button.parentWidget() and 0 < _top(message, dialog) - _top(button, dialog) < 80
+    return (
+        message.parentWidget() is button.parentWidget()
+        and 0 < _top(message, dialog) - _top(button, dialog) < 80
+    )
 
 
 def test_errors_show_beside_the_button_that_caused_them(aio, make_harness: Callable[..., Harness]) -> None:

@@ -25,6 +25,8 @@ def test_a_text_field_edge_is_visible(qtbot, theme: str) -> None:  # type: ignor
     image = holder.grab().toImage()
     window = holder.palette().color(QPalette.ColorRole.Window)
     middle = field.y() + field.height() // 2
-    edge = max((QColor(image.pixel(x, middle)) for x in range(field.x() - 1, field.x() + 3)),
-               key=lambda c: contrast(c, window))
+    edge = max(
+        (QColor(image.pixel(x, middle)) for x in range(field.x() - 1, field.x() + 3)),
+        key=lambda c: contrast(c, window),
+    )
     assert contrast(edge, window) >= UI_RATIO

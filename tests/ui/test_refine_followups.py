@@ -28,9 +28,7 @@ def _files_sent(content: Any) -> int:
     return sum(1 for part in content if part.get("type") == "text" and part["text"].startswith("<file name="))
 
 
-def test_attachments_go_with_one_turn_only(
-    aio, make_harness: Callable[..., Harness], tmp_path: Path
-) -> None:
+def test_attachments_go_with_one_turn_only(aio, make_harness: Callable[..., Harness], tmp_path: Path) -> None:
     h = make_harness()
     notes = tmp_path / "notes.md"
     notes.write_text("# Release notes\nCaching arrived.\n", "utf-8")
@@ -170,7 +168,9 @@ def test_edit_an_earlier_turn_edits_the_turn_picked(
         pane = window.compare.panes[0]
         offered: list[str] = []
 
-        def pick(_parent: object, _title: str, _label: str, items: list[str], *_a: object) -> tuple[str, bool]:
+        def pick(
+            _parent: object, _title: str, _label: str, items: list[str], *_a: object
+        ) -> tuple[str, bool]:
             offered.extend(items)
             return items[0], True
 
@@ -233,7 +233,9 @@ def test_a_blocked_follow_up_offers_to_leave_the_pane_out(
     aio(go())
 
 
-def test_each_attachment_has_a_remove_button(aio, make_harness: Callable[..., Harness], tmp_path: Path) -> None:
+def test_each_attachment_has_a_remove_button(
+    aio, make_harness: Callable[..., Harness], tmp_path: Path
+) -> None:
     h = make_harness()
     files = [tmp_path / "a.md", tmp_path / "b.md"]
     for path in files:
@@ -315,7 +317,9 @@ def test_the_whole_conversation_opens_in_its_own_window(aio, make_harness: Calla
         dialog = pane.thread_dialog
         assert dialog.isVisible() and dialog.width() >= 700
         text = dialog.view.toPlainText()
-        assert text.index("first question") < text.index("a1") < text.index("second question") < text.index("a2")
+        assert (
+            text.index("first question") < text.index("a1") < text.index("second question") < text.index("a2")
+        )
         assert not dialog.view.openLinks()  # a link inside an answer does nothing here
         await h.close()
 

@@ -99,7 +99,9 @@ def test_a_delete_that_fails_says_so_and_keeps_the_run(aio, make_harness: Callab
         view.show()
         await wait_until(lambda: view.model.rowCount() == 1, what="the run listed")
         with sqlite3.connect(h.home / "data" / "history.sqlite3") as db:
-            db.execute("CREATE TRIGGER refuse BEFORE DELETE ON runs BEGIN SELECT RAISE(ABORT, 'refused'); END")
+            db.execute(
+                "CREATE TRIGGER refuse BEFORE DELETE ON runs BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
         view.table.selectRow(0)
         _button(view, "deleteRunButton").click()
         view.confirmDeleteButton.click()  # pytest-qt fails the test on an exception in the slot

@@ -265,7 +265,9 @@ def test_a_broken_template_shows_its_path_and_error_with_ways_to_open_it(
         panel = window.templatePanel
         panel.show()
         _template(h, "fine")
-        row = next(i for i in range(panel.templateList.count()) if "broken" in panel.templateList.item(i).text())
+        row = next(
+            i for i in range(panel.templateList.count()) if "broken" in panel.templateList.item(i).text()
+        )
         panel.templateList.setCurrentRow(row)
         assert panel.brokenBox.isVisible()
         words = panel.brokenBox.message.text()
@@ -311,7 +313,9 @@ def test_export_one_template_or_all_from_the_panel(
     aio(go())
 
 
-def test_version_diff_names_the_changed_fields_and_marks_words(aio, make_harness: Callable[..., Harness]) -> None:
+def test_version_diff_names_the_changed_fields_and_marks_words(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
     h = make_harness()
 
     async def go() -> None:
@@ -376,7 +380,10 @@ def test_restore_asks_about_unsaved_edits_and_never_overwrites_a_broken_file(
         dialog = panel.versions_dialog
         dialog.versionList.item(0).setSelected(True)
         dialog.restoreButton.click()
-        assert "Not restored" in dialog.diffView.toPlainText() and "broken on disk" in dialog.diffView.toPlainText()
+        assert (
+            "Not restored" in dialog.diffView.toPlainText()
+            and "broken on disk" in dialog.diffView.toPlainText()
+        )
         assert path.read_text() == 'name = "greet"\nprompt = "half typed'
         await h.close()
 

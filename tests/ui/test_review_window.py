@@ -568,7 +568,9 @@ def test_follow_up_with_nothing_to_follow_says_why(aio, make_harness: Callable[.
     aio(go())
 
 
-def test_a_pane_left_out_of_a_follow_up_loses_its_old_badges(aio, make_harness: Callable[..., Harness]) -> None:
+def test_a_pane_left_out_of_a_follow_up_loses_its_old_badges(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
     """Badges compare the answers of one run: a pane left out of the follow-up kept "longest" from the
     run before, beside a longer answer of the new run."""
     h = make_harness()

@@ -92,9 +92,13 @@ def _call_problem(node: ast.AST) -> str | None:
         return f"calls {func.id}()"
     if isinstance(func, ast.Attribute):
         receiver = ast.unparse(func.value)
-        if (receiver == "os" and func.attr in OS_FILE_CALLS) or (receiver in {"io", "Path"} and func.attr == "open"):
+        if (receiver == "os" and func.attr in OS_FILE_CALLS) or (
+            receiver in {"io", "Path"} and func.attr == "open"
+        ):
             return f"calls {ast.unparse(func)}()"
-        if func.attr in FILE_CALLS or (func.attr in SECRET_CALLS and ast.unparse(func.value) not in BLIND_REVEALS):
+        if func.attr in FILE_CALLS or (
+            func.attr in SECRET_CALLS and ast.unparse(func.value) not in BLIND_REVEALS
+        ):
             return f"calls .{func.attr}()"
     return None
 

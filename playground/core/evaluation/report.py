@@ -215,6 +215,4 @@ def html_report(plan: TestPlan, cells: Mapping[CellKey, Cell], title: str) -> st
                 spot = (key.case, key.model)
                 passed[spot] = passed.get(spot, True) and cell.passed
         against = Against(plan.variant(AGAINST).version[:12], passed)
-    return render_test_run_html(
-        plan.name, shown, version=plan.variant(CURRENT).version[:12], against=against
-    )
+    return render_test_run_html(plan.name, shown, version=plan.variant(CURRENT).version[:12], against=against)

@@ -47,6 +47,7 @@ def __getattr__(name: str) -> Any:
         return getattr(export, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = [
     "CSV_COLUMNS",
     "FORMATS",

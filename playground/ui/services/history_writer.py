@@ -211,4 +211,3 @@ class HistoryWriter:
         if self._history is not None:
             self._history.close()
             self._history = None
-
