@@ -122,8 +122,9 @@ def test_eight_trickling_answers_tick_every_second_frame_and_each_pane_keeps_its
             streaming = renders[index][:-1]  # the last one may be the forced final render
             gaps = [b - a for a, b in itertools.pairwise(streaming)]
             # drawn on each of its turns (every RENDER_EVERY frames; a turn in a tick's first frame
-            # is drawn a frame late), not every second turn: its redraws a second are kept
-            assert len(gaps) > 3 and all(RENDER_EVERY - 1 <= gap <= RENDER_EVERY + 1 for gap in gaps), gaps
+            # is drawn a frame late, and a pane left over a tick's drawing budget - a busy machine -
+            # in the next tick, up to two frames), not every second turn: its redraws a second are kept
+            assert len(gaps) > 3 and all(RENDER_EVERY - 2 <= gap <= RENDER_EVERY + 2 for gap in gaps), gaps
         await h.close()
 
     aio(go())
