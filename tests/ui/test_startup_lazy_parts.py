@@ -174,3 +174,28 @@ def test_every_part_once_built_keeps_its_names(qtbot) -> None:
     assert unnamed(pane) == []
     assert pane.threadView.accessibleName() == "Earlier turns"
     assert pane.extras.citationsView.accessibleName() == "Sources"
+
+
+def test_the_more_button_shows_at_the_bottom_right_of_the_panes(
+    aio, make_harness: Callable[..., Harness]
+) -> None:
+    """It is put in the view's viewport the first time panes are out of sight (not at start-up:
+    the window's first viewport() makes PySide6 load every widget class)."""
+    h = make_harness()
+
+    async def go() -> None:
+        window = await h.start()
+        window.resize(800, 600)
+        h.set_models(*["sim/quick-mini"] * 6)
+        compare = window.compare
+        await wait_until(lambda: compare.moreButton.isVisible(), what="the more button")
+        viewport = compare.viewport()
+        button = compare.moreButton
+        assert button.parentWidget() is viewport and not button.isWindow()
+        assert viewport.rect().contains(button.geometry())
+        assert button.geometry().right() > viewport.width() * 3 // 4  # at the right...
+        assert button.geometry().bottom() > viewport.height() * 3 // 4  # ...and the bottom
+        assert button.text().startswith(f"{len(compare.hidden_panes())} more ")
+        await h.close()
+
+    aio(go())
