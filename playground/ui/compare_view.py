@@ -87,7 +87,9 @@ class CompareView(QScrollArea):
         self.setWidget(self._row)
         self.rows = 1  # 2: the panes in a grid of two rows
         self.focused: ResponsePane | None = None  # one pane shown alone, the others hidden
-        self.moreButton = QPushButton(self.viewport())
+        # put in the viewport when first shown: the first viewport() of a window makes PySide6 load
+        # every widget class (about 4 ms and 34 enums) to find the type it returns - after the first frame
+        self.moreButton = QPushButton()
         self.moreButton.setObjectName("morePanesButton")
         self.moreButton.setAccessibleName("More panes")
         self.moreButton.setToolTip("Scroll to the panes that do not fit")
@@ -197,7 +199,7 @@ class CompareView(QScrollArea):
         if self.focused is not None:
             return [p for p in self.panes if p is not self.focused]
         left = self.horizontalScrollBar().value()
-        right = left + self.viewport().width()
+        right = left + self.maximumViewportSize().width()  # the viewport's (no vertical scroll bar)
         return [p for p in self.panes if p.geometry().right() > right + 2 or p.geometry().left() < left - 2]
 
     def _update_more(self) -> None:
@@ -217,6 +219,8 @@ class CompareView(QScrollArea):
         self.moreButton.adjustSize()
         # bottom right, beside the last visible pane's Copy and Raw: its header stays usable
         viewport = self.viewport()
+        if self.moreButton.parent() is not viewport:
+            self.moreButton.setParent(viewport)
         self.moreButton.move(
             viewport.width() - self.moreButton.width() - 12, viewport.height() - self.moreButton.height() - 10
         )

@@ -3,7 +3,9 @@
 A ResponsePane is built from parts in their own modules (pane_figures, pane_thread, pane_controls),
 each a class whose methods run on the pane. They all derive from PaneBase, which declares the
 pane's signals, its widgets and state (created by ResponsePane._build / __init__) and the few
-methods one part calls on another; so mypy checks every part against the pane it runs on.
+methods one part calls on another; so mypy checks every part against the pane it runs on. The
+widgets hidden in a fresh pane (its note, reasoning, earlier turns, failure words and extras) are
+built the first time one of them is read (pane_lazy).
 
 Signals:
     stopRequested(): the user pressed Stop.
@@ -20,10 +22,28 @@ Signals:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QPlainTextEdit, QTextBrowser, QToolButton
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QLabel,
+    QPlainTextEdit,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+)
+
+from playground.ui.pane_lazy import (
+    ExtrasPart,
+    NotePart,
+    PanePart,
+    ProblemPart,
+    ReasoningPart,
+    ThreadPart,
+    place,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
@@ -35,6 +55,8 @@ if TYPE_CHECKING:
     from playground.ui.figures import BadgePills, FiguresBar
     from playground.ui.markdown_view import MarkdownView
     from playground.ui.pane_extras import PaneExtras
+
+Part = TypeVar("Part", bound=PanePart)
 
 
 class PaneBase(QFrame):
@@ -78,20 +100,67 @@ class PaneBase(QFrame):
     headlineLabel: QLabel
     badgeLabel: BadgePills
     statsLabel: FiguresBar
-    noteLabel: QLabel
-    reasoningToggle: QToolButton
-    reasoningView: QPlainTextEdit
-    threadToggle: QToolButton
-    threadView: QTextBrowser
-    errorLabel: QLabel
-    detailsButton: QToolButton
-    detailsLabel: QLabel
     outputView: MarkdownView
-    extras: PaneExtras
+    column: QVBoxLayout  # the pane's widgets, top to bottom
+    _built_parts: dict[type[PanePart], PanePart]
 
     @property
     def model(self) -> str:
         return self.modelSelector.currentText().strip()
+
+    # ----- the parts built on first use (pane_lazy) ---------------------------------------------
+
+    def part(self, kind: type[Part]) -> Part:
+        """``kind``'s widgets, built and put in their place the first time they are asked for."""
+        found = self._built_parts.get(kind)
+        if found is None:
+            found = kind(self)
+            place(self, found)
+            self._built_parts[kind] = found
+        return cast(Part, found)
+
+    def built(self, kind: type[Part]) -> Part | None:
+        """``kind``'s widgets if they were built: what only clears or hides a part asks this first."""
+        return cast("Part | None", self._built_parts.get(kind))
+
+    def parts(self) -> list[PanePart]:
+        return list(self._built_parts.values())
+
+    @property
+    def noteLabel(self) -> QLabel:
+        return self.part(NotePart).label
+
+    @property
+    def reasoningToggle(self) -> QToolButton:
+        return self.part(ReasoningPart).toggle
+
+    @property
+    def reasoningView(self) -> QPlainTextEdit:
+        return self.part(ReasoningPart).view
+
+    @property
+    def threadToggle(self) -> QToolButton:
+        return self.part(ThreadPart).toggle
+
+    @property
+    def threadView(self) -> QTextBrowser:
+        return self.part(ThreadPart).view
+
+    @property
+    def errorLabel(self) -> QLabel:
+        return self.part(ProblemPart).error
+
+    @property
+    def detailsButton(self) -> QToolButton:
+        return self.part(ProblemPart).details_button
+
+    @property
+    def detailsLabel(self) -> QLabel:
+        return self.part(ProblemPart).details
+
+    @property
+    def extras(self) -> PaneExtras:
+        return self.part(ExtrasPart).extras
 
     # ----- what one part calls on another (each defined by exactly one part) ----------------
 
@@ -109,3 +178,15 @@ class PaneBase(QFrame):
 
     def _render_note(self) -> None:
         raise NotImplementedError  # pane_controls
+
+    def _toggle_reasoning(self, shown: bool) -> None:
+        raise NotImplementedError  # pane_figures
+
+    def _toggle_details(self, shown: bool) -> None:
+        raise NotImplementedError  # pane_figures
+
+    def _toggle_thread(self, shown: bool) -> None:
+        raise NotImplementedError  # pane_thread
+
+    def _thread_link(self, url: QUrl) -> None:
+        raise NotImplementedError  # pane_thread

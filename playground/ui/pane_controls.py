@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from playground.core.request import ChatParams
 from playground.core.routing import Routing
 from playground.ui.pane_base import PaneBase
+from playground.ui.pane_lazy import NotePart, ProblemPart
 
 if TYPE_CHECKING:
     from playground.ui.routing_dialog import RoutingDialog
@@ -50,6 +51,8 @@ class PaneControlsMixin(PaneBase):
             parts.append(f"Routing: {self.routing.describe()}")
         if not self.in_conversation:
             parts.append("Left out of follow-ups (⋯ menu to include it again)")
+        if not parts and self.built(NotePart) is None:
+            return  # nothing to say: the label is built with the first note
         self.noteLabel.setText("\n".join(parts))
         self.noteLabel.setVisible(bool(parts) and self.blind is None)  # notes name the model
 
@@ -91,11 +94,13 @@ class PaneControlsMixin(PaneBase):
         self.blindLabel.setVisible(hidden)
         self.modelSelector.setVisible(not hidden)
         self.menuButton.setEnabled(not hidden)  # routing, code and parameters name the model
-        self.noteLabel.setVisible(not hidden and bool(self.noteLabel.text()))
-        if hidden:
-            self.detailsButton.hide()
-            self.detailsLabel.hide()
-        else:
+        note, problem = self.built(NotePart), self.built(ProblemPart)
+        if note is not None:
+            note.label.setVisible(not hidden and bool(note.label.text()))
+        if hidden and problem is not None:
+            problem.details_button.hide()
+            problem.details.hide()
+        if not hidden:
             self.voteButton.hide()
             self._render_note()
         self.set_badges(self.badges)

@@ -35,7 +35,7 @@ from playground.core.structured import pretty_json
 from playground.core.tools import pretty_arguments, tool_turn
 
 if TYPE_CHECKING:
-    from playground.ui.response_pane import ResponsePane
+    from playground.ui.pane_base import PaneBase
 
 THUMB = 240  # pixels: the longest side of an image in the strip
 
@@ -248,7 +248,7 @@ def _image_label(image: Image) -> QLabel:
     return label
 
 
-def continue_with_results(pane: ResponsePane, results: list[str]) -> bool:
+def continue_with_results(pane: PaneBase, results: list[str]) -> bool:
     """Send ``results`` as this pane's tool messages and continue its thread (the window sends)."""
     window: Any = pane.window()
     compare = getattr(window, "compare", None)

@@ -16,6 +16,7 @@ from playground.core.format import usd
 from playground.core.modelref import split_ref
 from playground.ui.figures import Chip, headline, result_chips, seconds_figure, tokens_figure
 from playground.ui.pane_base import PaneBase
+from playground.ui.pane_lazy import ExtrasPart, has_extras
 
 if TYPE_CHECKING:
     from playground.core.history import AnswerRecord
@@ -42,8 +43,7 @@ class PaneFiguresMixin(PaneBase):
         if result.state.final:
             self.active = False
         running = self.active and not result.state.final
-        if hasattr(self, "extras"):
-            self.extras.show_result(result)
+        self._show_extras(result)
         self.stopButton.setEnabled(running)
         self.retryButton.setEnabled(not running)
         self._update_actions()
@@ -69,6 +69,12 @@ class PaneFiguresMixin(PaneBase):
             self.reasoningToggle.setText(f"▸ Reasoning ({len(result.reasoning.split())} words)")
         if result.failed is not None or result.state in (PaneState.TRUNCATED, PaneState.STOPPED):
             self._show_problem()
+
+    def _show_extras(self, result: PaneResult) -> None:
+        """Tool calls, citations, images, the schema check, cache figures: built with the first
+        answer that has any (a fresh pane has none to show)."""
+        if self.built(ExtrasPart) is not None or has_extras(result):
+            self.extras.show_result(result)
 
     def _show_problem(self) -> None:
         result = self.result
@@ -138,7 +144,7 @@ class PaneFiguresMixin(PaneBase):
         self.statsLabel.set_chips(chips)
         self.headlineLabel.setText(f"from history: {answer.state} · {who}")
         self.headlineLabel.show()
-        self.extras.show_result(result_from_extras(answer.requested_model, answer.extras))
+        self._show_extras(result_from_extras(answer.requested_model, answer.extras))
         self._update_actions()
         if answer.error:
             self.errorLabel.setText(answer.error)

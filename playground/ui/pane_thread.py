@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QInputDialog
 from playground.core.conversation import Message, turns
 from playground.ui.markdown_view import SAFE_MARKDOWN
 from playground.ui.pane_base import PaneBase
+from playground.ui.pane_lazy import ThreadPart
 
 
 class PaneThreadMixin(PaneBase):
@@ -21,6 +22,8 @@ class PaneThreadMixin(PaneBase):
         self.messages = thread
         pairs = turns(thread)
         earlier = pairs[:-1] if pairs and pairs[-1][1] is not None else pairs
+        if not earlier and not self.left_behind and self.built(ThreadPart) is None:
+            return  # nothing to show under the toggle: the part is built with a second turn
         self.threadToggle.setVisible(bool(earlier) or bool(self.left_behind))
         if not earlier and not self.left_behind:
             self.threadToggle.setChecked(False)

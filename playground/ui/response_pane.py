@@ -21,9 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QPlainTextEdit,
     QSizePolicy,
-    QTextBrowser,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -37,8 +35,8 @@ from playground.core.routing import Routing
 from playground.ui.figures import BadgePills, FiguresBar
 from playground.ui.markdown_view import MarkdownView
 from playground.ui.pane_controls import PaneControlsMixin
-from playground.ui.pane_extras import PaneExtras, continue_with_results
 from playground.ui.pane_figures import PaneFiguresMixin
+from playground.ui.pane_lazy import ProblemPart, ReasoningPart, tool_button
 from playground.ui.pane_thread import PaneThreadMixin
 from playground.ui.widgets import DETAILS_ROLE, FREE_ROLE, ModelItemDelegate
 
@@ -77,16 +75,6 @@ class DragHandle(QLabel):
         drag.exec(Qt.DropAction.MoveAction)
 
 
-def _tool(text: str, tip: str, name: str) -> QToolButton:
-    button = QToolButton()
-    button.setText(text)
-    button.setToolTip(tip)
-    button.setObjectName(name)
-    button.setAccessibleName(tip)
-    button.setAutoRaise(True)
-    return button
-
-
 class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin):
     """One column of the comparison."""
 
@@ -113,6 +101,7 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin):
         self._first_token_at: float | None = None
         self.note = ""
         self.badges: list[str] = []
+        self._built_parts = {}  # the hidden parts, built on first use (pane_lazy)
         self._build(model)
         self._update_placeholder()
         self._render_state()
@@ -120,75 +109,18 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin):
     # ----- layout ---------------------------------------------------------------------------
 
     def _build(self, model: str) -> None:
-        layout = QVBoxLayout(self)
+        """What a fresh pane shows; its note, reasoning, earlier turns, failure words and extras
+        (tool calls, citations, images, schema check, cache figures) are built when first needed,
+        in their places around the answer (pane_lazy)."""
+        layout = self.column = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
         layout.addLayout(self._header(model))
         layout.addLayout(self._meta())
-        self.noteLabel = QLabel()
-        self.noteLabel.setObjectName("noteLabel")
-        self.noteLabel.setWordWrap(True)
-        self.noteLabel.hide()
-        layout.addWidget(self.noteLabel)
-        self.reasoningToggle = _tool("▸ Reasoning", "Show or hide the model's reasoning", "reasoningToggle")
-        self.reasoningToggle.setCheckable(True)
-        self.reasoningToggle.toggled.connect(self._toggle_reasoning)
-        self.reasoningView = QPlainTextEdit()
-        self.reasoningView.setObjectName("reasoningView")
-        self.reasoningView.setAccessibleName("Reasoning")
-        self.reasoningView.setReadOnly(True)
-        self.reasoningView.setMaximumHeight(140)
-        self.reasoningToggle.hide()
-        self.reasoningView.hide()
-        layout.addWidget(self.reasoningToggle)
-        layout.addWidget(self.reasoningView)
-        self._thread_widgets(layout)
-        self._problem_widgets(layout)
         self.outputView = MarkdownView()
         self.outputView.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout.addWidget(self.outputView, 1)
-        self.extras = PaneExtras()  # tool calls, citations, images, schema check, cache figures
-        self.extras.toolResultsReady.connect(lambda results: continue_with_results(self, results))
-        layout.addWidget(self.extras)
         layout.addLayout(self._footer())
-
-    def _thread_widgets(self, layout: QVBoxLayout) -> None:
-        """The earlier turns, under their toggle."""
-        self.threadToggle = _tool(
-            "▸ Earlier turns", "Show this pane's earlier turns; edit one to branch", "threadToggle"
-        )
-        self.threadToggle.setCheckable(True)
-        self.threadToggle.toggled.connect(self._toggle_thread)
-        self.threadView = QTextBrowser()
-        self.threadView.setObjectName("threadView")
-        self.threadView.setAccessibleName("Earlier turns")
-        self.threadView.setOpenLinks(False)
-        self.threadView.anchorClicked.connect(self._thread_link)
-        self.threadView.setMaximumHeight(180)
-        self.threadToggle.hide()
-        self.threadView.hide()
-        layout.addWidget(self.threadToggle)
-        layout.addWidget(self.threadView)
-
-    def _problem_widgets(self, layout: QVBoxLayout) -> None:
-        """What went wrong, and the server's details under their toggle."""
-        self.errorLabel = QLabel()
-        self.errorLabel.setObjectName("errorLabel")
-        self.errorLabel.setWordWrap(True)
-        self.errorLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.errorLabel.hide()
-        layout.addWidget(self.errorLabel)
-        self.detailsButton = _tool("Details ▸", "Show the server's status and message", "detailsButton")
-        self.detailsButton.setCheckable(True)
-        self.detailsLabel = QLabel()
-        self.detailsLabel.setObjectName("detailsLabel")
-        self.detailsLabel.setWordWrap(True)
-        self.detailsLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detailsButton.toggled.connect(self._toggle_details)
-        self.detailsButton.hide()
-        self.detailsLabel.hide()
-        layout.addWidget(self.detailsButton)
-        layout.addWidget(self.detailsLabel)
 
     def _meta(self) -> QVBoxLayout:
         """Above the answer: the state and who answered, the badges, the figure chips."""
@@ -238,11 +170,11 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin):
         self.blindLabel.setAccessibleName("Hidden model")
         self.blindLabel.hide()
         row.addWidget(self.blindLabel, 1)
-        self.stopButton = _tool("■", "Stop this answer", "stopButton")
+        self.stopButton = tool_button("■", "Stop this answer", "stopButton")
         self.stopButton.clicked.connect(self.stopRequested)
-        self.retryButton = _tool("⟳", "Run this pane again", "retryButton")
+        self.retryButton = tool_button("⟳", "Run this pane again", "retryButton")
         self.retryButton.clicked.connect(self.retryRequested)
-        self.menuButton = _tool("⋯", "More: move, get code, remove", "paneMenuButton")
+        self.menuButton = tool_button("⋯", "More: move, get code, remove", "paneMenuButton")
         self.menuButton.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menuButton.setMenu(self._menu())
         for button in (self.stopButton, self.retryButton, self.menuButton):
@@ -280,12 +212,12 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin):
 
     def _footer(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.copyButton = _tool("Copy", "Copy the answer", "copyButton")
+        self.copyButton = tool_button("Copy", "Copy the answer", "copyButton")
         self.copyButton.clicked.connect(self.copy_answer)
-        self.rawButton = _tool("Raw", "Show the raw Markdown", "rawButton")
+        self.rawButton = tool_button("Raw", "Show the raw Markdown", "rawButton")
         self.rawButton.setCheckable(True)
         self.rawButton.toggled.connect(self.outputView.set_raw)
-        self.voteButton = _tool(
+        self.voteButton = tool_button(
             "★ Best", "Vote this answer the best, then see which model wrote it", "voteBestButton"
         )
         self.voteButton.clicked.connect(self.voteRequested)
@@ -371,12 +303,9 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin):
         self._text_buffer.clear()
         self._reasoning_buffer.clear()
         self.outputView.clear_text()
-        self.reasoningView.clear()
-        self.reasoningToggle.hide()
-        self.reasoningView.hide()
-        self.errorLabel.hide()
-        self.detailsButton.hide()
-        self.detailsButton.setChecked(False)
+        for part in (self.built(ReasoningPart), self.built(ProblemPart)):
+            if part is not None:
+                part.clear()
         self.set_badges([])
         self._update_placeholder()
         self._render_state()

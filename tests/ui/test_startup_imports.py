@@ -55,6 +55,7 @@ DEFERRED = (
     "playground.ui.key_dialog",
     "playground.ui.usage_dialog",
     "playground.ui.blind",
+    "playground.ui.pane_extras",  # built with the first answer that has tool calls, sources, images
     "playground.ui.services.test_recorder",
 )
 
