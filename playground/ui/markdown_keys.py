@@ -83,7 +83,7 @@ class KeySelectionMixin(_ViewBase):
         anchor = anchor_in.textCursor().anchor()
         c, caret = move(widgets, c)
         for index, widget in enumerate(widgets):
-            cursor = _span(widget, index, a, anchor, c, caret)
+            cursor = selection_span(widget, index, a, anchor, c, caret)
             if cursor is not None:
                 self._set_cursor(widget, cursor)
         self._anchor_in, self._caret_in = anchor_in, widgets[c]
@@ -161,7 +161,9 @@ def _entered(widget: QTextBrowser, way: int, x: int, by_line: bool) -> int:
     return widget.cursorForPosition(QPoint(x, line)).position()
 
 
-def _span(widget: QTextBrowser, index: int, a: int, anchor: int, c: int, caret: int) -> QTextCursor | None:
+def selection_span(
+    widget: QTextBrowser, index: int, a: int, anchor: int, c: int, caret: int
+) -> QTextCursor | None:
     """``widget``'s part of a selection from ``anchor`` in page ``a`` to ``caret`` in page ``c``;
     None when it has no part and nothing selected to clear."""
     cursor = QTextCursor(widget.document())

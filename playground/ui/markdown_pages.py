@@ -34,7 +34,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractSlider, QFrame, QMenu, QTextBrowser
 
 from playground.ui.heap_release import heap_release
-from playground.ui.markdown_keys import KeySelectionMixin
+from playground.ui.markdown_keys import KeySelectionMixin, selection_span
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QUrl
@@ -253,26 +253,14 @@ class PagesMixin(KeySelectionMixin):
         widgets: list[QTextBrowser] = [*self._pages, self]
         start, end = widgets.index(origin), self._index_at(point.y())
         self._anchor_in, self._caret_in = origin, widgets[end]  # Shift+arrow carries on from there
+        target = widgets[end]
+        local = point if target is self else target.viewport().mapFrom(self.viewport(), point)
+        caret = target.cursorForPosition(local).position()
         for index, widget in enumerate(widgets):
-            if index != start:
-                self._set_cursor(widget, self._drag_cursor(widget, index, start, end, point))
-
-    def _drag_cursor(
-        self, widget: QTextBrowser, index: int, start: int, end: int, point: QPoint
-    ) -> QTextCursor:
-        cursor = QTextCursor(widget.document())
-        if min(start, end) < index < max(start, end):
-            cursor.select(QTextCursor.SelectionType.Document)
-        elif index == end:
-            cursor.movePosition(
-                QTextCursor.MoveOperation.Start if end > start else QTextCursor.MoveOperation.End
-            )
-            local = point if widget is self else widget.viewport().mapFrom(self.viewport(), point)
-            cursor.setPosition(widget.cursorForPosition(local).position(), QTextCursor.MoveMode.KeepAnchor)
-        else:
-            cursor = widget.textCursor()
-            cursor.clearSelection()
-        return cursor
+            if index != start:  # the page the drag began in selects its own part, as Qt does
+                cursor = selection_span(widget, index, start, 0, end, caret)
+                if cursor is not None:
+                    self._set_cursor(widget, cursor)
 
     def _index_at(self, y: int) -> int:
         """Which page (or, past the last, the live page) is at ``y`` in the view's viewport."""
