@@ -76,7 +76,7 @@ async def _core_once(url: str, s: Sizes) -> float:
 async def _window_once(url: str, s: Sizes) -> tuple[float, list[float]]:
     from playground.core.templates import PromptTemplate
     from playground.ui.matrix_dialog import MatrixDialog
-    from tests.benchmarks.run import LagProbe, window_harness
+    from tests.benchmarks.run import LagProbe, dispose, window_harness
 
     ctx, session, window = window_harness(url)
     window.show()
@@ -102,6 +102,7 @@ async def _window_once(url: str, s: Sizes) -> tuple[float, list[float]]:
     dialog.close()
     window.close()
     await session.close()
+    dispose(dialog, window)
     return elapsed, list(probe.samples)
 
 
