@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -33,11 +33,14 @@ from playground.core.estimate import CostEstimate
 from playground.core.format import usd
 from playground.core.request import ChatParams
 from playground.core.workspace import Workspace, WorkspacePane
-from playground.ui.attachments import AttachmentStrip, PromptEdit
+from playground.ui.attachments import PromptEdit
 from playground.ui.compare_view import CompareView
 from playground.ui.params_panel import ParamsPanel
 from playground.ui.response_pane import ResponsePane
 from playground.ui.session import Session
+
+if TYPE_CHECKING:
+    from playground.ui.attachment_strip import AttachmentStrip
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +74,7 @@ class Composer(QWidget):
         self._estimate_timer.setInterval(150)
         self._estimate_timer.timeout.connect(self.update_estimate)
         self._editors()
-        self.attachmentStrip = AttachmentStrip()
-        self.attachmentStrip.changed.connect(self.schedule_estimate)
+        self._strip: AttachmentStrip | None = None  # built on the first attachment (attachmentStrip)
         self.params = ParamsPanel()
         self.params.changed.connect(self.schedule_estimate)
         self._layout()
@@ -118,7 +120,7 @@ class Composer(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.systemPromptEdit)
         layout.addWidget(self.promptEdit, 1)
-        layout.addWidget(self.attachmentStrip)
+        self._strip_at = layout.count()  # where the attachment strip goes once there is one
         layout.addWidget(self.params)
         layout.addLayout(self._action_row())
 
@@ -197,7 +199,7 @@ class Composer(QWidget):
         ws.prompt = self.promptEdit.toPlainText()
         ws.system = self.systemPromptEdit.toPlainText()
         ws.params = self.params.params()
-        ws.attachments = tuple(self.attachmentStrip.attachments)
+        ws.attachments = self.attachments
         ws.blind = self.blindButton.isChecked()
         ws.panes = [
             WorkspacePane(p.model, p.overrides, p.routing, p.messages, p.in_conversation)
@@ -229,7 +231,27 @@ class Composer(QWidget):
 
     # ----- attachments --------------------------------------------------------------------------
 
+    @property
+    def attachmentStrip(self) -> AttachmentStrip:
+        """The thumbnails under the prompt, built the first time they are needed."""
+        if self._strip is None:
+            from playground.ui.attachment_strip import AttachmentStrip
+
+            self._strip = AttachmentStrip()
+            self._strip.changed.connect(self.schedule_estimate)
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(self._strip_at, self._strip)
+        return self._strip
+
+    @property
+    def attachments(self) -> tuple[Attachment, ...]:
+        """What goes with the next message (nothing, without building the strip, when none)."""
+        return () if self._strip is None else tuple(self._strip.attachments)
+
     def choose_attachments(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # its Python enums are made on first use
+
         paths, _ = QFileDialog.getOpenFileNames(
             self,
             "Attach files",
@@ -254,7 +276,7 @@ class Composer(QWidget):
 
     def add_attachment(self, attachment: Attachment) -> None:
         try:
-            check_total([*self.attachmentStrip.attachments, attachment])
+            check_total([*self.attachments, attachment])
         except PlaygroundError as exc:
             self.message.emit(str(exc), 10000)
             return
@@ -264,7 +286,7 @@ class Composer(QWidget):
     def turn_sent(self, *, everyone: bool = False) -> None:
         """The attachments went with this turn (each pane's thread keeps them): the strip is for the
         next one. A new comparison brings every pane back into follow-ups."""
-        if self.attachmentStrip.attachments:
+        if self.attachments:
             self.attachmentStrip.set_attachments(())
         if everyone:
             for pane in self.compare.panes:

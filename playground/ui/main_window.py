@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -40,10 +39,13 @@ from playground.ui.window_state import WindowState
 
 # Dialogs and storage modules load when first used, so the window shows sooner.
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
     from playground.core.history import RunRecord
     from playground.core.spend import Alert
     from playground.core.templates import PromptTemplate
     from playground.core.uistate import UiStateStore
+    from playground.ui.attachment_strip import AttachmentStrip
     from playground.ui.blind import LeaderboardView, RankDialog, VoteBar
     from playground.ui.charts import ChartsDialog
     from playground.ui.dialogs import DiffDialog, ShortcutsDialog
@@ -130,7 +132,6 @@ class MainWindow(QMainWindow):
         self.systemPromptEdit = composer.systemPromptEdit
         self.systemToggle = composer.systemToggle
         self.params = composer.params
-        self.attachmentStrip = composer.attachmentStrip
         self.costLabel = composer.costLabel
         self.sendButton = composer.sendButton
         self.followUpButton = composer.followUpButton
@@ -459,6 +460,10 @@ class MainWindow(QMainWindow):
     @blind_rng.setter
     def blind_rng(self, rng: random.Random) -> None:  # a test fixes the shuffle
         self.blind.rng = rng
+
+    @property
+    def attachmentStrip(self) -> AttachmentStrip:  # the composer's, built on first use
+        return self.composer.attachmentStrip
 
     @property
     def rank_dialog(self) -> RankDialog | None:

@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6 import QtWidgets  # dialogs' classes (and their enums) are made on first use
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
 
 from playground.core.errors import PlaygroundError
 from playground.ui.blind_controller import BlindController
@@ -300,7 +301,7 @@ class Menus(QObject):
             return
         if path is None:
             pattern = {"md": "Markdown (*.md)", "json": "JSON (*.json)", "html": "HTML page (*.html)"}[kind]
-            path, _ = QFileDialog.getSaveFileName(
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(
                 self.window, "Save comparison", f"comparison.{kind}", pattern
             )
         if not path:
@@ -308,7 +309,7 @@ class Menus(QObject):
         try:
             self.session.files.save_text(Path(path), text)
         except PlaygroundError as exc:
-            QMessageBox.warning(self.window, "Could not save", str(exc))
+            QtWidgets.QMessageBox.warning(self.window, "Could not save", str(exc))
             return
         self.message.emit(f"Saved {path}", 6000)
 

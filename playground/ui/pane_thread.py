@@ -6,7 +6,6 @@ A part of the ResponsePane (see pane_base): its methods run on the pane."""
 from __future__ import annotations
 
 from PySide6.QtCore import QUrl
-from PySide6.QtWidgets import QInputDialog
 
 from playground.core.conversation import Message, turns
 from playground.ui.markdown_view import SAFE_MARKDOWN
@@ -98,6 +97,8 @@ class PaneThreadMixin(PaneBase):
             self.edit_turn(0 if pairs else None)
             return
         labels = [f"Turn {i + 1}: {' '.join(user.text.split())[:70]}" for i, (user, _a) in enumerate(pairs)]
+        from PySide6.QtWidgets import QInputDialog  # its Python enums are made on first use
+
         label, ok = QInputDialog.getItem(
             self, "Edit an earlier turn", "Turn to edit and resend:", labels, len(labels) - 1, False
         )

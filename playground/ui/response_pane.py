@@ -38,7 +38,7 @@ from playground.ui.pane_controls import PaneControlsMixin
 from playground.ui.pane_figures import PaneFiguresMixin
 from playground.ui.pane_lazy import ProblemPart, ReasoningPart, tool_button
 from playground.ui.pane_thread import PaneThreadMixin
-from playground.ui.widgets import DETAILS_ROLE, FREE_ROLE, ModelItemDelegate
+from playground.ui.widgets import DETAILS_ROLE, FREE_ROLE, ModelBox, ModelItemDelegate
 
 PANE_MIME = "application/x-prompt-playground-pane"
 MIN_WIDTH = 250  # six panes fit 1600 px; narrower, a figure chip would not fit
@@ -146,7 +146,7 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin):
         row.setSpacing(2)  # the model id gets the room in a narrow pane
         self.dragHandle = DragHandle(self)
         row.addWidget(self.dragHandle)
-        self.modelSelector = QComboBox()
+        self.modelSelector = ModelBox()
         self.modelSelector.setObjectName("modelSelector")
         self.modelSelector.setAccessibleName("Model")
         self.modelSelector.setEditable(True)
@@ -157,7 +157,6 @@ class ResponsePane(PaneThreadMixin, PaneFiguresMixin, PaneControlsMixin):
         if line is not None:
             line.setPlaceholderText("Pick a model")
         self.modelSelector.setItemDelegate(ModelItemDelegate(self.modelSelector))
-        self.modelSelector.view().setMinimumWidth(360)  # room for the price and context
         completer = self.modelSelector.completer()
         if completer is not None:
             completer.setFilterMode(Qt.MatchFlag.MatchContains)

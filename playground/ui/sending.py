@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6 import QtWidgets  # dialogs' classes (and their enums) are made on first use
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QWidget
 
 from playground.core.compare import CompareRequest
 from playground.core.errors import NoKeyError, PlaygroundError
@@ -28,6 +29,8 @@ from playground.ui.services.keys import NO_KEY_WORDS
 from playground.ui.session import Session
 
 if TYPE_CHECKING:  # the history's modules (SQLite) load after the first frame
+    from PySide6.QtWidgets import QMessageBox
+
     from playground.core.history import RunRecord
 
 
@@ -130,8 +133,8 @@ class Sender(QObject):
         if not flagged or len(flagged) == len(panes):
             return
         names = ", ".join(p.model for p in flagged)
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        box = QtWidgets.QMessageBox(
+            QtWidgets.QMessageBox.Icon.Question,
             "Follow up",
             f"{names} cannot take this follow-up.",
             parent=self._window,
@@ -139,8 +142,8 @@ class Sender(QObject):
         box.setObjectName("leaveOutBox")
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setInformativeText("The note in its pane says why. Leave it out and follow up in the others?")
-        leave = box.addButton("Leave out and follow up", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
+        leave = box.addButton("Leave out and follow up", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
         box.buttonClicked.connect(lambda b: self._leave_out(flagged) if b is leave else None)
         box.finished.connect(box.deleteLater)
         box.open()
@@ -178,7 +181,7 @@ class Sender(QObject):
         try:
             run = self.session.runs.new_compare(request)
         except PlaygroundError as exc:
-            QMessageBox.information(self._window, "Cannot send yet", str(exc))
+            QtWidgets.QMessageBox.information(self._window, "Cannot send yet", str(exc))
             return False
         self.compare.start(run, panes)
         self.message.emit("", 0)  # an earlier "Not sent: ..." no longer holds
@@ -194,10 +197,10 @@ class Sender(QObject):
         alerts = self.session.spend.estimate_alerts(self.composer.estimate.total)
         if not alerts:
             return True
-        answer = QMessageBox.question(
+        answer = QtWidgets.QMessageBox.question(
             self._window, "Above your spend alert", f"{alerts[0].message} Send anyway?"
         )
-        return answer == QMessageBox.StandardButton.Yes
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
 
     def _remember_recent(self, models: list[str]) -> None:
         settings = self.session.settings  # a write that fails is said on the status bar

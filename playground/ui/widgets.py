@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QStyledItemDelegate, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QStyledItemDelegate, QWidget
 
 from playground.ui.theme import Colours, readable
 
@@ -15,6 +15,20 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize
     from PySide6.QtGui import QPainter
     from PySide6.QtWidgets import QStyleOptionViewItem
+
+POPUP_WIDTH = 360  # a model list wide enough for the price and context beside each id
+
+
+class ModelBox(QComboBox):
+    """A pane's model picker. Its drop-down list gets its width when first shown: reaching the list
+    view while the pane is built made the view classes' Python enums before the first frame."""
+
+    def showPopup(self) -> None:
+        view = self.view()
+        if view.minimumWidth() < POPUP_WIDTH:
+            view.setMinimumWidth(POPUP_WIDTH)
+        super().showPopup()
+
 
 DETAILS_ROLE = Qt.ItemDataRole.UserRole + 1  # "$0.15 / $0.60 per M · 128k" beside a model id
 FREE_ROLE = Qt.ItemDataRole.UserRole + 2

@@ -155,9 +155,14 @@ def test_images_attach_by_picker_paste_and_drop_and_are_sent(
     async def go() -> None:
         window = await h.start()
         h.set_models("sim/quick-mini", "sim/vision-large")
+        assert window.composer.attachments == ()  # nothing attached: no strip is built for it
         window.attach_files([str(picture)])
         strip = window.attachmentStrip
         assert strip.isVisible() and [a.name for a in strip.attachments] == ["chart.png"]
+        # built on the first attachment, it sits right under the prompt
+        layout = window.composer.layout()
+        assert layout.indexOf(strip) == layout.indexOf(window.promptEdit) + 1
+        assert strip.geometry().top() >= window.promptEdit.geometry().bottom()
         window.attach_files([str(picture)])  # the same file once
         assert len(strip.attachments) == 1
         # paste an image from the clipboard, drop a text file

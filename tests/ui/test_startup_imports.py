@@ -55,6 +55,7 @@ DEFERRED = (
     "playground.ui.key_dialog",
     "playground.ui.usage_dialog",
     "playground.ui.blind",
+    "playground.ui.attachment_strip",  # built with the first attachment
     "playground.ui.pane_extras",  # built with the first answer that has tool calls, sources, images
     "playground.ui.services.test_recorder",
 )
@@ -62,29 +63,54 @@ DEFERRED = (
 _PROBE = """
 import json, os, runpy, sys
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QWindow
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 app = QApplication(sys.argv[:1])  # the app's own start-up takes this one over (make_app)
 
 
 class FirstFrame(QObject):
+    # on the window's own handle, not the application: a filter there would see every object of
+    # the window, and PySide6 would make a Python class for each to hand it over
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Expose and isinstance(obj, QWindow):
+        if event.type() == QEvent.Type.Expose:
             sys.__stderr__.write("MODULES " + json.dumps(sorted(sys.modules)) + "\\n")
+            made = [n for m in ("QtCore", "QtGui", "QtWidgets") for n in vars(sys.modules["PySide6." + m])]
+            sys.__stderr__.write("CLASSES " + json.dumps(sorted(made)) + "\\n")
             sys.__stderr__.flush()
             os._exit(0)
         return False
 
 
 first_frame = FirstFrame()
-app.installEventFilter(first_frame)
+show = QMainWindow.show
+
+
+def watched_show(window):  # the app's window is its one QMainWindow
+    window.winId()
+    window.windowHandle().installEventFilter(first_frame)
+    show(window)
+
+
+QMainWindow.show = watched_show
 sys.argv = ["playground"]
 runpy.run_module("playground", run_name="__main__", alter_sys=True)
 """
 
 
-def modules_at_first_frame(home: Path) -> set[str]:
+# Qt classes the first frame does not use: PySide6 makes a class (and its Python enums, about 0.1 ms
+# each) the first time a module reaches it, so these are reached where they are used.
+DEFERRED_CLASSES = (
+    "QMessageBox",  # a question or a warning
+    "QFileDialog",  # Attach, Save
+    "QInputDialog",  # which turn to edit
+    "QListWidget",  # the attachment strip, built on the first attachment
+    "QAbstractItemView",  # a model picker's drop-down list, sized when first shown
+    "QBuffer",  # a pasted image
+)
+
+
+def first_frame(home: Path) -> dict[str, set[str]]:
+    """The modules loaded and PySide6's classes made when the window first showed."""
     result = subprocess.run(
         [sys.executable, "-c", _PROBE],
         capture_output=True,
@@ -92,9 +118,16 @@ def modules_at_first_frame(home: Path) -> set[str]:
         timeout=120,
         env=cli_env(home, QT_QPA_PLATFORM="offscreen"),
     )
-    lines = [line for line in result.stderr.splitlines() if line.startswith("MODULES ")]
-    assert lines, f"the window never showed: {result.returncode} {result.stdout} {result.stderr}"
-    return set(json.loads(lines[0].removeprefix("MODULES ")))
+    found = {}
+    for kind in ("MODULES", "CLASSES"):
+        lines = [line for line in result.stderr.splitlines() if line.startswith(kind + " ")]
+        assert lines, f"the window never showed: {result.returncode} {result.stdout} {result.stderr}"
+        found[kind] = set(json.loads(lines[0].removeprefix(kind + " ")))
+    return found
+
+
+def modules_at_first_frame(home: Path) -> set[str]:
+    return first_frame(home)["MODULES"]
 
 
 def deferred_in(modules: set[str]) -> set[str]:
@@ -102,9 +135,12 @@ def deferred_in(modules: set[str]) -> set[str]:
 
 
 def test_first_frame_of_an_empty_profile_loads_nothing_deferred(tmp_path: Path) -> None:
-    modules = modules_at_first_frame(tmp_path)
+    found = first_frame(tmp_path)
+    modules, classes = found["MODULES"], found["CLASSES"]
     assert "playground.ui.main_window" in modules  # it is the real window that was shown
     assert deferred_in(modules) == set()
+    assert {"QMainWindow", "QTextBrowser", "QComboBox"} <= classes  # what the window is made of
+    assert set(DEFERRED_CLASSES) & classes == set()
 
 
 def test_a_full_history_is_not_opened_before_the_first_frame(tmp_path: Path) -> None:

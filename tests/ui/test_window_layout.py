@@ -123,6 +123,11 @@ def test_the_model_picker_shows_price_context_and_free(aio, make_harness: Callab
         view = selector.view()
         option_width = view.sizeHintForColumn(0)
         assert option_width > view.fontMetrics().horizontalAdvance("sim/quick-mini  $0.15 / $0.60 per M")
+        # the drop-down opens wide enough for the id, the price and the context, in a narrow pane too
+        window.compare.panes[0].resize(220, 400)
+        selector.showPopup()
+        assert view.isVisible() and view.width() >= 360
+        selector.hidePopup()
         await h.close()
 
     aio(go())
