@@ -45,7 +45,9 @@ def run_bare(url: str, model: str, streams: int, profile: bool) -> float:
         asyncio.run(bare_many(url, model, streams))
         if prof:
             prof.disable()
-            pstats.Stats(prof).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "25")))
+            pstats.Stats(prof).sort_stats(os.environ.get("SORT", "tottime")).print_stats(
+                int(os.environ.get("TOP", "25"))
+            )
         out.append((time.thread_time() - c) / (time.perf_counter() - w) * 100)
 
     thread = threading.Thread(target=body)
@@ -67,7 +69,9 @@ def run_core(url: str, model: str, streams: int, profile: bool) -> float:
         asyncio.run(core_many(url, model, streams))
         if prof:
             prof.disable()
-            pstats.Stats(prof).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "25")))
+            pstats.Stats(prof).sort_stats(os.environ.get("SORT", "tottime")).print_stats(
+                int(os.environ.get("TOP", "25"))
+            )
         out.append((time.thread_time() - c) / (time.perf_counter() - w) * 100)
 
     thread = threading.Thread(target=body)
@@ -101,7 +105,9 @@ def run_net(url: str, model: str, streams: int, profile: bool) -> float:
     _app = QCoreApplication.instance() or QCoreApplication([])
     backend = StreamBackend()
     spec = ClientSpec(ApiKey(FAKE_KEY), ClientConfig(base_url=url))
-    asyncio.run_coroutine_threadsafe(backend._configure(BackendConfig({OPENROUTER: spec})), backend.net.loop).result()
+    asyncio.run_coroutine_threadsafe(
+        backend._configure(BackendConfig({OPENROUTER: spec})), backend.net.loop
+    ).result()
     prof = cProfile.Profile() if profile else None
     if prof:
         backend.net.loop.call_soon_threadsafe(prof.enable)
@@ -115,7 +121,9 @@ def run_net(url: str, model: str, streams: int, profile: bool) -> float:
     share = (_thread_cpu(backend.net.loop) - c) / (time.perf_counter() - w) * 100
     if prof:
         asyncio.run_coroutine_threadsafe(_disable(prof), backend.net.loop).result()
-        pstats.Stats(prof).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "25")))
+        pstats.Stats(prof).sort_stats(os.environ.get("SORT", "tottime")).print_stats(
+            int(os.environ.get("TOP", "25"))
+        )
     assert run.all_complete, [r.state for r in run.results]
     pacer = backend._pacer
     if pacer is not None and os.environ.get("SHOW_RELEASES"):

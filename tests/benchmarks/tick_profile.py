@@ -82,7 +82,9 @@ def _count_paints(app) -> object:  # type: ignore[no-untyped-def]
                 return True
             if event.type() == QEvent.Type.Paint:
                 rect = event.rect()
-                key = f"{type(obj).__name__}:{obj.objectName() or (obj.parent() and obj.parent().objectName())}"
+                key = (
+                    f"{type(obj).__name__}:{obj.objectName() or (obj.parent() and obj.parent().objectName())}"
+                )
                 entry = PAINTS.setdefault(key, [0, 0])
                 entry[0] += 1
                 entry[1] += rect.width() * rect.height()
