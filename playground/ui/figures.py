@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent
@@ -88,9 +89,11 @@ def _shapes(texts: list[str]) -> tuple[str, ...]:
     return tuple(sorted({re.sub("[0-9]", "0", t) for t in texts}))
 
 
-def _widest() -> dict[str, tuple[str, ...]]:
+@cache
+def widest() -> dict[str, tuple[str, ...]]:
     """Every shape each chip's text can take, from the formatters themselves over their whole range:
-    a chip kind is drawn as wide as its widest, so no real figure is clipped and all line up."""
+    a chip kind is drawn as wide as its widest, so no real figure is clipped and all line up. Worked
+    out when a figures line is first measured, not while the window starts."""
     seconds = _sweep(MAX_SECONDS)
     counts = [int(v) for v in _sweep(MAX_TOKENS_FIGURE)]
     rates = _sweep(MAX_TOKENS_FIGURE)
@@ -106,7 +109,6 @@ def _widest() -> dict[str, tuple[str, ...]]:
 
 COST_UNKNOWN = "cost unknown"
 CAPTIONS = {"ttft": "TTFT"}
-WIDEST = _widest()
 
 
 def result_chips(
@@ -207,7 +209,7 @@ class _ChipFlow(QWidget):
         out = []
         for chip in self.chips:
             width = _drawn(metrics, chip.caption, chip.value)
-            if chip.kind in WIDEST:
+            if chip.kind in widest():
                 width = max(width, self._kind_width(metrics, chip.kind))
             out.append(width + 2 * PAD_X)
         self._widths_cache = out
@@ -217,7 +219,7 @@ class _ChipFlow(QWidget):
         key = (self._font().key(), kind)
         if key not in _KIND_WIDTHS:
             caption = CAPTIONS.get(kind, "")
-            _KIND_WIDTHS[key] = max(_drawn(metrics, caption, text) for text in WIDEST[kind])
+            _KIND_WIDTHS[key] = max(_drawn(metrics, caption, text) for text in widest()[kind])
         return _KIND_WIDTHS[key]
 
     def _rows(self, width: int) -> list[list[tuple[int, int]]]:

@@ -61,7 +61,7 @@ class PaneControlsMixin(PaneBase):
         self._render_note()
 
     def edit_overrides(self) -> None:
-        from playground.ui.params_panel import ParamsDialog
+        from playground.ui.params_dialog import ParamsDialog
 
         dialog = ParamsDialog(self.overrides or ChatParams(), self)
         dialog.accepted.connect(lambda: self.set_overrides(dialog.panel.params()))

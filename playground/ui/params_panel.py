@@ -11,25 +11,23 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from playground.core import preflight
 from playground.core.request import REASONING_EFFORTS, ChatParams
 from playground.core.routing import Routing
-from playground.ui.request_options import RequestOptionsDialog, describe, surface_of, with_options
+from playground.ui.request_options import describe, surface_of, with_options
 
 if TYPE_CHECKING:
     from playground.core.catalog import ModelInfo
+    from playground.ui.request_options_dialog import RequestOptionsDialog
 
 UNSET = "default"
 
@@ -150,39 +148,13 @@ class ParamsPanel(QWidget):
 
     def edit_options(self) -> RequestOptionsDialog:
         """The request options dialog (open, not modal to the event loop: tests drive it)."""
+        from playground.ui.request_options_dialog import RequestOptionsDialog  # loaded when first opened
+
         dialog = RequestOptionsDialog(self.params(), self)
         dialog.accepted.connect(lambda: self.set_options(dialog.options()))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
-
-
-class ParamsDialog(QDialog):
-    """Parameters for one pane; fields left at "default" use the shared ones."""
-
-    def __init__(self, params: ChatParams, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("paneParamsDialog")
-        self.setWindowTitle("Parameters for this pane")
-        layout = QVBoxLayout(self)
-        note = QLabel("Set only what this pane should do differently; 'default' uses the shared value.")
-        note.setWordWrap(True)
-        layout.addWidget(note)
-        self.panel = ParamsPanel()
-        self.panel.set_params(params)
-        layout.addWidget(self.panel)
-        # in the window this button sits beside the System prompt toggle; here it is the only way
-        # to give one pane (or a template) its own schema, tools or web search
-        options = QHBoxLayout()
-        options.addWidget(self.panel.optionsButton)
-        options.addStretch(1)
-        layout.addLayout(options)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
 
 
 # What each parameter does, in the words of a tooltip.

@@ -286,7 +286,7 @@ class TemplatePanel(QDockWidget):
 
     def edit_params(self) -> None:
         """The template's default parameters (what Use puts in the compare window)."""
-        from playground.ui.params_panel import ParamsDialog
+        from playground.ui.params_dialog import ParamsDialog
 
         dialog = ParamsDialog(self.params, self)
         dialog.setWindowTitle("Default parameters of this template")

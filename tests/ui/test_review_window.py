@@ -15,7 +15,7 @@ from playground.core.routing import Routing
 from playground.core.templates import PromptTemplate
 from playground.simulator import Behaviour
 from playground.ui.dialogs import CodeDialog
-from playground.ui.params_panel import ParamsDialog
+from playground.ui.params_dialog import ParamsDialog
 from playground.ui.template_dialogs import VersionsDialog
 from tests.core.test_conversation import png_bytes
 from tests.ui.conftest import Harness, wait_until

@@ -56,6 +56,9 @@ DEFERRED = (
     "playground.ui.usage_dialog",
     "playground.ui.blind",
     "playground.ui.attachment_strip",  # built with the first attachment
+    "playground.ui.params_dialog",  # a pane's or a template's own parameters
+    "playground.ui.request_options_dialog",  # Options: schema, tools, web search...
+    "playground.core.tools",  # checked in that dialog, and when a request is built
     "playground.ui.pane_extras",  # built with the first answer that has tool calls, sources, images
     "playground.ui.services.test_recorder",
 )
@@ -106,6 +109,8 @@ DEFERRED_CLASSES = (
     "QListWidget",  # the attachment strip, built on the first attachment
     "QAbstractItemView",  # a model picker's drop-down list, sized when first shown
     "QBuffer",  # a pasted image
+    "QDialogButtonBox",  # every dialog's OK and Cancel
+    "QFormLayout",  # the request options dialog
 )
 
 
