@@ -366,16 +366,23 @@ class ThreadedRun(QObject):
         so every pane's events keep their order."""
         event = pane_event.event
         kind = type(event)
+        text = kind is Delta or kind is Reasoning
         with self._lock:
-            if kind is Delta or kind is Reasoning:
-                batch = self._batched.setdefault(pane_event.pane, ([], []))
+            if text:
+                batch = self._batched.get(pane_event.pane)
+                if batch is None:
+                    batch = self._batched[pane_event.pane] = ([], [])
                 batch[kind is Delta].append(event.text)  # type: ignore[union-attr]
             else:
                 self._queue_batch(pane_event.pane, pane_event.model)
-        if kind is not Delta and kind is not Reasoning:
-            self._events.put(pane_event)
-        if self._clock is not None:  # after queuing: see FrameClock._maybe_sleep
-            self._clock.poke(now=kind is Finished or kind is Failed or kind is Stopped)
+        clock = self._clock
+        if text:  # a chunk: the clock needs waking only when asleep (poke's own first check)
+            if clock is not None and clock.asleep:  # after queuing: see FrameClock._maybe_sleep
+                clock.poke()
+            return
+        self._events.put(pane_event)
+        if clock is not None:
+            clock.poke(now=kind is Finished or kind is Failed or kind is Stopped)
 
     def _quiet(self) -> bool:
         """Window thread: nothing queued or batched, so no frame is needed until the next poke."""

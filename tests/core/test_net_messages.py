@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from playground.core import servertext
 from playground.core.compare import CompareRequest, CompareRun, PaneSpec, PaneState
 from playground.core.endpoints import RoutedClient
 from playground.core.errors import ApiError, UnsafeBaseUrlError
@@ -149,8 +150,15 @@ def test_every_stream_chunk_is_parsed_once(sim: Simulator, monkeypatch: pytest.M
         parsed.append(text)
         return real_loads(text, *args, **kwargs)
 
+    real_scan = servertext._SCAN  # the stream's own parse: the JSON scanner called directly
+
+    def scan(text: str, index: int) -> Any:
+        parsed.append(text)
+        return real_scan(text, index)
+
     monkeypatch.setattr(SSEReader, "feed", feed)
     monkeypatch.setattr(json, "loads", loads)
+    monkeypatch.setattr(servertext, "_SCAN", scan)
 
     async def go() -> list[StreamEvent]:
         async with client_for(sim) as c:

@@ -100,6 +100,12 @@ class SSEReader:
 
     def feed(self, chunk: bytes) -> list[str]:
         """The data of every event that ``chunk`` completes."""
+        if not self._rest and not self._data and chunk[:5] == b"data:" and chunk[-2:] == b"\n\n":
+            # the common piece: exactly one whole event, "data: {...}" and its blank line
+            end = len(chunk) - 2
+            if chunk.find(b"\n") == end and end <= self._max_line and b"\r" not in chunk:
+                self.keepalives = 0
+                return [chunk[6 if chunk[5:6] == b" " else 5 : end].decode("utf-8", "replace")]
         buffer = self._rest + chunk if self._rest else chunk
         if b"\r" in buffer:
             held_cr = buffer.endswith(b"\r")  # maybe the first half of a CRLF split across reads

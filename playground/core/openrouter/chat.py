@@ -326,7 +326,7 @@ class ChatStream:
     def _decode(self, interpreter: StreamInterpreter, data: str, masker: AnswerMasker) -> list[StreamEvent]:
         """The events of one SSE payload: the text of a plain chunk straight away, anything else
         through the interpreter - the payload is parsed once either way."""
-        if not data.strip():
+        if data[:1] != "{" and not data.strip():  # (no copy made of the usual chunk, an object)
             return []
         try:
             chunk = loads_fast(data)
