@@ -94,8 +94,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _without_surrogates(text: str | bytes, data: Any) -> Any:
     """``data`` with every lone surrogate in its strings (keys too) replaced by U+FFFD."""
     raw = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
-    if not _SURROGATE_ESCAPE.search(raw):
-        return data  # the usual case: one regex scan, no walk
+    if "\\u" not in raw or not _SURROGATE_ESCAPE.search(raw):
+        return data  # the usual case: no escape at all (one scan in C), or none of a surrogate
     return _scrub(data)
 
 
@@ -203,6 +203,8 @@ class AnswerMasker:
         """What of ``text`` (after anything held) can be shown now, masked."""
         if self._held:
             text, self._held = self._held + text, ""
+        elif not text.endswith(_TAIL_ENDS) and not may_hold_key(text):
+            return text  # the usual chunk: no key in it, and no start of one to hold back
         # Only text ending in "s" or "k", or holding "sk-" (in any case), can end in the start of a
         # key: the regular expression runs for those alone.
         tail = None

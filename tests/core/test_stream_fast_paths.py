@@ -16,7 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from playground.core import servertext
 from playground.core.openrouter.body import BodyLimitError, SSEReader
+from playground.core.redact import register_secret
 from playground.core.servertext import ServerJSONError, _without_surrogates, loads, loads_fast
 
 MAX_LINE = 200
@@ -159,3 +161,53 @@ def test_a_chunk_s_json_reads_as_json_loads_reads_it(text: str) -> None:
     assert fast[0] == outcome(general_loads, text)[0]
     if fast[0] == "value":
         assert fast == outcome(general_loads, text)
+
+
+# ----- the key masking of streamed text ---------------------------------------------------------
+
+
+class GeneralMasker(servertext.AnswerMasker):
+    """The masker without its shortcut for a chunk that holds no key: every chunk the whole way."""
+
+    def feed(self, text: str) -> str:
+        if self._held:
+            text, self._held = self._held + text, ""
+        tail = None
+        if text.endswith(servertext._TAIL_ENDS) or ("-" in text and "sk-" in text.lower()):
+            tail = servertext._KEY_TAIL.search(text, max(0, len(text) - servertext._MAX_HELD))
+        if tail is not None:
+            self._held = text[tail.start() :]
+            text = text[: tail.start()]
+        return servertext._mask_words(text) if text else text
+
+
+answer_bits = st.lists(
+    st.sampled_from(
+        [
+            "sk-",
+            "or-v1-",
+            "abc123def456ghi",
+            " the ",
+            "s",
+            "k",
+            "SK-",
+            "-",
+            "ask",
+            "\n",
+            "x" * 30,
+            "plain words",
+        ]
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(bits=answer_bits, secret=st.booleans())
+def test_masking_a_chunk_without_a_key_changes_nothing_it_shows(bits: list[str], secret: bool) -> None:
+    if secret:
+        register_secret("abc123def456ghi")  # a key not shaped like sk-...
+    fast, general = servertext.AnswerMasker(), GeneralMasker()
+    assert [fast.feed(b) for b in bits] + [fast.flush()] == [general.feed(b) for b in bits] + [
+        general.flush()
+    ]

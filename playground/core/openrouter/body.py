@@ -100,7 +100,7 @@ class SSEReader:
 
     def feed(self, chunk: bytes) -> list[str]:
         """The data of every event that ``chunk`` completes."""
-        if not self._rest and not self._data and chunk[:5] == b"data:" and chunk[-2:] == b"\n\n":
+        if not self._rest and not self._data and chunk.startswith(b"data:") and chunk.endswith(b"\n\n"):
             # the common piece: exactly one whole event, "data: {...}" and its blank line
             end = len(chunk) - 2
             if chunk.find(b"\n") == end and end <= self._max_line and b"\r" not in chunk:
