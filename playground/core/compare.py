@@ -81,6 +81,9 @@ class PaneState(StrEnum):
         return self in (PaneState.DONE, PaneState.TRUNCATED, PaneState.FAILED, PaneState.STOPPED)
 
 
+_STREAMING = PaneState.STREAMING
+
+
 @dataclass(frozen=True)
 class PaneSpec:
     """One pane: its model, its parameter and routing overrides, and raw body extras."""
@@ -199,7 +202,8 @@ class PaneResult:
             if len(parts) >= JOIN_PARTS:
                 _joined(parts)
             self.chunks += event.chunks
-            self.state = PaneState.STREAMING
+            if self.state is not _STREAMING:  # (an enum member read once, not per chunk)
+                self.state = _STREAMING
         elif isinstance(event, Reasoning):
             self.reasoning_parts.append(event.text)
             if len(self.reasoning_parts) >= JOIN_PARTS:

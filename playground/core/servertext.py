@@ -72,7 +72,7 @@ def loads_fast(text: str) -> Any:
         return _loads_plain(text)
     if end != len(text):
         return _loads_plain(text)
-    return _without_surrogates(text, data)
+    return data if "\\u" not in text else _without_surrogates(text, data)
 
 
 def _loads_plain(text: str) -> Any:

@@ -35,9 +35,9 @@ class StreamInterpreter:
 
     def feed(self, chunk: Any) -> list[StreamEvent]:
         """Events for one chunk (a decoded ``data:`` payload or a non-streaming body)."""
-        fast = self._plain_delta(chunk)
-        if fast is not None:
-            return fast
+        text = self._plain_delta(chunk)
+        if text is not None:
+            return [Delta(text)] if text else []
         if not isinstance(chunk, Mapping):
             raise MalformedChunkError("a stream chunk is not a JSON object")
         self._remember_top_level(chunk)
@@ -75,10 +75,9 @@ class StreamInterpreter:
             truncated=truncated,
         )
 
-    def _plain_delta(self, chunk: Any) -> list[StreamEvent] | None:
-        """The common case - one choice carrying only answer text - without the general path's checks.
-
-        Returns None for anything else (usage, errors, finish, reasoning, odd shapes)."""
+    def _plain_delta(self, chunk: Any) -> str | None:
+        """The common case - one choice carrying only answer text - without the general path's checks:
+        the text ("" for none). None for anything else (usage, errors, finish, reasoning, odd shapes)."""
         if type(chunk) is not dict or "usage" in chunk or "error" in chunk or self.served_model is None:
             return None
         choices = chunk.get("choices")
@@ -95,10 +94,9 @@ class StreamInterpreter:
         content = delta.get("content")
         if type(content) is not str:
             return None
-        if not content:
-            return []
-        self.content_chunks += 1
-        return [Delta(content)]
+        if content:
+            self.content_chunks += 1
+        return content
 
     def _remember_top_level(self, chunk: Mapping[str, Any]) -> None:
         for attr, key in (("served_model", "model"), ("provider", "provider"), ("generation_id", "id")):

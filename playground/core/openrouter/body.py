@@ -56,8 +56,15 @@ async def decoded_chunks(response: httpx.Response, limit: int) -> AsyncGenerator
     """The body, decompressed, in pieces; ``BodyLimitError("answer")`` once over ``limit`` bytes."""
     inflater = _inflater(response)
     total = 0
+    if inflater is None:  # the usual body: each piece as it came (no inner loop a piece)
+        async for raw in response.aiter_raw():
+            total += len(raw)
+            if total > limit:
+                raise BodyLimitError("answer", limit)
+            yield raw
+        return
     async for raw in response.aiter_raw():
-        for piece in inflater.feed(raw) if inflater is not None else (raw,):
+        for piece in inflater.feed(raw):
             total += len(piece)
             if total > limit:
                 raise BodyLimitError("answer", limit)

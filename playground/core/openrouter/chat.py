@@ -301,8 +301,9 @@ class ChatStream:
                 async for piece in chunks:
                     payloads = reader.feed(piece)
                     now = clock()
-                    self._check_time(now, last_data, reader, bool(payloads))
-                    if payloads:
+                    if not payloads or now > self.deadline:  # (the usual piece: one look, no call)
+                        self._check_time(now, last_data, reader, bool(payloads))
+                    else:
                         last_data = now
                     for data in payloads:
                         if data[:1] != "{" and data.strip() == "[DONE]":
@@ -330,8 +331,11 @@ class ChatStream:
             return []
         try:
             chunk = loads_fast(data)
-            fast = interpreter._plain_delta(chunk)
-            events = fast if fast is not None else interpreter.feed(chunk)
+            text = interpreter._plain_delta(chunk)
+            if text is not None and self.first_token_at is not None:  # the usual chunk: its text
+                shown = masker.feed(text) if text else text
+                return [Delta(shown)] if shown else []
+            events = interpreter.feed(chunk) if text is None else [Delta(text)] if text else []
         except (ServerJSONError, MalformedChunkError) as exc:
             return self._ending(self._malformed(exc, data))
         if self.first_token_at is None and any(type(e) in (Delta, Reasoning) for e in events):
