@@ -4,9 +4,10 @@ PySide6 replaces ``__import__`` to support ``from __feature__ import snake_case`
 import it decides whether the new module uses PySide6 by reading its whole source file
 (``inspect.getsource``) and looking for the word "PySide6". The window imports some 170 modules
 after PySide6 before its first frame: 16 ms of CPU for that check (40-80 ms of wall time on a busy
-machine); asking the modules takes 3 ms. Whether a module uses PySide6 only matters to
-modules that switch features on, and none here do; what the module holds tells it as well: a
-PySide6 module or a PySide6 class or function among its globals.
+machine); asking the modules takes about 2 ms (a module held is told by its own name: listing
+PySide6's entries in ``sys.modules`` again after every import took as long again). Whether a
+module uses PySide6 only matters to modules that switch features on, and none here do; what the
+module holds tells it as well: a PySide6 module or a PySide6 class or function among its globals.
 """
 
 from __future__ import annotations
@@ -16,18 +17,6 @@ from types import ModuleType
 from typing import Any
 
 _PYSIDE = ("PySide6", "shiboken6")
-_modules: tuple[int, frozenset[int]] = (-1, frozenset())  # (len(sys.modules), ids of PySide6's)
-
-
-def _pyside_modules() -> frozenset[int]:
-    """The ids of PySide6's own modules, read again only when a module was added."""
-    global _modules
-    if _modules[0] != len(sys.modules):
-        names = [name for name in list(sys.modules) if name.startswith(_PYSIDE)]
-        _modules = (len(sys.modules), frozenset(id(sys.modules[name]) for name in names))
-    return _modules[1]
-
-
 def _module_of(value: Any) -> object:
     """``value``'s ``__module__`` (its own if a class, else its type's), read past any ``__getattr__``
     or lazy module: asking must never import anything (PySide6 asks while it walks sys.modules)."""
@@ -40,10 +29,11 @@ def _module_of(value: Any) -> object:
 
 def uses_pyside(module: ModuleType) -> bool:
     """Whether ``module`` holds anything of PySide6 (a module, a class, a Qt object or enum)."""
-    pyside = _pyside_modules()
     for value in list(vars(module).values()):
         if issubclass(type(value), ModuleType):  # type(), not isinstance: no __class__ is asked
-            if id(value) in pyside:
+            # its name from its own dict, read past any __getattribute__: a lazy module stays unloaded
+            name = object.__getattribute__(value, "__dict__").get("__name__")
+            if isinstance(name, str) and name.startswith(_PYSIDE):
                 return True
             continue
         owner = _module_of(value)
