@@ -13,9 +13,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from typing import TYPE_CHECKING
 
+from PySide6 import QtGui  # the painter and metrics when a figures line is first drawn
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from playground.core.compare import PaneResult, PaneState
@@ -23,6 +25,9 @@ from playground.core.format import TINY, usd
 from playground.core.servertext import MAX_COST_USD, MAX_TOKENS_FIGURE
 from playground.core.settings import MAX_SECONDS
 from playground.ui.theme import Colours
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QFontMetrics, QPaintEvent
 
 GAP = 6
 PAD_X = 7
@@ -196,7 +201,7 @@ class _ChipFlow(QWidget):
             font = QFont(self.font())
             font.setPointSizeF(max(7.5, font.pointSizeF() * 0.92))
             font.setFeature(QFont.Tag("tnum"), 1)  # digits of one width: figures line up
-            self._font_cache = (font, QFontMetrics(font))
+            self._font_cache = (font, QtGui.QFontMetrics(font))
         return self._font_cache
 
     def _font(self) -> QFont:
@@ -321,8 +326,8 @@ class _ChipFlow(QWidget):
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         colours = self._palette_colours()
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter = QtGui.QPainter(self)
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
         font, metrics = self._metrics()
         painter.setFont(font)
         for chip, rect in zip(self.chips, self.chip_rects(), strict=True):

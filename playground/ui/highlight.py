@@ -10,7 +10,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QColor, QFont, QTextCharFormat
+from PySide6 import QtGui  # text classes on first use: PySide6 makes each (and its enums) when first reached
+from PySide6.QtGui import QColor, QFont
 
 from playground.ui.theme import readable
 
@@ -51,19 +52,19 @@ def _style_formats(dark: bool, background: str) -> dict[object, tuple[str | None
 
 
 def highlight(
-    code: str, language: str, base: QTextCharFormat, dark: bool, background: QColor
-) -> list[tuple[str, QTextCharFormat]]:
+    code: str, language: str, base: QtGui.QTextCharFormat, dark: bool, background: QColor
+) -> list[tuple[str, QtGui.QTextCharFormat]]:
     """``code`` split into runs, each with its character format (``base`` plus the token's colour)."""
     lexer = _lexer(language) if len(code) <= MAX_HIGHLIGHTED else None
     if lexer is None:
         return [(code, base)]
     formats = _style_formats(dark, background.name())
-    runs: list[tuple[str, QTextCharFormat]] = []
+    runs: list[tuple[str, QtGui.QTextCharFormat]] = []
     for token, text in lexer.get_tokens(code):
         while token not in formats and token.parent is not None:
             token = token.parent
         colour, bold, italic = formats.get(token, (None, False, False))
-        fmt = QTextCharFormat(base)
+        fmt = QtGui.QTextCharFormat(base)
         if colour:
             fmt.setForeground(QColor(colour))
         if bold:

@@ -12,36 +12,52 @@ line of the answer is the first one of the next page). Shift+Page Up/Down move t
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
+from PySide6 import QtGui  # QTextCursor on the first key: PySide6 makes a class when first reached
 from PySide6.QtCore import QPoint
-from PySide6.QtGui import QKeyEvent, QKeySequence, QTextCursor
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractSlider, QTextBrowser
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from PySide6.QtGui import QTextCursor
 
     _ViewBase = QTextBrowser
 else:
     _ViewBase = object
 
 _Key = QKeySequence.StandardKey
-_Move = QTextCursor.MoveOperation
-_KEEP = QTextCursor.MoveMode.KeepAnchor
-# The move in the caret's page, and where it carries on when its page has no room left for it: the
-# next page (1), the one before (-1), or nowhere (0: a line's or paragraph's edge is in its page).
-_MOVES: tuple[tuple[QKeySequence.StandardKey, QTextCursor.MoveOperation, int], ...] = (
-    (_Key.SelectNextChar, _Move.NextCharacter, 1),
-    (_Key.SelectPreviousChar, _Move.PreviousCharacter, -1),
-    (_Key.SelectNextWord, _Move.NextWord, 1),
-    (_Key.SelectPreviousWord, _Move.PreviousWord, -1),
-    (_Key.SelectNextLine, _Move.Down, 1),
-    (_Key.SelectPreviousLine, _Move.Up, -1),
-    (_Key.SelectStartOfLine, _Move.StartOfLine, 0),
-    (_Key.SelectEndOfLine, _Move.EndOfLine, 0),
-    (_Key.SelectStartOfBlock, _Move.StartOfBlock, 0),
-    (_Key.SelectEndOfBlock, _Move.EndOfBlock, 0),
-)
+
+
+@cache
+def _cursor_moves() -> tuple[type[QTextCursor.MoveOperation], QTextCursor.MoveMode]:
+    """QTextCursor's moves and its keep-the-anchor mode, made on the first key (not at start-up)."""
+    return QtGui.QTextCursor.MoveOperation, QtGui.QTextCursor.MoveMode.KeepAnchor
+
+
+@cache
+def _moves() -> tuple[tuple[QKeySequence.StandardKey, QTextCursor.MoveOperation, int], ...]:
+    """The move in the caret's page, and where it carries on when its page has no room left for it:
+    the next page (1), the one before (-1), or nowhere (0: a line's or paragraph's edge is in its
+    page)."""
+    Move, _ = _cursor_moves()
+    return (
+        (_Key.SelectNextChar, Move.NextCharacter, 1),
+        (_Key.SelectPreviousChar, Move.PreviousCharacter, -1),
+        (_Key.SelectNextWord, Move.NextWord, 1),
+        (_Key.SelectPreviousWord, Move.PreviousWord, -1),
+        (_Key.SelectNextLine, Move.Down, 1),
+        (_Key.SelectPreviousLine, Move.Up, -1),
+        (_Key.SelectStartOfLine, Move.StartOfLine, 0),
+        (_Key.SelectEndOfLine, Move.EndOfLine, 0),
+        (_Key.SelectStartOfBlock, Move.StartOfBlock, 0),
+        (_Key.SelectEndOfBlock, Move.EndOfBlock, 0),
+    )
+
+
 _SCREENS = {_Key.SelectNextPage: 1, _Key.SelectPreviousPage: -1}
 
 
@@ -61,7 +77,7 @@ class KeySelectionMixin(_ViewBase):
 
     def _selection_key(self, event: QKeyEvent) -> bool:
         """Extend the selection for a Shift+move key across the answer's pages; True if it was one."""
-        line = next(((move, way) for key, move, way in _MOVES if event.matches(key)), None)
+        line = next(((move, way) for key, move, way in _moves() if event.matches(key)), None)
         screen = next((way for key, way in _SCREENS.items() if event.matches(key)), None)
         if line is not None:
             self._extend(lambda widgets, c: self._moved(widgets, c, *line))
@@ -89,18 +105,21 @@ class KeySelectionMixin(_ViewBase):
         self._anchor_in, self._caret_in = anchor_in, widgets[c]
         self._show_caret(widgets[c], caret)
 
-    def _moved(self, widgets: list[QTextBrowser], c: int, move: _Move, way: int) -> tuple[int, int]:
+    def _moved(
+        self, widgets: list[QTextBrowser], c: int, move: QTextCursor.MoveOperation, way: int
+    ) -> tuple[int, int]:
         """The caret after ``move`` in its page, or on into the next page (``way``) at its edge."""
+        Move, KEEP = _cursor_moves()
         widget = widgets[c]
         cursor = widget.textCursor()
         before = cursor.position()
         x = widget.cursorRect(cursor).left()
-        if cursor.movePosition(move, _KEEP) and cursor.position() != before:
+        if cursor.movePosition(move, KEEP) and cursor.position() != before:
             return c, cursor.position()
         if way and 0 <= c + way < len(widgets):
-            return c + way, _entered(widgets[c + way], way, x, move in (_Move.Down, _Move.Up))
-        if move in (_Move.Down, _Move.Up):  # on the answer's first or last line: to its edge, as Qt
-            cursor.movePosition(_Move.End if way > 0 else _Move.Start, _KEEP)
+            return c + way, _entered(widgets[c + way], way, x, move in (Move.Down, Move.Up))
+        if move in (Move.Down, Move.Up):  # on the answer's first or last line: to its edge, as Qt
+            cursor.movePosition(Move.End if way > 0 else Move.Start, KEEP)
         return c, cursor.position()
 
     def _screen(self, widgets: list[QTextBrowser], c: int, way: int) -> tuple[int, int]:
@@ -121,9 +140,10 @@ class KeySelectionMixin(_ViewBase):
 
     def _edge(self, widgets: list[QTextBrowser], end: bool) -> tuple[int, int]:
         """The answer's start (in its first page) or end (in the live page)."""
+        Move, _ = _cursor_moves()
         widget = widgets[-1 if end else 0]
-        cursor = QTextCursor(widget.document())
-        cursor.movePosition(_Move.End if end else _Move.Start)
+        cursor = QtGui.QTextCursor(widget.document())
+        cursor.movePosition(Move.End if end else Move.Start)
         return len(widgets) - 1 if end else 0, cursor.position()
 
     def _in_view(self, widget: QTextBrowser, point: QPoint) -> QPoint:
@@ -132,7 +152,7 @@ class KeySelectionMixin(_ViewBase):
 
     def _show_caret(self, widget: QTextBrowser, position: int) -> None:
         """Scroll the answer just enough to show the caret, as Qt does in one document."""
-        cursor = QTextCursor(widget.document())
+        cursor = QtGui.QTextCursor(widget.document())
         cursor.setPosition(position)
         margin = round(widget.document().documentMargin())  # the answer's first and last lines too
         rect = widget.cursorRect(cursor).adjusted(0, -margin, 0, margin)
@@ -153,8 +173,9 @@ if TYPE_CHECKING:
 def _entered(widget: QTextBrowser, way: int, x: int, by_line: bool) -> int:
     """Where the caret lands coming into ``widget`` from the page above (``way`` 1) or below: its
     first or last character, or on its first or last line below or above ``x`` (a line move)."""
-    cursor = QTextCursor(widget.document())
-    cursor.movePosition(_Move.Start if way > 0 else _Move.End)
+    Move, _ = _cursor_moves()
+    cursor = QtGui.QTextCursor(widget.document())
+    cursor.movePosition(Move.Start if way > 0 else Move.End)
     if not by_line:
         return cursor.position()
     line = widget.cursorRect(cursor).center().y()
@@ -166,18 +187,19 @@ def selection_span(
 ) -> QTextCursor | None:
     """``widget``'s part of a selection from ``anchor`` in page ``a`` to ``caret`` in page ``c``;
     None when it has no part and nothing selected to clear."""
-    cursor = QTextCursor(widget.document())
+    Move, KEEP = _cursor_moves()
+    cursor = QtGui.QTextCursor(widget.document())
     if index == a:
         cursor.setPosition(anchor)
         if c == a:
-            cursor.setPosition(caret, _KEEP)
+            cursor.setPosition(caret, KEEP)
         else:
-            cursor.movePosition(_Move.End if c > a else _Move.Start, _KEEP)
+            cursor.movePosition(Move.End if c > a else Move.Start, KEEP)
     elif index == c:
-        cursor.movePosition(_Move.Start if c > a else _Move.End)
-        cursor.setPosition(caret, _KEEP)
+        cursor.movePosition(Move.Start if c > a else Move.End)
+        cursor.setPosition(caret, KEEP)
     elif min(a, c) < index < max(a, c):
-        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.select(QtGui.QTextCursor.SelectionType.Document)
     elif widget.textCursor().hasSelection():
         cursor = widget.textCursor()
         cursor.clearSelection()

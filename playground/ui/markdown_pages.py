@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6 import QtGui  # text classes on first use: PySide6 makes each (and its enums) when first reached
 from PySide6.QtCore import QPoint, QSizeF, Qt
 from PySide6.QtGui import (
     QContextMenuEvent,
@@ -27,7 +28,6 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
-    QTextCursor,
     QTextDocument,
     QWheelEvent,
 )
@@ -156,9 +156,9 @@ class PagesMixin(KeySelectionMixin):
         """The live document, without its unfinished tail, becomes a page; a fresh one goes on."""
         document, bar = self.document(), self.verticalScrollBar()
         value, following = bar.value(), self.following
-        cursor = QTextCursor(document)
+        cursor = QtGui.QTextCursor(document)
         cursor.setPosition(self._tail_at)
-        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.movePosition(QtGui.QTextCursor.MoveOperation.End, QtGui.QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
         del self._codes[self._codes_final :]
         fmt = document.rootFrame().frameFormat()
@@ -231,7 +231,7 @@ class PagesMixin(KeySelectionMixin):
                 cursor.clearSelection()
                 self._set_cursor(widget, cursor)
 
-    def _set_cursor(self, widget: QTextBrowser, cursor: QTextCursor) -> None:
+    def _set_cursor(self, widget: QTextBrowser, cursor: QtGui.QTextCursor) -> None:
         """Give ``widget`` ``cursor`` without scrolling the answer to it (Qt would: the reader is
         looking at the selection being made, not at the caret)."""
         bar = self.verticalScrollBar()

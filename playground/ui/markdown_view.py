@@ -20,28 +20,17 @@ from __future__ import annotations
 
 import re
 
+from PySide6 import QtGui  # text classes on first use: PySide6 makes each (and its enums) when first reached
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
-    QDesktopServices,
     QFont,
-    QFontDatabase,
     QGuiApplication,
     QKeyEvent,
     QMouseEvent,
     QPalette,
     QResizeEvent,
-    QTextBlock,
-    QTextBlockFormat,
-    QTextCharFormat,
-    QTextCursor,
     QTextDocument,
-    QTextDocumentFragment,
-    QTextFormat,
-    QTextFrameFormat,
-    QTextLength,
-    QTextTable,
-    QTextTableFormat,
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
@@ -58,7 +47,6 @@ from playground.ui.theme import Colours, is_dark, readable
 _NOT_PLAIN = re.compile(r"[^\w ,.;:'\"?!()%/@+=-]|_")
 _BREAK_OR_FENCE = re.compile(r"\n\n|^ {0,3}(?:```|~~~)", re.MULTILINE)
 _FENCE_LINE = re.compile(r"^ {0,3}(```|~~~)(.*)$")
-SOLID = QTextFrameFormat.BorderStyle.BorderStyle_Solid
 # Answers come from servers: raw HTML in them is shown as text, never rendered (no spoofed buttons,
 # no images that look like the app's own, nothing styled to hide text).
 SAFE_MARKDOWN = (
@@ -110,7 +98,7 @@ def split_fences(markdown: str) -> list[tuple[str, str, str | None]]:
 
 
 def mono_font() -> QFont:
-    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    font = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
     font.setStyleHint(QFont.StyleHint.TypeWriter)
     return font
 
@@ -234,8 +222,8 @@ class MarkdownView(RecolourMixin, SlicesMixin, PagesMixin, QTextBrowser):
             heap_release()  # (see heap_release.py; not while the window is built: ctypes loads)
         self._chunks.append(chunk)
         if self.raw:
-            cursor = QTextCursor(self.document())
-            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor = QtGui.QTextCursor(self.document())
+            cursor.movePosition(QtGui.QTextCursor.MoveOperation.End)
             cursor.insertText(chunk)
         elif self._backlog:  # behind already: in order, on the coming slices
             self._backlog += chunk
@@ -260,8 +248,8 @@ class MarkdownView(RecolourMixin, SlicesMixin, PagesMixin, QTextBrowser):
         plain = self._plain(chunk) if plain is None else plain
         self._tail += chunk
         if plain:  # words added to a plain paragraph render as themselves: no re-render needed
-            cursor = QTextCursor(self.document())
-            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor = QtGui.QTextCursor(self.document())
+            cursor.movePosition(QtGui.QTextCursor.MoveOperation.End)
             cursor.insertText(chunk)
             self._shown, self._plain_len = self._tail, len(self._tail)
         else:
@@ -270,19 +258,19 @@ class MarkdownView(RecolourMixin, SlicesMixin, PagesMixin, QTextBrowser):
     def _render_markdown(self) -> None:
         if self._page_due():
             self._start_page()
-        cursor = QTextCursor(self.document())
+        cursor = QtGui.QTextCursor(self.document())
         cursor.beginEditBlock()  # one layout pass for the whole update, not one per edit
         try:
             self._replace_tail(cursor)
         finally:
             cursor.endEditBlock()
 
-    def _replace_tail(self, cursor: QTextCursor) -> None:
+    def _replace_tail(self, cursor: QtGui.QTextCursor) -> None:
         cut, fence_after = safe_split(self._tail, self._fence_open)
         finished, shown = self._tail[:cut], self._shown
         if not (shown and finished.startswith(shown) and not finished[len(shown) :].strip("\n")):
             cursor.setPosition(self._tail_at)
-            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+            cursor.movePosition(QtGui.QTextCursor.MoveOperation.End, QtGui.QTextCursor.MoveMode.KeepAnchor)
             cursor.removeSelectedText()
             del self._codes[self._codes_final :]
             self._insert(finished)
@@ -298,8 +286,8 @@ class MarkdownView(RecolourMixin, SlicesMixin, PagesMixin, QTextBrowser):
         self._shown = self._tail
 
     def _end(self) -> int:
-        cursor = QTextCursor(self.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor = QtGui.QTextCursor(self.document())
+        cursor.movePosition(QtGui.QTextCursor.MoveOperation.End)
         return cursor.position()
 
     def _insert(self, markdown: str) -> None:
@@ -318,23 +306,23 @@ class MarkdownView(RecolourMixin, SlicesMixin, PagesMixin, QTextBrowser):
         if "|" in markdown:
             # styled in the small piece, before it joins the answer: no extra layout pass
             for frame in piece.rootFrame().childFrames():
-                if isinstance(frame, QTextTable):
+                if isinstance(frame, QtGui.QTextTable):
                     self._style_table(frame)
         cursor = self._new_block()
         start = cursor.position()
-        cursor.insertFragment(QTextDocumentFragment(piece))
-        first = QTextCursor(self.document())
+        cursor.insertFragment(QtGui.QTextDocumentFragment(piece))
+        first = QtGui.QTextCursor(self.document())
         first.setPosition(start)
         _first_block_like(first, piece.begin())
 
-    def _new_block(self) -> QTextCursor:
-        cursor = QTextCursor(self.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
+    def _new_block(self) -> QtGui.QTextCursor:
+        cursor = QtGui.QTextCursor(self.document())
+        cursor.movePosition(QtGui.QTextCursor.MoveOperation.End)
         if cursor.position() > 0:
-            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            cursor.insertBlock(QtGui.QTextBlockFormat(), QtGui.QTextCharFormat())
         return cursor
 
-    def _style_table(self, table: QTextTable) -> None:
+    def _style_table(self, table: QtGui.QTextTable) -> None:
         """A Markdown table: a quiet border, padding, and a shaded header row."""
         c = self._colours
         fmt = table.format().toTableFormat()
@@ -342,7 +330,7 @@ class MarkdownView(RecolourMixin, SlicesMixin, PagesMixin, QTextBrowser):
             return  # a code block: styled when it was built
         fmt.setBorder(1)
         fmt.setBorderBrush(c.border)
-        fmt.setBorderStyle(SOLID)
+        fmt.setBorderStyle(QtGui.QTextFrameFormat.BorderStyle.BorderStyle_Solid)
         fmt.setBorderCollapse(True)
         fmt.setCellPadding(4)
         fmt.setCellSpacing(0)
@@ -359,23 +347,23 @@ class MarkdownView(RecolourMixin, SlicesMixin, PagesMixin, QTextBrowser):
         index = len(self._codes)
         self._codes.append(code)
         cursor = self._new_block()
-        fmt = QTextTableFormat()
+        fmt = QtGui.QTextTableFormat()
         fmt.setBorder(1)
         fmt.setBorderBrush(c.border)
-        fmt.setBorderStyle(SOLID)
+        fmt.setBorderStyle(QtGui.QTextFrameFormat.BorderStyle.BorderStyle_Solid)
         fmt.setBorderCollapse(True)
         fmt.setCellPadding(6)
         fmt.setCellSpacing(0)
-        fmt.setWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
+        fmt.setWidth(QtGui.QTextLength(QtGui.QTextLength.Type.PercentageLength, 100))
         fmt.setBackground(c.code_bg)
         # one column: a merged cell would be laid out at its first column's width
         table = cursor.insertTable(2, 1, fmt)
         self._code_header(table, language, index)
         body = table.cellAt(1, 0).firstCursorPosition()
-        block = QTextBlockFormat()
-        block.setProperty(QTextFormat.Property.BlockCodeFence, "`")
-        block.setProperty(QTextFormat.Property.BlockCodeLanguage, language)
-        base = QTextCharFormat()
+        block = QtGui.QTextBlockFormat()
+        block.setProperty(QtGui.QTextFormat.Property.BlockCodeFence, "`")
+        block.setProperty(QtGui.QTextFormat.Property.BlockCodeLanguage, language)
+        base = QtGui.QTextCharFormat()
         base.setFont(mono_font())
         base.setForeground(c.text)
         body.setBlockFormat(block)
@@ -389,19 +377,19 @@ class MarkdownView(RecolourMixin, SlicesMixin, PagesMixin, QTextBrowser):
                 if line:
                     body.insertText(line, run_fmt)
 
-    def _code_header(self, table: QTextTable, language: str, index: int) -> None:
+    def _code_header(self, table: QtGui.QTextTable, language: str, index: int) -> None:
         """The block's first row: its language, then a Copy link."""
         c = self._colours
         cell = table.cellAt(0, 0)
         cell_fmt = cell.format()
         cell_fmt.setBackground(c.code_header)
         cell.setFormat(cell_fmt)
-        label = QTextCharFormat()
+        label = QtGui.QTextCharFormat()
         label.setForeground(readable(c.secondary, c.code_header))
         label.setFontPointSize(max(7.0, self.font().pointSizeF() * 0.9))
         header = cell.firstCursorPosition()
         header.insertText((language or "code") + "    ", label)
-        link = QTextCharFormat(label)
+        link = QtGui.QTextCharFormat(label)
         link.setAnchor(True)
         link.setAnchorHref(f"copy:{index}")
         link.setForeground(readable(self.palette().color(QPalette.ColorRole.Link), c.code_header))
@@ -450,7 +438,7 @@ class MarkdownView(RecolourMixin, SlicesMixin, PagesMixin, QTextBrowser):
         if url.scheme() == "copy":
             self.copy_code(int(url.path() or "0"))
         elif url.scheme() in ("http", "https", "mailto"):
-            QDesktopServices.openUrl(url)
+            QtGui.QDesktopServices.openUrl(url)
 
     def copy_code(self, index: int) -> None:
         """Put one code block's text on the clipboard."""
@@ -462,7 +450,7 @@ class MarkdownView(RecolourMixin, SlicesMixin, PagesMixin, QTextBrowser):
         self.codeCopied.emit(self._codes[index])
 
 
-def _first_block_like(cursor: QTextCursor, source: QTextBlock) -> None:
+def _first_block_like(cursor: QtGui.QTextCursor, source: QtGui.QTextBlock) -> None:
     """The first block of an inserted piece takes the block it went into's format (and list); give it
     the piece's own - a list item keeps its bullet (the first item of a list at the start of an
     answer, or of a page, used to lose it)."""
@@ -486,9 +474,9 @@ def _quieter_headings(document: QTextDocument) -> None:
     while block.isValid():
         level = block.blockFormat().headingLevel()
         if level:
-            cursor = QTextCursor(block)
-            cursor.select(QTextCursor.SelectionType.BlockUnderCursor)
-            fmt = QTextCharFormat()
-            fmt.setProperty(QTextFormat.Property.FontSizeAdjustment, 1 if level <= 2 else 0)
+            cursor = QtGui.QTextCursor(block)
+            cursor.select(QtGui.QTextCursor.SelectionType.BlockUnderCursor)
+            fmt = QtGui.QTextCharFormat()
+            fmt.setProperty(QtGui.QTextFormat.Property.FontSizeAdjustment, 1 if level <= 2 else 0)
             cursor.mergeCharFormat(fmt)
         block = block.next()

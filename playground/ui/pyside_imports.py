@@ -17,6 +17,8 @@ from types import ModuleType
 from typing import Any
 
 _PYSIDE = ("PySide6", "shiboken6")
+
+
 def _module_of(value: Any) -> object:
     """``value``'s ``__module__`` (its own if a class, else its type's), read past any ``__getattr__``
     or lazy module: asking must never import anything (PySide6 asks while it walks sys.modules)."""

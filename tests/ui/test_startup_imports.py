@@ -111,6 +111,12 @@ DEFERRED_CLASSES = (
     "QBuffer",  # a pasted image
     "QDialogButtonBox",  # every dialog's OK and Cancel
     "QFormLayout",  # the request options dialog
+    "QTextCursor",  # an answer's first text (an empty view needs none of the text classes)
+    "QTextCharFormat",
+    "QTextTableFormat",
+    "QTextDocumentFragment",
+    "QPainter",  # a figures line's first paint (empty lines are hidden)
+    "QFontMetrics",
 )
 
 
