@@ -8,6 +8,7 @@ the general path gives: the same events, the same values, the same errors.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 from typing import Any
@@ -211,3 +212,12 @@ def test_masking_a_chunk_without_a_key_changes_nothing_it_shows(bits: list[str],
     assert [fast.feed(b) for b in bits] + [fast.flush()] == [general.feed(b) for b in bits] + [
         general.flush()
     ]
+
+
+def test_the_chunk_cost_tool_streams_a_whole_answer() -> None:
+    """``python -m tests.benchmarks.chunk_cost``: its answer goes the core's whole way and ends done."""
+    from tests.benchmarks import chunk_cost
+
+    core, bare = asyncio.run(chunk_cost.measure(200, runs=1))
+    assert core > bare > 0  # the core's path does more than httpx handing the pieces over
+    assert chunk_cost.main(["50"]) == 0
