@@ -205,6 +205,10 @@ class AnswerMasker:
             text, self._held = self._held + text, ""
         elif not text.endswith(_TAIL_ENDS) and not may_hold_key(text):
             return text  # the usual chunk: no key in it, and no start of one to hold back
+        return self._masked(text)
+
+    def _masked(self, text: str) -> str:
+        """``feed`` the whole way: the held-back tail, then the key masking (held text already in)."""
         # Only text ending in "s" or "k", or holding "sk-" (in any case), can end in the start of a
         # key: the regular expression runs for those alone.
         tail = None

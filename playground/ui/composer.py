@@ -249,6 +249,11 @@ class Composer(QWidget):
         """What goes with the next message (nothing, without building the strip, when none)."""
         return () if self._strip is None else tuple(self._strip.attachments)
 
+    def clear_attachments(self) -> None:
+        """Nothing attached to the next message (a strip never built stays unbuilt)."""
+        if self.attachments:
+            self.attachmentStrip.set_attachments(())
+
     def choose_attachments(self) -> None:
         from PySide6.QtWidgets import QFileDialog  # its Python enums are made on first use
 
@@ -286,8 +291,7 @@ class Composer(QWidget):
     def turn_sent(self, *, everyone: bool = False) -> None:
         """The attachments went with this turn (each pane's thread keeps them): the strip is for the
         next one. A new comparison brings every pane back into follow-ups."""
-        if self.attachments:
-            self.attachmentStrip.set_attachments(())
+        self.clear_attachments()
         if everyone:
             for pane in self.compare.panes:
                 pane.set_in_conversation(True)

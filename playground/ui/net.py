@@ -375,14 +375,10 @@ class ThreadedRun(QObject):
                 batch[kind is Delta].append(event.text)  # type: ignore[union-attr]
             else:
                 self._queue_batch(pane_event.pane, pane_event.model)
-        clock = self._clock
-        if text:  # a chunk: the clock needs waking only when asleep (poke's own first check)
-            if clock is not None and clock.asleep:  # after queuing: see FrameClock._maybe_sleep
-                clock.poke()
-            return
-        self._events.put(pane_event)
-        if clock is not None:
-            clock.poke(now=kind is Finished or kind is Failed or kind is Stopped)
+        if not text:
+            self._events.put(pane_event)
+        if self._clock is not None:  # after queuing: see FrameClock._maybe_sleep
+            self._clock.poke(now=kind is Finished or kind is Failed or kind is Stopped)
 
     def _quiet(self) -> bool:
         """Window thread: nothing queued or batched, so no frame is needed until the next poke."""

@@ -76,8 +76,7 @@ class Reopen(QObject):
         self.compare.stop_all()
         self.composer.fill(run.prompt, run.system, params_from_state(dict(run.params)))
         self.models.set_pane_models([a.requested_model for a in run.answers] or [""])
-        if self.composer.attachments:  # in each pane's thread, not the next turn
-            self.composer.attachmentStrip.set_attachments(())
+        self.composer.clear_attachments()  # in each pane's thread, not the next turn
         for pane, answer in zip(self.compare.panes, run.answers, strict=True):
             pane.set_in_conversation(True)  # not whatever the pane in this slot had before
             pane.left_behind.clear()

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from playground.core import servertext
 from playground.core.openrouter.body import BodyLimitError, SSEReader
 from playground.core.redact import register_secret
-from playground.core.servertext import ServerJSONError, _without_surrogates, loads, loads_fast
+from playground.core.servertext import ServerJSONError, loads_fast
 
 MAX_LINE = 200
 
@@ -100,17 +100,6 @@ def test_the_shortcut_reads_the_usual_piece() -> None:
 # ----- the JSON of a chunk ----------------------------------------------------------------------
 
 
-def general_loads(text: str) -> Any:
-    """What the stream read before the shortcut: ``json.loads``, then the bounded ``loads``."""
-    try:
-        data = json.loads(text)
-    except RecursionError:
-        raise ServerJSONError("the server's JSON is nested too deeply to read") from None
-    except ValueError:
-        return loads(text)
-    return _without_surrogates(text, data)
-
-
 def outcome(fn: Any, text: str) -> tuple[str, str]:
     try:
         value = fn(text)
@@ -159,9 +148,9 @@ texts = st.one_of(
 @given(text=texts)
 def test_a_chunk_s_json_reads_as_json_loads_reads_it(text: str) -> None:
     fast = outcome(loads_fast, text)
-    assert fast[0] == outcome(general_loads, text)[0]
+    assert fast[0] == outcome(servertext._loads_plain, text)[0]
     if fast[0] == "value":
-        assert fast == outcome(general_loads, text)
+        assert fast == outcome(servertext._loads_plain, text)
 
 
 # ----- the key masking of streamed text ---------------------------------------------------------
@@ -173,13 +162,7 @@ class GeneralMasker(servertext.AnswerMasker):
     def feed(self, text: str) -> str:
         if self._held:
             text, self._held = self._held + text, ""
-        tail = None
-        if text.endswith(servertext._TAIL_ENDS) or ("-" in text and "sk-" in text.lower()):
-            tail = servertext._KEY_TAIL.search(text, max(0, len(text) - servertext._MAX_HELD))
-        if tail is not None:
-            self._held = text[tail.start() :]
-            text = text[: tail.start()]
-        return servertext._mask_words(text) if text else text
+        return self._masked(text)
 
 
 answer_bits = st.lists(
